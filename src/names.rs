@@ -1,0 +1,91 @@
+//! The naming contract: every physical name is derived from the stack name, exactly as the
+//! template builds it with `!Sub`. That is how evrelay finds each resource from the stack name
+//! alone, and how two relays live side by side in one account.
+
+use serde::Serialize;
+
+/// Tags on everything evrelay creates outside the stack (VPC endpoints), so `destroy` removes
+/// only what evrelay made.
+pub const TAG_STACK: &str = "evrelay:stack";
+pub const TAG_MANAGED: &str = "evrelay:managed";
+
+/// The response event the relay puts on the bus (relay-lambda/README.md).
+pub const RESPONSE_DETAIL_TYPE: &str = "outbound-event-sent";
+pub const RESPONSE_SOURCE: &str = "evrelay.relay";
+
+/// The tutorial's producer.
+pub const DEFAULT_SOURCE: &str = "eventProducerApp";
+pub const DEFAULT_DETAIL_TYPE: &str = "inbound-event-sent";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelayNames {
+    pub stack: String,
+    pub bus: String,
+    pub function: String,
+    pub dlq: String,
+    pub responses_queue: String,
+    pub secret: String,
+    pub inbound_rule: String,
+    pub outbound_rule: String,
+    pub relay_log_group: String,
+    pub events_log_group: String,
+}
+
+impl RelayNames {
+    pub fn new(stack: &str) -> Self {
+        Self {
+            stack: stack.to_string(),
+            bus: format!("{stack}-bus"),
+            function: format!("{stack}-relay"),
+            dlq: format!("{stack}-dlq"),
+            responses_queue: format!("{stack}-responses"),
+            secret: format!("{stack}-api-key"),
+            inbound_rule: format!("{stack}-inbound"),
+            outbound_rule: format!("{stack}-outbound"),
+            relay_log_group: format!("/aws/lambda/{stack}-relay"),
+            events_log_group: format!("/aws/events/{stack}"),
+        }
+    }
+
+    /// Each name beside the `!Sub` expression the template must contain for it.
+    pub fn template_expressions() -> [(&'static str, &'static str); 9] {
+        [
+            ("bus", "${AWS::StackName}-bus"),
+            ("function", "${AWS::StackName}-relay"),
+            ("dlq", "${AWS::StackName}-dlq"),
+            ("responses_queue", "${AWS::StackName}-responses"),
+            ("secret", "${AWS::StackName}-api-key"),
+            ("inbound_rule", "${AWS::StackName}-inbound"),
+            ("outbound_rule", "${AWS::StackName}-outbound"),
+            ("relay_log_group", "/aws/lambda/${AWS::StackName}-relay"),
+            ("events_log_group", "/aws/events/${AWS::StackName}"),
+        ]
+    }
+
+    /// The Lambda service's description on the relay's VPC network interfaces.
+    pub fn eni_description_prefix(&self) -> String {
+        format!("AWS Lambda VPC ENI-{}", self.function)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_derive_from_the_stack() {
+        let n = RelayNames::new("event-relay-app");
+        assert_eq!(n.bus, "event-relay-app-bus");
+        assert_eq!(n.function, "event-relay-app-relay");
+        assert_eq!(n.relay_log_group, "/aws/lambda/event-relay-app-relay");
+        assert_eq!(n.events_log_group, "/aws/events/event-relay-app");
+    }
+
+    #[test]
+    fn template_expressions_render_to_the_same_names() {
+        let n = serde_json::to_value(RelayNames::new("s1")).unwrap();
+        for (field, expr) in RelayNames::template_expressions() {
+            assert_eq!(n[field], expr.replace("${AWS::StackName}", "s1"), "{field}");
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The relay stack embedded in the binary: `templates/relay.yaml` with `relay-lambda/relay.py`
+//! inlined into the function's `ZipFile`, so a deploy needs no build step and no bucket.
+
+use crate::error::{Error, Result};
+
+pub const TEMPLATE_SOURCE: &str = include_str!("../templates/relay.yaml");
+pub const RELAY_SOURCE: &str = include_str!("../relay-lambda/relay.py");
+
+/// The one line in the template the relay code replaces.
+pub const CODE_MARKER: &str = "# evrelay:relay-code";
+
+/// CloudFormation's limit on inline `ZipFile` code.
+pub const INLINE_LIMIT: usize = 4096;
+
+/// Parameters an operator may not bake into a printed template.
+const SECRET_PARAMETERS: [&str; 1] = ["Secret"];
+
+/// The relay code as inlined: blank lines and full-line comments dropped. The relay has no
+/// docstrings and no line-leading `#` inside strings, so this is safe (relay-lambda/README.md).
+pub fn inline_code(source: &str) -> String {
+    source
+        .lines()
+        .filter(|line| {
+            let t = line.trim_start();
+            !t.is_empty() && !t.starts_with('#')
+        })
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+/// The template with the relay inlined, ready for CreateChangeSet.
+pub fn render() -> String {
+    render_with(TEMPLATE_SOURCE, RELAY_SOURCE)
+}
+
+fn render_with(template: &str, relay: &str) -> String {
+    let code = inline_code(relay);
+    let mut out = String::with_capacity(template.len() + code.len() * 2);
+    for line in template.lines() {
+        if line.trim() == CODE_MARKER {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            for code_line in code.lines() {
+                out.push_str(indent);
+                out.push_str(code_line);
+                out.push('\n');
+            }
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The names of the template's parameters, in order.
+pub fn parameter_names(template: &str) -> Vec<String> {
+    section_keys(template, "Parameters")
+}
+
+/// The logical ids of the template's resources, in order.
+pub fn resource_ids(template: &str) -> Vec<String> {
+    section_keys(template, "Resources")
+}
+
+/// Keys two spaces deep under a top-level section.
+fn section_keys(template: &str, section: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut inside = false;
+    for line in template.lines() {
+        if !line.starts_with(' ') && !line.trim().is_empty() && !line.starts_with('#') {
+            inside = line.trim_end() == format!("{section}:");
+            continue;
+        }
+        if inside {
+            if let Some(rest) = line.strip_prefix("  ") {
+                if !rest.starts_with(' ') && !rest.starts_with('#') {
+                    if let Some((key, _)) = rest.split_once(':') {
+                        keys.push(key.trim().to_string());
+                    }
+                }
+            }
+        }
+    }
+    keys
+}
+
+/// Each resource's one-line description (`Metadata: evrelay: description:`), which deploy's
+/// progress view shows beside the logical id.
+pub fn resource_descriptions(template: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    let mut current: Option<String> = None;
+    let mut in_evrelay = false;
+    for line in template.lines() {
+        if !line.starts_with(' ') && !line.trim().is_empty() && !line.starts_with('#') {
+            inside = line.trim_end() == "Resources:";
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("  ") {
+            if !rest.starts_with(' ') && !rest.trim().is_empty() {
+                current = rest.split_once(':').map(|(k, _)| k.trim().to_string());
+                in_evrelay = false;
+                continue;
+            }
+        }
+        let t = line.trim();
+        if t == "evrelay:" {
+            in_evrelay = true;
+        } else if in_evrelay {
+            if let (Some(id), Some(desc)) = (&current, t.strip_prefix("description:")) {
+                out.push((id.clone(), desc.trim().trim_matches('"').to_string()));
+                in_evrelay = false;
+            }
+        }
+    }
+    out
+}
+
+/// Sets parameter defaults (`--param Key=Value`) in the printed template, so it deploys
+/// through an operator's own pipeline with their values.
+pub fn set_defaults(template: &str, params: &[(String, String)]) -> Result<String> {
+    let known = parameter_names(template);
+    for (key, _) in params {
+        if SECRET_PARAMETERS.contains(&key.as_str()) {
+            return Err(Error::usage(format!("--param {key}=… would print the secret into the template"))
+                .hint("leave it out; pass the secret at deploy time (evrelay deploy --secret-stdin)"));
+        }
+        if !known.contains(key) {
+            return Err(Error::usage(format!("--param {key}: the template has no parameter `{key}`"))
+                .hint(format!("parameters: {}", known.join(", "))));
+        }
+    }
+    let mut out = String::with_capacity(template.len() + 64 * params.len());
+    let mut in_params = false;
+    let mut current: Option<&(String, String)> = None;
+    let mut pending = false;
+    for line in template.lines() {
+        let top_level = !line.starts_with(' ') && !line.trim().is_empty();
+        let param_header = in_params && line.starts_with("  ") && !line[2..].starts_with(' ') && !line.trim().is_empty();
+        if (top_level || param_header) && pending {
+            push_default(&mut out, current.expect("pending implies current"));
+            pending = false;
+        }
+        if top_level {
+            in_params = line.trim_end() == "Parameters:";
+            current = None;
+        } else if param_header {
+            let key = line.trim().trim_end_matches(':');
+            current = params.iter().rev().find(|(k, _)| k == key);
+            pending = current.is_some();
+        } else if pending && line.trim_start().starts_with("Default:") {
+            continue; // replaced by the operator's value below
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if pending {
+        push_default(&mut out, current.expect("pending implies current"));
+    }
+    Ok(out)
+}
+
+fn push_default(out: &mut String, (_, value): &(String, String)) {
+    // A JSON string is a valid YAML double-quoted scalar: no escaping surprises.
+    let quoted = serde_json::to_string(value).expect("a string always serializes");
+    // Keep the block tidy: insert before any trailing blank lines of the parameter.
+    let trimmed = out.trim_end_matches('\n').len();
+    let tail = out.split_off(trimmed);
+    out.push_str(&format!("\n    Default: {quoted}"));
+    out.push_str(if tail.is_empty() { "\n" } else { &tail });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "\
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  TargetUrl:
+    Type: String
+  AuthHeaderName:
+    Type: String
+    Default: api-key
+
+  Secret:
+    Type: String
+    NoEcho: true
+Resources:
+  Bus:
+    Type: AWS::Events::EventBus
+    Metadata:
+      evrelay:
+        description: Event bus producers send to
+  Relay:
+    Type: AWS::Lambda::Function
+    Metadata:
+      evrelay:
+        description: \"The relay function\"
+    Properties:
+      Code:
+        ZipFile: |
+          # evrelay:relay-code
+Outputs: {}
+";
+
+    #[test]
+    fn inline_drops_comments_and_blank_lines_only() {
+        let src = "# header\nimport os\n\n    # indented comment\nX = '#not a comment'  # trailing\n";
+        assert_eq!(inline_code(src), "import os\nX = '#not a comment'  # trailing\n");
+    }
+
+    #[test]
+    fn render_indents_the_code_like_the_marker() {
+        let out = render_with(SAMPLE, "import os\ndef handler(e, c):\n    return 1\n");
+        assert!(out.contains("        ZipFile: |\n          import os\n          def handler(e, c):\n              return 1\n"));
+        assert!(!out.contains(CODE_MARKER));
+    }
+
+    #[test]
+    fn sections_and_descriptions_are_found() {
+        assert_eq!(parameter_names(SAMPLE), ["TargetUrl", "AuthHeaderName", "Secret"]);
+        assert_eq!(resource_ids(SAMPLE), ["Bus", "Relay"]);
+        assert_eq!(
+            resource_descriptions(SAMPLE),
+            [("Bus".to_string(), "Event bus producers send to".to_string()), ("Relay".to_string(), "The relay function".to_string())]
+        );
+    }
+
+    #[test]
+    fn defaults_are_set_or_replaced() {
+        let out = set_defaults(SAMPLE, &[("TargetUrl".into(), "http://x/\"y".into()), ("AuthHeaderName".into(), "x-key".into())]).unwrap();
+        assert!(out.contains("  TargetUrl:\n    Type: String\n    Default: \"http://x/\\\"y\"\n  AuthHeaderName:"), "{out}");
+        assert!(out.contains("  AuthHeaderName:\n    Type: String\n    Default: \"x-key\"\n\n  Secret:"), "{out}");
+        assert!(!out.contains("Default: api-key"));
+    }
+
+    #[test]
+    fn secret_and_unknown_parameters_are_refused() {
+        let e = set_defaults(SAMPLE, &[("Secret".into(), "hunter22".into())]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(!e.message.contains("hunter22"));
+        assert!(set_defaults(SAMPLE, &[("Nope".into(), "1".into())]).unwrap_err().message.contains("Nope"));
+    }
+
+    #[test]
+    fn the_embedded_relay_fits_the_inline_limit() {
+        let n = inline_code(RELAY_SOURCE).chars().count();
+        assert!(n <= INLINE_LIMIT, "inlined relay is {n} characters; the ZipFile limit is {INLINE_LIMIT}");
+    }
+
+    #[test]
+    fn the_embedded_template_has_one_marker_and_a_description_per_resource() {
+        assert_eq!(TEMPLATE_SOURCE.lines().filter(|l| l.trim() == CODE_MARKER).count(), 1);
+        let described: Vec<String> = resource_descriptions(TEMPLATE_SOURCE).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(described, resource_ids(TEMPLATE_SOURCE));
+    }
+
+    #[test]
+    fn the_embedded_template_builds_every_name_from_the_stack() {
+        for (field, expr) in crate::names::RelayNames::template_expressions() {
+            assert!(TEMPLATE_SOURCE.contains(expr), "template lacks {expr} ({field})");
+        }
+    }
+}

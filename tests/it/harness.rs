@@ -1,0 +1,145 @@
+//! The emulator harness: each test gets its own `moto_server` on a free loopback port (or the
+//! shared one named by `EVRELAY_TEST_ENDPOINT`), SDK clients for seeding fixtures, and an
+//! `evrelay` command wired to it with dummy credentials and empty AWS config files, so a
+//! developer's real profile is never touched.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+pub const REGION: &str = "us-east-1";
+
+pub struct Moto {
+    pub endpoint: String,
+    child: Option<Child>,
+    home: tempfile::TempDir,
+}
+
+impl Moto {
+    /// Starts a fresh moto server for this test; it is stopped when the value is dropped.
+    pub fn start() -> Moto {
+        let home = tempfile::tempdir().expect("temp dir");
+        std::fs::write(home.path().join("config"), "").unwrap();
+        std::fs::write(home.path().join("credentials"), "").unwrap();
+        if let Ok(endpoint) = std::env::var("EVRELAY_TEST_ENDPOINT") {
+            return Moto { endpoint, child: None, home };
+        }
+        let server = moto_server_path();
+        let port = free_port();
+        let child = StdCommand::new(&server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {}: {e}\n{}", server.display(), INSTALL_HINT));
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let moto = Moto { endpoint, child: Some(child), home };
+        moto.wait_ready();
+        moto
+    }
+
+    fn wait_ready(&self) {
+        let addr = self.endpoint.trim_start_matches("http://").to_string();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(&addr).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("moto_server did not start listening on {addr} within 30 s");
+    }
+
+    /// The SDK configuration fixtures are seeded with.
+    pub async fn sdk(&self) -> SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(aws_sdk_ec2::config::Credentials::new("testing", "testing", None, None, "tests"))
+            .load()
+            .await
+    }
+
+    /// The real evrelay binary, pointed at this server.
+    pub fn evrelay(&self) -> Command {
+        let mut cmd = Command::cargo_bin("evrelay").expect("evrelay binary");
+        isolate(&mut cmd, self.home.path());
+        cmd.env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", REGION);
+        cmd
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// evrelay with no AWS configuration at all (for the no-credentials / no-region paths).
+pub fn bare_evrelay(home: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("evrelay").expect("evrelay binary");
+    isolate(&mut cmd, home);
+    cmd
+}
+
+fn isolate(cmd: &mut Command, home: &std::path::Path) {
+    for (key, _) in std::env::vars_os() {
+        if let Some(k) = key.to_str() {
+            if k.starts_with("AWS_") {
+                cmd.env_remove(k);
+            }
+        }
+    }
+    cmd.env("AWS_CONFIG_FILE", home.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("HOME", home)
+        .env("NO_COLOR", "1")
+        .env_remove("EVRELAY_TEST_ENDPOINT");
+}
+
+const INSTALL_HINT: &str = "the integration tests need moto's server: run `bash .ci/run` once (it creates .venv), \
+or `python3 -m venv .venv && .venv/bin/pip install -r tests/requirements.txt`, or set EVRELAY_MOTO_SERVER \
+to a moto_server executable, or EVRELAY_TEST_ENDPOINT to a running server";
+
+fn moto_server_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("EVRELAY_MOTO_SERVER") {
+        return PathBuf::from(p);
+    }
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
+    if venv.exists() {
+        return venv;
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            let candidate = dir.join("moto_server");
+            if candidate.exists() {
+                return candidate;
+            }
+        }
+    }
+    panic!("moto_server not found.\n{INSTALL_HINT}");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind a free port").local_addr().unwrap().port()
+}
+
+/// The JSON document a command printed on stdout.
+pub fn stdout_json(output: &std::process::Output) -> serde_json::Value {
+    let text = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{text}"))
+}

@@ -1,0 +1,5 @@
+//! One integration-test binary (the SDK crates link once): the real `evrelay` binary against a
+//! real moto server, through the real SDK. Modules per command.
+
+mod cli;
+mod harness;
