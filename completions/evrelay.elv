@@ -1,0 +1,359 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[evrelay] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'evrelay'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'evrelay'= {
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand discover 'Find the private subnets, node security group and internal ALB a relay needs'
+            cand deploy 'Create or update the relay stack and the VPC endpoints it needs'
+            cand send 'Put test events on the relay''s bus, optionally waiting for the endpoint''s response'
+            cand logs 'Read the relay''s and the bus''s logs, interleaved by time'
+            cand dlq 'Inspect and recover events that failed delivery'
+            cand status 'Show the relay stack, its resources, endpoints and queue depths'
+            cand destroy 'Delete the relay stack and the VPC endpoints evrelay created for it'
+            cand template 'Print the relay''s CloudFormation template, relay code inlined'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evrelay;discover'= {
+            cand --vpc-id 'Look in this VPC'
+            cand --cluster 'Look in the VPC of this EKS cluster (eksctl''s tags)'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;deploy'= {
+            cand --subnet 'A private subnet for the relay (repeat for each; at least two AZs)'
+            cand --security-group 'The security group the relay runs in'
+            cand --url 'The private endpoint every event is POSTed to, e.g. http://internal-app-123.us-east-1.elb.amazonaws.com/'
+            cand --vpc-id 'Take discover''s picks from this VPC (explicit flags win)'
+            cand --cluster 'Take discover''s picks from this EKS cluster''s VPC (explicit flags win)'
+            cand --secret-env 'Read the endpoint''s API key from this environment variable'
+            cand --detail-type 'The detail-type the inbound rule matches'
+            cand --auth-header 'The header that carries the API key'
+            cand --reserved-concurrency 'Reserved concurrency for the relay (0 = unreserved)'
+            cand --function-timeout 'The relay function''s timeout in seconds'
+            cand --read-timeout 'How long the relay waits for the endpoint''s response, in seconds (below the function timeout)'
+            cand --log-retention-days 'Days to keep the relay''s and the bus''s logs'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand --secret-stdin 'Read the endpoint''s API key from stdin'
+            cand --generate-secret 'Generate a random API key (never printed: read it from Secrets Manager when needed)'
+            cand --dry-run 'Show the change set, then stop'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;send'= {
+            cand --detail 'The event''s detail: inline JSON, @FILE, or - for stdin (one JSON document per line)'
+            cand --detail-type 'The event''s detail-type'
+            cand --source 'The event''s source'
+            cand --bus 'The bus to send to (default: the stack''s bus)'
+            cand --count 'How many events to send'
+            cand --concurrency 'PutEvents requests in flight at once'
+            cand --timeout 'How long to wait for responses, e.g. 30s, 2m'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand --return-response 'Ask the relay for a response event and wait for it'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;logs'= {
+            cand --since 'Start from this long ago (10m, 2h, 1d) or from an RFC 3339 timestamp'
+            cand --filter 'A CloudWatch Logs filter pattern'
+            cand --source 'Which log group to read'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand -f 'Keep printing new lines as they arrive'
+            cand --follow 'Keep printing new lines as they arrive'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;dlq'= {
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand peek 'List failed events without consuming them'
+            cand drain 'Append every message to a JSON Lines file, then delete it from the queue'
+            cand redrive 'Put each failed event back on the bus; delete only what was re-sent'
+            cand purge 'Delete every message in the queue'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evrelay;dlq;peek'= {
+            cand --max 'Show at most this many messages'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;dlq;drain'= {
+            cand --out 'The file to append to (fsynced before each delete)'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;dlq;redrive'= {
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand --dry-run 'Show what would be re-sent, change nothing'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;dlq;purge'= {
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;dlq;help'= {
+            cand peek 'List failed events without consuming them'
+            cand drain 'Append every message to a JSON Lines file, then delete it from the queue'
+            cand redrive 'Put each failed event back on the bus; delete only what was re-sent'
+            cand purge 'Delete every message in the queue'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evrelay;dlq;help;peek'= {
+        }
+        &'evrelay;dlq;help;drain'= {
+        }
+        &'evrelay;dlq;help;redrive'= {
+        }
+        &'evrelay;dlq;help;purge'= {
+        }
+        &'evrelay;dlq;help;help'= {
+        }
+        &'evrelay;status'= {
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand --watch 'Keep refreshing until the stack settles (Ctrl-C stops watching)'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;destroy'= {
+            cand --timeout 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand --keep-endpoints 'Leave the VPC endpoints evrelay created for this stack'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;template'= {
+            cand --param 'Set a parameter''s default in the printed template (repeatable), e.g. TargetUrl=http://… . The secret cannot be set this way'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;completions'= {
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand --no-color 'Disable colours (also: NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;help'= {
+            cand discover 'Find the private subnets, node security group and internal ALB a relay needs'
+            cand deploy 'Create or update the relay stack and the VPC endpoints it needs'
+            cand send 'Put test events on the relay''s bus, optionally waiting for the endpoint''s response'
+            cand logs 'Read the relay''s and the bus''s logs, interleaved by time'
+            cand dlq 'Inspect and recover events that failed delivery'
+            cand status 'Show the relay stack, its resources, endpoints and queue depths'
+            cand destroy 'Delete the relay stack and the VPC endpoints evrelay created for it'
+            cand template 'Print the relay''s CloudFormation template, relay code inlined'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evrelay;help;discover'= {
+        }
+        &'evrelay;help;deploy'= {
+        }
+        &'evrelay;help;send'= {
+        }
+        &'evrelay;help;logs'= {
+        }
+        &'evrelay;help;dlq'= {
+            cand peek 'List failed events without consuming them'
+            cand drain 'Append every message to a JSON Lines file, then delete it from the queue'
+            cand redrive 'Put each failed event back on the bus; delete only what was re-sent'
+            cand purge 'Delete every message in the queue'
+        }
+        &'evrelay;help;dlq;peek'= {
+        }
+        &'evrelay;help;dlq;drain'= {
+        }
+        &'evrelay;help;dlq;redrive'= {
+        }
+        &'evrelay;help;dlq;purge'= {
+        }
+        &'evrelay;help;status'= {
+        }
+        &'evrelay;help;destroy'= {
+        }
+        &'evrelay;help;template'= {
+        }
+        &'evrelay;help;completions'= {
+        }
+        &'evrelay;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

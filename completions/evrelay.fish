@@ -1,0 +1,252 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_evrelay_global_optspecs
+    string join \n region= profile= endpoint-url= stack= output= y/yes v/verbose no-color h/help V/version
+end
+
+function __fish_evrelay_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_evrelay_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_evrelay_using_subcommand
+    set -l cmd (__fish_evrelay_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c evrelay -n "__fish_evrelay_needs_command" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_needs_command" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_needs_command" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_needs_command" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_needs_command" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_needs_command" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_needs_command" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_needs_command" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_needs_command" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_needs_command" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "discover" -d 'Find the private subnets, node security group and internal ALB a relay needs'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "deploy" -d 'Create or update the relay stack and the VPC endpoints it needs'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "send" -d 'Put test events on the relay\'s bus, optionally waiting for the endpoint\'s response'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "logs" -d 'Read the relay\'s and the bus\'s logs, interleaved by time'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "dlq" -d 'Inspect and recover events that failed delivery'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "status" -d 'Show the relay stack, its resources, endpoints and queue depths'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "destroy" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "template" -d 'Print the relay\'s CloudFormation template, relay code inlined'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l vpc-id -d 'Look in this VPC' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l cluster -d 'Look in the VPC of this EKS cluster (eksctl\'s tags)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l subnet -d 'A private subnet for the relay (repeat for each; at least two AZs)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l security-group -d 'The security group the relay runs in' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l url -d 'The private endpoint every event is POSTed to, e.g. http://internal-app-123.us-east-1.elb.amazonaws.com/' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l vpc-id -d 'Take discover\'s picks from this VPC (explicit flags win)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l cluster -d 'Take discover\'s picks from this EKS cluster\'s VPC (explicit flags win)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secret-env -d 'Read the endpoint\'s API key from this environment variable' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l detail-type -d 'The detail-type the inbound rule matches' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l auth-header -d 'The header that carries the API key' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l reserved-concurrency -d 'Reserved concurrency for the relay (0 = unreserved)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l function-timeout -d 'The relay function\'s timeout in seconds' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l read-timeout -d 'How long the relay waits for the endpoint\'s response, in seconds (below the function timeout)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l log-retention-days -d 'Days to keep the relay\'s and the bus\'s logs' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secret-stdin -d 'Read the endpoint\'s API key from stdin'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l generate-secret -d 'Generate a random API key (never printed: read it from Secrets Manager when needed)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l dry-run -d 'Show the change set, then stop'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l detail -d 'The event\'s detail: inline JSON, @FILE, or - for stdin (one JSON document per line)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l detail-type -d 'The event\'s detail-type' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l source -d 'The event\'s source' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l bus -d 'The bus to send to (default: the stack\'s bus)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l count -d 'How many events to send' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l concurrency -d 'PutEvents requests in flight at once' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l timeout -d 'How long to wait for responses, e.g. 30s, 2m' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l return-response -d 'Ask the relay for a response event and wait for it'
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l since -d 'Start from this long ago (10m, 2h, 1d) or from an RFC 3339 timestamp' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l filter -d 'A CloudWatch Logs filter pattern' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l source -d 'Which log group to read' -r -f -a "relay\t''
+events\t''
+all\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s f -l follow -d 'Keep printing new lines as they arrive'
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "peek" -d 'List failed events without consuming them'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "drain" -d 'Append every message to a JSON Lines file, then delete it from the queue'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "purge" -d 'Delete every message in the queue'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l max -d 'Show at most this many messages' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l out -d 'The file to append to (fsynced before each delete)' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l dry-run -d 'Show what would be re-sent, change nothing'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "peek" -d 'List failed events without consuming them'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "drain" -d 'Append every message to a JSON Lines file, then delete it from the queue'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete every message in the queue'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l watch -d 'Keep refreshing until the stack settles (Ctrl-C stops watching)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l timeout -d 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l param -d 'Set a parameter\'s default in the printed template (repeatable), e.g. TargetUrl=http://… . The secret cannot be set this way' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template completions help" -f -a "discover" -d 'Find the private subnets, node security group and internal ALB a relay needs'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template completions help" -f -a "deploy" -d 'Create or update the relay stack and the VPC endpoints it needs'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template completions help" -f -a "send" -d 'Put test events on the relay\'s bus, optionally waiting for the endpoint\'s response'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template completions help" -f -a "logs" -d 'Read the relay\'s and the bus\'s logs, interleaved by time'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template completions help" -f -a "dlq" -d 'Inspect and recover events that failed delivery'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template completions help" -f -a "status" -d 'Show the relay stack, its resources, endpoints and queue depths'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template completions help" -f -a "destroy" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template completions help" -f -a "template" -d 'Print the relay\'s CloudFormation template, relay code inlined'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "peek" -d 'List failed events without consuming them'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "drain" -d 'Append every message to a JSON Lines file, then delete it from the queue'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "purge" -d 'Delete every message in the queue'
