@@ -4,4 +4,6 @@
 mod cli;
 mod dlq;
 mod harness;
+mod logs;
 mod ops_fixtures;
+mod send;

@@ -1,0 +1,1 @@
+//! `evrelay logs`
