@@ -230,6 +230,16 @@ pub async fn depth(sqs: &aws_sdk_sqs::Client, url: &str) -> (u64, u64) {
 /// evrelay as a plain child process (so a test can kill it), with the harness's isolation:
 /// dummy credentials, this moto, empty AWS config files.
 pub fn spawn_evrelay(moto: &Moto, home: &std::path::Path, args: &[&str]) -> Child {
+    spawn_evrelay_with(moto, home, args, Stdio::null())
+}
+
+/// As `spawn_evrelay`, with stdout where the test wants it (e.g. piped, to read as it runs).
+pub fn spawn_evrelay_with(
+    moto: &Moto,
+    home: &std::path::Path,
+    args: &[&str],
+    stdout: Stdio,
+) -> Child {
     std::fs::write(home.join("config"), "").unwrap();
     std::fs::write(home.join("credentials"), "").unwrap();
     let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("evrelay"));
@@ -249,7 +259,7 @@ pub fn spawn_evrelay(moto: &Moto, home: &std::path::Path, args: &[&str]) -> Chil
         .env("AWS_REGION", REGION)
         .args(args)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(stdout)
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn evrelay")
@@ -262,4 +272,44 @@ pub fn drained_ids(path: &std::path::Path) -> Vec<String> {
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .map(|v| v["message_id"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// Puts log lines into a group (created if needed) in one new stream; `(timestamp ms, message)`.
+pub async fn put_logs(
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    group: &str,
+    stream: &str,
+    lines: &[(i64, &str)],
+) {
+    let _ = logs.create_log_group().log_group_name(group).send().await;
+    logs.create_log_stream()
+        .log_group_name(group)
+        .log_stream_name(stream)
+        .send()
+        .await
+        .unwrap();
+    let events = lines
+        .iter()
+        .map(|(ts, m)| {
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp(*ts)
+                .message(*m)
+                .build()
+                .unwrap()
+        })
+        .collect::<Vec<_>>();
+    logs.put_log_events()
+        .log_group_name(group)
+        .log_stream_name(stream)
+        .set_log_events(Some(events))
+        .send()
+        .await
+        .unwrap();
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
 }
