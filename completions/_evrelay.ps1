@@ -103,7 +103,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('--detail-type', '--detail-type', [CompletionResultType]::ParameterName, 'The event''s detail-type')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'The event''s source')
             [CompletionResult]::new('--bus', '--bus', [CompletionResultType]::ParameterName, 'The bus to send to (default: the stack''s bus)')
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many events to send')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many events to send (with --detail, each detail is sent this many times)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'PutEvents requests in flight at once')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for responses, e.g. 30s, 2m')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')

@@ -97,7 +97,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --detail-type 'The event''s detail-type'
             cand --source 'The event''s source'
             cand --bus 'The bus to send to (default: the stack''s bus)'
-            cand --count 'How many events to send'
+            cand --count 'How many events to send (with --detail, each detail is sent this many times)'
             cand --concurrency 'PutEvents requests in flight at once'
             cand --timeout 'How long to wait for responses, e.g. 30s, 2m'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'

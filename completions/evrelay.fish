@@ -88,7 +88,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l detail -d 'The 
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l detail-type -d 'The event\'s detail-type' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l source -d 'The event\'s source' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l bus -d 'The bus to send to (default: the stack\'s bus)' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l count -d 'How many events to send' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l count -d 'How many events to send (with --detail, each detail is sent this many times)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l concurrency -d 'PutEvents requests in flight at once' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l timeout -d 'How long to wait for responses, e.g. 30s, 2m' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r

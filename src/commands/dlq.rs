@@ -177,10 +177,6 @@ impl Held {
         self.0.lock().expect("held lock").remove(message_id);
     }
 
-    fn contains(&self, message_id: &str) -> bool {
-        self.0.lock().expect("held lock").contains_key(message_id)
-    }
-
     /// Makes every held message visible again.
     async fn release(&self, q: &Queue<'_>) -> Result<Vec<BatchFailure>> {
         let messages: Vec<Received> = self
@@ -228,7 +224,9 @@ async fn peek(ctx: &Context, q: &Queue<'_>, max: usize) -> Result<()> {
         receivers: max.div_ceil(10).min(RECEIVERS),
         visibility: Duration::from_secs(30),
         limit: Some(max),
-        progress: progress(ctx, &depth, "reading"),
+        progress: ctx
+            .printer
+            .progress(depth.visible.min(max as u64), "reading"),
     };
     let result = sweep(&sweep_opts, |batch| {
         let held = &held;
@@ -513,13 +511,20 @@ async fn redrive(ctx: &Context, q: &Queue<'_>, dry_run: bool, bus: Option<String
             return Ok(());
         }
     }
-    let held = Held::default();
-    let report = Mutex::new(RedriveReport {
-        queue: q.name.clone(),
-        bus: bus.clone(),
+    let run = RedriveRun {
+        ctx,
+        q,
+        bus: &bus,
         dry_run,
-        ..Default::default()
-    });
+        held: Held::default(),
+        seen: Mutex::new(HashSet::new()),
+        report: Mutex::new(RedriveReport {
+            queue: q.name.clone(),
+            bus: bus.clone(),
+            dry_run,
+            ..Default::default()
+        }),
+    };
     let sweep_opts = Sweep {
         queue: q,
         receivers: RECEIVERS,
@@ -527,15 +532,11 @@ async fn redrive(ctx: &Context, q: &Queue<'_>, dry_run: bool, bus: Option<String
         limit: None,
         progress: progress(ctx, &depth, if dry_run { "reading" } else { "redriving" }),
     };
-    let result = sweep(&sweep_opts, |batch| {
-        let (held, report, bus) = (&held, &report, &bus);
-        async move { redrive_batch(ctx, q, bus, dry_run, batch, held, report).await }
-    })
-    .await;
-    let release = held.release(q).await;
+    let result = sweep(&sweep_opts, |batch| run.batch(batch)).await;
+    let release = run.held.release(q).await;
     result?;
     warn_release_failures(ctx, &release?);
-    let report = report.into_inner().expect("report lock");
+    let report = run.report.into_inner().expect("report lock");
     ctx.printer.report(&report)?;
     if report.failed.is_empty() {
         Ok(())
@@ -550,101 +551,121 @@ async fn redrive(ctx: &Context, q: &Queue<'_>, dry_run: bool, bus: Option<String
     }
 }
 
-/// Re-sends one received batch. Every message is held until deleted; whatever is not deleted is
-/// released when the command ends.
-async fn redrive_batch(
-    ctx: &Context,
-    q: &Queue<'_>,
-    bus: &str,
+/// One redrive's shared state, used by every receiver.
+struct RedriveRun<'a> {
+    ctx: &'a Context,
+    q: &'a Queue<'a>,
+    bus: &'a str,
     dry_run: bool,
-    batch: Vec<Received>,
-    held: &Held,
-    report: &Mutex<RedriveReport>,
-) -> Result<usize> {
-    // A message seen before came back after its visibility timeout: already handled, keep it
-    // held (with its new receipt handle) and do not send it twice.
-    let fresh: Vec<Received> = batch
-        .iter()
-        .filter(|m| !held.contains(&m.message_id))
-        .cloned()
-        .collect();
-    batch.into_iter().for_each(|m| held.insert(m));
-    let mut sendable: Vec<(Received, DlqRecord, EventEntry)> = Vec::new();
-    for m in fresh {
-        let record = dlq::parse(&m);
-        match record.original_event() {
-            Some(e) => {
-                let entry = EventEntry {
-                    source: e.source,
-                    detail_type: e.detail_type,
-                    detail: e.detail,
-                    resources: e.resources,
-                };
-                sendable.push((m, record, entry));
+    /// Received and not deleted: released when the command ends.
+    held: Held,
+    /// Every message id handled so far.
+    seen: Mutex<HashSet<String>>,
+    report: Mutex<RedriveReport>,
+}
+
+impl RedriveRun<'_> {
+    /// Re-sends one received batch; returns how many of its messages were deleted.
+    async fn batch(&self, batch: Vec<Received>) -> Result<usize> {
+        let RedriveRun {
+            ctx,
+            q,
+            bus,
+            dry_run,
+            held,
+            seen,
+            report,
+        } = self;
+        let (ctx, q, bus, dry_run) = (*ctx, *q, *bus, *dry_run);
+        // A message seen before came back (its visibility timeout ended, or SQS delivered it
+        // twice): already handled, so it is only held (with its new receipt handle), never re-sent.
+        let fresh: Vec<Received> = {
+            let mut seen = seen.lock().expect("seen lock");
+            batch
+                .iter()
+                .filter(|m| seen.insert(m.message_id.clone()))
+                .cloned()
+                .collect()
+        };
+        batch.into_iter().for_each(|m| held.insert(m));
+        let mut sendable: Vec<(Received, DlqRecord, EventEntry)> = Vec::new();
+        for m in fresh {
+            let record = dlq::parse(&m);
+            match record.original_event() {
+                Some(e) => {
+                    let entry = EventEntry {
+                        source: e.source,
+                        detail_type: e.detail_type,
+                        detail: e.detail,
+                        resources: e.resources,
+                    };
+                    sendable.push((m, record, entry));
+                }
+                None => report.lock().expect("report lock").skipped.push(NotResent {
+                    message_id: m.message_id.clone(),
+                    event_id: record.event_id.clone(),
+                    error_code: "NoEvent".into(),
+                    error_message: record.why_no_event().into(),
+                }),
             }
-            None => report.lock().expect("report lock").skipped.push(NotResent {
-                message_id: m.message_id.clone(),
-                event_id: record.event_id.clone(),
-                error_code: "NoEvent".into(),
-                error_message: record.why_no_event().into(),
-            }),
         }
-    }
-    if dry_run {
-        let mut r = report.lock().expect("report lock");
-        for (m, record, entry) in sendable {
-            r.resent.push(Resent {
-                message_id: m.message_id,
-                event_id: record.event_id,
-                detail_type: entry.detail_type,
-                new_event_id: None,
-            });
-        }
-        return Ok(0);
-    }
-    let sizes: Vec<usize> = sendable.iter().map(|(_, _, e)| e.size()).collect();
-    let mut deleted = 0;
-    for range in send::pack(&sizes) {
-        let part = &sendable[range];
-        let entries: Vec<EventEntry> = part.iter().map(|(_, _, e)| e.clone()).collect();
-        let outcomes = send::put_batch(ctx.events(), bus, &entries).await?;
-        let mut to_delete = Vec::new();
-        {
+        if dry_run {
             let mut r = report.lock().expect("report lock");
-            for ((m, record, entry), outcome) in part.iter().zip(outcomes) {
-                if outcome.ok() {
-                    to_delete.push(m);
-                    r.resent.push(Resent {
-                        message_id: m.message_id.clone(),
-                        event_id: record.event_id.clone(),
-                        detail_type: entry.detail_type.clone(),
-                        new_event_id: outcome.event_id,
-                    });
-                } else {
-                    r.failed.push(NotResent {
-                        message_id: m.message_id.clone(),
-                        event_id: record.event_id.clone(),
-                        error_code: outcome.error_code.unwrap_or_default(),
-                        error_message: outcome.error_message.unwrap_or_default(),
-                    });
+            for (m, record, entry) in sendable {
+                r.resent.push(Resent {
+                    message_id: m.message_id,
+                    event_id: record.event_id,
+                    detail_type: entry.detail_type,
+                    new_event_id: None,
+                });
+            }
+            return Ok(0);
+        }
+        let sizes: Vec<usize> = sendable.iter().map(|(_, _, e)| e.size()).collect();
+        let mut deleted = 0;
+        for range in send::pack(&sizes) {
+            let part = &sendable[range];
+            let entries: Vec<EventEntry> = part.iter().map(|(_, _, e)| e.clone()).collect();
+            let outcomes = send::put_batch(ctx.events(), bus, &entries).await?;
+            let mut to_delete = Vec::new();
+            {
+                let mut r = report.lock().expect("report lock");
+                for ((m, record, entry), outcome) in part.iter().zip(outcomes) {
+                    if outcome.ok() {
+                        to_delete.push(m);
+                        r.resent.push(Resent {
+                            message_id: m.message_id.clone(),
+                            event_id: record.event_id.clone(),
+                            detail_type: entry.detail_type.clone(),
+                            new_event_id: outcome.event_id,
+                        });
+                    } else {
+                        r.failed.push(NotResent {
+                            message_id: m.message_id.clone(),
+                            event_id: record.event_id.clone(),
+                            error_code: outcome.error_code.unwrap_or_default(),
+                            error_message: outcome.error_message.unwrap_or_default(),
+                        });
+                    }
                 }
             }
-        }
-        let failures = queues::delete(q.sqs, &q.url, &to_delete).await?;
-        let failed_ids: HashSet<&str> = failures.iter().map(|f| f.message_id.as_str()).collect();
-        for m in &to_delete {
-            if !failed_ids.contains(m.message_id.as_str()) {
-                held.remove(&m.message_id);
-                deleted += 1;
+            let failures = queues::delete(q.sqs, &q.url, &to_delete).await?;
+            let failed_ids: HashSet<&str> =
+                failures.iter().map(|f| f.message_id.as_str()).collect();
+            for m in &to_delete {
+                if !failed_ids.contains(m.message_id.as_str()) {
+                    held.remove(&m.message_id);
+                    deleted += 1;
+                }
             }
+            report
+                .lock()
+                .expect("report lock")
+                .delete_failures
+                .extend(failures);
         }
-        report
-            .lock()
-            .expect("report lock")
-            .delete_failures
-            .extend(failures);
+        Ok(deleted)
     }
-    Ok(deleted)
 }
 
 impl Report for RedriveReport {

@@ -42,7 +42,7 @@ pub struct SendArgs {
     #[arg(long, value_name = "NAME")]
     pub bus: Option<String>,
 
-    /// How many events to send.
+    /// How many events to send (with --detail, each detail is sent this many times).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     pub count: u64,
 
