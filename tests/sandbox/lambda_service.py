@@ -569,6 +569,7 @@ class Hooked:
     on_failure: str | None
     swapped_targets: list
     code_source: str
+    fn_key: str = ""
 
     def info(self) -> dict:
         return {"stack": self.stack, "hooked": True, "secret": self.secret_name,
@@ -581,6 +582,12 @@ def stack_key(stack: dict) -> tuple:
     params = json.dumps(sorted((p["ParameterKey"], p.get("ParameterValue")) for p in stack.get("Parameters", [])))
     return (stack["StackId"], stack["StackStatus"], str(stack.get("LastUpdatedTime") or stack.get("CreationTime")),
             hashlib.sha256(params.encode()).hexdigest())
+
+
+def function_key(cfg: dict) -> str:
+    """What makes a function's deployed configuration different (code, env, timeout)."""
+    keep = {k: cfg.get(k) for k in ("LastModified", "CodeSha256", "Environment", "Timeout", "Handler", "MemorySize")}
+    return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()).hexdigest()
 
 
 class NotARelayStack(Exception):
@@ -719,8 +726,8 @@ class LambdaService:
         return {lb["DNSName"].lower(): base for lb in lbs}
 
     # -- hook / unhook ------------------------------------------------------------------------
-    def hook(self, stack_name: str) -> dict:
-        """Hook one deployed stack (idempotent; re-hooks after a redeploy)."""
+    def hook(self, stack_name: str, force: bool = False) -> dict:
+        """Hook one deployed stack (idempotent; re-hooks after a redeploy, or when forced)."""
         with self.lock:
             cfn = self.c["cloudformation"]
             stacks = cfn.describe_stacks(StackName=stack_name)["Stacks"]
@@ -729,7 +736,7 @@ class LambdaService:
                 raise RuntimeError(f"{stack_name}: stack is {stack['StackStatus']}")
             key = stack_key(stack)
             old = self.hooked.get(stack_name)
-            if old and old.key == key:
+            if old and old.key == key and not force:
                 return old.info()
             fn_name = f"{stack_name}-relay"
             lam = self.c["lambda"]
@@ -787,7 +794,7 @@ class LambdaService:
                 old.runner.stop()
             runner = Runner(fn, tap_url, retries, on_failure_url, self.endpoint, self.retry_delays).start()
             h = Hooked(stack_name, key, runner, secret_name, created, tap_url, retries, on_failure,
-                       swapped, source)
+                       swapped, source, function_key(cfg))
             self.hooked[stack_name] = h
             self.ignored.pop(stack_name, None)
             self.errors.pop(stack_name, None)
@@ -832,17 +839,32 @@ class LambdaService:
                 continue
             key = stack_key(s)
             h = self.hooked.get(name)
-            if (h and h.key == key) or self.ignored.get(name) == key:
+            if h and h.key == key and not self._changed(h):
+                continue
+            if not h and self.ignored.get(name) == key:
                 continue
             if self.errors.get(name, ("", None))[1:] == (key,):
                 continue
             try:
-                self.hook(name)
+                self.hook(name, force=True)
             except NotARelayStack:
                 pass
             except Exception as e:  # noqa: BLE001 - remembered, retried on the next change
                 self.errors[name] = (str(e), key)
                 log.exception("hook %s failed", name)
+
+    def _changed(self, h: Hooked) -> bool:
+        """A redeploy that left the stack's status and parameters alone (e.g. new code), or an
+        update that put the function target back on the inbound rule."""
+        try:
+            cfg = self.c["lambda"].get_function_configuration(FunctionName=h.runner.fn.name)
+            if function_key(cfg) != h.fn_key:
+                return True
+            ev = self.c["events"]
+            targets = ev.list_targets_by_rule(Rule=f"{h.stack}-inbound", EventBusName=f"{h.stack}-bus")["Targets"]
+            return any(":lambda:" in t["Arn"] for t in targets)
+        except Exception:  # noqa: BLE001 - mid-update or gone: the next scan decides
+            return False
 
     def status(self) -> dict:
         with self.lock:

@@ -534,3 +534,40 @@ def test_supervisor_stops_with_its_owner(tmp_path):
         wait_for(lambda: not any(_alive(p) for p in procs), timeout=15, what="the owner-less sandbox to stop")
     finally:
         _cli("down", "--state-dir", d)
+
+
+def test_redeploy_is_rehooked(moto, seeded, receiver, evrelay_template, tmp_path):
+    """An update through a change set (as `evrelay deploy` does it) with a new key and read
+    timeout: the watcher re-hooks, the secret follows, the new environment is used."""
+    stack = f"u{uuid.uuid4().hex[:6]}"
+    create_relay_stack(moto, seeded, evrelay_template, stack, receiver.url, "first-key-111")
+    svc = LambdaService(moto.endpoint, receiver_url=receiver.url, work_dir=str(tmp_path))
+    cfn = moto.client("cloudformation")
+    try:
+        svc.scan()
+        first = svc.hooked[stack].runner
+        assert first.fn.variables["READ_TIMEOUT_SECONDS"] in ("10", 10)
+        tpl = subprocess.run([evrelay_template, "template", "--stack", stack], capture_output=True, text=True, check=True).stdout
+        params = [{"ParameterKey": p["ParameterKey"], "UsePreviousValue": True}
+                  for p in cfn.describe_stacks(StackName=stack)["Stacks"][0]["Parameters"]
+                  if p["ParameterKey"] not in ("Secret", "ReadTimeoutSeconds", "SubnetIds", "SecurityGroupIds")]
+        ev = seeded["events"]
+        params += [{"ParameterKey": "Secret", "ParameterValue": "second-key-222"},
+                   {"ParameterKey": "ReadTimeoutSeconds", "ParameterValue": "2"},
+                   {"ParameterKey": "SubnetIds", "ParameterValue": ",".join(ev["private_subnets"])},
+                   {"ParameterKey": "SecurityGroupIds", "ParameterValue": ev["shared_node_sg"]}]
+        cfn.create_change_set(StackName=stack, ChangeSetName="c2", ChangeSetType="UPDATE", TemplateBody=tpl,
+                              Parameters=params, Capabilities=["CAPABILITY_IAM"])
+        cfn.execute_change_set(StackName=stack, ChangeSetName="c2")
+        svc.scan()
+        h = svc.hooked[stack]
+        assert h.runner is not first
+        assert str(h.runner.fn.variables["READ_TIMEOUT_SECONDS"]) == "2"
+        sm = moto.client("secretsmanager")
+        assert sm.get_secret_value(SecretId=f"{stack}-api-key")["SecretString"] == "second-key-222"
+        svc.scan()
+        assert svc.hooked[stack] is h  # no change, no re-hook
+    finally:
+        cfn.delete_stack(StackName=stack)
+        svc.scan()
+        svc.stop()
