@@ -272,7 +272,8 @@ class ReceiverServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}/"
 
     def start(self) -> "ReceiverServer":
-        self.thread = threading.Thread(target=self.serve_forever, name="receiver", daemon=True)
+        self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.1},
+                                       name="receiver", daemon=True)
         self.thread.start()
         return self
 

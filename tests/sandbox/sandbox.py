@@ -50,13 +50,18 @@ log = logging.getLogger("sandbox")
 # ---- the supervisor ------------------------------------------------------------------------------
 
 def _pid_alive(pid: int) -> bool:
+    """True while the process runs (a zombie waiting to be reaped counts as gone)."""
     try:
         os.kill(pid, 0)
-        return True
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(") ", 1)[1][:1] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
 
 
 def _write_atomic(path: str, text: str) -> None:
@@ -133,6 +138,7 @@ def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = 
         return 0
     finally:
         log.info("stopping")
+        t0 = time.monotonic()
         for f in ("env", "env.json"):
             try:
                 os.remove(os.path.join(state_dir, f))
@@ -140,10 +146,12 @@ def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = 
                 pass
         if watcher:
             watcher.stop()
+        log.info("watcher stopped (%.2fs)", time.monotonic() - t0)
         if service:
             service.stop()
         if receiver:
             receiver.stop()
+        log.info("receiver stopped (%.2fs)", time.monotonic() - t0)
         moto.stop()
         for f in ("moto.pid",):
             try:
@@ -330,7 +338,13 @@ def main(argv: list[str] | None = None) -> int:
     if a.cmd == "serve":
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="%(asctime)s %(name)s %(levelname)s %(message)s")
-        return serve(a.state_dir, a.owner_pid, a.app_stack, seed=not a.no_seed)
+        rc = serve(a.state_dir, a.owner_pid, a.app_stack, seed=not a.no_seed)
+        # Everything was stopped explicitly; don't let a stuck invocation thread (a stalled
+        # relay request in an executor thread) hold the interpreter's exit.
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(rc)
     if a.cmd == "up":
         return up(a.state_dir, a.owner_pid, a.app_stack, a.timeout)
     if a.cmd == "down":
