@@ -507,8 +507,10 @@ def test_up_down_leaves_no_process(tmp_path):
         pid = int(env["SANDBOX_PID"])
         procs = _descendants(pid) | {pid}
         assert len(procs) >= 2  # the supervisor and moto
-        assert requests.get(env["AWS_ENDPOINT_URL"] + "/moto-api/data.json", timeout=5).status_code == 200
-        assert requests.get(env["SANDBOX_RECEIVER_URL"], timeout=5).json()["success"] is True
+        from moto_proc import client
+        vpcs = client("ec2", env["AWS_ENDPOINT_URL"]).describe_vpcs()["Vpcs"]
+        assert env["SANDBOX_VPC_ID"] in [v["VpcId"] for v in vpcs]
+        assert requests.get(env["SANDBOX_RECEIVER_URL"], timeout=30).json()["success"] is True
         st = _cli("status", "--state-dir", d)
         assert st.returncode == 0 and json.loads(st.stdout)["stacks"] == {}
         env_lines = open(os.path.join(d, "env")).read().splitlines()
