@@ -441,6 +441,8 @@ def test_hook_runs_the_deployed_relay_end_to_end(moto, seeded, receiver, evrelay
         assert stack not in svc.status()["stacks"]
         assert not [s for s in sm.list_secrets()["SecretList"] if s["Name"].startswith(stack)]
         assert not [q for q in sqs.list_queues(QueueNamePrefix=stack).get("QueueUrls", [])]
+        assert f"{stack}-relay" not in [f["FunctionName"] for f in lam.list_functions()["Functions"]]
+        assert f"{stack}-bus" not in [b["Name"] for b in ev.list_event_buses()["EventBuses"]]
     finally:
         svc.stop()
 
