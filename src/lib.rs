@@ -5,6 +5,7 @@ pub mod commands;
 pub mod context;
 pub mod error;
 pub mod names;
+pub mod network;
 pub mod printer;
 pub mod template;
 

@@ -2,4 +2,6 @@
 //! real moto server, through the real SDK. Modules per command.
 
 mod cli;
+mod discover;
+mod fixtures;
 mod harness;
