@@ -6,6 +6,8 @@ pub mod context;
 pub mod error;
 pub mod names;
 pub mod printer;
+pub mod stack;
+pub mod endpoints;
 pub mod template;
 
 use std::io::IsTerminal;
