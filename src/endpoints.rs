@@ -34,16 +34,32 @@ pub struct Endpoint {
 
 impl Endpoint {
     fn from_sdk(e: &aws_sdk_ec2::types::VpcEndpoint) -> Self {
-        let tag = |k: &str| e.tags().iter().find(|t| t.key() == Some(k)).and_then(|t| t.value()).map(str::to_string);
+        let tag = |k: &str| {
+            e.tags()
+                .iter()
+                .find(|t| t.key() == Some(k))
+                .and_then(|t| t.value())
+                .map(str::to_string)
+        };
         Self {
             id: e.vpc_endpoint_id().unwrap_or_default().to_string(),
             vpc_id: e.vpc_id().unwrap_or_default().to_string(),
             service: e.service_name().unwrap_or_default().to_string(),
-            interface: e.vpc_endpoint_type().is_some_and(|t| t.as_str().eq_ignore_ascii_case("interface")),
-            state: e.state().map(|s| s.as_str().to_ascii_lowercase()).unwrap_or_default(),
+            interface: e
+                .vpc_endpoint_type()
+                .is_some_and(|t| t.as_str().eq_ignore_ascii_case("interface")),
+            state: e
+                .state()
+                .map(|s| s.as_str().to_ascii_lowercase())
+                .unwrap_or_default(),
             private_dns: e.private_dns_enabled().unwrap_or(false),
             subnets: e.subnet_ids().to_vec(),
-            security_groups: e.groups().iter().filter_map(|g| g.group_id()).map(str::to_string).collect(),
+            security_groups: e
+                .groups()
+                .iter()
+                .filter_map(|g| g.group_id())
+                .map(str::to_string)
+                .collect(),
             managed: tag(TAG_MANAGED).as_deref() == Some("true"),
             stack: tag(TAG_STACK),
         }
@@ -51,7 +67,10 @@ impl Endpoint {
 
     /// Still there, or on its way: not deleted, deleting, failed, rejected or expired.
     pub fn is_live(&self) -> bool {
-        matches!(self.state.as_str(), "available" | "pending" | "pendingacceptance" | "partial")
+        matches!(
+            self.state.as_str(),
+            "available" | "pending" | "pendingacceptance" | "partial"
+        )
     }
 }
 
@@ -70,28 +89,60 @@ fn filter(name: &str, value: &str) -> Filter {
 
 async fn describe(ec2: &aws_sdk_ec2::Client, filters: Vec<Filter>) -> Result<Vec<Endpoint>> {
     let mut out = Vec::new();
-    let mut pages = ec2.describe_vpc_endpoints().set_filters(Some(filters)).into_paginator().send();
+    let mut pages = ec2
+        .describe_vpc_endpoints()
+        .set_filters(Some(filters))
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
-        out.extend(page.aws_context("DescribeVpcEndpoints")?.vpc_endpoints().iter().map(Endpoint::from_sdk));
+        out.extend(
+            page.aws_context("DescribeVpcEndpoints")?
+                .vpc_endpoints()
+                .iter()
+                .map(Endpoint::from_sdk),
+        );
     }
     Ok(out)
 }
 
 /// The endpoints for one service in one VPC (any owner, any state).
-pub async fn in_vpc(ec2: &aws_sdk_ec2::Client, vpc_id: &str, service_name: &str) -> Result<Vec<Endpoint>> {
-    describe(ec2, vec![filter("vpc-id", vpc_id), filter("service-name", service_name)]).await
+pub async fn in_vpc(
+    ec2: &aws_sdk_ec2::Client,
+    vpc_id: &str,
+    service_name: &str,
+) -> Result<Vec<Endpoint>> {
+    describe(
+        ec2,
+        vec![
+            filter("vpc-id", vpc_id),
+            filter("service-name", service_name),
+        ],
+    )
+    .await
 }
 
 /// The live endpoints evrelay created for this stack: both tags, never just one.
 pub async fn managed_by(ec2: &aws_sdk_ec2::Client, stack: &str) -> Result<Vec<Endpoint>> {
-    let found = describe(ec2, vec![filter(&format!("tag:{TAG_STACK}"), stack), filter(&format!("tag:{TAG_MANAGED}"), "true")]).await?;
-    Ok(found.into_iter().filter(|e| e.managed && e.stack.as_deref() == Some(stack) && e.is_live()).collect())
+    let found = describe(
+        ec2,
+        vec![
+            filter(&format!("tag:{TAG_STACK}"), stack),
+            filter(&format!("tag:{TAG_MANAGED}"), "true"),
+        ],
+    )
+    .await?;
+    Ok(found
+        .into_iter()
+        .filter(|e| e.managed && e.stack.as_deref() == Some(stack) && e.is_live())
+        .collect())
 }
 
 /// The endpoint to reuse: a live interface endpoint with private DNS (the relay's SDK calls
 /// resolve the service's public name to it). An available one beats a pending one.
 pub fn reusable(endpoints: &[Endpoint]) -> Option<&Endpoint> {
-    let candidates = endpoints.iter().filter(|e| e.interface && e.private_dns && e.is_live());
+    let candidates = endpoints
+        .iter()
+        .filter(|e| e.interface && e.private_dns && e.is_live());
     candidates.min_by_key(|e| (e.state != "available", e.id.clone()))
 }
 
@@ -123,7 +174,12 @@ pub async fn create(ec2: &aws_sdk_ec2::Client, new: &NewEndpoint) -> Result<Endp
     let short = new.service_name.rsplit('.').next().unwrap_or("endpoint");
     let tags = TagSpecification::builder()
         .resource_type(ResourceType::VpcEndpoint)
-        .tags(Tag::builder().key("Name").value(format!("{}-{short}", new.stack)).build())
+        .tags(
+            Tag::builder()
+                .key("Name")
+                .value(format!("{}-{short}", new.stack))
+                .build(),
+        )
         .tags(Tag::builder().key(TAG_STACK).value(&new.stack).build())
         .tags(Tag::builder().key(TAG_MANAGED).value("true").build())
         .build();
@@ -140,27 +196,47 @@ pub async fn create(ec2: &aws_sdk_ec2::Client, new: &NewEndpoint) -> Result<Endp
         .send()
         .await
         .aws_context("CreateVpcEndpoint")?;
-    out.vpc_endpoint()
-        .map(Endpoint::from_sdk)
-        .ok_or_else(|| Error::failed(format!("CreateVpcEndpoint for {} returned no endpoint", new.service_name)))
+    out.vpc_endpoint().map(Endpoint::from_sdk).ok_or_else(|| {
+        Error::failed(format!(
+            "CreateVpcEndpoint for {} returned no endpoint",
+            new.service_name
+        ))
+    })
 }
 
 /// The endpoints with these ids, in any state (a filter, so an id EC2 no longer knows is
 /// simply absent rather than an error).
 pub async fn by_ids(ec2: &aws_sdk_ec2::Client, ids: &[String]) -> Result<Vec<Endpoint>> {
-    describe(ec2, vec![Filter::builder().name("vpc-endpoint-id").set_values(Some(ids.to_vec())).build()]).await
+    describe(
+        ec2,
+        vec![Filter::builder()
+            .name("vpc-endpoint-id")
+            .set_values(Some(ids.to_vec()))
+            .build()],
+    )
+    .await
 }
 
 /// Polls DescribeVpcEndpoints until every endpoint is available (AWS: pending → available,
 /// a minute or two). A failed or rejected endpoint stops the wait with its id.
-pub async fn wait_available(ec2: &aws_sdk_ec2::Client, ids: &[String], poll: Duration, timeout: Duration) -> Result<()> {
+pub async fn wait_available(
+    ec2: &aws_sdk_ec2::Client,
+    ids: &[String],
+    poll: Duration,
+    timeout: Duration,
+) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
     let started = Instant::now();
     loop {
         let found = by_ids(ec2, ids).await?;
-        if let Some(bad) = found.iter().find(|e| matches!(e.state.as_str(), "failed" | "rejected" | "expired" | "deleted" | "deleting")) {
+        if let Some(bad) = found.iter().find(|e| {
+            matches!(
+                e.state.as_str(),
+                "failed" | "rejected" | "expired" | "deleted" | "deleting"
+            )
+        }) {
             return Err(Error::failed(format!("VPC endpoint {} ({}) is {}", bad.id, bad.service, bad.state))
                 .hint("look at the endpoint in the VPC console, delete it, and run `evrelay deploy` again"));
         }
@@ -168,8 +244,12 @@ pub async fn wait_available(ec2: &aws_sdk_ec2::Client, ids: &[String], poll: Dur
             return Ok(());
         }
         if started.elapsed() >= timeout {
-            return Err(Error::failed(format!("VPC endpoints {} not available after {}", ids.join(", "), crate::stack::render::duration(timeout)))
-                .hint("run `evrelay deploy` again: it reuses the endpoints once they are available"));
+            return Err(Error::failed(format!(
+                "VPC endpoints {} not available after {}",
+                ids.join(", "),
+                crate::stack::render::duration(timeout)
+            ))
+            .hint("run `evrelay deploy` again: it reuses the endpoints once they are available"));
         }
         tokio::time::sleep(poll).await;
     }
@@ -180,11 +260,24 @@ pub async fn delete(ec2: &aws_sdk_ec2::Client, ids: &[String]) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let out = ec2.delete_vpc_endpoints().set_vpc_endpoint_ids(Some(ids.to_vec())).send().await.aws_context("DeleteVpcEndpoints")?;
+    let out = ec2
+        .delete_vpc_endpoints()
+        .set_vpc_endpoint_ids(Some(ids.to_vec()))
+        .send()
+        .await
+        .aws_context("DeleteVpcEndpoints")?;
     if let Some(item) = out.unsuccessful().first() {
-        let why = item.error().and_then(|e| e.message()).unwrap_or("no reason given");
-        return Err(Error::failed(format!("DeleteVpcEndpoints failed for {}: {why}", item.resource_id().unwrap_or("an endpoint")))
-            .hint("run `evrelay destroy` again; it deletes only the endpoints it tagged for this stack"));
+        let why = item
+            .error()
+            .and_then(|e| e.message())
+            .unwrap_or("no reason given");
+        return Err(Error::failed(format!(
+            "DeleteVpcEndpoints failed for {}: {why}",
+            item.resource_id().unwrap_or("an endpoint")
+        ))
+        .hint(
+            "run `evrelay destroy` again; it deletes only the endpoints it tagged for this stack",
+        ));
     }
     Ok(())
 }
@@ -210,21 +303,38 @@ mod tests {
 
     #[test]
     fn reuse_prefers_an_available_private_dns_endpoint() {
-        let eps = [ep("vpce-a", "pending", true), ep("vpce-b", "available", true), ep("vpce-c", "available", false)];
+        let eps = [
+            ep("vpce-a", "pending", true),
+            ep("vpce-b", "available", true),
+            ep("vpce-c", "available", false),
+        ];
         assert_eq!(reusable(&eps).unwrap().id, "vpce-b");
         assert_eq!(reusable(&eps[..1]).unwrap().id, "vpce-a");
-        assert!(reusable(&[ep("vpce-d", "deleted", true), ep("vpce-c", "available", false)]).is_none());
+        assert!(reusable(&[
+            ep("vpce-d", "deleted", true),
+            ep("vpce-c", "available", false)
+        ])
+        .is_none());
     }
 
     #[test]
     fn one_subnet_per_zone() {
         let s = |id: &str, az: &str| (id.to_string(), az.to_string());
-        assert_eq!(one_subnet_per_az(&[s("a", "1a"), s("b", "1a"), s("c", "1b")]), ["a", "c"]);
+        assert_eq!(
+            one_subnet_per_az(&[s("a", "1a"), s("b", "1a"), s("c", "1b")]),
+            ["a", "c"]
+        );
     }
 
     #[test]
     fn service_names_follow_the_partition() {
-        assert_eq!(service_name("us-east-1", EVENTS), "com.amazonaws.us-east-1.events");
-        assert_eq!(service_name("cn-north-1", SECRETS_MANAGER), "cn.com.amazonaws.cn-north-1.secretsmanager");
+        assert_eq!(
+            service_name("us-east-1", EVENTS),
+            "com.amazonaws.us-east-1.events"
+        );
+        assert_eq!(
+            service_name("cn-north-1", SECRETS_MANAGER),
+            "cn.com.amazonaws.cn-north-1.secretsmanager"
+        );
     }
 }

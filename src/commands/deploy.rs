@@ -111,48 +111,82 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
 
     // A stack in the middle of a change: follow it to the end rather than fail.
     let mut existing = describe_stack(cfn, &stack_name).await?;
-    if let Some(s) = existing.as_ref().filter(|s| !stack::is_settled(&s.status) && s.status != "REVIEW_IN_PROGRESS") {
-        ctx.printer.note(&format!("Stack {stack_name} is {}; waiting for it to settle first.", s.status));
+    if let Some(s) = existing
+        .as_ref()
+        .filter(|s| !stack::is_settled(&s.status) && s.status != "REVIEW_IN_PROGRESS")
+    {
+        ctx.printer.note(&format!(
+            "Stack {stack_name} is {}; waiting for it to settle first.",
+            s.status
+        ));
         wait_for_running_change(ctx, s).await?;
         existing = describe_stack(cfn, &stack_name).await?;
     }
     if let Some(s) = existing.as_ref().filter(|s| s.status == "DELETE_FAILED") {
-        return Err(Error::failed(format!("stack `{stack_name}` is {}: a deploy cannot update it", s.status))
-            .hint("run `evrelay destroy` to finish deleting it, then deploy again"));
+        return Err(Error::failed(format!(
+            "stack `{stack_name}` is {}: a deploy cannot update it",
+            s.status
+        ))
+        .hint("run `evrelay destroy` to finish deleting it, then deploy again"));
     }
-    let doomed = existing.as_ref().filter(|s| stack::needs_removal(&s.status)).cloned();
+    let doomed = existing
+        .as_ref()
+        .filter(|s| stack::needs_removal(&s.status))
+        .cloned();
     let current = existing.as_ref().filter(|_| doomed.is_none());
 
     let picks = match (&args.vpc_id, &args.cluster) {
         (None, None) => None,
-        (vpc, cluster) => Some(preflight::discover_picks(ctx, vpc.as_deref(), cluster.as_deref()).await?),
+        (vpc, cluster) => {
+            Some(preflight::discover_picks(ctx, vpc.as_deref(), cluster.as_deref()).await?)
+        }
     };
-    let settings = params::resolve(&args, current.map(|s| s.parameters.as_slice()).unwrap_or(&[]), picks.as_ref())?;
+    let settings = params::resolve(
+        &args,
+        current.map(|s| s.parameters.as_slice()).unwrap_or(&[]),
+        picks.as_ref(),
+    )?;
     let secret = secret::read(&args.secret_source(), current.is_some())?;
 
     // Everything is checked before anything is created.
     let plan = preflight::run(ctx, &settings).await?;
 
     if let Some(doomed) = &doomed {
-        let question = format!("Stack {stack_name} is {} and can only be deleted. Delete it and deploy again?", doomed.status);
+        let question = format!(
+            "Stack {stack_name} is {} and can only be deleted. Delete it and deploy again?",
+            doomed.status
+        );
         if !confirm(ctx.globals.yes, &question)? {
             return Err(Error::failed("deploy cancelled; nothing changed"));
         }
         remove_stack(ctx, doomed).await?;
     }
 
-    let operation = if current.is_some() { Operation::Update } else { Operation::Create };
+    let operation = if current.is_some() {
+        Operation::Update
+    } else {
+        Operation::Create
+    };
     let spec = ChangeSetSpec {
         stack: stack_name.clone(),
         name: changeset::change_set_name(),
         operation,
         template_body: template::render(),
         parameters: params::parameters(&settings, secret.as_ref()),
-        tags: vec![(TAG_STACK.into(), stack_name.clone()), (TAG_MANAGED.into(), "true".into())],
+        tags: vec![
+            (TAG_STACK.into(), stack_name.clone()),
+            (TAG_MANAGED.into(), "true".into()),
+        ],
     };
     let spinner = ctx.printer.spinner("Creating the change set");
     let created = changeset::create_change_set(cfn, &spec).await?;
-    let state = changeset::wait_for_change_set(cfn, &created.id, std::time::Duration::from_secs(1), std::time::Duration::from_secs(600)).await;
+    let state = changeset::wait_for_change_set(
+        cfn,
+        &created.id,
+        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(600),
+    )
+    .await;
     spinner.finish_and_clear();
     let endpoint_actions = plan.endpoint_actions();
     let changes = match state {
@@ -170,7 +204,9 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
             if plan.creates_endpoints() && !args.dry_run {
                 create_endpoints(ctx, &plan).await?;
             }
-            ctx.printer.note(&format!("Stack {stack_name} is up to date: nothing to change."));
+            ctx.printer.note(&format!(
+                "Stack {stack_name} is up to date: nothing to change."
+            ));
             return finish(ctx, operation, None, endpoint_actions, true).await;
         }
         Ok(ChangeSetState::Ready(changes)) => changes,
@@ -180,12 +216,18 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
     ctx.printer.report(&preview)?;
     if args.dry_run {
         discard_change_set(ctx, &created.id, operation).await;
-        ctx.printer.note("Dry run: the change set was deleted; nothing changed.");
+        ctx.printer
+            .note("Dry run: the change set was deleted; nothing changed.");
         return Ok(());
     }
-    if !confirm(ctx.globals.yes, &format!("Deploy these changes to stack {stack_name}?"))? {
+    if !confirm(
+        ctx.globals.yes,
+        &format!("Deploy these changes to stack {stack_name}?"),
+    )? {
         discard_change_set(ctx, &created.id, operation).await;
-        return Err(Error::failed("deploy cancelled; the change set was deleted and nothing changed"));
+        return Err(Error::failed(
+            "deploy cancelled; the change set was deleted and nothing changed",
+        ));
     }
 
     create_endpoints(ctx, &plan).await?;
@@ -193,11 +235,25 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
     let cursor = Cursor::after(&latest_events(cfn, &created.stack_id).await?);
     let token = stack::request_token("deploy");
     changeset::execute_change_set(cfn, &created.id, &token).await?;
-    let mut progress = Progress::new(&stack_name, operation, template::resource_descriptions(&template::render()));
-    let outcome = follow(&ctx.printer, cfn, &created.stack_id, cursor, &mut progress, &WatchOptions::default(), None).await?;
+    let mut progress = Progress::new(
+        &stack_name,
+        operation,
+        template::resource_descriptions(&template::render()),
+    );
+    let outcome = follow(
+        &ctx.printer,
+        cfn,
+        &created.stack_id,
+        cursor,
+        &mut progress,
+        &WatchOptions::default(),
+        None,
+    )
+    .await?;
     if !outcome.ok {
         if ctx.printer.json() {
-            ctx.printer.json_line(&DeployResult::failed(&outcome, endpoint_actions))?;
+            ctx.printer
+                .json_line(&DeployResult::failed(&outcome, endpoint_actions))?;
         }
         return Err(outcome_error(&outcome));
     }
@@ -206,14 +262,34 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
         outcome.status,
         stack::render::duration(std::time::Duration::from_millis(outcome.elapsed_ms as u64))
     ));
-    finish(ctx, operation, Some(outcome.elapsed_ms), endpoint_actions, false).await
+    finish(
+        ctx,
+        operation,
+        Some(outcome.elapsed_ms),
+        endpoint_actions,
+        false,
+    )
+    .await
 }
 
 /// The result: the stack's outputs (or, where CloudFormation sets none, the names evrelay
 /// derives from the stack name).
-async fn finish(ctx: &Context, operation: Operation, elapsed_ms: Option<u128>, endpoints: Vec<EndpointAction>, up_to_date: bool) -> Result<()> {
+async fn finish(
+    ctx: &Context,
+    operation: Operation,
+    elapsed_ms: Option<u128>,
+    endpoints: Vec<EndpointAction>,
+    up_to_date: bool,
+) -> Result<()> {
     let info = describe_stack(ctx.cloudformation(), &ctx.names.stack).await?;
-    let result = DeployResult::succeeded(&ctx.names, info.as_ref(), operation, elapsed_ms, endpoints, up_to_date);
+    let result = DeployResult::succeeded(
+        &ctx.names,
+        info.as_ref(),
+        operation,
+        elapsed_ms,
+        endpoints,
+        up_to_date,
+    );
     ctx.printer.report(&result)
 }
 
@@ -222,11 +298,17 @@ async fn finish(ctx: &Context, operation: Operation, elapsed_ms: Option<u128>, e
 async fn discard_change_set(ctx: &Context, change_set_id: &str, operation: Operation) {
     let cfn = ctx.cloudformation();
     if let Err(e) = changeset::delete_change_set(cfn, change_set_id).await {
-        ctx.printer.warn(&format!("could not delete the change set: {}", e.message));
+        ctx.printer
+            .warn(&format!("could not delete the change set: {}", e.message));
     }
     if operation == Operation::Create {
-        if let Err(e) = stack::delete_stack(cfn, &ctx.names.stack, &stack::request_token("discard")).await {
-            ctx.printer.warn(&format!("could not delete the empty stack {}: {}", ctx.names.stack, e.message));
+        if let Err(e) =
+            stack::delete_stack(cfn, &ctx.names.stack, &stack::request_token("discard")).await
+        {
+            ctx.printer.warn(&format!(
+                "could not delete the empty stack {}: {}",
+                ctx.names.stack, e.message
+            ));
         }
     }
 }
@@ -240,9 +322,23 @@ async fn wait_for_running_change(ctx: &Context, s: &StackInfo) -> Result<()> {
     };
     let cfn = ctx.cloudformation();
     let cursor = Cursor::after(&latest_events(cfn, &s.id).await?);
-    let mut progress = Progress::new(&s.name, operation, template::resource_descriptions(&template::render()));
+    let mut progress = Progress::new(
+        &s.name,
+        operation,
+        template::resource_descriptions(&template::render()),
+    );
     // Whether that change succeeded or not, this deploy decides from the state it left.
-    follow(&ctx.printer, cfn, &s.id, cursor, &mut progress, &WatchOptions::default(), None).await.map(|_| ())
+    follow(
+        &ctx.printer,
+        cfn,
+        &s.id,
+        cursor,
+        &mut progress,
+        &WatchOptions::default(),
+        None,
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Deletes a stack that can only be deleted (ROLLBACK_COMPLETE, REVIEW_IN_PROGRESS, …).
@@ -250,8 +346,21 @@ async fn remove_stack(ctx: &Context, s: &StackInfo) -> Result<()> {
     let cfn = ctx.cloudformation();
     let cursor = Cursor::after(&latest_events(cfn, &s.id).await?);
     stack::delete_stack(cfn, &s.id, &stack::request_token("remove")).await?;
-    let mut progress = Progress::new(&s.name, Operation::Delete, template::resource_descriptions(&template::render()));
-    let outcome = follow(&ctx.printer, cfn, &s.id, cursor, &mut progress, &WatchOptions::default(), None).await?;
+    let mut progress = Progress::new(
+        &s.name,
+        Operation::Delete,
+        template::resource_descriptions(&template::render()),
+    );
+    let outcome = follow(
+        &ctx.printer,
+        cfn,
+        &s.id,
+        cursor,
+        &mut progress,
+        &WatchOptions::default(),
+        None,
+    )
+    .await?;
     if outcome.ok {
         Ok(())
     } else {
@@ -266,13 +375,25 @@ async fn create_endpoints(ctx: &Context, plan: &NetworkPlan) -> Result<()> {
     for (service, endpoint) in plan.endpoints() {
         if let EndpointPlan::Create(new) = endpoint {
             let e = endpoints::create(ec2, new).await?;
-            ctx.printer.note(&format!("Created VPC endpoint {} for {service} (private DNS, in {}).", e.id, new.subnets.join(", ")));
+            ctx.printer.note(&format!(
+                "Created VPC endpoint {} for {service} (private DNS, in {}).",
+                e.id,
+                new.subnets.join(", ")
+            ));
             created.push(e.id);
         }
     }
     if !created.is_empty() {
-        let spinner = ctx.printer.spinner("Waiting for the VPC endpoints to become available");
-        let waited = endpoints::wait_available(ec2, &created, std::time::Duration::from_secs(5), std::time::Duration::from_secs(900)).await;
+        let spinner = ctx
+            .printer
+            .spinner("Waiting for the VPC endpoints to become available");
+        let waited = endpoints::wait_available(
+            ec2,
+            &created,
+            std::time::Duration::from_secs(5),
+            std::time::Duration::from_secs(900),
+        )
+        .await;
         spinner.finish_and_clear();
         waited?;
     }

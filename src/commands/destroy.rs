@@ -53,15 +53,30 @@ pub struct DestroyReport {
 impl Report for DestroyReport {
     fn render(&self, style: &Style) -> String {
         let mut out = if self.stack_deleted {
-            format!("Deleted stack {} in {} ({}).\n", style.bold(&self.stack), self.region, duration(Duration::from_millis(self.elapsed_ms as u64)))
+            format!(
+                "Deleted stack {} in {} ({}).\n",
+                style.bold(&self.stack),
+                self.region,
+                duration(Duration::from_millis(self.elapsed_ms as u64))
+            )
         } else {
-            format!("Stack {} not found in {}: nothing to delete there.\n", style.bold(&self.stack), self.region)
+            format!(
+                "Stack {} not found in {}: nothing to delete there.\n",
+                style.bold(&self.stack),
+                self.region
+            )
         };
         if !self.endpoints_deleted.is_empty() {
-            out.push_str(&format!("Deleted the VPC endpoints evrelay created: {}.\n", self.endpoints_deleted.join(", ")));
+            out.push_str(&format!(
+                "Deleted the VPC endpoints evrelay created: {}.\n",
+                self.endpoints_deleted.join(", ")
+            ));
         }
         if !self.endpoints_kept.is_empty() {
-            out.push_str(&format!("Kept VPC endpoints (--keep-endpoints): {}.\n", self.endpoints_kept.join(", ")));
+            out.push_str(&format!(
+                "Kept VPC endpoints (--keep-endpoints): {}.\n",
+                self.endpoints_kept.join(", ")
+            ));
         }
         out
     }
@@ -73,10 +88,17 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     let info = describe_stack(cfn, &stack_name).await?;
     let managed = endpoints::managed_by(ec2, &stack_name).await?;
     let managed_ids: Vec<String> = managed.iter().map(|e| e.id.clone()).collect();
-    let to_delete = if args.keep_endpoints { Vec::new() } else { managed_ids.clone() };
+    let to_delete = if args.keep_endpoints {
+        Vec::new()
+    } else {
+        managed_ids.clone()
+    };
 
     if info.is_none() && to_delete.is_empty() {
-        ctx.printer.note(&format!("Stack {stack_name} not found in {}; no VPC endpoints tagged for it. Nothing to do.", ctx.region()));
+        ctx.printer.note(&format!(
+            "Stack {stack_name} not found in {}; no VPC endpoints tagged for it. Nothing to do.",
+            ctx.region()
+        ));
         return ctx.printer.report(&DestroyReport {
             kind: "result",
             stack: stack_name,
@@ -94,9 +116,15 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         parts.push(format!("stack {stack_name} ({})", s.status));
     }
     if !to_delete.is_empty() {
-        parts.push(format!("the VPC endpoints evrelay created for it ({})", to_delete.join(", ")));
+        parts.push(format!(
+            "the VPC endpoints evrelay created for it ({})",
+            to_delete.join(", ")
+        ));
     }
-    if !confirm(ctx.globals.yes, &format!("Delete {} in {}?", parts.join(" and "), ctx.region()))? {
+    if !confirm(
+        ctx.globals.yes,
+        &format!("Delete {} in {}?", parts.join(" and "), ctx.region()),
+    )? {
         return Err(Error::failed("destroy cancelled; nothing was deleted"));
     }
 
@@ -106,11 +134,28 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         if s.status != "DELETE_IN_PROGRESS" {
             stack::delete_stack(cfn, &s.id, &stack::request_token("destroy")).await?;
         }
-        let mut progress = Progress::new(&stack_name, Operation::Delete, crate::template::resource_descriptions(&crate::template::render()));
-        let opts = WatchOptions { timeout: Some(args.timeout), ..WatchOptions::default() };
+        let mut progress = Progress::new(
+            &stack_name,
+            Operation::Delete,
+            crate::template::resource_descriptions(&crate::template::render()),
+        );
+        let opts = WatchOptions {
+            timeout: Some(args.timeout),
+            ..WatchOptions::default()
+        };
         let eni_prefix = ctx.names.eni_description_prefix();
-        let side: SideFetch<'_> = Box::new(move || lambda_interfaces(ec2, eni_prefix.clone()).boxed());
-        let outcome = follow(&ctx.printer, cfn, &s.id, cursor, &mut progress, &opts, Some(side)).await?;
+        let side: SideFetch<'_> =
+            Box::new(move || lambda_interfaces(ec2, eni_prefix.clone()).boxed());
+        let outcome = follow(
+            &ctx.printer,
+            cfn,
+            &s.id,
+            cursor,
+            &mut progress,
+            &opts,
+            Some(side),
+        )
+        .await?;
         if !outcome.ok {
             if ctx.printer.json() {
                 ctx.printer.json_line(&serde_json::json!({"type": "result", "ok": false, "stack": stack_name, "status": outcome.status, "failure": outcome.failure}))?;
@@ -126,7 +171,10 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
 
     if !to_delete.is_empty() {
         endpoints::delete(ec2, &to_delete).await?;
-        let left = args.timeout.saturating_sub(started.elapsed()).clamp(Duration::from_secs(60), Duration::from_secs(600));
+        let left = args
+            .timeout
+            .saturating_sub(started.elapsed())
+            .clamp(Duration::from_secs(60), Duration::from_secs(600));
         let spinner = ctx.printer.spinner("Deleting the VPC endpoints");
         let gone = wait_endpoints_gone(ec2, &to_delete, left).await;
         spinner.finish_and_clear();
@@ -139,23 +187,39 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         stack_deleted: info.is_some(),
         stack_status,
         endpoints_deleted: to_delete,
-        endpoints_kept: if args.keep_endpoints { managed_ids } else { Vec::new() },
+        endpoints_kept: if args.keep_endpoints {
+            managed_ids
+        } else {
+            Vec::new()
+        },
         elapsed_ms: started.elapsed().as_millis(),
     })
 }
 
 /// Waits until EC2 has removed the endpoints (deleting → deleted, or no longer listed).
-async fn wait_endpoints_gone(ec2: &aws_sdk_ec2::Client, ids: &[String], timeout: Duration) -> Result<()> {
+async fn wait_endpoints_gone(
+    ec2: &aws_sdk_ec2::Client,
+    ids: &[String],
+    timeout: Duration,
+) -> Result<()> {
     let started = Instant::now();
     loop {
-        let left: Vec<String> =
-            endpoints::by_ids(ec2, ids).await?.into_iter().filter(|e| e.state != "deleted").map(|e| e.id).collect();
+        let left: Vec<String> = endpoints::by_ids(ec2, ids)
+            .await?
+            .into_iter()
+            .filter(|e| e.state != "deleted")
+            .map(|e| e.id)
+            .collect();
         if left.is_empty() {
             return Ok(());
         }
         if started.elapsed() >= timeout {
-            return Err(Error::failed(format!("VPC endpoints {} are still being deleted after {}", left.join(", "), duration(timeout)))
-                .hint("EC2 is still removing them; run `evrelay destroy` again later to confirm"));
+            return Err(Error::failed(format!(
+                "VPC endpoints {} are still being deleted after {}",
+                left.join(", "),
+                duration(timeout)
+            ))
+            .hint("EC2 is still removing them; run `evrelay destroy` again later to confirm"));
         }
         tokio::time::sleep(Duration::from_secs(3)).await;
     }
@@ -164,14 +228,24 @@ async fn wait_endpoints_gone(ec2: &aws_sdk_ec2::Client, ids: &[String], timeout:
 /// The relay's Lambda network interfaces (description `AWS Lambda VPC ENI-<function>*`), which
 /// CloudFormation waits on while it deletes the function's VPC resources.
 async fn lambda_interfaces(ec2: &aws_sdk_ec2::Client, prefix: String) -> Option<WaitingOn> {
-    let filter = Filter::builder().name("description").values(format!("{prefix}*")).build();
+    let filter = Filter::builder()
+        .name("description")
+        .values(format!("{prefix}*"))
+        .build();
     let mut items = Vec::new();
-    let mut pages = ec2.describe_network_interfaces().filters(filter).into_paginator().send();
+    let mut pages = ec2
+        .describe_network_interfaces()
+        .filters(filter)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         // A failed look-up only loses this refresh of the list; the deletion goes on.
         let page = page.aws_context("DescribeNetworkInterfaces").ok()?;
         for ni in page.network_interfaces() {
-            let status = ni.status().map(|s| s.as_str().to_string()).unwrap_or_default();
+            let status = ni
+                .status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default();
             let age = ni
                 .attachment()
                 .and_then(|a| a.attach_time())
@@ -185,5 +259,8 @@ async fn lambda_interfaces(ec2: &aws_sdk_ec2::Client, prefix: String) -> Option<
             });
         }
     }
-    Some(WaitingOn { what: "the relay's network interfaces".into(), items })
+    Some(WaitingOn {
+        what: "the relay's network interfaces".into(),
+        items,
+    })
 }

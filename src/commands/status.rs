@@ -24,26 +24,44 @@ pub struct StatusArgs {
 pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     let cfn = ctx.cloudformation();
     let stack_name = &ctx.names.stack;
-    let mut info = describe_stack(cfn, stack_name).await?.ok_or_else(|| not_found(ctx))?;
+    let mut info = describe_stack(cfn, stack_name)
+        .await?
+        .ok_or_else(|| not_found(ctx))?;
     if args.watch && !stack::is_settled(&info.status) {
         let operation = operation_of(&info.status);
         let cursor = Cursor::after(&latest_events(cfn, &info.id).await?);
         let descriptions = crate::template::resource_descriptions(&crate::template::render());
         let mut progress = Progress::new(stack_name, operation, descriptions);
-        let outcome = follow(&ctx.printer, cfn, &info.id, cursor, &mut progress, &WatchOptions::default(), None).await?;
+        let outcome = follow(
+            &ctx.printer,
+            cfn,
+            &info.id,
+            cursor,
+            &mut progress,
+            &WatchOptions::default(),
+            None,
+        )
+        .await?;
         if outcome.status == "DELETE_COMPLETE" {
-            ctx.printer.note(&format!("Stack {stack_name} was deleted."));
+            ctx.printer
+                .note(&format!("Stack {stack_name} was deleted."));
             return Ok(());
         }
-        info = describe_stack(cfn, stack_name).await?.ok_or_else(|| not_found(ctx))?;
+        info = describe_stack(cfn, stack_name)
+            .await?
+            .ok_or_else(|| not_found(ctx))?;
     }
     let report = gather(ctx, info).await?;
     ctx.printer.report(&report)
 }
 
 fn not_found(ctx: &Context) -> Error {
-    Error::failed(format!("stack `{}` not found in {}", ctx.names.stack, ctx.region()))
-        .hint("run `evrelay deploy` first, or pass --stack with the relay's stack name")
+    Error::failed(format!(
+        "stack `{}` not found in {}",
+        ctx.names.stack,
+        ctx.region()
+    ))
+    .hint("run `evrelay deploy` first, or pass --stack with the relay's stack name")
 }
 
 fn operation_of(status: &str) -> Operation {
@@ -107,27 +125,55 @@ async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
 }
 
 /// DescribeStackResources: every resource's physical id and status.
-async fn stack_resources(cfn: &aws_sdk_cloudformation::Client, stack: &str) -> Result<Vec<ResourceRow>> {
-    let out = cfn.describe_stack_resources().stack_name(stack).send().await.aws_context("DescribeStackResources")?;
+async fn stack_resources(
+    cfn: &aws_sdk_cloudformation::Client,
+    stack: &str,
+) -> Result<Vec<ResourceRow>> {
+    let out = cfn
+        .describe_stack_resources()
+        .stack_name(stack)
+        .send()
+        .await
+        .aws_context("DescribeStackResources")?;
     Ok(out
         .stack_resources()
         .iter()
         .map(|r| ResourceRow {
             logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
             resource_type: r.resource_type().unwrap_or_default().to_string(),
-            physical_id: r.physical_resource_id().filter(|p| !p.is_empty()).map(str::to_string),
-            status: r.resource_status().map(|s| s.as_str().to_string()).unwrap_or_default(),
-            reason: r.resource_status_reason().filter(|p| !p.is_empty()).map(str::to_string),
+            physical_id: r
+                .physical_resource_id()
+                .filter(|p| !p.is_empty())
+                .map(str::to_string),
+            status: r
+                .resource_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            reason: r
+                .resource_status_reason()
+                .filter(|p| !p.is_empty())
+                .map(str::to_string),
         })
         .collect())
 }
 
 /// A queue found by its stack-derived name; a missing queue is reported, not an error.
 async fn queue_depth(sqs: &aws_sdk_sqs::Client, role: &str, name: &str) -> Result<QueueDepth> {
-    let mut depth = QueueDepth { role: role.into(), name: name.into(), url: None, visible: None, in_flight: None };
+    let mut depth = QueueDepth {
+        role: role.into(),
+        name: name.into(),
+        url: None,
+        visible: None,
+        in_flight: None,
+    };
     let url = match sqs.get_queue_url().queue_name(name).send().await {
         Ok(out) => out.queue_url().map(str::to_string),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_queue_does_not_exist()) => return Ok(depth),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_queue_does_not_exist()) =>
+        {
+            return Ok(depth)
+        }
         Err(e) => return Err(Error::aws("GetQueueUrl", e)),
     };
     let Some(url) = url else { return Ok(depth) };
@@ -139,7 +185,12 @@ async fn queue_depth(sqs: &aws_sdk_sqs::Client, role: &str, name: &str) -> Resul
         .send()
         .await
         .aws_context("GetQueueAttributes")?;
-    let count = |k: QueueAttributeName| attrs.attributes().and_then(|a| a.get(&k)).and_then(|v| v.parse().ok());
+    let count = |k: QueueAttributeName| {
+        attrs
+            .attributes()
+            .and_then(|a| a.get(&k))
+            .and_then(|v| v.parse().ok())
+    };
     depth.visible = count(QueueAttributeName::ApproximateNumberOfMessages);
     depth.in_flight = count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible);
     depth.url = Some(url);
@@ -159,7 +210,11 @@ impl Report for StatusReport {
         } else {
             style.red(&self.status)
         };
-        let mut out = format!("Stack {} in {}: {status}\n", style.bold(&self.stack), self.region);
+        let mut out = format!(
+            "Stack {} in {}: {status}\n",
+            style.bold(&self.stack),
+            self.region
+        );
         if let Some(reason) = &self.reason {
             out.push_str(&format!("  {}\n", style.dim(reason)));
         }
@@ -172,7 +227,12 @@ impl Report for StatusReport {
         }
         let mut t = style.table(["Resource", "Type", "Physical id", "Status"]);
         for r in &self.resources {
-            t.add_row(vec![r.logical_id.clone(), r.resource_type.clone(), r.physical_id.clone().unwrap_or_else(|| "-".into()), r.status.clone()]);
+            t.add_row(vec![
+                r.logical_id.clone(),
+                r.resource_type.clone(),
+                r.physical_id.clone().unwrap_or_else(|| "-".into()),
+                r.status.clone(),
+            ]);
         }
         out.push_str(&format!("\n{t}\n"));
         let mut t = style.table(["Queue", "Name", "Visible", "In flight"]);
@@ -181,7 +241,11 @@ impl Report for StatusReport {
                 ("dlq", Some(n)) if n > 0 => style.red(&n.to_string()),
                 _ => opt(q.visible),
             };
-            let name = if q.url.is_some() { q.name.clone() } else { format!("{} (not found)", q.name) };
+            let name = if q.url.is_some() {
+                q.name.clone()
+            } else {
+                format!("{} (not found)", q.name)
+            };
             t.add_row(vec![q.role.clone(), name, visible, opt(q.in_flight)]);
         }
         out.push_str(&format!("\n{t}\n"));
@@ -190,7 +254,12 @@ impl Report for StatusReport {
         } else {
             let mut t = style.table(["Endpoint", "Service", "State", "Private DNS"]);
             for e in &self.endpoints {
-                t.add_row(vec![e.id.clone(), e.service.clone(), e.state.clone(), e.private_dns.to_string()]);
+                t.add_row(vec![
+                    e.id.clone(),
+                    e.service.clone(),
+                    e.state.clone(),
+                    e.private_dns.to_string(),
+                ]);
             }
             out.push_str(&format!("\n{t}\n"));
         }

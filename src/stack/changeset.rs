@@ -54,15 +54,25 @@ pub enum ChangeSetState {
 
 /// A unique change set name (a letter first; letters, digits, hyphens).
 pub fn change_set_name() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     format!("evrelay-{secs}")
 }
 
-pub async fn create_change_set(client: &aws_sdk_cloudformation::Client, spec: &ChangeSetSpec) -> Result<ChangeSetId> {
+pub async fn create_change_set(
+    client: &aws_sdk_cloudformation::Client,
+    spec: &ChangeSetSpec,
+) -> Result<ChangeSetId> {
     let kind = match spec.operation {
         Operation::Create => ChangeSetType::Create,
         Operation::Update => ChangeSetType::Update,
-        Operation::Delete => return Err(Error::failed("a change set cannot delete a stack; use DeleteStack")),
+        Operation::Delete => {
+            return Err(Error::failed(
+                "a change set cannot delete a stack; use DeleteStack",
+            ))
+        }
     };
     let mut req = client
         .create_change_set()
@@ -74,8 +84,14 @@ pub async fn create_change_set(client: &aws_sdk_cloudformation::Client, spec: &C
         .description("evrelay deploy");
     for p in &spec.parameters {
         req = req.parameters(match p {
-            ParamValue::Value(k, v) => Parameter::builder().parameter_key(k).parameter_value(v).build(),
-            ParamValue::UsePrevious(k) => Parameter::builder().parameter_key(k).use_previous_value(true).build(),
+            ParamValue::Value(k, v) => Parameter::builder()
+                .parameter_key(k)
+                .parameter_value(v)
+                .build(),
+            ParamValue::UsePrevious(k) => Parameter::builder()
+                .parameter_key(k)
+                .use_previous_value(true)
+                .build(),
         });
     }
     // Stack tags propagate to every resource that supports tags.
@@ -104,12 +120,21 @@ pub async fn wait_for_change_set(
 ) -> Result<ChangeSetState> {
     let started = Instant::now();
     loop {
-        let out = client.describe_change_set().change_set_name(change_set_id).send().await.aws_context("DescribeChangeSet")?;
+        let out = client
+            .describe_change_set()
+            .change_set_name(change_set_id)
+            .send()
+            .await
+            .aws_context("DescribeChangeSet")?;
         match out.status() {
             Some(ChangeSetStatus::CreateComplete) => break,
             Some(ChangeSetStatus::Failed) => {
                 let reason = out.status_reason().unwrap_or("no reason given").to_string();
-                return Ok(if is_no_changes(&reason) { ChangeSetState::NoChanges } else { ChangeSetState::Failed(reason) });
+                return Ok(if is_no_changes(&reason) {
+                    ChangeSetState::NoChanges
+                } else {
+                    ChangeSetState::Failed(reason)
+                });
             }
             _ if started.elapsed() >= timeout => {
                 return Err(Error::failed(format!("change set not ready after {}", super::render::duration(timeout)))
@@ -119,20 +144,39 @@ pub async fn wait_for_change_set(
         }
     }
     let mut rows = Vec::new();
-    let mut pages = client.describe_change_set().change_set_name(change_set_id).into_paginator().send();
+    let mut pages = client
+        .describe_change_set()
+        .change_set_name(change_set_id)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         let page = page.aws_context("DescribeChangeSet")?;
-        rows.extend(page.changes().iter().filter_map(|c| c.resource_change()).map(|rc| ChangeRow {
-            action: rc.action().map(|a| a.as_str().to_string()).unwrap_or_default(),
-            logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
-            resource_type: rc.resource_type().unwrap_or_default().to_string(),
-            replacement: rc.replacement().map(|r| r.as_str().to_string()).unwrap_or_default(),
-        }));
+        rows.extend(
+            page.changes()
+                .iter()
+                .filter_map(|c| c.resource_change())
+                .map(|rc| ChangeRow {
+                    action: rc
+                        .action()
+                        .map(|a| a.as_str().to_string())
+                        .unwrap_or_default(),
+                    logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
+                    resource_type: rc.resource_type().unwrap_or_default().to_string(),
+                    replacement: rc
+                        .replacement()
+                        .map(|r| r.as_str().to_string())
+                        .unwrap_or_default(),
+                }),
+        );
     }
     Ok(ChangeSetState::Ready(rows))
 }
 
-pub async fn execute_change_set(client: &aws_sdk_cloudformation::Client, change_set_id: &str, token: &str) -> Result<()> {
+pub async fn execute_change_set(
+    client: &aws_sdk_cloudformation::Client,
+    change_set_id: &str,
+    token: &str,
+) -> Result<()> {
     client
         .execute_change_set()
         .change_set_name(change_set_id)
@@ -143,8 +187,16 @@ pub async fn execute_change_set(client: &aws_sdk_cloudformation::Client, change_
     Ok(())
 }
 
-pub async fn delete_change_set(client: &aws_sdk_cloudformation::Client, change_set_id: &str) -> Result<()> {
-    client.delete_change_set().change_set_name(change_set_id).send().await.aws_context("DeleteChangeSet")?;
+pub async fn delete_change_set(
+    client: &aws_sdk_cloudformation::Client,
+    change_set_id: &str,
+) -> Result<()> {
+    client
+        .delete_change_set()
+        .change_set_name(change_set_id)
+        .send()
+        .await
+        .aws_context("DeleteChangeSet")?;
     Ok(())
 }
 
@@ -156,12 +208,16 @@ mod tests {
     fn both_empty_change_set_messages_mean_up_to_date() {
         assert!(is_no_changes("The submitted information didn't contain changes. Submit different information to create a change set."));
         assert!(is_no_changes("No updates are to be performed."));
-        assert!(!is_no_changes("Template format error: unsupported structure."));
+        assert!(!is_no_changes(
+            "Template format error: unsupported structure."
+        ));
     }
 
     #[test]
     fn change_set_names_start_with_a_letter() {
         let n = change_set_name();
-        assert!(n.starts_with("evrelay-") && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        assert!(
+            n.starts_with("evrelay-") && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        );
     }
 }

@@ -34,10 +34,19 @@ impl StackEvent {
             id: e.event_id().unwrap_or_default().to_string(),
             stack_name: e.stack_name().unwrap_or_default().to_string(),
             logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
-            physical_id: e.physical_resource_id().filter(|p| !p.is_empty()).map(str::to_string),
+            physical_id: e
+                .physical_resource_id()
+                .filter(|p| !p.is_empty())
+                .map(str::to_string),
             resource_type: e.resource_type().unwrap_or_default().to_string(),
-            status: e.resource_status().map(|s| s.as_str().to_string()).unwrap_or_default(),
-            reason: e.resource_status_reason().filter(|r| !r.is_empty()).map(str::to_string),
+            status: e
+                .resource_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            reason: e
+                .resource_status_reason()
+                .filter(|r| !r.is_empty())
+                .map(str::to_string),
             timestamp_ms: e.timestamp().and_then(|t| t.to_millis().ok()).unwrap_or(0),
         }
     }
@@ -62,8 +71,10 @@ impl Cursor {
 
     /// Keeps the events past the cursor, oldest first, and moves the cursor past them.
     pub fn take_new(&mut self, newest_first: Vec<StackEvent>) -> Vec<StackEvent> {
-        let mut fresh: Vec<StackEvent> =
-            newest_first.into_iter().filter(|e| e.timestamp_ms >= self.since_ms && !self.seen.contains(&e.id)).collect();
+        let mut fresh: Vec<StackEvent> = newest_first
+            .into_iter()
+            .filter(|e| e.timestamp_ms >= self.since_ms && !self.seen.contains(&e.id))
+            .collect();
         fresh.reverse();
         for e in &fresh {
             self.seen.insert(e.id.clone());
@@ -73,9 +84,21 @@ impl Cursor {
 }
 
 /// The first page of the stream (the newest events), for a cursor before a change.
-pub async fn latest_events(client: &aws_sdk_cloudformation::Client, stack: &str) -> crate::Result<Vec<StackEvent>> {
-    match client.describe_stack_events().stack_name(stack).send().await {
-        Ok(out) => Ok(out.stack_events().iter().map(StackEvent::from_sdk).collect()),
+pub async fn latest_events(
+    client: &aws_sdk_cloudformation::Client,
+    stack: &str,
+) -> crate::Result<Vec<StackEvent>> {
+    match client
+        .describe_stack_events()
+        .stack_name(stack)
+        .send()
+        .await
+    {
+        Ok(out) => Ok(out
+            .stack_events()
+            .iter()
+            .map(StackEvent::from_sdk)
+            .collect()),
         Err(e) if is_missing_stack(&e) => Ok(Vec::new()),
         Err(e) => Err(Error::aws("DescribeStackEvents", e)),
     }
@@ -91,15 +114,27 @@ pub(crate) async fn new_events(
     let mut newest_first = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let out = match client.describe_stack_events().stack_name(stack).set_next_token(token.clone()).send().await {
+        let out = match client
+            .describe_stack_events()
+            .stack_name(stack)
+            .set_next_token(token.clone())
+            .send()
+            .await
+        {
             Ok(out) => out,
             // Deleted by name: the stream is gone with the stack; the caller watches by id.
             Err(e) if is_missing_stack(&e) => break,
             Err(e) if is_throttling(&e) => return Err(Polled::Throttled),
             Err(e) => return Err(Polled::Failed(Error::aws("DescribeStackEvents", e))),
         };
-        let page: Vec<StackEvent> = out.stack_events().iter().map(StackEvent::from_sdk).collect();
-        let reached_cursor = page.iter().any(|e| e.timestamp_ms < cursor.since_ms || cursor.seen.contains(&e.id));
+        let page: Vec<StackEvent> = out
+            .stack_events()
+            .iter()
+            .map(StackEvent::from_sdk)
+            .collect();
+        let reached_cursor = page
+            .iter()
+            .any(|e| e.timestamp_ms < cursor.since_ms || cursor.seen.contains(&e.id));
         newest_first.extend(page);
         token = out.next_token().map(str::to_string);
         if reached_cursor || token.is_none() {
@@ -130,8 +165,16 @@ mod tests {
     fn cursor_keeps_only_new_events_oldest_first_and_once() {
         let mut cursor = Cursor::after(&[ev("old", 100)]);
         // Same second as the cursor but a new id: kept. Older: dropped. Seen: dropped.
-        let fresh = cursor.take_new(vec![ev("c", 300), ev("b", 100), ev("old", 100), ev("ancient", 50)]);
-        assert_eq!(fresh.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["b", "c"]);
+        let fresh = cursor.take_new(vec![
+            ev("c", 300),
+            ev("b", 100),
+            ev("old", 100),
+            ev("ancient", 50),
+        ]);
+        assert_eq!(
+            fresh.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+            ["b", "c"]
+        );
         assert!(cursor.take_new(vec![ev("c", 300), ev("b", 100)]).is_empty());
     }
 

@@ -45,8 +45,12 @@ pub async fn follow(
         Some(outcome) => outcome,
         None => {
             sink.finish(progress)?;
-            Err(Error::failed(format!("stopped watching; the {verb} of stack `{stack}` goes on in AWS"))
-                .hint(format!("follow it with `evrelay status --watch --stack {stack}`")))
+            Err(Error::failed(format!(
+                "stopped watching; the {verb} of stack `{stack}` goes on in AWS"
+            ))
+            .hint(format!(
+                "follow it with `evrelay status --watch --stack {stack}`"
+            )))
         }
     }
 }
@@ -54,12 +58,20 @@ pub async fn follow(
 /// One error line for a change that did not succeed: final status, the first resource that
 /// failed and its reason, and what to do next.
 pub fn outcome_error(outcome: &Outcome) -> Error {
-    let mut message = format!("stack `{}` failed to {}: {}", outcome.stack, outcome.operation.verb(), outcome.status);
+    let mut message = format!(
+        "stack `{}` failed to {} ({})",
+        outcome.stack,
+        outcome.operation.verb(),
+        outcome.status
+    );
     if let Some(f) = &outcome.failure {
         if f.logical_id == outcome.stack {
             message.push_str(&format!(": {}", f.reason));
         } else {
-            message.push_str(&format!(": {} ({}) {}: {}", f.logical_id, f.resource_type, f.status, f.reason));
+            message.push_str(&format!(
+                ": {} ({}): {}",
+                f.logical_id, f.resource_type, f.reason
+            ));
         }
     }
     let hint = match outcome.operation {
@@ -73,7 +85,11 @@ pub fn outcome_error(outcome: &Outcome) -> Error {
 }
 
 fn delete_failed_hint(outcome: &Outcome) -> String {
-    let resource = outcome.failure.as_ref().map(|f| f.logical_id.clone()).filter(|id| *id != outcome.stack);
+    let resource = outcome
+        .failure
+        .as_ref()
+        .map(|f| f.logical_id.clone())
+        .filter(|id| *id != outcome.stack);
     match resource {
         Some(id) => format!(
             "run `evrelay destroy` again (a held resource is often free a few minutes later); if it keeps failing, \

@@ -39,7 +39,10 @@ pub struct StackOutput {
 
 /// DescribeStacks for one stack (by name or id); `None` when it does not exist. A stack id
 /// (ARN) also finds a deleted stack, reported as DELETE_COMPLETE.
-pub async fn describe_stack(client: &aws_sdk_cloudformation::Client, stack: &str) -> Result<Option<StackInfo>> {
+pub async fn describe_stack(
+    client: &aws_sdk_cloudformation::Client,
+    stack: &str,
+) -> Result<Option<StackInfo>> {
     match client.describe_stacks().stack_name(stack).send().await {
         Ok(out) => Ok(out.stacks().first().map(stack_info)),
         Err(e) if is_missing_stack(&e) => Ok(None),
@@ -71,7 +74,10 @@ fn stack_info(s: &aws_sdk_cloudformation::types::Stack) -> StackInfo {
     StackInfo {
         name: s.stack_name().unwrap_or_default().to_string(),
         id: s.stack_id().unwrap_or_default().to_string(),
-        status: s.stack_status().map(|st| st.as_str().to_string()).unwrap_or_default(),
+        status: s
+            .stack_status()
+            .map(|st| st.as_str().to_string())
+            .unwrap_or_default(),
         reason: s.stack_status_reason().map(str::to_string),
         outputs: s
             .outputs()
@@ -85,9 +91,23 @@ fn stack_info(s: &aws_sdk_cloudformation::types::Stack) -> StackInfo {
         parameters: s
             .parameters()
             .iter()
-            .map(|p| (p.parameter_key().unwrap_or_default().to_string(), p.parameter_value().unwrap_or_default().to_string()))
+            .map(|p| {
+                (
+                    p.parameter_key().unwrap_or_default().to_string(),
+                    p.parameter_value().unwrap_or_default().to_string(),
+                )
+            })
             .collect(),
-        tags: s.tags().iter().map(|t| (t.key().unwrap_or_default().to_string(), t.value().unwrap_or_default().to_string())).collect(),
+        tags: s
+            .tags()
+            .iter()
+            .map(|t| {
+                (
+                    t.key().unwrap_or_default().to_string(),
+                    t.value().unwrap_or_default().to_string(),
+                )
+            })
+            .collect(),
     }
 }
 
@@ -99,7 +119,15 @@ pub(crate) fn is_missing_stack<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -
 }
 
 pub(crate) fn is_throttling<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
-    matches!(e.code(), Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException"))
+    matches!(
+        e.code(),
+        Some(
+            "Throttling"
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "TooManyRequestsException"
+        )
+    )
 }
 
 /// What a change does to the stack, which decides which final statuses count as success.
@@ -137,19 +165,36 @@ pub fn is_settled(status: &str) -> bool {
 /// A stack that can only be deleted, never updated: rain and evrelay remove it before a deploy.
 /// REVIEW_IN_PROGRESS is a stack that only ever had an unexecuted change set.
 pub fn needs_removal(status: &str) -> bool {
-    matches!(status, "ROLLBACK_COMPLETE" | "REVIEW_IN_PROGRESS" | "CREATE_FAILED" | "ROLLBACK_FAILED")
+    matches!(
+        status,
+        "ROLLBACK_COMPLETE" | "REVIEW_IN_PROGRESS" | "CREATE_FAILED" | "ROLLBACK_FAILED"
+    )
 }
 
 /// DeleteStack; the deletion itself is followed with [`watch::watch`].
-pub async fn delete_stack(client: &aws_sdk_cloudformation::Client, stack: &str, token: &str) -> Result<()> {
-    client.delete_stack().stack_name(stack).client_request_token(token).send().await.aws_context("DeleteStack")?;
+pub async fn delete_stack(
+    client: &aws_sdk_cloudformation::Client,
+    stack: &str,
+    token: &str,
+) -> Result<()> {
+    client
+        .delete_stack()
+        .stack_name(stack)
+        .client_request_token(token)
+        .send()
+        .await
+        .aws_context("DeleteStack")?;
     Ok(())
 }
 
 /// A token CloudFormation stamps on the events it causes; unique per evrelay run.
 pub fn request_token(what: &str) -> String {
     use rand::Rng;
-    let suffix: String = rand::thread_rng().sample_iter(&rand::distributions::Alphanumeric).take(12).map(char::from).collect();
+    let suffix: String = rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(12)
+        .map(char::from)
+        .collect();
     format!("evrelay-{what}-{suffix}")
 }
 

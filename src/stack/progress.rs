@@ -12,7 +12,11 @@ use super::Operation;
 
 /// CloudFormation's follow-on failures: the resource did not fail, another one did and
 /// CloudFormation gave up on the rest. Never "the" reason.
-const CANCELLED: [&str; 3] = ["Resource creation cancelled", "Resource update cancelled", "Resource deletion cancelled"];
+const CANCELLED: [&str; 3] = [
+    "Resource creation cancelled",
+    "Resource update cancelled",
+    "Resource deletion cancelled",
+];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ResourceProgress {
@@ -86,7 +90,10 @@ impl Progress {
             self.stack_reason = e.reason.clone();
             return;
         }
-        let failed_reason = e.status.ends_with("_FAILED").then(|| e.reason.clone().unwrap_or_else(|| "no reason given".into()));
+        let failed_reason = e
+            .status
+            .ends_with("_FAILED")
+            .then(|| e.reason.clone().unwrap_or_else(|| "no reason given".into()));
         if let Some(reason) = &failed_reason {
             let cancelled = CANCELLED.iter().any(|c| reason.starts_with(c));
             if self.first_failure.is_none() && !cancelled {
@@ -99,7 +106,11 @@ impl Progress {
             }
         }
         let description = self.descriptions.get(&e.logical_id).cloned();
-        let resource = match self.resources.iter_mut().position(|r| r.logical_id == e.logical_id) {
+        let resource = match self
+            .resources
+            .iter_mut()
+            .position(|r| r.logical_id == e.logical_id)
+        {
             Some(i) => &mut self.resources[i],
             None => {
                 self.resources.push(ResourceProgress {
@@ -150,7 +161,10 @@ impl Progress {
                 logical_id: self.stack.clone(),
                 resource_type: "AWS::CloudFormation::Stack".into(),
                 status: status.to_string(),
-                reason: self.stack_reason.clone().unwrap_or_else(|| "no reason given".into()),
+                reason: self
+                    .stack_reason
+                    .clone()
+                    .unwrap_or_else(|| "no reason given".into()),
             })
         })
     }
@@ -167,7 +181,13 @@ impl Progress {
 mod tests {
     use super::*;
 
-    pub(crate) fn ev(logical: &str, rtype: &str, status: &str, reason: Option<&str>, ts: i64) -> StackEvent {
+    pub(crate) fn ev(
+        logical: &str,
+        rtype: &str,
+        status: &str,
+        reason: Option<&str>,
+        ts: i64,
+    ) -> StackEvent {
         StackEvent {
             id: format!("{logical}-{status}-{ts}"),
             stack_name: "s".into(),
@@ -182,11 +202,39 @@ mod tests {
 
     #[test]
     fn one_line_per_resource_with_its_latest_status_and_description() {
-        let mut p = Progress::new("s", Operation::Create, vec![("Bus".into(), "Event bus".into())]);
-        p.apply(&ev("s", "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", Some("User Initiated"), 0));
-        p.apply(&ev("Bus", "AWS::Events::EventBus", "CREATE_IN_PROGRESS", None, 1000));
-        p.apply(&ev("Dlq", "AWS::SQS::Queue", "CREATE_IN_PROGRESS", None, 1000));
-        p.apply(&ev("Bus", "AWS::Events::EventBus", "CREATE_COMPLETE", None, 3000));
+        let mut p = Progress::new(
+            "s",
+            Operation::Create,
+            vec![("Bus".into(), "Event bus".into())],
+        );
+        p.apply(&ev(
+            "s",
+            "AWS::CloudFormation::Stack",
+            "CREATE_IN_PROGRESS",
+            Some("User Initiated"),
+            0,
+        ));
+        p.apply(&ev(
+            "Bus",
+            "AWS::Events::EventBus",
+            "CREATE_IN_PROGRESS",
+            None,
+            1000,
+        ));
+        p.apply(&ev(
+            "Dlq",
+            "AWS::SQS::Queue",
+            "CREATE_IN_PROGRESS",
+            None,
+            1000,
+        ));
+        p.apply(&ev(
+            "Bus",
+            "AWS::Events::EventBus",
+            "CREATE_COMPLETE",
+            None,
+            3000,
+        ));
         assert_eq!(p.resources.len(), 2);
         assert_eq!(p.resources[0].status, "CREATE_COMPLETE");
         assert_eq!(p.resources[0].description.as_deref(), Some("Event bus"));
@@ -198,19 +246,46 @@ mod tests {
     #[test]
     fn the_first_real_failure_wins_over_cancellations() {
         let mut p = Progress::new("s", Operation::Create, vec![]);
-        p.apply(&ev("Dlq", "AWS::SQS::Queue", "CREATE_FAILED", Some("Resource creation cancelled"), 1));
-        p.apply(&ev("Function", "AWS::Lambda::Function", "CREATE_FAILED", Some("Subnet not found"), 2));
-        p.apply(&ev("Bus", "AWS::Events::EventBus", "DELETE_FAILED", Some("later"), 3));
+        p.apply(&ev(
+            "Dlq",
+            "AWS::SQS::Queue",
+            "CREATE_FAILED",
+            Some("Resource creation cancelled"),
+            1,
+        ));
+        p.apply(&ev(
+            "Function",
+            "AWS::Lambda::Function",
+            "CREATE_FAILED",
+            Some("Subnet not found"),
+            2,
+        ));
+        p.apply(&ev(
+            "Bus",
+            "AWS::Events::EventBus",
+            "DELETE_FAILED",
+            Some("later"),
+            3,
+        ));
         let f = p.first_failure().unwrap();
-        assert_eq!((f.logical_id.as_str(), f.reason.as_str()), ("Function", "Subnet not found"));
+        assert_eq!(
+            (f.logical_id.as_str(), f.reason.as_str()),
+            ("Function", "Subnet not found")
+        );
     }
 
     #[test]
     fn without_a_resource_failure_the_stack_reason_is_used() {
         let mut p = Progress::new("s", Operation::Update, vec![]);
         assert!(p.first_failure().is_none());
-        p.set_stack_status("UPDATE_ROLLBACK_COMPLETE", Some("Parameter validation failed"));
-        assert_eq!(p.first_failure().unwrap().reason, "Parameter validation failed");
+        p.set_stack_status(
+            "UPDATE_ROLLBACK_COMPLETE",
+            Some("Parameter validation failed"),
+        );
+        assert_eq!(
+            p.first_failure().unwrap().reason,
+            "Parameter validation failed"
+        );
         p.set_stack_status("UPDATE_COMPLETE", None);
         assert!(p.first_failure().is_none());
     }

@@ -35,14 +35,18 @@ pub fn clock(ms: i64) -> String {
 pub fn rfc3339(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
 fn paint_status(status: &str, style: &Style) -> String {
-    if status.ends_with("_FAILED") || status.contains("ROLLBACK") {
+    let bare = status.trim_end();
+    if bare.ends_with("_FAILED") || bare.contains("ROLLBACK") {
         style.red(status)
-    } else if status.ends_with("_COMPLETE") {
+    } else if bare.ends_with("_COMPLETE") {
         style.green(status)
     } else {
         style.yellow(status)
@@ -52,8 +56,18 @@ fn paint_status(status: &str, style: &Style) -> String {
 /// One append-only line: `08:12:44  CREATE_COMPLETE  Bus  AWS::Events::EventBus  Event bus …`,
 /// and the reason on the next line when there is one.
 pub fn event_line(e: &StackEvent, description: Option<&str>, style: &Style) -> String {
-    let what = if e.is_stack() { "the stack".to_string() } else { description.unwrap_or(&e.resource_type).to_string() };
-    let mut line = format!("{}  {:<44}  {:<28}  {what}", clock(e.timestamp_ms), paint_status(&e.status, style), e.logical_id);
+    let what = if e.is_stack() {
+        "the stack".to_string()
+    } else {
+        description.unwrap_or(&e.resource_type).to_string()
+    };
+    // Pad before painting: escape codes would count towards the width.
+    let status = paint_status(&format!("{:<24}", e.status), style);
+    let mut line = format!(
+        "{}  {status}  {:<24}  {what}",
+        clock(e.timestamp_ms),
+        e.logical_id
+    );
     if let Some(reason) = &e.reason {
         if e.status.ends_with("_FAILED") || e.is_stack() {
             line.push_str(&format!("\n          {}", style.dim(reason)));
@@ -76,7 +90,12 @@ fn symbol(r: &ResourceProgress, style: &Style) -> String {
 
 /// The in-place view: a header, one line per resource with its timer, failure reasons under
 /// it, and what the stack waits on. `now` drives the timers of resources still in progress.
-pub fn live_block(progress: &Progress, waiting: Option<&WaitingOn>, now: Instant, style: &Style) -> Vec<String> {
+pub fn live_block(
+    progress: &Progress,
+    waiting: Option<&WaitingOn>,
+    now: Instant,
+    style: &Style,
+) -> Vec<String> {
     let verb = match progress.operation {
         super::Operation::Create => "Creating",
         super::Operation::Update => "Updating",
@@ -86,10 +105,25 @@ pub fn live_block(progress: &Progress, waiting: Option<&WaitingOn>, now: Instant
     let mut lines = vec![format!(
         "{verb} stack {} — {} ({done} done, {busy} in progress, {failed} failed) {}",
         style.bold(&progress.stack),
-        progress.stack_status.as_deref().map(|s| paint_status(s, style)).unwrap_or_else(|| "starting".into()),
+        progress
+            .stack_status
+            .as_deref()
+            .map(|s| paint_status(s, style))
+            .unwrap_or_else(|| "starting".into()),
         style.dim(&duration(now.saturating_duration_since(progress.started)))
     )];
-    let width = progress.resources.iter().map(|r| r.description.as_deref().unwrap_or(&r.logical_id).chars().count()).max().unwrap_or(0);
+    let width = progress
+        .resources
+        .iter()
+        .map(|r| {
+            r.description
+                .as_deref()
+                .unwrap_or(&r.logical_id)
+                .chars()
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
     for r in &progress.resources {
         let elapsed = if r.in_progress() {
             now.saturating_duration_since(r.first_seen)
@@ -100,7 +134,7 @@ pub fn live_block(progress: &Progress, waiting: Option<&WaitingOn>, now: Instant
         lines.push(format!(
             "  {} {label:<width$}  {}  {}",
             symbol(r, style),
-            paint_status(&r.status, style),
+            paint_status(&format!("{:<18}", r.status), style),
             style.dim(&duration(elapsed))
         ));
         for reason in &r.failures {
@@ -134,7 +168,11 @@ impl<W: Write + Send> LineSink<W> {
 
 impl<W: Write + Send> Sink for LineSink<W> {
     fn event(&mut self, event: &StackEvent, progress: &Progress) -> Result<()> {
-        writeln!(self.out, "{}", event_line(event, progress.description(&event.logical_id), &self.style))?;
+        writeln!(
+            self.out,
+            "{}",
+            event_line(event, progress.description(&event.logical_id), &self.style)
+        )?;
         Ok(())
     }
 
@@ -161,7 +199,12 @@ pub struct LiveSink<W: Write + Send> {
 
 impl<W: Write + Send> LiveSink<W> {
     pub fn new(out: W, style: Style) -> Self {
-        Self { out, style, drawn: 0, waiting: None }
+        Self {
+            out,
+            style,
+            drawn: 0,
+            waiting: None,
+        }
     }
 
     fn redraw(&mut self, progress: &Progress) -> Result<()> {
@@ -232,13 +275,21 @@ pub fn event_json(e: &StackEvent, description: Option<&str>) -> serde_json::Valu
 
 impl<W: Write + Send> Sink for JsonSink<W> {
     fn event(&mut self, event: &StackEvent, progress: &Progress) -> Result<()> {
-        writeln!(self.out, "{}", event_json(event, progress.description(&event.logical_id)))?;
+        writeln!(
+            self.out,
+            "{}",
+            event_json(event, progress.description(&event.logical_id))
+        )?;
         self.out.flush()?;
         Ok(())
     }
 
     fn waiting_on(&mut self, waiting: &WaitingOn, _progress: &Progress) -> Result<()> {
-        writeln!(self.out, "{}", json!({"type": "waiting", "what": waiting.what, "items": waiting.items}))?;
+        writeln!(
+            self.out,
+            "{}",
+            json!({"type": "waiting", "what": waiting.what, "items": waiting.items})
+        )?;
         self.out.flush()?;
         Ok(())
     }

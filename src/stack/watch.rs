@@ -56,7 +56,12 @@ pub struct WatchOptions {
 
 impl Default for WatchOptions {
     fn default() -> Self {
-        Self { poll: Duration::from_secs(1), max_backoff: Duration::from_secs(20), timeout: None, side_every: Duration::from_secs(10) }
+        Self {
+            poll: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(20),
+            timeout: None,
+            side_every: Duration::from_secs(10),
+        }
     }
 }
 
@@ -86,52 +91,75 @@ pub async fn watch(
     let mut last_side: Option<Instant> = None;
     let mut last_waiting: Option<WaitingOn> = None;
     loop {
-        let (events, stack) = tokio::join!(new_events(client, stack_ref, &mut cursor), describe_stack_polled(client, stack_ref));
-        let throttled = matches!(events, Err(Polled::Throttled)) || matches!(stack, Err(Polled::Throttled));
-        match (events, stack) {
-            (Err(Polled::Failed(e)), _) | (_, Err(Polled::Failed(e))) => return Err(e),
-            (Ok(events), Ok(stack)) => {
-                for e in &events {
-                    progress.apply(e);
-                    sink.event(e, progress)?;
-                }
-                let status = match &stack {
-                    Some(s) => {
-                        progress.set_stack_status(&s.status, s.reason.as_deref());
-                        Some(s.status.clone())
-                    }
-                    // Gone by name and by id: deleted (the only way a stack disappears).
-                    None if progress.operation == Operation::Delete => {
-                        progress.set_stack_status("DELETE_COMPLETE", None);
-                        Some("DELETE_COMPLETE".to_string())
-                    }
-                    None => {
-                        return Err(Error::failed(format!("stack `{}` disappeared while evrelay was following it", progress.stack))
-                            .hint("someone else deleted it; run `evrelay status` to see what is left"))
-                    }
-                };
-                if let Some(status) = status.filter(|s| is_settled(s)) {
-                    // The last events may have landed between the two calls.
-                    if let Ok(events) = new_events(client, stack_ref, &mut cursor).await {
-                        for e in &events {
-                            progress.apply(e);
-                            sink.event(e, progress)?;
-                        }
-                    }
-                    sink.finish(progress)?;
-                    return Ok(Outcome {
-                        stack: progress.stack.clone(),
-                        operation: progress.operation,
-                        ok: progress.operation.succeeded(&status),
-                        failure: if progress.operation.succeeded(&status) { None } else { progress.first_failure() },
-                        status,
-                        elapsed_ms: started.elapsed().as_millis(),
-                    });
-                }
+        let (events, stack) = tokio::join!(
+            new_events(client, stack_ref, &mut cursor),
+            describe_stack_polled(client, stack_ref)
+        );
+        let mut throttled = false;
+        let events = match events {
+            Ok(events) => events,
+            Err(Polled::Throttled) => {
+                throttled = true;
+                Vec::new()
             }
-            _ => {} // throttled: nothing new this round
+            Err(Polled::Failed(e)) => return Err(e),
+        };
+        for e in &events {
+            progress.apply(e);
+            sink.event(e, progress)?;
         }
-        delay = if throttled { (delay * 2).min(opts.max_backoff) } else { opts.poll };
+        let stack = match stack {
+            Ok(stack) => Some(stack),
+            Err(Polled::Throttled) => {
+                throttled = true;
+                None
+            }
+            Err(Polled::Failed(e)) => return Err(e),
+        };
+        if let Some(stack) = stack {
+            let status = match &stack {
+                Some(s) => {
+                    progress.set_stack_status(&s.status, s.reason.as_deref());
+                    s.status.clone()
+                }
+                // Gone by name and by id: deleted (the only way a stack disappears).
+                None if progress.operation == Operation::Delete => {
+                    progress.set_stack_status("DELETE_COMPLETE", None);
+                    "DELETE_COMPLETE".to_string()
+                }
+                None => {
+                    return Err(Error::failed(format!(
+                        "stack `{}` disappeared while evrelay was following it",
+                        progress.stack
+                    ))
+                    .hint("someone else deleted it; run `evrelay status` to see what is left"))
+                }
+            };
+            if is_settled(&status) {
+                // The last events may have landed between the two calls.
+                if let Ok(events) = new_events(client, stack_ref, &mut cursor).await {
+                    for e in &events {
+                        progress.apply(e);
+                        sink.event(e, progress)?;
+                    }
+                }
+                sink.finish(progress)?;
+                let ok = progress.operation.succeeded(&status);
+                return Ok(Outcome {
+                    stack: progress.stack.clone(),
+                    operation: progress.operation,
+                    ok,
+                    failure: if ok { None } else { progress.first_failure() },
+                    status,
+                    elapsed_ms: started.elapsed().as_millis(),
+                });
+            }
+        }
+        delay = if throttled {
+            (delay * 2).min(opts.max_backoff)
+        } else {
+            opts.poll
+        };
         if let Some(fetch) = side.as_mut() {
             if last_side.map_or(true, |t| t.elapsed() >= opts.side_every) {
                 last_side = Some(Instant::now());
@@ -147,7 +175,10 @@ pub async fn watch(
         if let Some(timeout) = opts.timeout {
             if started.elapsed() >= timeout {
                 sink.finish(progress)?;
-                let status = progress.stack_status.clone().unwrap_or_else(|| "unknown".into());
+                let status = progress
+                    .stack_status
+                    .clone()
+                    .unwrap_or_else(|| "unknown".into());
                 return Err(Error::failed(format!(
                     "stack `{}` is still {status} after {}",
                     progress.stack,

@@ -29,7 +29,9 @@ impl NetworkPlan {
     }
 
     pub fn creates_endpoints(&self) -> bool {
-        self.endpoints().iter().any(|(_, e)| matches!(e, EndpointPlan::Create(_)))
+        self.endpoints()
+            .iter()
+            .any(|(_, e)| matches!(e, EndpointPlan::Create(_)))
     }
 
     pub fn endpoint_actions(&self) -> Vec<EndpointAction> {
@@ -43,12 +45,26 @@ impl NetworkPlan {
 
 fn action(service: &str, (plan, why): &(EndpointPlan, String)) -> EndpointAction {
     match plan {
-        EndpointPlan::Reuse(id) => EndpointAction { service: service.into(), action: "reuse".into(), id: Some(id.clone()), why: why.clone() },
-        EndpointPlan::Create(_) => EndpointAction { service: service.into(), action: "create".into(), id: None, why: why.clone() },
+        EndpointPlan::Reuse(id) => EndpointAction {
+            service: service.into(),
+            action: "reuse".into(),
+            id: Some(id.clone()),
+            why: why.clone(),
+        },
+        EndpointPlan::Create(_) => EndpointAction {
+            service: service.into(),
+            action: "create".into(),
+            id: None,
+            why: why.clone(),
+        },
     }
 }
 
-pub async fn discover_picks(_ctx: &Context, _vpc: Option<&str>, _cluster: Option<&str>) -> Result<Picks> {
+pub async fn discover_picks(
+    _ctx: &Context,
+    _vpc: Option<&str>,
+    _cluster: Option<&str>,
+) -> Result<Picks> {
     Err(Error::failed("--vpc-id/--cluster: not wired yet"))
 }
 

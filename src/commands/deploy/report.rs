@@ -32,8 +32,19 @@ pub struct ChangeSetReport {
 }
 
 impl ChangeSetReport {
-    pub fn new(stack: &str, operation: Operation, changes: Vec<ChangeRow>, endpoints: Vec<EndpointAction>) -> Self {
-        Self { kind: "changeset", stack: stack.to_string(), operation, changes, endpoints }
+    pub fn new(
+        stack: &str,
+        operation: Operation,
+        changes: Vec<ChangeRow>,
+        endpoints: Vec<EndpointAction>,
+    ) -> Self {
+        Self {
+            kind: "changeset",
+            stack: stack.to_string(),
+            operation,
+            changes,
+            endpoints,
+        }
     }
 }
 
@@ -50,10 +61,23 @@ impl Report for ChangeSetReport {
     fn render(&self, style: &Style) -> String {
         let mut table = style.table(["Action", "LogicalId", "Type", "Replacement"]);
         for c in &self.changes {
-            let replacement = if c.replacement == "True" { style.red("True") } else { c.replacement.clone() };
-            table.add_row(vec![action_label(&c.action, style), c.logical_id.clone(), c.resource_type.clone(), replacement]);
+            let replacement = if c.replacement == "True" {
+                style.red("True")
+            } else {
+                c.replacement.clone()
+            };
+            table.add_row(vec![
+                action_label(&c.action, style),
+                c.logical_id.clone(),
+                c.resource_type.clone(),
+                replacement,
+            ]);
         }
-        let mut out = format!("Change set for stack {} ({}):\n{table}\n", style.bold(&self.stack), self.operation.verb());
+        let mut out = format!(
+            "Change set for stack {} ({}):\n{table}\n",
+            style.bold(&self.stack),
+            self.operation.verb()
+        );
         for e in &self.endpoints {
             let what = match (&*e.action, &e.id) {
                 ("reuse", Some(id)) => format!("reuse {id}"),
@@ -92,7 +116,11 @@ impl DeployResult {
         up_to_date: bool,
     ) -> Self {
         let from_stack = info.map(|i| i.outputs.clone()).unwrap_or_default();
-        let (outputs, outputs_source) = if from_stack.is_empty() { (derived_outputs(names, info), "names") } else { (from_stack, "stack") };
+        let (outputs, outputs_source) = if from_stack.is_empty() {
+            (derived_outputs(names, info), "names")
+        } else {
+            (from_stack, "stack")
+        };
         Self {
             kind: "result",
             ok: true,
@@ -128,7 +156,11 @@ impl DeployResult {
 /// The template's outputs, rebuilt from the naming contract (CloudFormation sets no outputs on
 /// some stacks; the names are the same either way).
 fn derived_outputs(n: &RelayNames, info: Option<&StackInfo>) -> Vec<StackOutput> {
-    let o = |k: &str, v: &str| StackOutput { key: k.into(), value: v.into(), description: None };
+    let o = |k: &str, v: &str| StackOutput {
+        key: k.into(),
+        value: v.into(),
+        description: None,
+    };
     let mut out = vec![
         o("BusName", &n.bus),
         o("FunctionName", &n.function),
@@ -140,7 +172,10 @@ fn derived_outputs(n: &RelayNames, info: Option<&StackInfo>) -> Vec<StackOutput>
         o("RelayLogGroupName", &n.relay_log_group),
         o("EventsLogGroupName", &n.events_log_group),
     ];
-    if let Some(url) = info.and_then(|i| i.parameters.iter().find(|(k, _)| k == "TargetUrl")).map(|(_, v)| v) {
+    if let Some(url) = info
+        .and_then(|i| i.parameters.iter().find(|(k, _)| k == "TargetUrl"))
+        .map(|(_, v)| v)
+    {
         out.push(o("TargetUrl", url));
     }
     out
@@ -165,17 +200,25 @@ mod tests {
         let names = RelayNames::new("s1");
         let r = DeployResult::succeeded(&names, None, Operation::Create, None, vec![], false);
         assert_eq!(r.outputs_source, "names");
-        assert!(r.outputs.iter().any(|o| o.key == "BusName" && o.value == "s1-bus"));
+        assert!(r
+            .outputs
+            .iter()
+            .any(|o| o.key == "BusName" && o.value == "s1-bus"));
         let info = StackInfo {
             name: "s1".into(),
             id: "arn".into(),
             status: "CREATE_COMPLETE".into(),
             reason: None,
-            outputs: vec![StackOutput { key: "BusName".into(), value: "s1-bus".into(), description: None }],
+            outputs: vec![StackOutput {
+                key: "BusName".into(),
+                value: "s1-bus".into(),
+                description: None,
+            }],
             parameters: vec![],
             tags: vec![],
         };
-        let r = DeployResult::succeeded(&names, Some(&info), Operation::Create, None, vec![], false);
+        let r =
+            DeployResult::succeeded(&names, Some(&info), Operation::Create, None, vec![], false);
         assert_eq!((r.outputs_source, r.outputs.len()), ("stack", 1));
     }
 }

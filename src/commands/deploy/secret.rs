@@ -67,11 +67,16 @@ fn trim_newline(mut s: String) -> String {
 /// The template's constraint, checked before anything is created; the message never holds the value.
 pub fn validate(value: String) -> Result<Secret> {
     if value.is_empty() {
-        return Err(Error::usage("the API key is empty").hint("pass a key of at least 8 characters"));
+        return Err(
+            Error::usage("the API key is empty").hint("pass a key of at least 8 characters")
+        );
     }
     if value.chars().count() < MIN_LEN {
-        return Err(Error::usage(format!("the API key is {} characters; it needs at least {MIN_LEN}", value.chars().count()))
-            .hint("use a longer key, or --generate-secret"));
+        return Err(Error::usage(format!(
+            "the API key is {} characters; it needs at least {MIN_LEN}",
+            value.chars().count()
+        ))
+        .hint("use a longer key, or --generate-secret"));
     }
     Ok(Secret(value))
 }
@@ -81,7 +86,9 @@ pub fn generate() -> String {
     use rand::seq::SliceRandom;
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut rng = rand::thread_rng();
-    (0..GENERATED_LEN).map(|_| *ALPHABET.choose(&mut rng).expect("non-empty alphabet") as char).collect()
+    (0..GENERATED_LEN)
+        .map(|_| *ALPHABET.choose(&mut rng).expect("non-empty alphabet") as char)
+        .collect()
 }
 
 /// A prompt with echo off (`stty -echo` on the terminal). If echo cannot be turned off the key
@@ -96,8 +103,10 @@ fn prompt_hidden(question: &str) -> Result<String> {
             .unwrap_or(false)
     };
     if !stty("-echo") {
-        return Err(Error::usage("could not turn off the terminal's echo to ask for the API key")
-            .hint("pass --secret-stdin, --secret-env VAR or --generate-secret"));
+        return Err(
+            Error::usage("could not turn off the terminal's echo to ask for the API key")
+                .hint("pass --secret-stdin, --secret-env VAR or --generate-secret"),
+        );
     }
     eprint!("{question}");
     let _ = std::io::stderr().flush();
@@ -126,14 +135,19 @@ mod tests {
     fn generated_keys_are_url_safe_and_distinct() {
         let a = generate();
         assert_eq!(a.len(), GENERATED_LEN);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
         assert_ne!(a, generate());
     }
 
     #[test]
     fn one_trailing_newline_is_trimmed_and_debug_hides_the_value() {
         assert_eq!(trim_newline("key-12345\r\n".into()), "key-12345");
-        assert_eq!(format!("{:?}", validate("key-12345".into()).unwrap()), "Secret(<redacted>)");
+        assert_eq!(
+            format!("{:?}", validate("key-12345".into()).unwrap()),
+            "Secret(<redacted>)"
+        );
     }
 
     #[test]
@@ -141,7 +155,10 @@ mod tests {
         assert_eq!(read(&Source::Unspecified, true).unwrap(), None);
         // Under `cargo test` stdin is not a terminal.
         if !std::io::stdin().is_terminal() {
-            assert_eq!(read(&Source::Unspecified, false).unwrap_err().exit_code(), 2);
+            assert_eq!(
+                read(&Source::Unspecified, false).unwrap_err().exit_code(),
+                2
+            );
         }
     }
 }
