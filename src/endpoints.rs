@@ -5,14 +5,14 @@
 
 use std::time::{Duration, Instant};
 
+use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification, VpcEndpointType};
 use serde::Serialize;
 
 use crate::error::{AwsResultExt, Error, Result};
 use crate::names::{TAG_MANAGED, TAG_STACK};
 
-pub const SECRETS_MANAGER: &str = "secretsmanager";
-pub const EVENTS: &str = "events";
+pub use crate::network::endpoints::{service_name, EVENTS, SECRETS_MANAGER};
 
 /// An interface endpoint, reduced to what evrelay decides on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -71,15 +71,6 @@ impl Endpoint {
             self.state.as_str(),
             "available" | "pending" | "pendingacceptance" | "partial"
         )
-    }
-}
-
-/// `com.amazonaws.<region>.<service>` (`cn.com.amazonaws…` in the China regions).
-pub fn service_name(region: &str, service: &str) -> String {
-    if region.starts_with("cn-") {
-        format!("cn.com.amazonaws.{region}.{service}")
-    } else {
-        format!("com.amazonaws.{region}.{service}")
     }
 }
 
@@ -159,7 +150,7 @@ pub fn one_subnet_per_az(subnets: &[(String, String)]) -> Vec<String> {
     out
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEndpoint {
     pub vpc_id: String,
     pub service_name: String,
@@ -204,17 +195,30 @@ pub async fn create(ec2: &aws_sdk_ec2::Client, new: &NewEndpoint) -> Result<Endp
     })
 }
 
-/// The endpoints with these ids, in any state (a filter, so an id EC2 no longer knows is
-/// simply absent rather than an error).
+/// The endpoints with these ids, in any state; an id EC2 no longer knows is simply absent.
 pub async fn by_ids(ec2: &aws_sdk_ec2::Client, ids: &[String]) -> Result<Vec<Endpoint>> {
-    describe(
-        ec2,
-        vec![Filter::builder()
-            .name("vpc-endpoint-id")
-            .set_values(Some(ids.to_vec()))
-            .build()],
-    )
-    .await
+    // One id per call: with several, one unknown id fails the whole call.
+    let calls = ids.iter().map(|id| async move {
+        match ec2
+            .describe_vpc_endpoints()
+            .vpc_endpoint_ids(id)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out
+                .vpc_endpoints()
+                .iter()
+                .map(Endpoint::from_sdk)
+                .collect::<Vec<_>>()),
+            Err(e) if e.code() == Some("InvalidVpcEndpointId.NotFound") => Ok(Vec::new()),
+            Err(e) => Err(Error::aws("DescribeVpcEndpoints", e)),
+        }
+    });
+    Ok(futures::future::try_join_all(calls)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 /// Polls DescribeVpcEndpoints until every endpoint is available (AWS: pending → available,
@@ -323,18 +327,6 @@ mod tests {
         assert_eq!(
             one_subnet_per_az(&[s("a", "1a"), s("b", "1a"), s("c", "1b")]),
             ["a", "c"]
-        );
-    }
-
-    #[test]
-    fn service_names_follow_the_partition() {
-        assert_eq!(
-            service_name("us-east-1", EVENTS),
-            "com.amazonaws.us-east-1.events"
-        );
-        assert_eq!(
-            service_name("cn-north-1", SECRETS_MANAGER),
-            "cn.com.amazonaws.cn-north-1.secretsmanager"
         );
     }
 }

@@ -220,14 +220,22 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
             .note("Dry run: the change set was deleted; nothing changed.");
         return Ok(());
     }
-    if !confirm(
+    // Refused, or no terminal to ask on: the change set goes either way.
+    match confirm(
         ctx.globals.yes,
         &format!("Deploy these changes to stack {stack_name}?"),
-    )? {
-        discard_change_set(ctx, &created.id, operation).await;
-        return Err(Error::failed(
-            "deploy cancelled; the change set was deleted and nothing changed",
-        ));
+    ) {
+        Ok(true) => {}
+        Ok(false) => {
+            discard_change_set(ctx, &created.id, operation).await;
+            return Err(Error::failed(
+                "deploy cancelled; the change set was deleted and nothing changed",
+            ));
+        }
+        Err(e) => {
+            discard_change_set(ctx, &created.id, operation).await;
+            return Err(e);
+        }
     }
 
     create_endpoints(ctx, &plan).await?;

@@ -138,6 +138,8 @@ async fn stack_resources(
     Ok(out
         .stack_resources()
         .iter()
+        // A row without a logical id says nothing an operator can act on.
+        .filter(|r| r.logical_resource_id().is_some_and(|id| !id.is_empty()))
         .map(|r| ResourceRow {
             logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
             resource_type: r.resource_type().unwrap_or_default().to_string(),
