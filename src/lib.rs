@@ -42,11 +42,7 @@ pub async fn run(cli: Cli) -> Result<()> {
 /// `error: …` then `hint: …`; the full cause only with `-v`.
 pub fn report_error(e: &Error, verbose: u8) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let (red, cyan, reset) = if color {
-        ("\x1b[31m", "\x1b[36m", "\x1b[0m")
-    } else {
-        ("", "", "")
-    };
+    let (red, cyan, reset) = if color { ("\x1b[31m", "\x1b[36m", "\x1b[0m") } else { ("", "", "") };
     eprintln!("{red}error:{reset} {}", e.message);
     if let Some(hint) = &e.hint {
         eprintln!("{cyan}hint:{reset} {hint}");

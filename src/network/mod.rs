@@ -163,7 +163,7 @@ impl Discovery {
 
         let mut security_groups = view.security_groups;
         for g in &mut security_groups {
-            g.note = Some(sg_note(g, sg_pick.as_ref(), picked_lb));
+            g.note = Some(sg_note(g, sg_pick.as_ref(), &load_balancers));
         }
 
         let (secretsmanager, events): (Vec<EndpointView>, Vec<EndpointView>) =
@@ -205,7 +205,7 @@ impl Discovery {
 fn sg_note(
     g: &SecurityGroupView,
     pick: Option<&SecurityGroupPick>,
-    alb: Option<&LoadBalancerView>,
+    lbs: &[LoadBalancerView],
 ) -> String {
     if let Some(p) = pick.filter(|p| p.id == g.id) {
         return format!("picked: {}", p.reason);
@@ -213,8 +213,8 @@ fn sg_note(
     if g.group_name == "default" {
         return "the VPC's default group: never picked".into();
     }
-    if let Some(lb) = alb.filter(|lb| lb.security_groups.contains(&g.id)) {
-        return format!("the internal ALB `{}`'s own group", lb.name);
+    if let Some(lb) = lbs.iter().find(|lb| lb.security_groups.contains(&g.id)) {
+        return format!("the {} load balancer `{}`'s own group", lb.scheme, lb.name);
     }
     if g.name
         .as_deref()

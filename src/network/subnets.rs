@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::network::security_groups::parse_cidr;
+
 /// The eksctl / AWS Load Balancer Controller tag for subnets meant for internal load balancers.
 pub const TAG_INTERNAL_ELB: &str = "kubernetes.io/role/internal-elb";
 
@@ -102,7 +104,8 @@ pub fn classify_subnets(subnets: &[Subnet], route_tables: &[RouteTable]) -> Vec<
             }
         })
         .collect();
-    views.sort_by(|a, b| (&a.az, &a.cidr, &a.id).cmp(&(&b.az, &b.cidr, &b.id)));
+    // By AZ, then by address (not by the CIDR's text, where 192.168.128.0 sorts before 192.168.32.0).
+    views.sort_by_key(|v| (v.az.clone(), parse_cidr(&v.cidr), v.id.clone()));
     views
 }
 
@@ -120,7 +123,7 @@ pub fn pick_subnets(views: &[SubnetView]) -> Option<SubnetPick> {
             (
                 !s.internal_elb_tag,
                 !s.nat_egress,
-                s.cidr.clone(),
+                parse_cidr(&s.cidr),
                 s.id.clone(),
             )
         };

@@ -2,5 +2,7 @@
 //! real moto server, through the real SDK. Modules per command.
 
 mod cli;
+mod discover;
+mod fixtures;
 mod harness;
 mod stack;

@@ -10,7 +10,7 @@ Sandbox-only paths (never used by the relay):
 - `POST /_control {"mode": "ok"|"reject"|"stall"|"error", "stall_seconds": N, "times": N,
    "stack": S, "secret_id": ID, "api_key": K, "reset": true}`
    reject -> 200 {"success": false} (the tutorial app's failure signal), stall -> sleep N s
-   (past the relay's read timeout) then answer, error -> 500. `times` reverts to `ok` after N
+   (past the relay's read timeout), then 504 and nothing processed, error -> 500. `times` reverts to `ok` after N
    requests. `stack`/`secret_id`/`api_key` choose which key the app expects (see `_expected_keys`).
    `reset` clears the counters. Answers the resulting settings.
 - `GET /_stats`: counts of requests received/accepted, in total and per event id.
@@ -232,9 +232,12 @@ class Handler(BaseHTTPRequestHandler):
             }])[-20:]
         st.count(eid, "received")
         if mode == "stall":
+            # The app hangs: nothing is processed, and whoever is still waiting gets a 504 at
+            # the end (so a timed-out relay request is never counted as accepted later).
             with st.lock:
                 st.stalled += 1
             st.wake.wait(stall)
+            return self._send(504, {"success": False, "message": f"Event id {eid}: the app stalled."})
         if mode == "error":
             with st.lock:
                 st.errors += 1

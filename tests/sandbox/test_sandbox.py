@@ -575,3 +575,37 @@ def test_redeploy_is_rehooked(moto, seeded, receiver, evrelay_template, tmp_path
         cfn.delete_stack(StackName=stack)
         svc.scan()
         svc.stop()
+
+
+def test_down_during_a_stalled_invocation_leaves_no_process(tmp_path, evrelay_template):
+    """down while the relay is stuck on a stalled app: supervisor, moto and the function's
+    execution environments all stop."""
+    d = str(tmp_path / "state")
+    assert _cli("up", "--state-dir", d).returncode == 0
+    procs: set[int] = set()
+    try:
+        env = json.load(open(os.path.join(d, "env.json")))
+        from moto_proc import client
+        seeded = json.load(open(os.path.join(d, "seeded.json")))["events"]
+        stack = "stall-down"
+        tpl = subprocess.run([evrelay_template, "template", "--stack", stack], capture_output=True, text=True, check=True).stdout
+        client("cloudformation", env["AWS_ENDPOINT_URL"]).create_stack(
+            StackName=stack, TemplateBody=tpl, Capabilities=["CAPABILITY_IAM"], Parameters=[
+                {"ParameterKey": "TargetUrl", "ParameterValue": env["SANDBOX_RECEIVER_URL"]},
+                {"ParameterKey": "SubnetIds", "ParameterValue": ",".join(seeded["private_subnets"])},
+                {"ParameterKey": "SecurityGroupIds", "ParameterValue": seeded["shared_node_sg"]},
+                {"ParameterKey": "Secret", "ParameterValue": "stall-key-123"}])
+        r = _cli("hook", "--state-dir", d, "--stack", stack)
+        assert r.returncode == 0, r.stdout + r.stderr
+        requests.post(env["SANDBOX_CONTROL_URL"], json={"mode": "stall", "stall_seconds": 60}, timeout=10)
+        client("events", env["AWS_ENDPOINT_URL"]).put_events(Entries=[{
+            "EventBusName": f"{stack}-bus", "Source": "t", "DetailType": "inbound-event-sent",
+            "Detail": json.dumps({"event-id": "stuck"})}])
+        wait_for(lambda: requests.get(env["SANDBOX_STATS_URL"], timeout=10).json()["stalled"] >= 1,
+                 timeout=30, what="the relay to reach the stalled app")
+        pid = int(env["SANDBOX_PID"])
+        procs = _descendants(pid) | {pid}
+        assert len(procs) >= 3  # supervisor, moto, one execution environment
+    finally:
+        assert _cli("down", "--state-dir", d).returncode == 0
+    wait_for(lambda: not any(_alive(p) for p in procs), timeout=15, what="all processes gone")
