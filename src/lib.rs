@@ -7,6 +7,8 @@ pub mod error;
 pub mod names;
 pub mod network;
 pub mod printer;
+pub mod stack;
+pub mod endpoints;
 pub mod template;
 
 use std::io::IsTerminal;

@@ -5,3 +5,4 @@ mod cli;
 mod discover;
 mod fixtures;
 mod harness;
+mod stack;
