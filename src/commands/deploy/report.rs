@@ -187,7 +187,15 @@ impl Report for DeployResult {
         for o in &self.outputs {
             table.add_row(vec![o.key.clone(), o.value.clone()]);
         }
-        format!("{table}\n")
+        let heading = if self.up_to_date {
+            "up to date"
+        } else {
+            self.status.as_deref().unwrap_or("deployed")
+        };
+        format!(
+            "\nStack {} ({heading}):\n{table}\n",
+            style.bold(&self.stack)
+        )
     }
 }
 
