@@ -129,6 +129,17 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
         ))
         .hint("run `evrelay destroy` to finish deleting it, then deploy again"));
     }
+    if existing
+        .as_ref()
+        .is_some_and(|s| s.status == "UPDATE_ROLLBACK_FAILED")
+    {
+        return Err(Error::failed(format!(
+            "stack `{stack_name}` is UPDATE_ROLLBACK_FAILED: CloudFormation cannot update it until the rollback finishes"
+        ))
+        .hint(format!(
+            "fix what blocked the rollback (`evrelay status` shows the resource), then `aws cloudformation continue-update-rollback --stack-name {stack_name}`"
+        )));
+    }
     let doomed = existing
         .as_ref()
         .filter(|s| stack::needs_removal(&s.status))

@@ -2,6 +2,7 @@
 //! asks, and the result (the stack's outputs) at the end. Tables for people; in JSON mode
 //! `{"type":"changeset",…}` and `{"type":"result",…}` lines around the event lines.
 
+use comfy_table::{Cell, Color};
 use serde::Serialize;
 
 use crate::names::RelayNames;
@@ -48,12 +49,20 @@ impl ChangeSetReport {
     }
 }
 
-fn action_label(action: &str, style: &Style) -> String {
+/// A coloured table cell (comfy-table measures it right; escape codes in the text would not be).
+fn cell(text: &str, color: Option<Color>, style: &Style) -> Cell {
+    match color {
+        Some(c) if style.color => Cell::new(text).fg(c),
+        _ => Cell::new(text),
+    }
+}
+
+fn action_cell(action: &str, style: &Style) -> Cell {
     match action {
-        "Add" => style.green("+ Add"),
-        "Modify" => style.yellow("~ Modify"),
-        "Remove" => style.red("- Remove"),
-        other => other.to_string(),
+        "Add" => cell("+ Add", Some(Color::Green), style),
+        "Modify" => cell("~ Modify", Some(Color::Yellow), style),
+        "Remove" => cell("- Remove", Some(Color::Red), style),
+        other => cell(other, None, style),
     }
 }
 
@@ -61,15 +70,15 @@ impl Report for ChangeSetReport {
     fn render(&self, style: &Style) -> String {
         let mut table = style.table(["Action", "LogicalId", "Type", "Replacement"]);
         for c in &self.changes {
-            let replacement = if c.replacement == "True" {
-                style.red("True")
-            } else {
-                c.replacement.clone()
-            };
+            let replacement = cell(
+                &c.replacement,
+                (c.replacement == "True").then_some(Color::Red),
+                style,
+            );
             table.add_row(vec![
-                action_label(&c.action, style),
-                c.logical_id.clone(),
-                c.resource_type.clone(),
+                action_cell(&c.action, style),
+                Cell::new(&c.logical_id),
+                Cell::new(&c.resource_type),
                 replacement,
             ]);
         }
