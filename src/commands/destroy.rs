@@ -227,7 +227,7 @@ async fn wait_endpoints_gone(
 
 /// The relay's Lambda network interfaces (description `AWS Lambda VPC ENI-<function>*`), which
 /// CloudFormation waits on while it deletes the function's VPC resources.
-async fn lambda_interfaces(ec2: &aws_sdk_ec2::Client, prefix: String) -> Option<WaitingOn> {
+pub async fn lambda_interfaces(ec2: &aws_sdk_ec2::Client, prefix: String) -> Option<WaitingOn> {
     let filter = Filter::builder()
         .name("description")
         .values(format!("{prefix}*"))

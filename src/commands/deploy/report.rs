@@ -239,3 +239,49 @@ mod tests {
         assert_eq!((r.outputs_source, r.outputs.len()), ("stack", 1));
     }
 }
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+
+    const PLAIN: Style = Style { color: false };
+
+    #[test]
+    fn an_update_change_set_shows_modifications_and_replacements() {
+        let row = |action: &str, id: &str, rtype: &str, replacement: &str| ChangeRow {
+            action: action.into(),
+            logical_id: id.into(),
+            resource_type: rtype.into(),
+            replacement: replacement.into(),
+        };
+        let report = ChangeSetReport::new(
+            "relay-app",
+            Operation::Update,
+            vec![
+                row("Modify", "Function", "AWS::Lambda::Function", "False"),
+                row("Modify", "InboundRule", "AWS::Events::Rule", "Conditional"),
+                row("Modify", "Dlq", "AWS::SQS::Queue", "True"),
+                row("Remove", "OldThing", "AWS::SNS::Topic", ""),
+            ],
+            vec![EndpointAction {
+                service: "secretsmanager".into(),
+                action: "reuse".into(),
+                id: Some("vpce-0a1b2c3d".into()),
+                why: "existing interface endpoint with private DNS".into(),
+            }],
+        );
+        insta::assert_snapshot!(report.render(&PLAIN));
+    }
+
+    #[test]
+    fn up_to_date_prints_the_outputs_under_its_own_heading() {
+        let names = RelayNames::new("relay-app");
+        let r = DeployResult::succeeded(&names, None, Operation::Update, None, vec![], true);
+        insta::assert_snapshot!(r.render(&PLAIN));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            (json["type"].as_str(), json["up_to_date"].as_bool()),
+            (Some("result"), Some(true))
+        );
+    }
+}

@@ -527,3 +527,46 @@ async fn vpc_id_takes_discovers_picks() {
         .map(str::to_string);
     assert_eq!(url.as_deref(), Some("https://orders.internal.example/"));
 }
+
+#[tokio::test]
+async fn destroy_finds_the_relay_s_lambda_interfaces_by_description() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let names = evrelay::names::RelayNames::new("eni-test");
+    let mine = net
+        .ec2
+        .create_network_interface()
+        .subnet_id(&net.private_a)
+        .description(format!(
+            "{}-3f1a7c2e-9b1d-4c55-a2d4-0e5f6a7b8c9d",
+            names.eni_description_prefix()
+        ))
+        .send()
+        .await
+        .unwrap();
+    let mine = mine
+        .network_interface()
+        .unwrap()
+        .network_interface_id()
+        .unwrap()
+        .to_string();
+    // Another function's interface: not listed.
+    net.ec2
+        .create_network_interface()
+        .subnet_id(&net.private_b)
+        .description("AWS Lambda VPC ENI-other-relay-1234")
+        .send()
+        .await
+        .unwrap();
+    let waiting =
+        evrelay::commands::destroy::lambda_interfaces(&net.ec2, names.eni_description_prefix())
+            .await
+            .unwrap();
+    let ids: Vec<&str> = waiting.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, [mine.as_str()]);
+    assert!(
+        waiting.items[0].detail.contains(&net.private_a),
+        "{:?}",
+        waiting.items[0]
+    );
+}
