@@ -161,6 +161,7 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
 
     // Everything is checked before anything is created.
     let plan = preflight::run(ctx, &settings).await?;
+    note_shared_endpoints(ctx, &plan).await?;
 
     if let Some(doomed) = &doomed {
         let question = format!(
@@ -415,6 +416,36 @@ async fn create_endpoints(ctx: &Context, plan: &NetworkPlan) -> Result<()> {
         .await;
         spinner.finish_and_clear();
         waited?;
+    }
+    Ok(())
+}
+
+/// A reused endpoint evrelay created for another relay stays that relay's: say so, so the
+/// operator knows `evrelay destroy` of either one keeps it while the other needs it.
+async fn note_shared_endpoints(ctx: &Context, plan: &NetworkPlan) -> Result<()> {
+    let reused: Vec<String> = plan
+        .endpoints()
+        .into_iter()
+        .filter_map(|(_, e)| match e {
+            EndpointPlan::Reuse(id) => Some(id.clone()),
+            EndpointPlan::Create(_) => None,
+        })
+        .collect();
+    if reused.is_empty() {
+        return Ok(());
+    }
+    for e in endpoints::by_ids(ctx.ec2(), &reused).await? {
+        if let Some(owner) = e
+            .stack
+            .as_deref()
+            .filter(|owner| e.managed && *owner != ctx.names.stack)
+        {
+            ctx.printer.note(&format!(
+                "Reusing VPC endpoint {} ({}), which evrelay created for stack `{owner}`: destroying either relay \
+                 keeps it while the other runs in this VPC.",
+                e.id, e.service
+            ));
+        }
     }
     Ok(())
 }
