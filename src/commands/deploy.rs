@@ -213,12 +213,27 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
         }
         Ok(ChangeSetState::NoChanges) => {
             discard_change_set(ctx, &created.id, operation).await;
-            if plan.creates_endpoints() && !args.dry_run {
-                create_endpoints(ctx, &plan).await?;
-            }
             ctx.printer.note(&format!(
                 "Stack {stack_name} is up to date: nothing to change."
             ));
+            // The stack is, but an endpoint it needs may have been deleted since.
+            if plan.creates_endpoints() {
+                let preview = ChangeSetReport::new(
+                    &stack_name,
+                    operation,
+                    Vec::new(),
+                    endpoint_actions.clone(),
+                );
+                ctx.printer.report(&preview)?;
+                if args.dry_run {
+                    ctx.printer.note("Dry run: nothing changed.");
+                    return Ok(());
+                }
+                if !confirm(ctx.globals.yes, "Create the missing VPC endpoints?")? {
+                    return Err(Error::failed("deploy cancelled; nothing changed"));
+                }
+                create_endpoints(ctx, &plan).await?;
+            }
             return finish(ctx, operation, None, endpoint_actions, true).await;
         }
         Ok(ChangeSetState::Ready(changes)) => changes,
