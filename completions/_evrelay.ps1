@@ -187,6 +187,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
         }
         'evrelay;dlq;drain' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The file to append to (fsynced before each delete)')
+            [CompletionResult]::new('--visibility-timeout', '--visibility-timeout', [CompletionResultType]::ParameterName, 'How long a received message stays hidden before it returns to the queue if evrelay stops before deleting it, e.g. 60s')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (default: AWS_PROFILE)')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual')
@@ -204,6 +205,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             break
         }
         'evrelay;dlq;redrive' {
+            [CompletionResult]::new('--bus', '--bus', [CompletionResultType]::ParameterName, 'The bus to put the events on (default: the stack''s bus)')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (default: AWS_PROFILE)')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual')

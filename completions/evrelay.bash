@@ -389,13 +389,17 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__dlq__subcmd__drain)
-            opts="-y -v -h -V --out --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
+            opts="-y -v -h -V --out --visibility-timeout --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --visibility-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -583,12 +587,16 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__dlq__subcmd__redrive)
-            opts="-y -v -h -V --dry-run --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
+            opts="-y -v -h -V --dry-run --bus --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --bus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -177,6 +177,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         }
         &'evrelay;dlq;drain'= {
             cand --out 'The file to append to (fsynced before each delete)'
+            cand --visibility-timeout 'How long a received message stays hidden before it returns to the queue if evrelay stops before deleting it, e.g. 60s'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
             cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
@@ -193,6 +194,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --version 'Print version'
         }
         &'evrelay;dlq;redrive'= {
+            cand --bus 'The bus to put the events on (default: the stack''s bus)'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
             cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'

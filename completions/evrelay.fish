@@ -149,6 +149,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l out -d 'The file to append to (fsynced before each delete)' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l visibility-timeout -d 'How long a received message stays hidden before it returns to the queue if evrelay stops before deleting it, e.g. 60s' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
@@ -160,6 +161,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l no-color -d 'Disable colours (also: NO_COLOR)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l bus -d 'The bus to put the events on (default: the stack\'s bus)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r

@@ -3,12 +3,14 @@
 pub mod cli;
 pub mod commands;
 pub mod context;
+pub mod dlq;
+pub mod endpoints;
 pub mod error;
 pub mod names;
 pub mod network;
 pub mod printer;
+pub mod queues;
 pub mod stack;
-pub mod endpoints;
 pub mod template;
 
 use std::io::IsTerminal;
@@ -42,7 +44,11 @@ pub async fn run(cli: Cli) -> Result<()> {
 /// `error: …` then `hint: …`; the full cause only with `-v`.
 pub fn report_error(e: &Error, verbose: u8) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let (red, cyan, reset) = if color { ("\x1b[31m", "\x1b[36m", "\x1b[0m") } else { ("", "", "") };
+    let (red, cyan, reset) = if color {
+        ("\x1b[31m", "\x1b[36m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
     eprintln!("{red}error:{reset} {}", e.message);
     if let Some(hint) = &e.hint {
         eprintln!("{cyan}hint:{reset} {hint}");

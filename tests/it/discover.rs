@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::fixtures::{default_vpc, EksctlVpc, PlainVpc, SameVpcDecoys};
+use crate::fixtures::{default_vpc, interface_endpoint, EksctlVpc, PlainVpc, SameVpcDecoys};
 use crate::harness::{stdout_json, Moto};
 
 struct World {
@@ -238,6 +238,48 @@ async fn a_vpc_without_eksctl_gets_the_group_its_alb_admits_and_a_warning_about_
         stderr.contains("warning: EventBridge is not reachable from the picked subnets"),
         "{stderr}"
     );
+
+    // Existing endpoints are listed; an `events` endpoint counts only with private DNS.
+    let sdk = w.moto.sdk().await;
+    let subnets = &w.other.private_subnets;
+    let secrets = interface_endpoint(&sdk, &w.other.vpc_id, subnets, "secretsmanager", true).await;
+    let no_dns = interface_endpoint(&sdk, &w.other.vpc_id, subnets, "events", false).await;
+    // Same service in the eksctl VPC: never listed for this one.
+    interface_endpoint(&sdk, &w.eks.vpc_id, &w.eks.private_subnets, "events", true).await;
+    let discover = || {
+        let out = w
+            .moto
+            .evrelay()
+            .args(["--output", "json", "discover", "--vpc-id", &w.other.vpc_id])
+            .assert()
+            .success();
+        stdout_json(out.get_output())
+    };
+    let json = discover();
+    assert_eq!(
+        json["endpoints"]["secretsmanager"][0]["id"],
+        secrets.as_str()
+    );
+    assert_eq!(json["endpoints"]["secretsmanager"][0]["private_dns"], true);
+    assert_eq!(
+        json["endpoints"]["events"].as_array().unwrap().len(),
+        1,
+        "{json:#}"
+    );
+    assert_eq!(json["endpoints"]["events"][0]["id"], no_dns.as_str());
+    assert_eq!(
+        json["eventbridge"]["reachable"], false,
+        "no private DNS: the SDK would not use it"
+    );
+
+    let with_dns = interface_endpoint(&sdk, &w.other.vpc_id, subnets, "events", true).await;
+    let json = discover();
+    assert_eq!(json["eventbridge"]["reachable"], true);
+    assert_eq!(json["eventbridge"]["via"], "endpoint");
+    assert!(json["eventbridge"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains(&with_dns));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -9,6 +9,7 @@
 //! - [`PlainVpc::seed`]: a second VPC, no eksctl tags, no internet gateway, with its own internal
 //!   ALB; its subnets use the main route table.
 //! - [`default_vpc`]: moto's default VPC, if it made one.
+//! - [`interface_endpoint`]: a Secrets Manager / EventBridge interface endpoint in a VPC.
 //!
 //! ```ignore
 //! let moto = Moto::start();
@@ -26,6 +27,8 @@ use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, ProtocolEnum,
     TargetTypeEnum,
 };
+
+use crate::harness::REGION;
 
 /// The AZs fixtures spread over.
 pub const AZS: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
@@ -568,4 +571,30 @@ pub async fn default_vpc(sdk: &SdkConfig) -> Option<String> {
         .first()
         .and_then(|v| v.vpc_id())
         .map(str::to_string)
+}
+
+/// An interface endpoint for `com.amazonaws.<region>.<service>` (e.g. `secretsmanager`,
+/// `events`) in `subnets`; returns its id.
+pub async fn interface_endpoint(
+    sdk: &SdkConfig,
+    vpc_id: &str,
+    subnets: &[String],
+    service: &str,
+    private_dns: bool,
+) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(sdk);
+    let out = ec2
+        .create_vpc_endpoint()
+        .vpc_id(vpc_id)
+        .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
+        .service_name(format!("com.amazonaws.{REGION}.{service}"))
+        .set_subnet_ids(Some(subnets.to_vec()))
+        .private_dns_enabled(private_dns)
+        .send()
+        .await
+        .expect("CreateVpcEndpoint");
+    out.vpc_endpoint()
+        .and_then(|e| e.vpc_endpoint_id())
+        .expect("endpoint id")
+        .to_string()
 }

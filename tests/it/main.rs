@@ -3,6 +3,10 @@
 
 mod cli;
 mod discover;
+mod dlq;
 mod fixtures;
 mod harness;
+mod logs;
+mod ops_fixtures;
+mod send;
 mod stack;

@@ -606,6 +606,7 @@ class LambdaService:
         self.c = {s: client(s, endpoint) for s in
                   ("cloudformation", "lambda", "secretsmanager", "sqs", "events", "logs", "elbv2")}
         self.hooked: dict[str, Hooked] = {}
+        self.retiring: dict[str, list[Runner]] = {}  # replaced runners still finishing work
         self.ignored: dict[str, tuple] = {}  # stacks without a relay function, by key
         self.lock = threading.RLock()
         self.errors: dict[str, str] = {}
@@ -792,6 +793,8 @@ class LambdaService:
                 on_failure_url = sqs.get_queue_url(QueueName=on_failure.rsplit(":", 1)[-1])["QueueUrl"]
             if old:
                 old.runner.stop()
+                # Its in-flight invocations (and their retries) finish in the background.
+                self.retiring.setdefault(stack_name, []).append(old.runner)
             runner = Runner(fn, tap_url, retries, on_failure_url, self.endpoint, self.retry_delays).start()
             h = Hooked(stack_name, key, runner, secret_name, created, tap_url, retries, on_failure,
                        swapped, source, function_key(cfg))
@@ -839,14 +842,17 @@ class LambdaService:
                 continue
             key = stack_key(s)
             h = self.hooked.get(name)
-            if h and h.key == key and not self._changed(h):
+            changed = bool(h) and h.key == key and self._changed(h)
+            if h and h.key == key and not changed:
                 continue
             if not h and self.ignored.get(name) == key:
                 continue
             if self.errors.get(name, ("", None))[1:] == (key,):
                 continue
             try:
-                self.hook(name, force=True)
+                # Not forced unless the function or the rule changed under the same stack key:
+                # `sandbox.py hook` may have hooked the stack since `h` was read.
+                self.hook(name, force=changed)
             except NotARelayStack:
                 pass
             except Exception as e:  # noqa: BLE001 - remembered, retried on the next change
@@ -882,7 +888,10 @@ class LambdaService:
         a = self.c["sqs"].get_queue_attributes(QueueUrl=h.tap_url, AttributeNames=[
             "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
         busy = int(a["ApproximateNumberOfMessages"]) + int(a["ApproximateNumberOfMessagesNotVisible"])
-        return busy == 0 and h.runner.snapshot()["in_flight"] == 0
+        with self.lock:
+            runners = [h.runner] + self.retiring.get(stack, [])
+            self.retiring[stack] = [r for r in self.retiring.get(stack, []) if r.snapshot()["in_flight"]]
+        return busy == 0 and all(r.snapshot()["in_flight"] == 0 for r in runners)
 
     def stop(self) -> None:
         with self.lock:

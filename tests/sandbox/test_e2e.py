@@ -169,7 +169,8 @@ def test_tutorial_walkthrough(sandbox, stack):
     recs = dlq_records(sandbox, stack)
     assert [rec["requestPayload"]["detail"]["event-id"] for rec in recs] == ["walk-2"]
     r = ok(sandbox.evrelay("--stack", stack, "dlq", "peek"))
-    assert recs[0]["requestPayload"]["id"] in r.stdout or "walk-2" in r.stdout, r.stdout
+    assert recs[0]["requestPayload"]["id"] in r.stdout, r.stdout
+    assert "RetriesExhausted" in r.stdout, r.stdout
     assert dlq_depth(sandbox, stack) == 1  # peek consumes nothing
 
     # 3. Healed: redrive delivers it and empties the DLQ.
@@ -211,7 +212,7 @@ def test_wrong_secret_is_a_401_in_the_dlq(sandbox, stack):
     assert "a-wrong-key" not in msg
     assert rec["requestContext"]["approximateInvokeCount"] == 3
     assert rec["requestContext"]["condition"] == "RetriesExhausted"
-    assert event_id in r.stdout or "wrong-1" in r.stdout or r.stdout == ""
+    assert event_id in r.stdout, r.stdout  # send prints the EventBridge id the DLQ record names
 
 
 def test_stalled_app_times_out_then_redrive_heals(sandbox, stack):

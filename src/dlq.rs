@@ -1,0 +1,307 @@
+//! The relay's failure queue holds two kinds of message (relay-lambda/README.md): Lambda
+//! destination records, written after the function's last failed attempt, and rule-level DLQ
+//! messages, the raw event EventBridge could not hand to the function, with the reason in
+//! message attributes. Both are parsed here into one `DlqRecord`; anything else is kept as an
+//! unknown body, never an error.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::queues::Received;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// `{"requestContext": …, "requestPayload": <event>, "responsePayload": …}` from Lambda.
+    LambdaDestination,
+    /// The raw event, with `ERROR_CODE`, `ERROR_MESSAGE`, … message attributes, from EventBridge.
+    RuleDlq,
+    /// Neither: shown as it is.
+    Unknown,
+}
+
+/// One DLQ message, read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DlqRecord {
+    pub message_id: String,
+    pub shape: Shape,
+    /// When the message reached the queue (RFC 3339, UTC).
+    pub time: Option<String>,
+    /// The original event's id.
+    pub event_id: Option<String>,
+    /// The original event's `detail.event-id`, when it has one (the tutorial's events do).
+    pub detail_event_id: Option<String>,
+    pub source: Option<String>,
+    pub detail_type: Option<String>,
+    /// Why delivery stopped: `RetriesExhausted`, `EventAgeExceeded`, an EventBridge error code, …
+    pub condition: Option<String>,
+    pub error: Option<String>,
+    /// How many times delivery was tried.
+    pub attempts: Option<u64>,
+    /// The original event, when the message carries one.
+    pub event: Option<Value>,
+    /// The raw body, for messages of unknown shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// What PutEvents needs to put an original event back on a bus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginalEvent {
+    pub source: String,
+    pub detail_type: String,
+    pub detail: String,
+    pub resources: Vec<String>,
+}
+
+impl DlqRecord {
+    /// The event to re-send, or `None` when the message carries none (unknown shape, or a
+    /// destination record without its request payload).
+    pub fn original_event(&self) -> Option<OriginalEvent> {
+        let event = self.event.as_ref()?;
+        let source = event.get("source")?.as_str()?.to_string();
+        let detail_type = event.get("detail-type")?.as_str()?.to_string();
+        let detail = match event.get("detail") {
+            Some(d) => serde_json::to_string(d).ok()?,
+            None => "{}".to_string(),
+        };
+        let resources = event
+            .get("resources")
+            .and_then(Value::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(OriginalEvent {
+            source,
+            detail_type,
+            detail,
+            resources,
+        })
+    }
+
+    /// Why this message cannot be re-sent, for the report.
+    pub fn why_no_event(&self) -> &'static str {
+        match self.shape {
+            Shape::LambdaDestination => "the destination record has no requestPayload event",
+            Shape::RuleDlq => "the event has no source or detail-type",
+            Shape::Unknown => {
+                "the message is neither a Lambda destination record nor an EventBridge event"
+            }
+        }
+    }
+}
+
+/// An EventBridge event has a string `source` and `detail-type`.
+fn is_event(v: &Value) -> bool {
+    v.get("source").is_some_and(Value::is_string)
+        && v.get("detail-type").is_some_and(Value::is_string)
+}
+
+fn str_at(v: &Value, path: &[&str]) -> Option<String> {
+    let mut cur = v;
+    for key in path {
+        cur = cur.get(key)?;
+    }
+    match cur {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+pub fn parse(message: &Received) -> DlqRecord {
+    let sent = message.sent_timestamp_ms().map(format_epoch_ms);
+    let mut record = DlqRecord {
+        message_id: message.message_id.clone(),
+        shape: Shape::Unknown,
+        time: sent,
+        event_id: None,
+        detail_event_id: None,
+        source: None,
+        detail_type: None,
+        condition: None,
+        error: None,
+        attempts: None,
+        event: None,
+        body: None,
+    };
+    let body: Option<Value> = serde_json::from_str(&message.body)
+        .ok()
+        .filter(Value::is_object);
+    match body {
+        Some(v) if v.get("requestContext").is_some_and(Value::is_object) => {
+            record.shape = Shape::LambdaDestination;
+            record.condition = str_at(&v, &["requestContext", "condition"]);
+            record.attempts = v
+                .pointer("/requestContext/approximateInvokeCount")
+                .and_then(Value::as_u64);
+            record.error = destination_error(&v);
+            record.time = record.time.or_else(|| str_at(&v, &["timestamp"]));
+            record.event = v.get("requestPayload").filter(|p| is_event(p)).cloned();
+        }
+        Some(v) if is_event(&v) => {
+            record.shape = Shape::RuleDlq;
+            let attr = |name: &str| {
+                message
+                    .message_attributes
+                    .get(name)
+                    .filter(|s| !s.is_empty())
+                    .cloned()
+            };
+            record.condition = attr("EXHAUSTED_RETRY_CONDITION").or_else(|| attr("ERROR_CODE"));
+            record.error = match (attr("ERROR_CODE"), attr("ERROR_MESSAGE")) {
+                (Some(code), Some(msg)) => Some(format!("{code}: {msg}")),
+                (code, msg) => code.or(msg),
+            };
+            record.attempts = attr("RETRY_ATTEMPTS").and_then(|n| n.parse().ok());
+            record.time = record.time.or_else(|| str_at(&v, &["time"]));
+            record.event = Some(v);
+        }
+        _ => record.body = Some(message.body.clone()),
+    }
+    if let Some(event) = &record.event {
+        record.event_id = str_at(event, &["id"]);
+        record.detail_event_id = str_at(event, &["detail", "event-id"]);
+        record.source = str_at(event, &["source"]);
+        record.detail_type = str_at(event, &["detail-type"]);
+    }
+    record
+}
+
+/// `RelayError: event …: 401: …` from the function's error, else what the response context says.
+fn destination_error(v: &Value) -> Option<String> {
+    let kind = str_at(v, &["responsePayload", "errorType"]);
+    let message = str_at(v, &["responsePayload", "errorMessage"]);
+    match (kind, message) {
+        (Some(k), Some(m)) => Some(format!("{k}: {m}")),
+        (Some(k), None) => Some(k),
+        (None, Some(m)) => Some(m),
+        (None, None) => str_at(v, &["responseContext", "functionError"]),
+    }
+}
+
+/// Epoch milliseconds as RFC 3339 UTC with milliseconds, e.g. `2026-11-24T08:00:00.123Z`.
+pub fn format_epoch_ms(ms: i64) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| ms.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn msg(body: &str, attrs: &[(&str, &str)]) -> Received {
+        Received {
+            message_id: "m-1".into(),
+            receipt_handle: "r-1".into(),
+            body: body.into(),
+            attributes: BTreeMap::from([(
+                "SentTimestamp".to_string(),
+                "1795507200123".to_string(),
+            )]),
+            message_attributes: attrs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    fn event() -> Value {
+        json!({"version": "0", "id": "ev-1", "detail-type": "inbound-event-sent", "source": "eventProducerApp",
+               "account": "123456789012", "time": "2026-11-24T08:00:00Z", "region": "us-east-1",
+               "resources": ["arn:aws:s3:::b"], "detail": {"event-id": "e-1", "n": 1}})
+    }
+
+    #[test]
+    fn lambda_destination_records_are_unwrapped() {
+        let body = json!({
+            "version": "1.0", "timestamp": "2026-11-24T08:00:01.000Z",
+            "requestContext": {"requestId": "q", "functionArn": "arn:aws:lambda:us-east-1:1:function:s-relay:$LATEST",
+                               "condition": "RetriesExhausted", "approximateInvokeCount": 3},
+            "requestPayload": event(),
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+            "responsePayload": {"errorMessage": "event ev-1: 401: unauthorized", "errorType": "RelayError"}
+        });
+        let r = parse(&msg(&body.to_string(), &[]));
+        assert_eq!(r.shape, Shape::LambdaDestination);
+        assert_eq!(r.condition.as_deref(), Some("RetriesExhausted"));
+        assert_eq!(r.attempts, Some(3));
+        assert_eq!(
+            r.error.as_deref(),
+            Some("RelayError: event ev-1: 401: unauthorized")
+        );
+        assert_eq!(r.event_id.as_deref(), Some("ev-1"));
+        assert_eq!(r.detail_event_id.as_deref(), Some("e-1"));
+        assert_eq!(r.time.as_deref(), Some("2026-11-24T08:00:00.123Z"));
+        let original = r.original_event().unwrap();
+        assert_eq!(original.source, "eventProducerApp");
+        assert_eq!(original.detail_type, "inbound-event-sent");
+        assert_eq!(
+            serde_json::from_str::<Value>(&original.detail).unwrap(),
+            json!({"event-id": "e-1", "n": 1})
+        );
+        assert_eq!(original.resources, vec!["arn:aws:s3:::b"]);
+    }
+
+    #[test]
+    fn a_destination_record_without_payload_carries_no_event() {
+        let body = json!({"requestContext": {"condition": "EventAgeExceeded", "approximateInvokeCount": 1},
+                          "responseContext": {"functionError": "Unhandled"}});
+        let r = parse(&msg(&body.to_string(), &[]));
+        assert_eq!(r.shape, Shape::LambdaDestination);
+        assert_eq!(r.error.as_deref(), Some("Unhandled"));
+        assert!(r.original_event().is_none());
+        assert!(r.why_no_event().contains("requestPayload"));
+    }
+
+    #[test]
+    fn rule_dlq_messages_read_their_attributes() {
+        let r = parse(&msg(
+            &event().to_string(),
+            &[
+                ("ERROR_CODE", "SDK_CLIENT_ERROR"),
+                ("ERROR_MESSAGE", "Unable to invoke"),
+                ("RETRY_ATTEMPTS", "185"),
+            ],
+        ));
+        assert_eq!(r.shape, Shape::RuleDlq);
+        assert_eq!(r.condition.as_deref(), Some("SDK_CLIENT_ERROR"));
+        assert_eq!(
+            r.error.as_deref(),
+            Some("SDK_CLIENT_ERROR: Unable to invoke")
+        );
+        assert_eq!(r.attempts, Some(185));
+        assert!(r.original_event().is_some());
+    }
+
+    #[test]
+    fn unknown_bodies_are_kept_not_fatal() {
+        for body in ["not json", "[1,2]", "{\"hello\": 1}", ""] {
+            let r = parse(&msg(body, &[]));
+            assert_eq!(r.shape, Shape::Unknown, "{body}");
+            assert_eq!(r.body.as_deref(), Some(body));
+            assert!(r.original_event().is_none());
+        }
+    }
+
+    #[test]
+    fn epoch_ms_formats_as_utc() {
+        assert_eq!(format_epoch_ms(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            format_epoch_ms(1_700_000_000_123),
+            "2023-11-14T22:13:20.123Z"
+        );
+    }
+}
