@@ -259,6 +259,18 @@ pub async fn wait_available(
     }
 }
 
+/// Re-tags an endpoint evrelay made as another stack's (`evrelay:stack`), so that stack's
+/// destroy removes it and this one's leaves it.
+pub async fn hand_over(ec2: &aws_sdk_ec2::Client, id: &str, stack: &str) -> Result<()> {
+    ec2.create_tags()
+        .resources(id)
+        .tags(Tag::builder().key(TAG_STACK).value(stack).build())
+        .send()
+        .await
+        .aws_context("CreateTags")?;
+    Ok(())
+}
+
 /// DeleteVpcEndpoints; an endpoint AWS refused to delete is an error naming it.
 pub async fn delete(ec2: &aws_sdk_ec2::Client, ids: &[String]) -> Result<()> {
     if ids.is_empty() {

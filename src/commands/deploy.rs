@@ -129,6 +129,17 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
         ))
         .hint("run `evrelay destroy` to finish deleting it, then deploy again"));
     }
+    if existing
+        .as_ref()
+        .is_some_and(|s| s.status == "UPDATE_ROLLBACK_FAILED")
+    {
+        return Err(Error::failed(format!(
+            "stack `{stack_name}` is UPDATE_ROLLBACK_FAILED: CloudFormation cannot update it until the rollback finishes"
+        ))
+        .hint(format!(
+            "fix what blocked the rollback (`evrelay status` shows the resource), then `aws cloudformation continue-update-rollback --stack-name {stack_name}`"
+        )));
+    }
     let doomed = existing
         .as_ref()
         .filter(|s| stack::needs_removal(&s.status))
@@ -150,6 +161,7 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
 
     // Everything is checked before anything is created.
     let plan = preflight::run(ctx, &settings).await?;
+    note_shared_endpoints(ctx, &plan).await?;
 
     if let Some(doomed) = &doomed {
         let question = format!(
@@ -201,12 +213,27 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
         }
         Ok(ChangeSetState::NoChanges) => {
             discard_change_set(ctx, &created.id, operation).await;
-            if plan.creates_endpoints() && !args.dry_run {
-                create_endpoints(ctx, &plan).await?;
-            }
             ctx.printer.note(&format!(
                 "Stack {stack_name} is up to date: nothing to change."
             ));
+            // The stack is, but an endpoint it needs may have been deleted since.
+            if plan.creates_endpoints() {
+                let preview = ChangeSetReport::new(
+                    &stack_name,
+                    operation,
+                    Vec::new(),
+                    endpoint_actions.clone(),
+                );
+                ctx.printer.report(&preview)?;
+                if args.dry_run {
+                    ctx.printer.note("Dry run: nothing changed.");
+                    return Ok(());
+                }
+                if !confirm(ctx.globals.yes, "Create the missing VPC endpoints?")? {
+                    return Err(Error::failed("deploy cancelled; nothing changed"));
+                }
+                create_endpoints(ctx, &plan).await?;
+            }
             return finish(ctx, operation, None, endpoint_actions, true).await;
         }
         Ok(ChangeSetState::Ready(changes)) => changes,
@@ -404,6 +431,36 @@ async fn create_endpoints(ctx: &Context, plan: &NetworkPlan) -> Result<()> {
         .await;
         spinner.finish_and_clear();
         waited?;
+    }
+    Ok(())
+}
+
+/// A reused endpoint evrelay created for another relay stays that relay's: say so, so the
+/// operator knows `evrelay destroy` of either one keeps it while the other needs it.
+async fn note_shared_endpoints(ctx: &Context, plan: &NetworkPlan) -> Result<()> {
+    let reused: Vec<String> = plan
+        .endpoints()
+        .into_iter()
+        .filter_map(|(_, e)| match e {
+            EndpointPlan::Reuse(id) => Some(id.clone()),
+            EndpointPlan::Create(_) => None,
+        })
+        .collect();
+    if reused.is_empty() {
+        return Ok(());
+    }
+    for e in endpoints::by_ids(ctx.ec2(), &reused).await? {
+        if let Some(owner) = e
+            .stack
+            .as_deref()
+            .filter(|owner| e.managed && *owner != ctx.names.stack)
+        {
+            ctx.printer.note(&format!(
+                "Reusing VPC endpoint {} ({}), which evrelay created for stack `{owner}`: destroying either relay \
+                 keeps it while the other runs in this VPC.",
+                e.id, e.service
+            ));
+        }
     }
     Ok(())
 }

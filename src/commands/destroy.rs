@@ -47,7 +47,16 @@ pub struct DestroyReport {
     pub stack_deleted: bool,
     pub endpoints_deleted: Vec<String>,
     pub endpoints_kept: Vec<String>,
+    /// Endpoints another relay in the same VPC still uses: kept, and re-tagged as that
+    /// relay's, so destroying it removes them.
+    pub endpoints_handed_over: Vec<Handover>,
     pub elapsed_ms: u128,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Handover {
+    pub endpoint: String,
+    pub stack: String,
 }
 
 impl Report for DestroyReport {
@@ -72,6 +81,12 @@ impl Report for DestroyReport {
                 self.endpoints_deleted.join(", ")
             ));
         }
+        for h in &self.endpoints_handed_over {
+            out.push_str(&format!(
+                "Kept VPC endpoint {}: stack {} in the same VPC uses it (now tagged as its own; `evrelay destroy --stack {}` removes it).\n",
+                h.endpoint, h.stack, h.stack
+            ));
+        }
         if !self.endpoints_kept.is_empty() {
             out.push_str(&format!(
                 "Kept VPC endpoints (--keep-endpoints): {}.\n",
@@ -88,13 +103,27 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     let info = describe_stack(cfn, &stack_name).await?;
     let managed = endpoints::managed_by(ec2, &stack_name).await?;
     let managed_ids: Vec<String> = managed.iter().map(|e| e.id.clone()).collect();
-    let to_delete = if args.keep_endpoints {
+    // Another relay in the same VPC reuses these endpoints: hand them over rather than cut it off.
+    let others = if args.keep_endpoints || managed.is_empty() {
         Vec::new()
     } else {
-        managed_ids.clone()
+        other_relays(cfn, ec2, &stack_name).await?
     };
+    let mut to_delete = Vec::new();
+    let mut handovers = Vec::new();
+    if !args.keep_endpoints {
+        for e in &managed {
+            match heir(&e.vpc_id, &others) {
+                Some(stack) => handovers.push(Handover {
+                    endpoint: e.id.clone(),
+                    stack,
+                }),
+                None => to_delete.push(e.id.clone()),
+            }
+        }
+    }
 
-    if info.is_none() && to_delete.is_empty() {
+    if info.is_none() && to_delete.is_empty() && handovers.is_empty() {
         ctx.printer.note(&format!(
             "Stack {stack_name} not found in {}; no VPC endpoints tagged for it. Nothing to do.",
             ctx.region()
@@ -107,6 +136,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
             stack_deleted: false,
             endpoints_deleted: Vec::new(),
             endpoints_kept: managed_ids,
+            endpoints_handed_over: Vec::new(),
             elapsed_ms: started.elapsed().as_millis(),
         });
     }
@@ -119,6 +149,12 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         parts.push(format!(
             "the VPC endpoints evrelay created for it ({})",
             to_delete.join(", ")
+        ));
+    }
+    for h in &handovers {
+        parts.push(format!(
+            "(keeping {}: stack {} in the same VPC uses it)",
+            h.endpoint, h.stack
         ));
     }
     if !confirm(
@@ -169,6 +205,9 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         stack_status = outcome.status;
     }
 
+    for h in &handovers {
+        endpoints::hand_over(ec2, &h.endpoint, &h.stack).await?;
+    }
     if !to_delete.is_empty() {
         endpoints::delete(ec2, &to_delete).await?;
         let left = args
@@ -192,8 +231,82 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         } else {
             Vec::new()
         },
+        endpoints_handed_over: handovers,
         elapsed_ms: started.elapsed().as_millis(),
     })
+}
+
+/// Other relays (stacks tagged `evrelay:managed=true`, not being deleted) and the VPC each
+/// runs in, from its first subnet.
+async fn other_relays(
+    cfn: &aws_sdk_cloudformation::Client,
+    ec2: &aws_sdk_ec2::Client,
+    this_stack: &str,
+) -> Result<Vec<(String, String)>> {
+    let mut relays: Vec<(String, String)> = Vec::new(); // (stack, first subnet)
+    let mut pages = cfn.describe_stacks().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for s in page.aws_context("DescribeStacks")?.stacks() {
+            let name = s.stack_name().unwrap_or_default();
+            let status = s.stack_status().map(|st| st.as_str()).unwrap_or_default();
+            let managed = s
+                .tags()
+                .iter()
+                .any(|t| t.key() == Some(crate::names::TAG_MANAGED) && t.value() == Some("true"));
+            if !managed || name == this_stack || status.starts_with("DELETE_") {
+                continue;
+            }
+            let subnets = s
+                .parameters()
+                .iter()
+                .find(|p| p.parameter_key() == Some("SubnetIds"))
+                .and_then(|p| p.parameter_value());
+            if let Some(first) = subnets
+                .and_then(|v| v.split(',').next())
+                .map(str::trim)
+                .filter(|v| v.starts_with("subnet-"))
+            {
+                relays.push((name.to_string(), first.to_string()));
+            }
+        }
+    }
+    if relays.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = relays.iter().map(|(_, subnet)| subnet.clone()).collect();
+    let subnets = ec2
+        .describe_subnets()
+        .filters(
+            Filter::builder()
+                .name("subnet-id")
+                .set_values(Some(ids))
+                .build(),
+        )
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .aws_context("DescribeSubnets")?;
+    Ok(relays
+        .into_iter()
+        .filter_map(|(stack, subnet)| {
+            let vpc = subnets
+                .iter()
+                .find(|s| s.subnet_id() == Some(subnet.as_str()))?
+                .vpc_id()?;
+            Some((stack, vpc.to_string()))
+        })
+        .collect())
+}
+
+/// The relay that inherits an endpoint in `vpc`: the first other relay there (by name).
+fn heir(vpc: &str, others: &[(String, String)]) -> Option<String> {
+    others
+        .iter()
+        .filter(|(_, v)| v == vpc)
+        .map(|(stack, _)| stack.clone())
+        .min()
 }
 
 /// Waits until EC2 has removed the endpoints (deleting → deleted, or no longer listed).
@@ -227,7 +340,7 @@ async fn wait_endpoints_gone(
 
 /// The relay's Lambda network interfaces (description `AWS Lambda VPC ENI-<function>*`), which
 /// CloudFormation waits on while it deletes the function's VPC resources.
-async fn lambda_interfaces(ec2: &aws_sdk_ec2::Client, prefix: String) -> Option<WaitingOn> {
+pub async fn lambda_interfaces(ec2: &aws_sdk_ec2::Client, prefix: String) -> Option<WaitingOn> {
     let filter = Filter::builder()
         .name("description")
         .values(format!("{prefix}*"))
@@ -263,4 +376,21 @@ async fn lambda_interfaces(ec2: &aws_sdk_ec2::Client, prefix: String) -> Option<
         what: "the relay's network interfaces".into(),
         items,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoint_goes_to_another_relay_in_its_vpc_or_nowhere() {
+        let others = vec![
+            ("zeta".to_string(), "vpc-1".to_string()),
+            ("alpha".to_string(), "vpc-1".to_string()),
+            ("b".to_string(), "vpc-2".to_string()),
+        ];
+        assert_eq!(heir("vpc-1", &others).as_deref(), Some("alpha"));
+        assert_eq!(heir("vpc-3", &others), None);
+        assert_eq!(heir("vpc-1", &[]), None);
+    }
 }

@@ -2,6 +2,7 @@
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use clap::Args;
+use comfy_table::{Cell, Color};
 use serde::Serialize;
 
 use crate::context::Context;
@@ -240,15 +241,20 @@ impl Report for StatusReport {
         let mut t = style.table(["Queue", "Name", "Visible", "In flight"]);
         for q in &self.queues {
             let visible = match (q.role.as_str(), q.visible) {
-                ("dlq", Some(n)) if n > 0 => style.red(&n.to_string()),
-                _ => opt(q.visible),
+                ("dlq", Some(n)) if n > 0 && style.color => Cell::new(n).fg(Color::Red),
+                _ => Cell::new(opt(q.visible)),
             };
             let name = if q.url.is_some() {
                 q.name.clone()
             } else {
                 format!("{} (not found)", q.name)
             };
-            t.add_row(vec![q.role.clone(), name, visible, opt(q.in_flight)]);
+            t.add_row(vec![
+                Cell::new(&q.role),
+                Cell::new(name),
+                visible,
+                Cell::new(opt(q.in_flight)),
+            ]);
         }
         out.push_str(&format!("\n{t}\n"));
         if self.endpoints.is_empty() {

@@ -150,15 +150,21 @@ pub fn live_block(
     lines
 }
 
-/// Append-only lines (off a terminal): one per event, and the waited-on list when it changes.
+/// Append-only lines (off a terminal): one per event, and the waited-on list when its members
+/// change (not when only their ages do: a 45-minute wait would fill a CI log otherwise).
 pub struct LineSink<W: Write + Send> {
     out: W,
     style: Style,
+    waiting_ids: Option<Vec<String>>,
 }
 
 impl<W: Write + Send> LineSink<W> {
     pub fn new(out: W, style: Style) -> Self {
-        Self { out, style }
+        Self {
+            out,
+            style,
+            waiting_ids: None,
+        }
     }
 
     pub fn into_inner(self) -> W {
@@ -177,8 +183,11 @@ impl<W: Write + Send> Sink for LineSink<W> {
     }
 
     fn waiting_on(&mut self, waiting: &WaitingOn, _progress: &Progress) -> Result<()> {
+        if !changed(&mut self.waiting_ids, waiting) {
+            return Ok(());
+        }
         if waiting.items.is_empty() {
-            writeln!(self.out, "          no {} left", waiting.what)?;
+            writeln!(self.out, "          {}: none left", waiting.what)?;
         } else {
             writeln!(self.out, "          waiting on {}:", waiting.what)?;
             for item in &waiting.items {
@@ -245,14 +254,29 @@ impl<W: Write + Send> Sink for LiveSink<W> {
     }
 }
 
-/// One JSON object per line: `{"type":"event",…}` and `{"type":"waiting",…}`.
+/// Whether the waited-on ids differ from the last ones seen (and remember them).
+fn changed(last: &mut Option<Vec<String>>, waiting: &WaitingOn) -> bool {
+    let ids: Vec<String> = waiting.items.iter().map(|i| i.id.clone()).collect();
+    if last.as_ref() == Some(&ids) {
+        return false;
+    }
+    *last = Some(ids);
+    true
+}
+
+/// One JSON object per line: `{"type":"event",…}`, and `{"type":"waiting",…}` when the
+/// waited-on list changes.
 pub struct JsonSink<W: Write + Send> {
     out: W,
+    waiting_ids: Option<Vec<String>>,
 }
 
 impl<W: Write + Send> JsonSink<W> {
     pub fn new(out: W) -> Self {
-        Self { out }
+        Self {
+            out,
+            waiting_ids: None,
+        }
     }
 
     pub fn into_inner(self) -> W {
@@ -285,6 +309,9 @@ impl<W: Write + Send> Sink for JsonSink<W> {
     }
 
     fn waiting_on(&mut self, waiting: &WaitingOn, _progress: &Progress) -> Result<()> {
+        if !changed(&mut self.waiting_ids, waiting) {
+            return Ok(());
+        }
         writeln!(
             self.out,
             "{}",

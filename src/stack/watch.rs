@@ -20,7 +20,8 @@ pub trait Sink: Send {
     fn tick(&mut self, _progress: &Progress) -> Result<()> {
         Ok(())
     }
-    /// Something outside the stack it is waiting on (destroy: the relay's network interfaces).
+    /// Something outside the stack it is waiting on (destroy: the relay's network interfaces),
+    /// refreshed every `side_every`.
     fn waiting_on(&mut self, _waiting: &WaitingOn, _progress: &Progress) -> Result<()> {
         Ok(())
     }
@@ -89,7 +90,6 @@ pub async fn watch(
     let started = Instant::now();
     let mut delay = opts.poll;
     let mut last_side: Option<Instant> = None;
-    let mut last_waiting: Option<WaitingOn> = None;
     loop {
         let (events, stack) = tokio::join!(
             new_events(client, stack_ref, &mut cursor),
@@ -163,11 +163,9 @@ pub async fn watch(
         if let Some(fetch) = side.as_mut() {
             if last_side.map_or(true, |t| t.elapsed() >= opts.side_every) {
                 last_side = Some(Instant::now());
+                // Every refresh goes to the sink (ages change); each sink decides what is news.
                 if let Some(waiting) = fetch().await {
-                    if last_waiting.as_ref() != Some(&waiting) {
-                        sink.waiting_on(&waiting, progress)?;
-                        last_waiting = Some(waiting);
-                    }
+                    sink.waiting_on(&waiting, progress)?;
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! asks, and the result (the stack's outputs) at the end. Tables for people; in JSON mode
 //! `{"type":"changeset",…}` and `{"type":"result",…}` lines around the event lines.
 
+use comfy_table::{Cell, Color};
 use serde::Serialize;
 
 use crate::names::RelayNames;
@@ -48,12 +49,20 @@ impl ChangeSetReport {
     }
 }
 
-fn action_label(action: &str, style: &Style) -> String {
+/// A coloured table cell (comfy-table measures it right; escape codes in the text would not be).
+fn cell(text: &str, color: Option<Color>, style: &Style) -> Cell {
+    match color {
+        Some(c) if style.color => Cell::new(text).fg(c),
+        _ => Cell::new(text),
+    }
+}
+
+fn action_cell(action: &str, style: &Style) -> Cell {
     match action {
-        "Add" => style.green("+ Add"),
-        "Modify" => style.yellow("~ Modify"),
-        "Remove" => style.red("- Remove"),
-        other => other.to_string(),
+        "Add" => cell("+ Add", Some(Color::Green), style),
+        "Modify" => cell("~ Modify", Some(Color::Yellow), style),
+        "Remove" => cell("- Remove", Some(Color::Red), style),
+        other => cell(other, None, style),
     }
 }
 
@@ -61,15 +70,15 @@ impl Report for ChangeSetReport {
     fn render(&self, style: &Style) -> String {
         let mut table = style.table(["Action", "LogicalId", "Type", "Replacement"]);
         for c in &self.changes {
-            let replacement = if c.replacement == "True" {
-                style.red("True")
-            } else {
-                c.replacement.clone()
-            };
+            let replacement = cell(
+                &c.replacement,
+                (c.replacement == "True").then_some(Color::Red),
+                style,
+            );
             table.add_row(vec![
-                action_label(&c.action, style),
-                c.logical_id.clone(),
-                c.resource_type.clone(),
+                action_cell(&c.action, style),
+                Cell::new(&c.logical_id),
+                Cell::new(&c.resource_type),
                 replacement,
             ]);
         }
@@ -187,7 +196,15 @@ impl Report for DeployResult {
         for o in &self.outputs {
             table.add_row(vec![o.key.clone(), o.value.clone()]);
         }
-        format!("{table}\n")
+        let heading = if self.up_to_date {
+            "up to date"
+        } else {
+            self.status.as_deref().unwrap_or("deployed")
+        };
+        format!(
+            "\nStack {} ({heading}):\n{table}\n",
+            style.bold(&self.stack)
+        )
     }
 }
 
@@ -220,5 +237,51 @@ mod tests {
         let r =
             DeployResult::succeeded(&names, Some(&info), Operation::Create, None, vec![], false);
         assert_eq!((r.outputs_source, r.outputs.len()), ("stack", 1));
+    }
+}
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+
+    const PLAIN: Style = Style { color: false };
+
+    #[test]
+    fn an_update_change_set_shows_modifications_and_replacements() {
+        let row = |action: &str, id: &str, rtype: &str, replacement: &str| ChangeRow {
+            action: action.into(),
+            logical_id: id.into(),
+            resource_type: rtype.into(),
+            replacement: replacement.into(),
+        };
+        let report = ChangeSetReport::new(
+            "relay-app",
+            Operation::Update,
+            vec![
+                row("Modify", "Function", "AWS::Lambda::Function", "False"),
+                row("Modify", "InboundRule", "AWS::Events::Rule", "Conditional"),
+                row("Modify", "Dlq", "AWS::SQS::Queue", "True"),
+                row("Remove", "OldThing", "AWS::SNS::Topic", ""),
+            ],
+            vec![EndpointAction {
+                service: "secretsmanager".into(),
+                action: "reuse".into(),
+                id: Some("vpce-0a1b2c3d".into()),
+                why: "existing interface endpoint with private DNS".into(),
+            }],
+        );
+        insta::assert_snapshot!(report.render(&PLAIN));
+    }
+
+    #[test]
+    fn up_to_date_prints_the_outputs_under_its_own_heading() {
+        let names = RelayNames::new("relay-app");
+        let r = DeployResult::succeeded(&names, None, Operation::Update, None, vec![], true);
+        insta::assert_snapshot!(r.render(&PLAIN));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            (json["type"].as_str(), json["up_to_date"].as_bool()),
+            (Some("result"), Some(true))
+        );
     }
 }

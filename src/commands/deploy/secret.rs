@@ -37,6 +37,8 @@ pub enum Source {
 /// Reads the secret; `Ok(None)` means "keep the stack's current one".
 pub fn read(source: &Source, stack_has_secret: bool) -> Result<Option<Secret>> {
     let value = match source {
+        // On a terminal, stdin would echo the key as it is typed: ask with echo off instead.
+        Source::Stdin if std::io::stdin().is_terminal() => prompt_hidden("API key for the endpoint: ")?,
         Source::Stdin => {
             let mut line = String::new();
             std::io::stdin().lock().read_line(&mut line)?;

@@ -17,7 +17,10 @@ const MASKS: [(&str, &str); 14] = [
     (r"vpc-[0-9a-f]+", "[vpc]"),
     (r"eni-[0-9a-f]+", "[eni]"),
     (r"igw-[0-9a-f]+", "[igw]"),
-    (r"app-[0-9]+\.us-east-1\.elb\.amazonaws\.com", "[alb-dns]"),
+    (
+        r"[a-z0-9-]+-[0-9]+\.us-east-1\.elb\.amazonaws\.com",
+        "[alb-dns]",
+    ),
     (r"\d\d:\d\d:\d\d", "[time]"),
     (r"\b\d+(h\d\d)?(m\d\d)?s\b", "[dur]"),
     (r"https://sqs\.[^\s]+", "[queue-url]"),
@@ -387,4 +390,183 @@ async fn dry_run_shows_the_change_set_and_changes_nothing() {
     assert_eq!(out.status.code(), Some(0));
     assert!(!net.stack_exists("dry").await);
     assert!(net.live_endpoints().await.is_empty());
+}
+
+#[tokio::test]
+async fn without_nat_deploy_adds_an_events_endpoint_and_destroy_removes_both() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    net.plain_admits_itself_on_443().await;
+    let url = format!("http://{}/", net.plain.internal_alb.dns_name);
+    let stack = "nonat";
+    let args = [
+        "--stack",
+        stack,
+        "deploy",
+        "--yes",
+        "--generate-secret",
+        "--subnet",
+        &net.plain.private_subnets[0],
+        "--subnet",
+        &net.plain.private_subnets[1],
+        "--security-group",
+        &net.plain.node_sg,
+        "--url",
+        &url,
+    ];
+    let out = moto.evrelay().args(args).output().unwrap();
+    snapshot!("no_nat_deploy", &out);
+    assert_eq!(out.status.code(), Some(0));
+    let endpoints = net.live_endpoints_in(&net.plain.vpc_id).await;
+    let mut services: Vec<&str> = endpoints.iter().filter_map(|e| e.service_name()).collect();
+    services.sort_unstable();
+    assert_eq!(
+        services,
+        [
+            "com.amazonaws.us-east-1.events",
+            "com.amazonaws.us-east-1.secretsmanager"
+        ]
+    );
+    assert_eq!(tagged_endpoints(&endpoints, stack).len(), 2);
+
+    // The stack already gone (deleted behind evrelay's back) but the endpoints left: a destroy
+    // finishes the job.
+    net.cfn
+        .delete_stack()
+        .stack_name(stack)
+        .send()
+        .await
+        .unwrap();
+    let out = moto
+        .evrelay()
+        .args(["--stack", stack, "destroy", "--yes"])
+        .output()
+        .unwrap();
+    snapshot!("destroy_endpoints_only", &out);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(net.live_endpoints_in(&net.plain.vpc_id).await.is_empty());
+}
+
+#[tokio::test]
+async fn vpc_id_takes_discovers_picks() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let out = moto
+        .evrelay()
+        .args([
+            "--stack",
+            "picked",
+            "--output",
+            "json",
+            "deploy",
+            "--yes",
+            "--generate-secret",
+            "--vpc-id",
+            &net.vpc,
+        ])
+        .output()
+        .unwrap();
+    let text = transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let stack = net
+        .cfn
+        .describe_stacks()
+        .stack_name("picked")
+        .send()
+        .await
+        .unwrap();
+    let params = stack.stacks()[0].parameters();
+    let value = |k: &str| {
+        params
+            .iter()
+            .find(|p| p.parameter_key() == Some(k))
+            .and_then(|p| p.parameter_value())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(value("TargetUrl"), net.alb_url);
+    assert!(
+        value("SecurityGroupIds").contains(&net.relay_sg),
+        "{}",
+        value("SecurityGroupIds")
+    );
+    assert!(
+        value("SubnetIds").contains(&net.private_a),
+        "{}",
+        value("SubnetIds")
+    );
+    // An explicit flag wins over the pick.
+    let out = moto
+        .evrelay()
+        .args([
+            "--stack",
+            "picked2",
+            "deploy",
+            "--yes",
+            "--generate-secret",
+            "--vpc-id",
+            &net.vpc,
+            "--url",
+            "https://orders.internal.example/",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let stack = net
+        .cfn
+        .describe_stacks()
+        .stack_name("picked2")
+        .send()
+        .await
+        .unwrap();
+    let url = stack.stacks()[0]
+        .parameters()
+        .iter()
+        .find(|p| p.parameter_key() == Some("TargetUrl"))
+        .and_then(|p| p.parameter_value())
+        .map(str::to_string);
+    assert_eq!(url.as_deref(), Some("https://orders.internal.example/"));
+}
+
+#[tokio::test]
+async fn destroy_finds_the_relay_s_lambda_interfaces_by_description() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let names = evrelay::names::RelayNames::new("eni-test");
+    let mine = net
+        .ec2
+        .create_network_interface()
+        .subnet_id(&net.private_a)
+        .description(format!(
+            "{}-3f1a7c2e-9b1d-4c55-a2d4-0e5f6a7b8c9d",
+            names.eni_description_prefix()
+        ))
+        .send()
+        .await
+        .unwrap();
+    let mine = mine
+        .network_interface()
+        .unwrap()
+        .network_interface_id()
+        .unwrap()
+        .to_string();
+    // Another function's interface: not listed.
+    net.ec2
+        .create_network_interface()
+        .subnet_id(&net.private_b)
+        .description("AWS Lambda VPC ENI-other-relay-1234")
+        .send()
+        .await
+        .unwrap();
+    let waiting =
+        evrelay::commands::destroy::lambda_interfaces(&net.ec2, names.eni_description_prefix())
+            .await
+            .unwrap();
+    let ids: Vec<&str> = waiting.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, [mine.as_str()]);
+    assert!(
+        waiting.items[0].detail.contains(&net.private_a),
+        "{:?}",
+        waiting.items[0]
+    );
 }

@@ -593,3 +593,92 @@ async fn a_ready_change_set_lists_every_page_of_changes() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_slow_delete_shows_the_network_interfaces_it_waits_on() {
+    use evrelay::stack::watch::{SideFetch, WaitItem, WaitingOn};
+    use futures::FutureExt;
+    static ROWS: [Row; 3] = [
+        (
+            STACK,
+            "AWS::CloudFormation::Stack",
+            "DELETE_IN_PROGRESS",
+            Some("User Initiated"),
+            0,
+        ),
+        (
+            "Function",
+            "AWS::Lambda::Function",
+            "DELETE_IN_PROGRESS",
+            None,
+            1,
+        ),
+        (
+            "Function",
+            "AWS::Lambda::Function",
+            "DELETE_COMPLETE",
+            None,
+            1800,
+        ),
+    ];
+    let (ev, st) = replay(
+        &ROWS,
+        &[2, 2, 2, 2, 3],
+        &[
+            ("DELETE_IN_PROGRESS", None),
+            ("DELETE_IN_PROGRESS", None),
+            ("DELETE_IN_PROGRESS", None),
+            ("DELETE_IN_PROGRESS", None),
+            ("DELETE_COMPLETE", None),
+        ],
+    );
+    let client = client(&[&ev, &st]);
+    // What DescribeNetworkInterfaces would list, refresh after refresh (popped from the end):
+    // two interfaces, the same two a little older (no new lines), one, none.
+    let answers = std::sync::Arc::new(std::sync::Mutex::new(vec![
+        vec![],
+        vec![("eni-0b", "26m")],
+        vec![("eni-0a", "25m"), ("eni-0b", "25m")],
+        vec![("eni-0a", "24m"), ("eni-0b", "24m")],
+    ]));
+    let side: SideFetch<'_> = Box::new(move || {
+        let ids = answers.lock().unwrap().pop().unwrap_or_default();
+        async move {
+            Some(WaitingOn {
+                what: "the relay's network interfaces".into(),
+                items: ids
+                    .into_iter()
+                    .map(|(id, age)| WaitItem {
+                        id: id.into(),
+                        detail: format!("in-use, attached {age} ago"),
+                    })
+                    .collect(),
+            })
+        }
+        .boxed()
+    });
+    let mut progress = Progress::new(STACK, Operation::Delete, descriptions());
+    let mut sink = LineSink::new(Vec::new(), PLAIN);
+    let opts = WatchOptions {
+        side_every: Duration::ZERO,
+        ..fast()
+    };
+    let outcome = watch(
+        &client,
+        STACK_ID,
+        Cursor::default(),
+        &mut progress,
+        &mut sink,
+        &opts,
+        Some(side),
+    )
+    .await
+    .unwrap();
+    assert!(outcome.ok);
+    let lines = String::from_utf8(sink.into_inner()).unwrap();
+    assert!(
+        lines.contains("eni-0a") && lines.contains("none left"),
+        "{lines}"
+    );
+    insta::assert_snapshot!("delete_waits_on_interfaces", lines);
+}
