@@ -113,13 +113,22 @@ async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
         queue_depth(ctx.sqs(), "dlq", &ctx.names.dlq),
         queue_depth(ctx.sqs(), "responses", &ctx.names.responses_queue),
     );
+    // The stack's status is the point of `status`: a resource listing that fails (a missing
+    // permission, a stack CloudFormation is still working on) is a warning, not the end.
+    let resources = resources.unwrap_or_else(|e| {
+        ctx.printer.warn(&format!(
+            "could not list the stack's resources: {}",
+            e.message
+        ));
+        Vec::new()
+    });
     Ok(StatusReport {
         stack: info.name,
         region: ctx.region().to_string(),
         status: info.status,
         reason: info.reason,
         outputs: info.outputs,
-        resources: resources?,
+        resources,
         endpoints: endpoints?,
         queues: vec![dlq?, responses?],
     })

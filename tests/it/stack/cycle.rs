@@ -570,3 +570,98 @@ async fn destroy_finds_the_relay_s_lambda_interfaces_by_description() {
         waiting.items[0]
     );
 }
+
+/// A stack moto leaves in CREATE_IN_PROGRESS for good (moto: a resource that fails creation
+/// leaves the stack mid-change, no rollback): a stand-in for a change still running on AWS.
+async fn stuck_stack(net: &Net, name: &str) {
+    let template = r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue"},
+        "F": {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "stuck-f",
+        "Runtime": "python3.12", "Handler": "index.handler",
+        "Role": "arn:aws:iam::123456789012:role/missing", "Code": {"ZipFile": "x"}}}}}"#;
+    // moto answers with an error it cannot even format as XML; the stack stays behind anyway.
+    let _ = net
+        .cfn
+        .create_stack()
+        .stack_name(name)
+        .template_body(template)
+        .send()
+        .await;
+    let status = net
+        .cfn
+        .describe_stacks()
+        .stack_name(name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        status.stacks()[0].stack_status().map(|s| s.as_str()),
+        Some("CREATE_IN_PROGRESS")
+    );
+}
+
+/// Runs evrelay, sends it SIGINT after `after`, and returns what it printed.
+fn interrupted(moto: &Moto, args: &[&str], after: std::time::Duration) -> Output {
+    // assert_cmd cannot signal a running child: a plain Command, isolated like the harness's.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("config"), "").unwrap();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("evrelay"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("NO_COLOR", "1")
+        .env("AWS_CONFIG_FILE", home.path().join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("config"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", crate::harness::REGION)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_stops_watching_and_says_the_change_goes_on() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    stuck_stack(&net, "busy").await;
+
+    let out = moto
+        .evrelay()
+        .args(["--stack", "busy", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CREATE_IN_PROGRESS"));
+
+    let out = interrupted(
+        &moto,
+        &["--stack", "busy", "status", "--watch"],
+        std::time::Duration::from_secs(3),
+    );
+    snapshot!("ctrl_c_status_watch", &out);
+    assert_eq!(out.status.code(), Some(1));
+
+    // deploy finds the stack mid-change and waits for it instead of failing.
+    let mut args = deploy_args(&net, "busy");
+    args.extend(["--yes", "--generate-secret"]);
+    let out = interrupted(&moto, &args, std::time::Duration::from_secs(3));
+    let text = transcript(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("is CREATE_IN_PROGRESS; waiting for it to settle first"),
+        "{text}"
+    );
+    assert!(text.contains("goes on in AWS"), "{text}");
+}
