@@ -54,10 +54,21 @@ pub fn check_usage(args: &DeployArgs) -> Result<()> {
     Ok(())
 }
 
+/// The relay's connect timeout (relay-lambda/README.md).
+const CONNECT_TIMEOUT: u32 = 3;
+
+/// A 401/403 makes the relay read the key again and POST once more, so one invocation can
+/// spend two connects and two reads, plus the Secrets Manager calls. A function timeout below
+/// that turns an endpoint's slow answer into "Task timed out" instead of the relay's own error.
 fn check_timeouts(read: u32, function: u32) -> Result<()> {
-    if read >= function {
-        return Err(Error::usage(format!("--read-timeout {read} must be below --function-timeout {function}"))
-            .hint("the relay needs time to connect and report after the read; e.g. --read-timeout 10 --function-timeout 30"));
+    let needed = 2 * (CONNECT_TIMEOUT + read) + 4;
+    if function < needed {
+        return Err(Error::usage(format!(
+            "--function-timeout {function} is too short for --read-timeout {read}: a retried request can take {needed} s"
+        ))
+        .hint(format!(
+            "pass --function-timeout {needed} or more, or a shorter --read-timeout (the default 10 fits 30)"
+        )));
     }
     Ok(())
 }
@@ -255,6 +266,7 @@ mod tests {
             ("SecurityGroupIds".to_string(), "sg-s".to_string()),
             ("TargetUrl".to_string(), "http://stack/".to_string()),
             ("ReadTimeoutSeconds".to_string(), "20".to_string()),
+            ("FunctionTimeout".to_string(), "60".to_string()),
             ("Secret".to_string(), "****".to_string()),
         ];
         let picks = Picks {
@@ -267,7 +279,7 @@ mod tests {
         assert_eq!(s.subnets, ["subnet-p"]);
         assert_eq!(s.security_groups, ["sg-p"]);
         assert_eq!(s.read_timeout, 20);
-        assert_eq!(s.function_timeout, 30);
+        assert_eq!(s.function_timeout, 60);
         let s = resolve(&args(&[]), &stack, None).unwrap();
         assert_eq!((s.subnets.len(), s.url.as_str()), (2, "http://stack/"));
     }
@@ -291,8 +303,10 @@ mod tests {
             e.message
         );
         let e =
-            check_usage(&args(&["--read-timeout", "25", "--function-timeout", "30"])).map(|_| ());
+            check_usage(&args(&["--read-timeout", "25", "--function-timeout", "60"])).map(|_| ());
         assert!(e.is_ok());
+        assert!(check_usage(&args(&["--read-timeout", "10", "--function-timeout", "30"])).is_ok());
+        assert!(check_usage(&args(&["--read-timeout", "25", "--function-timeout", "30"])).is_err());
         let mut a = args(&FULL);
         a.read_timeout = Some(25);
         a.function_timeout = Some(25);
