@@ -1,6 +1,5 @@
 //! `evrelay status`: the stack, its resources, managed endpoints and queue depths.
 
-use aws_sdk_sqs::types::QueueAttributeName;
 use clap::Args;
 use comfy_table::{Cell, Color};
 use serde::Serialize;
@@ -9,6 +8,7 @@ use crate::context::Context;
 use crate::endpoints::{self, Endpoint};
 use crate::error::{AwsResultExt, Error, Result};
 use crate::printer::{Report, Style};
+use crate::queues;
 use crate::stack::events::{latest_events, Cursor};
 use crate::stack::follow::follow;
 use crate::stack::progress::Progress;
@@ -171,42 +171,20 @@ async fn stack_resources(
 
 /// A queue found by its stack-derived name; a missing queue is reported, not an error.
 async fn queue_depth(sqs: &aws_sdk_sqs::Client, role: &str, name: &str) -> Result<QueueDepth> {
-    let mut depth = QueueDepth {
+    let mut row = QueueDepth {
         role: role.into(),
         name: name.into(),
         url: None,
         visible: None,
         in_flight: None,
     };
-    let url = match sqs.get_queue_url().queue_name(name).send().await {
-        Ok(out) => out.queue_url().map(str::to_string),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_queue_does_not_exist()) =>
-        {
-            return Ok(depth)
-        }
-        Err(e) => return Err(Error::aws("GetQueueUrl", e)),
-    };
-    let Some(url) = url else { return Ok(depth) };
-    let attrs = sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-        .send()
-        .await
-        .aws_context("GetQueueAttributes")?;
-    let count = |k: QueueAttributeName| {
-        attrs
-            .attributes()
-            .and_then(|a| a.get(&k))
-            .and_then(|v| v.parse().ok())
-    };
-    depth.visible = count(QueueAttributeName::ApproximateNumberOfMessages);
-    depth.in_flight = count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible);
-    depth.url = Some(url);
-    Ok(depth)
+    if let Some(url) = queues::find_queue_url(sqs, name).await? {
+        let depth = queues::depth(sqs, &url).await?;
+        row.visible = Some(depth.visible);
+        row.in_flight = Some(depth.in_flight);
+        row.url = Some(url);
+    }
+    Ok(row)
 }
 
 fn opt(n: Option<u64>) -> String {
