@@ -35,7 +35,9 @@ trap 'exit 130' INT TERM
 
 if [[ ${1:-} != --no-build ]]; then
     step "Build evrelay"
-    run cargo build --quiet --manifest-path "$ROOT/Cargo.toml"
+    # --all-targets: the same feature set as `cargo test` (aws-smithy-mocks turns on the SDK's
+    # test-util), so running the demo after the tests does not rebuild every SDK crate.
+    run cargo build --quiet --all-targets --manifest-path "$ROOT/Cargo.toml"
 fi
 
 step "Start the sandbox (moto, the tutorial's account, the app, the Lambda stand-in)"
