@@ -64,21 +64,21 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l url -d 'The p
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l vpc-id -d 'Take discover\'s picks from this VPC (explicit flags win)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l cluster -d 'Take discover\'s picks from this EKS cluster\'s VPC (explicit flags win)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secret-env -d 'Read the endpoint\'s API key from this environment variable' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l detail-type -d 'The detail-type the inbound rule matches' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l auth-header -d 'The header that carries the API key' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l reserved-concurrency -d 'Reserved concurrency for the relay (0 = unreserved)' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l function-timeout -d 'The relay function\'s timeout in seconds' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l read-timeout -d 'How long the relay waits for the endpoint\'s response, in seconds (below the function timeout)' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l log-retention-days -d 'Days to keep the relay\'s and the bus\'s logs' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l detail-type -d 'The detail-type the inbound rule matches [default: inbound-event-sent, or the stack\'s]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l auth-header -d 'The header that carries the API key [default: api-key, or the stack\'s]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l reserved-concurrency -d 'Reserved concurrency for the relay, 0 = unreserved [default: 0, or the stack\'s]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l function-timeout -d 'The relay function\'s timeout in seconds, 30-900 [default: 30, or the stack\'s]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l read-timeout -d 'How long the relay waits for the endpoint\'s response in seconds, 1-25, below the function timeout [default: 10, or the stack\'s]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l log-retention-days -d 'Days to keep the relay\'s and the bus\'s logs (a CloudWatch Logs retention value) [default: 14, or the stack\'s]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secret-stdin -d 'Read the endpoint\'s API key from stdin'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secret-stdin -d 'Read the endpoint\'s API key from stdin (one line)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l generate-secret -d 'Generate a random API key (never printed: read it from Secrets Manager when needed)'
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l dry-run -d 'Show the change set, then stop'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l dry-run -d 'Show the change set, then stop (the change set is deleted; nothing changes)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s v -l verbose -d 'Show more detail, including the full cause of errors'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l no-color -d 'Disable colours (also: NO_COLOR)'
@@ -196,13 +196,13 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l endpoint-url 
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
-complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l watch -d 'Keep refreshing until the stack settles (Ctrl-C stops watching)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l watch -d 'Follow a change in progress until the stack settles, then show the status (Ctrl-C stops watching)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s v -l verbose -d 'Show more detail, including the full cause of errors'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l no-color -d 'Disable colours (also: NO_COLOR)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s V -l version -d 'Print version'
-complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l timeout -d 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l timeout -d 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda\'s network interfaces can take 20-45 minutes to be released)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r

@@ -100,8 +100,13 @@ pub fn parse_stack_name(s: &str) -> Result<String, String> {
     if !first.is_ascii_alphabetic() {
         return Err(format!("`{s}` must start with a letter"));
     }
-    if let Some(bad) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
-        return Err(format!("`{s}` contains `{bad}`; use letters, digits and hyphens"));
+    if let Some(bad) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
+        return Err(format!(
+            "`{s}` contains `{bad}`; use letters, digits and hyphens"
+        ));
     }
     if s.len() > MAX_STACK_NAME {
         return Err(format!(
@@ -115,7 +120,9 @@ pub fn parse_stack_name(s: &str) -> Result<String, String> {
 fn parse_endpoint(s: &str) -> Result<String, String> {
     match url::Url::parse(s) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(s.to_string()),
-        _ => Err(format!("`{s}` is not an http(s) URL, e.g. http://127.0.0.1:5000")),
+        _ => Err(format!(
+            "`{s}` is not an http(s) URL, e.g. http://127.0.0.1:5000"
+        )),
     }
 }
 

@@ -39,14 +39,17 @@ impl Context {
         }
         let sdk = loader.load().await;
         if sdk.region().is_none() {
-            return Err(Error::usage("no AWS region set").hint("pass --region, or set AWS_REGION or a region in the profile"));
+            return Err(Error::usage("no AWS region set")
+                .hint("pass --region, or set AWS_REGION or a region in the profile"));
         }
         let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
-        crate::error::set_endpoint_label(match (&globals.endpoint_url, std::env::var("AWS_ENDPOINT_URL")) {
-            (Some(url), _) => url.clone(),
-            (None, Ok(url)) if !url.is_empty() => url,
-            _ => format!("the AWS endpoints for {region}"),
-        });
+        crate::error::set_endpoint_label(
+            match (&globals.endpoint_url, std::env::var("AWS_ENDPOINT_URL")) {
+                (Some(url), _) => url.clone(),
+                (None, Ok(url)) if !url.is_empty() => url,
+                _ => format!("the AWS endpoints for {region}"),
+            },
+        );
         Ok(Self {
             globals: globals.clone(),
             names: RelayNames::new(&globals.stack),
@@ -66,7 +69,8 @@ impl Context {
     }
 
     pub fn cloudformation(&self) -> &aws_sdk_cloudformation::Client {
-        self.cloudformation.get_or_init(|| aws_sdk_cloudformation::Client::new(&self.sdk))
+        self.cloudformation
+            .get_or_init(|| aws_sdk_cloudformation::Client::new(&self.sdk))
     }
 
     pub fn ec2(&self) -> &aws_sdk_ec2::Client {
@@ -74,11 +78,13 @@ impl Context {
     }
 
     pub fn elb(&self) -> &aws_sdk_elasticloadbalancingv2::Client {
-        self.elb.get_or_init(|| aws_sdk_elasticloadbalancingv2::Client::new(&self.sdk))
+        self.elb
+            .get_or_init(|| aws_sdk_elasticloadbalancingv2::Client::new(&self.sdk))
     }
 
     pub fn events(&self) -> &aws_sdk_eventbridge::Client {
-        self.events.get_or_init(|| aws_sdk_eventbridge::Client::new(&self.sdk))
+        self.events
+            .get_or_init(|| aws_sdk_eventbridge::Client::new(&self.sdk))
     }
 
     pub fn sqs(&self) -> &aws_sdk_sqs::Client {
@@ -86,6 +92,7 @@ impl Context {
     }
 
     pub fn logs(&self) -> &aws_sdk_cloudwatchlogs::Client {
-        self.logs.get_or_init(|| aws_sdk_cloudwatchlogs::Client::new(&self.sdk))
+        self.logs
+            .get_or_init(|| aws_sdk_cloudwatchlogs::Client::new(&self.sdk))
     }
 }

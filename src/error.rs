@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -16,7 +16,10 @@ pub fn set_endpoint_label(label: String) {
 }
 
 fn endpoint_label() -> &'static str {
-    ENDPOINT_LABEL.get().map(String::as_str).unwrap_or("the AWS endpoint")
+    ENDPOINT_LABEL
+        .get()
+        .map(String::as_str)
+        .unwrap_or("the AWS endpoint")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,11 +41,21 @@ pub struct Error {
 
 impl Error {
     pub fn usage(message: impl Into<String>) -> Self {
-        Self { kind: Kind::Usage, message: message.into(), hint: None, detail: None }
+        Self {
+            kind: Kind::Usage,
+            message: message.into(),
+            hint: None,
+            detail: None,
+        }
     }
 
     pub fn failed(message: impl Into<String>) -> Self {
-        Self { kind: Kind::Failed, message: message.into(), hint: None, detail: None }
+        Self {
+            kind: Kind::Failed,
+            message: message.into(),
+            hint: None,
+            detail: None,
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -64,7 +77,10 @@ impl Error {
 
     /// Turns an SDK error into one line naming the API operation, plus a hint for the
     /// failures every command shares: no credentials, no region, an unreachable endpoint.
-    pub fn aws<E, R>(operation: &str, err: aws_smithy_runtime_api::client::result::SdkError<E, R>) -> Self
+    pub fn aws<E, R>(
+        operation: &str,
+        err: aws_smithy_runtime_api::client::result::SdkError<E, R>,
+    ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: fmt::Debug + Send + Sync + 'static,
@@ -76,7 +92,8 @@ impl Error {
                 let e = service.err();
                 let code = e.code().unwrap_or("Unknown");
                 let msg = e.message().unwrap_or("no message");
-                let mut error = Self::failed(format!("{operation} failed: {code}: {msg}")).detail(chain);
+                let mut error =
+                    Self::failed(format!("{operation} failed: {code}: {msg}")).detail(chain);
                 if let Some(hint) = hint_for_code(code) {
                     error = error.hint(hint);
                 }
@@ -89,24 +106,38 @@ impl Error {
 
 fn classify_transport(operation: &str, chain: &str) -> Error {
     let lower = chain.to_ascii_lowercase();
-    if lower.contains("credentials") || lower.contains("no identity") || lower.contains("identity resolver") {
+    if lower.contains("credentials")
+        || lower.contains("no identity")
+        || lower.contains("identity resolver")
+    {
         Error::failed(format!("{operation} failed: no AWS credentials found"))
             .hint("set AWS_PROFILE (or --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
             .detail(chain.to_string())
-    } else if lower.contains("region") && (lower.contains("missing") || lower.contains("no region")) {
+    } else if lower.contains("region") && (lower.contains("missing") || lower.contains("no region"))
+    {
         Error::failed(format!("{operation} failed: no AWS region set"))
             .hint("pass --region or set AWS_REGION")
             .detail(chain.to_string())
     } else if lower.contains("timeout") || lower.contains("timed out") {
-        Error::failed(format!("{operation} failed: {} did not answer in time", endpoint_label()))
-            .hint("check the network, --endpoint-url / AWS_ENDPOINT_URL, and --region")
-            .detail(chain.to_string())
-    } else if lower.contains("dispatch failure") || lower.contains("connect") || lower.contains("io error") {
-        Error::failed(format!("{operation} failed: could not reach {}", endpoint_label()))
-            .hint("check --endpoint-url / AWS_ENDPOINT_URL, --region and the network")
-            .detail(chain.to_string())
+        Error::failed(format!(
+            "{operation} failed: {} did not answer in time",
+            endpoint_label()
+        ))
+        .hint("check the network, --endpoint-url / AWS_ENDPOINT_URL, and --region")
+        .detail(chain.to_string())
+    } else if lower.contains("dispatch failure")
+        || lower.contains("connect")
+        || lower.contains("io error")
+    {
+        Error::failed(format!(
+            "{operation} failed: could not reach {}",
+            endpoint_label()
+        ))
+        .hint("check --endpoint-url / AWS_ENDPOINT_URL, --region and the network")
+        .detail(chain.to_string())
     } else {
-        Error::failed(format!("{operation} failed: {}", first_line(chain))).detail(chain.to_string())
+        Error::failed(format!("{operation} failed: {}", first_line(chain)))
+            .detail(chain.to_string())
     }
 }
 
@@ -157,7 +188,8 @@ pub trait AwsResultExt<T> {
     fn aws_context(self, operation: &str) -> Result<T>;
 }
 
-impl<T, E, R> AwsResultExt<T> for std::result::Result<T, aws_smithy_runtime_api::client::result::SdkError<E, R>>
+impl<T, E, R> AwsResultExt<T>
+    for std::result::Result<T, aws_smithy_runtime_api::client::result::SdkError<E, R>>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: fmt::Debug + Send + Sync + 'static,
@@ -173,10 +205,21 @@ mod tests {
 
     #[test]
     fn transport_errors_get_one_line_and_a_hint() {
-        let e = classify_transport("DescribeVpcs", "dispatch failure: io error: Connection refused (os error 111)");
-        assert!(e.message.starts_with("DescribeVpcs failed: could not reach "), "{}", e.message);
+        let e = classify_transport(
+            "DescribeVpcs",
+            "dispatch failure: io error: Connection refused (os error 111)",
+        );
+        assert!(
+            e.message
+                .starts_with("DescribeVpcs failed: could not reach "),
+            "{}",
+            e.message
+        );
         assert!(e.hint.unwrap().contains("--endpoint-url"));
-        let e = classify_transport("DescribeVpcs", "failed to resolve identity: no credentials in the chain");
+        let e = classify_transport(
+            "DescribeVpcs",
+            "failed to resolve identity: no credentials in the chain",
+        );
         assert!(e.message.contains("no AWS credentials"));
         assert_eq!(e.exit_code(), 1);
     }

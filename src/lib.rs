@@ -4,10 +4,13 @@ pub mod cli;
 pub mod commands;
 pub mod context;
 pub mod dlq;
+pub mod endpoints;
 pub mod error;
 pub mod names;
+pub mod network;
 pub mod printer;
 pub mod queues;
+pub mod stack;
 pub mod template;
 
 use std::io::IsTerminal;

@@ -6,7 +6,11 @@ fn main() -> ExitCode {
     // Parse before starting the runtime: `--help` and usage errors stay instant.
     let cli = evrelay::cli::Cli::parse();
     let verbose = cli.global.verbose;
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: could not start the async runtime: {e}");

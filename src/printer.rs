@@ -81,9 +81,15 @@ pub struct Printer {
 impl Printer {
     pub fn new(globals: &GlobalArgs) -> Self {
         let interactive = std::io::stderr().is_terminal();
-        let no_color = globals.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let no_color =
+            globals.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = !no_color && interactive && std::io::stdout().is_terminal();
-        Self { format: globals.output, style: Style { color }, verbose: globals.verbose, interactive }
+        Self {
+            format: globals.output,
+            style: Style { color },
+            verbose: globals.verbose,
+            interactive,
+        }
     }
 
     pub fn json(&self) -> bool {
@@ -116,7 +122,11 @@ impl Printer {
     /// Writes data to stdout. A closed pipe (`evrelay … | head`) ends the process quietly.
     pub fn stdout(&self, text: &str) -> Result<()> {
         let mut out = std::io::stdout().lock();
-        let result = if text.ends_with('\n') { out.write_all(text.as_bytes()) } else { writeln!(out, "{text}") };
+        let result = if text.ends_with('\n') {
+            out.write_all(text.as_bytes())
+        } else {
+            writeln!(out, "{text}")
+        };
         match result.and_then(|_| out.flush()) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
@@ -147,9 +157,11 @@ impl Printer {
         }
         let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})")
-                .expect("static progress template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
+            )
+            .expect("static progress template")
+            .progress_chars("=> "),
         );
         bar.set_message(what.to_string());
         bar.enable_steady_tick(Duration::from_millis(100));
@@ -162,7 +174,10 @@ impl Printer {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("static spinner template"));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .expect("static spinner template"),
+        );
         bar.set_message(what.to_string());
         bar.enable_steady_tick(Duration::from_millis(100));
         bar
@@ -176,12 +191,17 @@ pub fn confirm(yes: bool, question: &str) -> Result<bool> {
         return Ok(true);
     }
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return Err(Error::usage(format!("refusing to ask \"{question}\" without a terminal"))
-            .hint("pass --yes to confirm non-interactively"));
+        return Err(
+            Error::usage(format!("refusing to ask \"{question}\" without a terminal"))
+                .hint("pass --yes to confirm non-interactively"),
+        );
     }
     eprint!("{question} [y/N] ");
     std::io::stderr().flush()?;
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer)?;
-    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
 }

@@ -125,12 +125,16 @@ pub fn set_defaults(template: &str, params: &[(String, String)]) -> Result<Strin
     let known = parameter_names(template);
     for (key, _) in params {
         if SECRET_PARAMETERS.contains(&key.as_str()) {
-            return Err(Error::usage(format!("--param {key}=… would print the secret into the template"))
-                .hint("leave it out; pass the secret at deploy time (evrelay deploy --secret-stdin)"));
+            return Err(Error::usage(format!(
+                "--param {key}=… would print the secret into the template"
+            ))
+            .hint("leave it out; pass the secret at deploy time (evrelay deploy --secret-stdin)"));
         }
         if !known.contains(key) {
-            return Err(Error::usage(format!("--param {key}: the template has no parameter `{key}`"))
-                .hint(format!("parameters: {}", known.join(", "))));
+            return Err(Error::usage(format!(
+                "--param {key}: the template has no parameter `{key}`"
+            ))
+            .hint(format!("parameters: {}", known.join(", "))));
         }
     }
     let mut out = String::with_capacity(template.len() + 64 * params.len());
@@ -139,7 +143,10 @@ pub fn set_defaults(template: &str, params: &[(String, String)]) -> Result<Strin
     let mut pending = false;
     for line in template.lines() {
         let top_level = !line.starts_with(' ') && !line.trim().is_empty();
-        let param_header = in_params && line.starts_with("  ") && !line[2..].starts_with(' ') && !line.trim().is_empty();
+        let param_header = in_params
+            && line.starts_with("  ")
+            && !line[2..].starts_with(' ')
+            && !line.trim().is_empty();
         if (top_level || param_header) && pending {
             push_default(&mut out, current.expect("pending implies current"));
             pending = false;
@@ -209,8 +216,12 @@ Outputs: {}
 
     #[test]
     fn inline_drops_comments_and_blank_lines_only() {
-        let src = "# header\nimport os\n\n    # indented comment\nX = '#not a comment'  # trailing\n";
-        assert_eq!(inline_code(src), "import os\nX = '#not a comment'  # trailing\n");
+        let src =
+            "# header\nimport os\n\n    # indented comment\nX = '#not a comment'  # trailing\n";
+        assert_eq!(
+            inline_code(src),
+            "import os\nX = '#not a comment'  # trailing\n"
+        );
     }
 
     #[test]
@@ -222,19 +233,37 @@ Outputs: {}
 
     #[test]
     fn sections_and_descriptions_are_found() {
-        assert_eq!(parameter_names(SAMPLE), ["TargetUrl", "AuthHeaderName", "Secret"]);
+        assert_eq!(
+            parameter_names(SAMPLE),
+            ["TargetUrl", "AuthHeaderName", "Secret"]
+        );
         assert_eq!(resource_ids(SAMPLE), ["Bus", "Relay"]);
         assert_eq!(
             resource_descriptions(SAMPLE),
-            [("Bus".to_string(), "Event bus producers send to".to_string()), ("Relay".to_string(), "The relay function".to_string())]
+            [
+                ("Bus".to_string(), "Event bus producers send to".to_string()),
+                ("Relay".to_string(), "The relay function".to_string())
+            ]
         );
     }
 
     #[test]
     fn defaults_are_set_or_replaced() {
-        let out = set_defaults(SAMPLE, &[("TargetUrl".into(), "http://x/\"y".into()), ("AuthHeaderName".into(), "x-key".into())]).unwrap();
+        let out = set_defaults(
+            SAMPLE,
+            &[
+                ("TargetUrl".into(), "http://x/\"y".into()),
+                ("AuthHeaderName".into(), "x-key".into()),
+            ],
+        )
+        .unwrap();
         assert!(out.contains("  TargetUrl:\n    Type: String\n    Default: \"http://x/\\\"y\"\n  AuthHeaderName:"), "{out}");
-        assert!(out.contains("  AuthHeaderName:\n    Type: String\n    Default: \"x-key\"\n\n  Secret:"), "{out}");
+        assert!(
+            out.contains(
+                "  AuthHeaderName:\n    Type: String\n    Default: \"x-key\"\n\n  Secret:"
+            ),
+            "{out}"
+        );
         assert!(!out.contains("Default: api-key"));
     }
 
@@ -243,26 +272,44 @@ Outputs: {}
         let e = set_defaults(SAMPLE, &[("Secret".into(), "hunter22".into())]).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(!e.message.contains("hunter22"));
-        assert!(set_defaults(SAMPLE, &[("Nope".into(), "1".into())]).unwrap_err().message.contains("Nope"));
+        assert!(set_defaults(SAMPLE, &[("Nope".into(), "1".into())])
+            .unwrap_err()
+            .message
+            .contains("Nope"));
     }
 
     #[test]
     fn the_embedded_relay_fits_the_inline_limit() {
         let n = inline_code(RELAY_SOURCE).chars().count();
-        assert!(n <= INLINE_LIMIT, "inlined relay is {n} characters; the ZipFile limit is {INLINE_LIMIT}");
+        assert!(
+            n <= INLINE_LIMIT,
+            "inlined relay is {n} characters; the ZipFile limit is {INLINE_LIMIT}"
+        );
     }
 
     #[test]
     fn the_embedded_template_has_one_marker_and_a_description_per_resource() {
-        assert_eq!(TEMPLATE_SOURCE.lines().filter(|l| l.trim() == CODE_MARKER).count(), 1);
-        let described: Vec<String> = resource_descriptions(TEMPLATE_SOURCE).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(
+            TEMPLATE_SOURCE
+                .lines()
+                .filter(|l| l.trim() == CODE_MARKER)
+                .count(),
+            1
+        );
+        let described: Vec<String> = resource_descriptions(TEMPLATE_SOURCE)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
         assert_eq!(described, resource_ids(TEMPLATE_SOURCE));
     }
 
     #[test]
     fn the_embedded_template_builds_every_name_from_the_stack() {
         for (field, expr) in crate::names::RelayNames::template_expressions() {
-            assert!(TEMPLATE_SOURCE.contains(expr), "template lacks {expr} ({field})");
+            assert!(
+                TEMPLATE_SOURCE.contains(expr),
+                "template lacks {expr} ({field})"
+            );
         }
     }
 }

@@ -51,7 +51,13 @@ mod tests {
     fn committed_completions_are_current() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
         let update = std::env::var_os("EVRELAY_UPDATE_COMPLETIONS").is_some();
-        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell, Shell::Elvish] {
+        for shell in [
+            Shell::Bash,
+            Shell::Zsh,
+            Shell::Fish,
+            Shell::PowerShell,
+            Shell::Elvish,
+        ] {
             let path = dir.join(file_name(shell));
             let fresh = generate(shell);
             if update {

@@ -1,16 +1,33 @@
 //! `evrelay destroy`: delete the stack (showing the Lambda ENIs it waits on), then the VPC
 //! endpoints evrelay created for it.
+//!
+//! Re-runnable by design: the stack goes first and the endpoints last, so a run that stops
+//! half-way (DELETE_FAILED, a timeout, Ctrl-C) is finished by the next one; a stack that is
+//! already gone is not an error. Only endpoints tagged `evrelay:managed=true` and
+//! `evrelay:stack=<stack>` are ever deleted.
 
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
+use aws_sdk_ec2::types::Filter;
 use clap::Args;
+use futures::FutureExt;
+use serde::Serialize;
 
 use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::endpoints;
+use crate::error::{AwsResultExt, Error, Result};
+use crate::printer::{confirm, Report, Style};
+use crate::stack::events::{latest_events, Cursor};
+use crate::stack::follow::{follow, outcome_error};
+use crate::stack::progress::Progress;
+use crate::stack::render::duration;
+use crate::stack::watch::{SideFetch, WaitItem, WaitingOn, WatchOptions};
+use crate::stack::{self, describe_stack, Operation};
 
 #[derive(Debug, Clone, Args)]
 pub struct DestroyArgs {
-    /// How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s.
+    /// How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached
+    /// Lambda's network interfaces can take 20-45 minutes to be released).
     #[arg(long, value_name = "DURATION", default_value = "45m", value_parser = crate::commands::parse_duration)]
     pub timeout: Duration,
 
@@ -19,6 +36,361 @@ pub struct DestroyArgs {
     pub keep_endpoints: bool,
 }
 
-pub async fn run(_ctx: &Context, _args: DestroyArgs) -> Result<()> {
-    Err(Error::failed("destroy is not built yet"))
+#[derive(Debug, Clone, Serialize)]
+pub struct DestroyReport {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub stack: String,
+    pub region: String,
+    /// DELETE_COMPLETE, or `not found` when there was no stack to delete.
+    pub stack_status: String,
+    pub stack_deleted: bool,
+    pub endpoints_deleted: Vec<String>,
+    pub endpoints_kept: Vec<String>,
+    /// Endpoints another relay in the same VPC still uses: kept, and re-tagged as that
+    /// relay's, so destroying it removes them.
+    pub endpoints_handed_over: Vec<Handover>,
+    pub elapsed_ms: u128,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Handover {
+    pub endpoint: String,
+    pub stack: String,
+}
+
+impl Report for DestroyReport {
+    fn render(&self, style: &Style) -> String {
+        let mut out = if self.stack_deleted {
+            format!(
+                "Deleted stack {} in {} ({}).\n",
+                style.bold(&self.stack),
+                self.region,
+                duration(Duration::from_millis(self.elapsed_ms as u64))
+            )
+        } else {
+            format!(
+                "Stack {} not found in {}: nothing to delete there.\n",
+                style.bold(&self.stack),
+                self.region
+            )
+        };
+        if !self.endpoints_deleted.is_empty() {
+            out.push_str(&format!(
+                "Deleted the VPC endpoints evrelay created: {}.\n",
+                self.endpoints_deleted.join(", ")
+            ));
+        }
+        for h in &self.endpoints_handed_over {
+            out.push_str(&format!(
+                "Kept VPC endpoint {}: stack {} in the same VPC uses it (now tagged as its own; `evrelay destroy --stack {}` removes it).\n",
+                h.endpoint, h.stack, h.stack
+            ));
+        }
+        if !self.endpoints_kept.is_empty() {
+            out.push_str(&format!(
+                "Kept VPC endpoints (--keep-endpoints): {}.\n",
+                self.endpoints_kept.join(", ")
+            ));
+        }
+        out
+    }
+}
+
+pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
+    let started = Instant::now();
+    let (cfn, ec2, stack_name) = (ctx.cloudformation(), ctx.ec2(), ctx.names.stack.clone());
+    let info = describe_stack(cfn, &stack_name).await?;
+    let managed = endpoints::managed_by(ec2, &stack_name).await?;
+    let managed_ids: Vec<String> = managed.iter().map(|e| e.id.clone()).collect();
+    // Another relay in the same VPC reuses these endpoints: hand them over rather than cut it off.
+    let others = if args.keep_endpoints || managed.is_empty() {
+        Vec::new()
+    } else {
+        other_relays(cfn, ec2, &stack_name).await?
+    };
+    let mut to_delete = Vec::new();
+    let mut handovers = Vec::new();
+    if !args.keep_endpoints {
+        for e in &managed {
+            match heir(&e.vpc_id, &others) {
+                Some(stack) => handovers.push(Handover {
+                    endpoint: e.id.clone(),
+                    stack,
+                }),
+                None => to_delete.push(e.id.clone()),
+            }
+        }
+    }
+
+    if info.is_none() && to_delete.is_empty() && handovers.is_empty() {
+        ctx.printer.note(&format!(
+            "Stack {stack_name} not found in {}; no VPC endpoints tagged for it. Nothing to do.",
+            ctx.region()
+        ));
+        return ctx.printer.report(&DestroyReport {
+            kind: "result",
+            stack: stack_name,
+            region: ctx.region().to_string(),
+            stack_status: "not found".into(),
+            stack_deleted: false,
+            endpoints_deleted: Vec::new(),
+            endpoints_kept: managed_ids,
+            endpoints_handed_over: Vec::new(),
+            elapsed_ms: started.elapsed().as_millis(),
+        });
+    }
+
+    let mut parts = Vec::new();
+    if let Some(s) = &info {
+        parts.push(format!("stack {stack_name} ({})", s.status));
+    }
+    if !to_delete.is_empty() {
+        parts.push(format!(
+            "the VPC endpoints evrelay created for it ({})",
+            to_delete.join(", ")
+        ));
+    }
+    for h in &handovers {
+        parts.push(format!(
+            "(keeping {}: stack {} in the same VPC uses it)",
+            h.endpoint, h.stack
+        ));
+    }
+    if !confirm(
+        ctx.globals.yes,
+        &format!("Delete {} in {}?", parts.join(" and "), ctx.region()),
+    )? {
+        return Err(Error::failed("destroy cancelled; nothing was deleted"));
+    }
+
+    let mut stack_status = "not found".to_string();
+    if let Some(s) = &info {
+        let cursor = Cursor::after(&latest_events(cfn, &s.id).await?);
+        if s.status != "DELETE_IN_PROGRESS" {
+            stack::delete_stack(cfn, &s.id, &stack::request_token("destroy")).await?;
+        }
+        let mut progress = Progress::new(
+            &stack_name,
+            Operation::Delete,
+            crate::template::resource_descriptions(&crate::template::render()),
+        );
+        let opts = WatchOptions {
+            timeout: Some(args.timeout),
+            ..WatchOptions::default()
+        };
+        let eni_prefix = ctx.names.eni_description_prefix();
+        let side: SideFetch<'_> =
+            Box::new(move || lambda_interfaces(ec2, eni_prefix.clone()).boxed());
+        let outcome = follow(
+            &ctx.printer,
+            cfn,
+            &s.id,
+            cursor,
+            &mut progress,
+            &opts,
+            Some(side),
+        )
+        .await?;
+        if !outcome.ok {
+            if ctx.printer.json() {
+                ctx.printer.json_line(&serde_json::json!({"type": "result", "ok": false, "stack": stack_name, "status": outcome.status, "failure": outcome.failure}))?;
+            }
+            let mut e = outcome_error(&outcome);
+            if !to_delete.is_empty() {
+                e = e.detail(format!("the VPC endpoints {} were left in place; the next `evrelay destroy` removes them", to_delete.join(", ")));
+            }
+            return Err(e);
+        }
+        stack_status = outcome.status;
+    }
+
+    for h in &handovers {
+        endpoints::hand_over(ec2, &h.endpoint, &h.stack).await?;
+    }
+    if !to_delete.is_empty() {
+        endpoints::delete(ec2, &to_delete).await?;
+        let left = args
+            .timeout
+            .saturating_sub(started.elapsed())
+            .clamp(Duration::from_secs(60), Duration::from_secs(600));
+        let spinner = ctx.printer.spinner("Deleting the VPC endpoints");
+        let gone = wait_endpoints_gone(ec2, &to_delete, left).await;
+        spinner.finish_and_clear();
+        gone?;
+    }
+    ctx.printer.report(&DestroyReport {
+        kind: "result",
+        stack: stack_name,
+        region: ctx.region().to_string(),
+        stack_deleted: info.is_some(),
+        stack_status,
+        endpoints_deleted: to_delete,
+        endpoints_kept: if args.keep_endpoints {
+            managed_ids
+        } else {
+            Vec::new()
+        },
+        endpoints_handed_over: handovers,
+        elapsed_ms: started.elapsed().as_millis(),
+    })
+}
+
+/// Other relays (stacks tagged `evrelay:managed=true`, not being deleted) and the VPC each
+/// runs in, from its first subnet.
+async fn other_relays(
+    cfn: &aws_sdk_cloudformation::Client,
+    ec2: &aws_sdk_ec2::Client,
+    this_stack: &str,
+) -> Result<Vec<(String, String)>> {
+    let mut relays: Vec<(String, String)> = Vec::new(); // (stack, first subnet)
+    let mut pages = cfn.describe_stacks().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for s in page.aws_context("DescribeStacks")?.stacks() {
+            let name = s.stack_name().unwrap_or_default();
+            let status = s.stack_status().map(|st| st.as_str()).unwrap_or_default();
+            let managed = s
+                .tags()
+                .iter()
+                .any(|t| t.key() == Some(crate::names::TAG_MANAGED) && t.value() == Some("true"));
+            if !managed || name == this_stack || status.starts_with("DELETE_") {
+                continue;
+            }
+            let subnets = s
+                .parameters()
+                .iter()
+                .find(|p| p.parameter_key() == Some("SubnetIds"))
+                .and_then(|p| p.parameter_value());
+            if let Some(first) = subnets
+                .and_then(|v| v.split(',').next())
+                .map(str::trim)
+                .filter(|v| v.starts_with("subnet-"))
+            {
+                relays.push((name.to_string(), first.to_string()));
+            }
+        }
+    }
+    if relays.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = relays.iter().map(|(_, subnet)| subnet.clone()).collect();
+    let subnets = ec2
+        .describe_subnets()
+        .filters(
+            Filter::builder()
+                .name("subnet-id")
+                .set_values(Some(ids))
+                .build(),
+        )
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .aws_context("DescribeSubnets")?;
+    Ok(relays
+        .into_iter()
+        .filter_map(|(stack, subnet)| {
+            let vpc = subnets
+                .iter()
+                .find(|s| s.subnet_id() == Some(subnet.as_str()))?
+                .vpc_id()?;
+            Some((stack, vpc.to_string()))
+        })
+        .collect())
+}
+
+/// The relay that inherits an endpoint in `vpc`: the first other relay there (by name).
+fn heir(vpc: &str, others: &[(String, String)]) -> Option<String> {
+    others
+        .iter()
+        .filter(|(_, v)| v == vpc)
+        .map(|(stack, _)| stack.clone())
+        .min()
+}
+
+/// Waits until EC2 has removed the endpoints (deleting → deleted, or no longer listed).
+async fn wait_endpoints_gone(
+    ec2: &aws_sdk_ec2::Client,
+    ids: &[String],
+    timeout: Duration,
+) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let left: Vec<String> = endpoints::by_ids(ec2, ids)
+            .await?
+            .into_iter()
+            .filter(|e| e.state != "deleted")
+            .map(|e| e.id)
+            .collect();
+        if left.is_empty() {
+            return Ok(());
+        }
+        if started.elapsed() >= timeout {
+            return Err(Error::failed(format!(
+                "VPC endpoints {} are still being deleted after {}",
+                left.join(", "),
+                duration(timeout)
+            ))
+            .hint("EC2 is still removing them; run `evrelay destroy` again later to confirm"));
+        }
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    }
+}
+
+/// The relay's Lambda network interfaces (description `AWS Lambda VPC ENI-<function>*`), which
+/// CloudFormation waits on while it deletes the function's VPC resources.
+pub async fn lambda_interfaces(ec2: &aws_sdk_ec2::Client, prefix: String) -> Option<WaitingOn> {
+    let filter = Filter::builder()
+        .name("description")
+        .values(format!("{prefix}*"))
+        .build();
+    let mut items = Vec::new();
+    let mut pages = ec2
+        .describe_network_interfaces()
+        .filters(filter)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        // A failed look-up only loses this refresh of the list; the deletion goes on.
+        let page = page.aws_context("DescribeNetworkInterfaces").ok()?;
+        for ni in page.network_interfaces() {
+            let status = ni
+                .status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default();
+            let age = ni
+                .attachment()
+                .and_then(|a| a.attach_time())
+                .and_then(|t| SystemTime::try_from(*t).ok())
+                .and_then(|t| SystemTime::now().duration_since(t).ok())
+                .map(|d| format!(", attached {} ago", duration(d)))
+                .unwrap_or_default();
+            items.push(WaitItem {
+                id: ni.network_interface_id().unwrap_or_default().to_string(),
+                detail: format!("{status}{age}, {}", ni.subnet_id().unwrap_or("-")),
+            });
+        }
+    }
+    Some(WaitingOn {
+        what: "the relay's network interfaces".into(),
+        items,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoint_goes_to_another_relay_in_its_vpc_or_nowhere() {
+        let others = vec![
+            ("zeta".to_string(), "vpc-1".to_string()),
+            ("alpha".to_string(), "vpc-1".to_string()),
+            ("b".to_string(), "vpc-2".to_string()),
+        ];
+        assert_eq!(heir("vpc-1", &others).as_deref(), Some("alpha"));
+        assert_eq!(heir("vpc-3", &others), None);
+        assert_eq!(heir("vpc-1", &[]), None);
+    }
 }

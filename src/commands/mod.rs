@@ -18,7 +18,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (digits, unit) = s.split_at(split);
-    let n: u64 = digits.parse().map_err(|_| format!("`{s}` is not a duration; use e.g. 30s, 10m, 2h, 1d"))?;
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration; use e.g. 30s, 10m, 2h, 1d"))?;
     let secs = match unit {
         "" | "s" => n,
         "m" => n * 60,

@@ -1,17 +1,263 @@
 //! `evrelay status`: the stack, its resources, managed endpoints and queue depths.
 
 use clap::Args;
+use comfy_table::{Cell, Color};
+use serde::Serialize;
 
 use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::endpoints::{self, Endpoint};
+use crate::error::{AwsResultExt, Error, Result};
+use crate::printer::{Report, Style};
+use crate::queues;
+use crate::stack::events::{latest_events, Cursor};
+use crate::stack::follow::follow;
+use crate::stack::progress::Progress;
+use crate::stack::watch::WatchOptions;
+use crate::stack::{self, describe_stack, Operation, StackInfo, StackOutput};
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
-    /// Keep refreshing until the stack settles (Ctrl-C stops watching).
+    /// Follow a change in progress until the stack settles, then show the status (Ctrl-C stops watching).
     #[arg(long)]
     pub watch: bool,
 }
 
-pub async fn run(_ctx: &Context, _args: StatusArgs) -> Result<()> {
-    Err(Error::failed("status is not built yet"))
+pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
+    let cfn = ctx.cloudformation();
+    let stack_name = &ctx.names.stack;
+    let mut info = describe_stack(cfn, stack_name)
+        .await?
+        .ok_or_else(|| not_found(ctx))?;
+    if args.watch && !stack::is_settled(&info.status) {
+        let operation = operation_of(&info.status);
+        let cursor = Cursor::after(&latest_events(cfn, &info.id).await?);
+        let descriptions = crate::template::resource_descriptions(&crate::template::render());
+        let mut progress = Progress::new(stack_name, operation, descriptions);
+        let outcome = follow(
+            &ctx.printer,
+            cfn,
+            &info.id,
+            cursor,
+            &mut progress,
+            &WatchOptions::default(),
+            None,
+        )
+        .await?;
+        if outcome.status == "DELETE_COMPLETE" {
+            ctx.printer
+                .note(&format!("Stack {stack_name} was deleted."));
+            return Ok(());
+        }
+        info = describe_stack(cfn, stack_name)
+            .await?
+            .ok_or_else(|| not_found(ctx))?;
+    }
+    let report = gather(ctx, info).await?;
+    ctx.printer.report(&report)
+}
+
+fn not_found(ctx: &Context) -> Error {
+    Error::failed(format!(
+        "stack `{}` not found in {}",
+        ctx.names.stack,
+        ctx.region()
+    ))
+    .hint("run `evrelay deploy` first, or pass --stack with the relay's stack name")
+}
+
+fn operation_of(status: &str) -> Operation {
+    match status.split('_').next() {
+        Some("DELETE") => Operation::Delete,
+        Some("CREATE" | "ROLLBACK") => Operation::Create,
+        _ => Operation::Update,
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    pub stack: String,
+    pub region: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub outputs: Vec<StackOutput>,
+    pub resources: Vec<ResourceRow>,
+    pub endpoints: Vec<Endpoint>,
+    pub queues: Vec<QueueDepth>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceRow {
+    pub logical_id: String,
+    pub resource_type: String,
+    pub physical_id: Option<String>,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueDepth {
+    /// `dlq` or `responses`.
+    pub role: String,
+    pub name: String,
+    pub url: Option<String>,
+    /// ApproximateNumberOfMessages: waiting to be received.
+    pub visible: Option<u64>,
+    /// ApproximateNumberOfMessagesNotVisible: received, not yet deleted.
+    pub in_flight: Option<u64>,
+}
+
+async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
+    let (resources, endpoints, dlq, responses) = tokio::join!(
+        stack_resources(ctx.cloudformation(), &info.id),
+        endpoints::managed_by(ctx.ec2(), &ctx.names.stack),
+        queue_depth(ctx.sqs(), "dlq", &ctx.names.dlq),
+        queue_depth(ctx.sqs(), "responses", &ctx.names.responses_queue),
+    );
+    // The stack's status is the point of `status`: a resource listing that fails (a missing
+    // permission, a stack CloudFormation is still working on) is a warning, not the end.
+    let resources = resources.unwrap_or_else(|e| {
+        ctx.printer.warn(&format!(
+            "could not list the stack's resources: {}",
+            e.message
+        ));
+        Vec::new()
+    });
+    Ok(StatusReport {
+        stack: info.name,
+        region: ctx.region().to_string(),
+        status: info.status,
+        reason: info.reason,
+        outputs: info.outputs,
+        resources,
+        endpoints: endpoints?,
+        queues: vec![dlq?, responses?],
+    })
+}
+
+/// DescribeStackResources: every resource's physical id and status.
+async fn stack_resources(
+    cfn: &aws_sdk_cloudformation::Client,
+    stack: &str,
+) -> Result<Vec<ResourceRow>> {
+    let out = cfn
+        .describe_stack_resources()
+        .stack_name(stack)
+        .send()
+        .await
+        .aws_context("DescribeStackResources")?;
+    Ok(out
+        .stack_resources()
+        .iter()
+        // A row without a logical id says nothing an operator can act on.
+        .filter(|r| r.logical_resource_id().is_some_and(|id| !id.is_empty()))
+        .map(|r| ResourceRow {
+            logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
+            resource_type: r.resource_type().unwrap_or_default().to_string(),
+            physical_id: r
+                .physical_resource_id()
+                .filter(|p| !p.is_empty())
+                .map(str::to_string),
+            status: r
+                .resource_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            reason: r
+                .resource_status_reason()
+                .filter(|p| !p.is_empty())
+                .map(str::to_string),
+        })
+        .collect())
+}
+
+/// A queue found by its stack-derived name; a missing queue is reported, not an error.
+async fn queue_depth(sqs: &aws_sdk_sqs::Client, role: &str, name: &str) -> Result<QueueDepth> {
+    let mut row = QueueDepth {
+        role: role.into(),
+        name: name.into(),
+        url: None,
+        visible: None,
+        in_flight: None,
+    };
+    if let Some(url) = queues::find_queue_url(sqs, name).await? {
+        let depth = queues::depth(sqs, &url).await?;
+        row.visible = Some(depth.visible);
+        row.in_flight = Some(depth.in_flight);
+        row.url = Some(url);
+    }
+    Ok(row)
+}
+
+fn opt(n: Option<u64>) -> String {
+    n.map(|n| n.to_string()).unwrap_or_else(|| "-".into())
+}
+
+impl Report for StatusReport {
+    fn render(&self, style: &Style) -> String {
+        let status = if self.status.ends_with("_COMPLETE") && !self.status.contains("ROLLBACK") {
+            style.green(&self.status)
+        } else if self.status.ends_with("_IN_PROGRESS") {
+            style.yellow(&self.status)
+        } else {
+            style.red(&self.status)
+        };
+        let mut out = format!(
+            "Stack {} in {}: {status}\n",
+            style.bold(&self.stack),
+            self.region
+        );
+        if let Some(reason) = &self.reason {
+            out.push_str(&format!("  {}\n", style.dim(reason)));
+        }
+        if !self.outputs.is_empty() {
+            let mut t = style.table(["Output", "Value"]);
+            for o in &self.outputs {
+                t.add_row(vec![o.key.clone(), o.value.clone()]);
+            }
+            out.push_str(&format!("\n{t}\n"));
+        }
+        let mut t = style.table(["Resource", "Type", "Physical id", "Status"]);
+        for r in &self.resources {
+            t.add_row(vec![
+                r.logical_id.clone(),
+                r.resource_type.clone(),
+                r.physical_id.clone().unwrap_or_else(|| "-".into()),
+                r.status.clone(),
+            ]);
+        }
+        out.push_str(&format!("\n{t}\n"));
+        let mut t = style.table(["Queue", "Name", "Visible", "In flight"]);
+        for q in &self.queues {
+            let visible = match (q.role.as_str(), q.visible) {
+                ("dlq", Some(n)) if n > 0 && style.color => Cell::new(n).fg(Color::Red),
+                _ => Cell::new(opt(q.visible)),
+            };
+            let name = if q.url.is_some() {
+                q.name.clone()
+            } else {
+                format!("{} (not found)", q.name)
+            };
+            t.add_row(vec![
+                Cell::new(&q.role),
+                Cell::new(name),
+                visible,
+                Cell::new(opt(q.in_flight)),
+            ]);
+        }
+        out.push_str(&format!("\n{t}\n"));
+        if self.endpoints.is_empty() {
+            out.push_str("\nVPC endpoints created by evrelay: none (existing ones are reused and not listed)\n");
+        } else {
+            let mut t = style.table(["Endpoint", "Service", "State", "Private DNS"]);
+            for e in &self.endpoints {
+                t.add_row(vec![
+                    e.id.clone(),
+                    e.service.clone(),
+                    e.state.clone(),
+                    e.private_dns.to_string(),
+                ]);
+            }
+            out.push_str(&format!("\n{t}\n"));
+        }
+        out
+    }
 }

@@ -26,8 +26,10 @@ pub fn run(globals: &GlobalArgs, args: TemplateArgs) -> Result<()> {
     let rendered = template::set_defaults(&template::render(), &args.params)?;
     let printer = Printer::new(globals);
     if printer.json() {
-        return Err(Error::usage("`evrelay template` prints YAML; --output json does not apply")
-            .hint("drop --output json, or convert with `cfn-flip`"));
+        return Err(
+            Error::usage("`evrelay template` prints YAML; --output json does not apply")
+                .hint("drop --output json, or convert with `cfn-flip`"),
+        );
     }
     printer.stdout(&rendered)
 }

@@ -9,7 +9,17 @@ fn help_lists_every_command_and_the_exit_codes() {
     let home = tempfile::tempdir().unwrap();
     let out = bare_evrelay(home.path()).arg("--help").assert().success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    for cmd in ["discover", "deploy", "send", "logs", "dlq", "status", "destroy", "template", "completions"] {
+    for cmd in [
+        "discover",
+        "deploy",
+        "send",
+        "logs",
+        "dlq",
+        "status",
+        "destroy",
+        "template",
+        "completions",
+    ] {
         assert!(text.contains(cmd), "--help lacks {cmd}");
     }
     assert!(text.contains("2  usage error"));
@@ -18,13 +28,19 @@ fn help_lists_every_command_and_the_exit_codes() {
 #[test]
 fn bad_flag_values_are_usage_errors() {
     let home = tempfile::tempdir().unwrap();
-    bare_evrelay(home.path()).args(["--output", "xml", "status"]).assert().code(2);
+    bare_evrelay(home.path())
+        .args(["--output", "xml", "status"])
+        .assert()
+        .code(2);
     bare_evrelay(home.path())
         .args(["--stack", "bad_name", "status"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bad_name"));
-    bare_evrelay(home.path()).args(["--endpoint-url", "not a url", "status"]).assert().code(2);
+    bare_evrelay(home.path())
+        .args(["--endpoint-url", "not a url", "status"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -34,7 +50,9 @@ fn no_region_is_one_line_naming_what_to_set() {
         .arg("status")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no AWS region").and(predicate::str::contains("--region")));
+        .stderr(
+            predicate::str::contains("no AWS region").and(predicate::str::contains("--region")),
+        );
 }
 
 #[test]
@@ -42,12 +60,23 @@ fn unreachable_endpoint_is_named() {
     let home = tempfile::tempdir().unwrap();
     // Port 9 (discard) on loopback: nothing listens there.
     bare_evrelay(home.path())
-        .args(["--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:9", "discover", "--vpc-id", "vpc-1"])
+        .args([
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "discover",
+            "--vpc-id",
+            "vpc-1",
+        ])
         .env("AWS_ACCESS_KEY_ID", "x")
         .env("AWS_SECRET_ACCESS_KEY", "y")
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("could not reach").and(predicate::str::contains("127.0.0.1:9")));
+        .stderr(
+            predicate::str::contains("could not reach")
+                .and(predicate::str::contains("127.0.0.1:9")),
+        );
 }
 
 #[test]
@@ -64,10 +93,16 @@ fn template_needs_no_aws_and_refuses_the_secret() {
         .code(2)
         .stderr(predicate::str::contains("hunter2").not());
     bare_evrelay(home.path())
-        .args(["template", "--param", "TargetUrl=http://internal-x.elb.amazonaws.com/"])
+        .args([
+            "template",
+            "--param",
+            "TargetUrl=http://internal-x.elb.amazonaws.com/",
+        ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Default: \"http://internal-x.elb.amazonaws.com/\""));
+        .stdout(predicate::str::contains(
+            "Default: \"http://internal-x.elb.amazonaws.com/\"",
+        ));
 }
 
 #[test]

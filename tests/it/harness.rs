@@ -28,7 +28,11 @@ impl Moto {
         std::fs::write(home.path().join("config"), "").unwrap();
         std::fs::write(home.path().join("credentials"), "").unwrap();
         if let Ok(endpoint) = std::env::var("EVRELAY_TEST_ENDPOINT") {
-            return Moto { endpoint, child: None, home };
+            return Moto {
+                endpoint,
+                child: None,
+                home,
+            };
         }
         let server = moto_server_path();
         let port = free_port();
@@ -38,9 +42,19 @@ impl Moto {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("could not start {}: {e}\n{}", server.display(), INSTALL_HINT));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "could not start {}: {e}\n{}",
+                    server.display(),
+                    INSTALL_HINT
+                )
+            });
         let endpoint = format!("http://127.0.0.1:{port}");
-        let moto = Moto { endpoint, child: Some(child), home };
+        let moto = Moto {
+            endpoint,
+            child: Some(child),
+            home,
+        };
         moto.wait_ready();
         moto
     }
@@ -62,7 +76,9 @@ impl Moto {
         aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(REGION))
             .endpoint_url(&self.endpoint)
-            .credentials_provider(aws_sdk_ec2::config::Credentials::new("testing", "testing", None, None, "tests"))
+            .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+                "testing", "testing", None, None, "tests",
+            ))
             .load()
             .await
     }
@@ -135,11 +151,16 @@ fn moto_server_path() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind a free port").local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind a free port")
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The JSON document a command printed on stdout.
 pub fn stdout_json(output: &std::process::Output) -> serde_json::Value {
     let text = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{text}"))
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{text}"))
 }

@@ -2,8 +2,11 @@
 //! real moto server, through the real SDK. Modules per command.
 
 mod cli;
+mod discover;
 mod dlq;
+mod fixtures;
 mod harness;
 mod logs;
 mod ops_fixtures;
 mod send;
+mod stack;

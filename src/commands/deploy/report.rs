@@ -1,0 +1,287 @@
+//! What deploy prints: the change set (with the endpoints it will reuse or create) before it
+//! asks, and the result (the stack's outputs) at the end. Tables for people; in JSON mode
+//! `{"type":"changeset",…}` and `{"type":"result",…}` lines around the event lines.
+
+use comfy_table::{Cell, Color};
+use serde::Serialize;
+
+use crate::names::RelayNames;
+use crate::printer::{Report, Style};
+use crate::stack::changeset::ChangeRow;
+use crate::stack::watch::Outcome;
+use crate::stack::{Operation, StackInfo, StackOutput};
+
+/// What deploy does about one VPC endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EndpointAction {
+    /// `secretsmanager` or `events`.
+    pub service: String,
+    /// `reuse` or `create`.
+    pub action: String,
+    pub id: Option<String>,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeSetReport {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub stack: String,
+    pub operation: Operation,
+    pub changes: Vec<ChangeRow>,
+    pub endpoints: Vec<EndpointAction>,
+}
+
+impl ChangeSetReport {
+    pub fn new(
+        stack: &str,
+        operation: Operation,
+        changes: Vec<ChangeRow>,
+        endpoints: Vec<EndpointAction>,
+    ) -> Self {
+        Self {
+            kind: "changeset",
+            stack: stack.to_string(),
+            operation,
+            changes,
+            endpoints,
+        }
+    }
+}
+
+/// A coloured table cell (comfy-table measures it right; escape codes in the text would not be).
+fn cell(text: &str, color: Option<Color>, style: &Style) -> Cell {
+    match color {
+        Some(c) if style.color => Cell::new(text).fg(c),
+        _ => Cell::new(text),
+    }
+}
+
+fn action_cell(action: &str, style: &Style) -> Cell {
+    match action {
+        "Add" => cell("+ Add", Some(Color::Green), style),
+        "Modify" => cell("~ Modify", Some(Color::Yellow), style),
+        "Remove" => cell("- Remove", Some(Color::Red), style),
+        other => cell(other, None, style),
+    }
+}
+
+impl Report for ChangeSetReport {
+    fn render(&self, style: &Style) -> String {
+        let mut table = style.table(["Action", "LogicalId", "Type", "Replacement"]);
+        for c in &self.changes {
+            let replacement = cell(
+                &c.replacement,
+                (c.replacement == "True").then_some(Color::Red),
+                style,
+            );
+            table.add_row(vec![
+                action_cell(&c.action, style),
+                Cell::new(&c.logical_id),
+                Cell::new(&c.resource_type),
+                replacement,
+            ]);
+        }
+        let mut out = format!(
+            "Change set for stack {} ({}):\n{table}\n",
+            style.bold(&self.stack),
+            self.operation.verb()
+        );
+        for e in &self.endpoints {
+            let what = match (&*e.action, &e.id) {
+                ("reuse", Some(id)) => format!("reuse {id}"),
+                _ => style.green("+ create"),
+            };
+            out.push_str(&format!("VPC endpoint {}: {what} ({})\n", e.service, e.why));
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployResult {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub ok: bool,
+    pub stack: String,
+    pub operation: Operation,
+    pub status: Option<String>,
+    pub up_to_date: bool,
+    pub elapsed_ms: Option<u128>,
+    pub failure: Option<crate::stack::progress::Failure>,
+    /// `Outputs` of the stack, or the names derived from the stack name where it has none.
+    pub outputs: Vec<StackOutput>,
+    pub outputs_source: &'static str,
+    pub endpoints: Vec<EndpointAction>,
+}
+
+impl DeployResult {
+    pub fn succeeded(
+        names: &RelayNames,
+        info: Option<&StackInfo>,
+        operation: Operation,
+        elapsed_ms: Option<u128>,
+        endpoints: Vec<EndpointAction>,
+        up_to_date: bool,
+    ) -> Self {
+        let from_stack = info.map(|i| i.outputs.clone()).unwrap_or_default();
+        let (outputs, outputs_source) = if from_stack.is_empty() {
+            (derived_outputs(names, info), "names")
+        } else {
+            (from_stack, "stack")
+        };
+        Self {
+            kind: "result",
+            ok: true,
+            stack: names.stack.clone(),
+            operation,
+            status: info.map(|i| i.status.clone()),
+            up_to_date,
+            elapsed_ms,
+            failure: None,
+            outputs,
+            outputs_source,
+            endpoints,
+        }
+    }
+
+    pub fn failed(outcome: &Outcome, endpoints: Vec<EndpointAction>) -> Self {
+        Self {
+            kind: "result",
+            ok: false,
+            stack: outcome.stack.clone(),
+            operation: outcome.operation,
+            status: Some(outcome.status.clone()),
+            up_to_date: false,
+            elapsed_ms: Some(outcome.elapsed_ms),
+            failure: outcome.failure.clone(),
+            outputs: Vec::new(),
+            outputs_source: "none",
+            endpoints,
+        }
+    }
+}
+
+/// The template's outputs, rebuilt from the naming contract (CloudFormation sets no outputs on
+/// some stacks; the names are the same either way).
+fn derived_outputs(n: &RelayNames, info: Option<&StackInfo>) -> Vec<StackOutput> {
+    let o = |k: &str, v: &str| StackOutput {
+        key: k.into(),
+        value: v.into(),
+        description: None,
+    };
+    let mut out = vec![
+        o("BusName", &n.bus),
+        o("FunctionName", &n.function),
+        o("DlqName", &n.dlq),
+        o("ResponsesQueueName", &n.responses_queue),
+        o("SecretName", &n.secret),
+        o("InboundRuleName", &n.inbound_rule),
+        o("OutboundRuleName", &n.outbound_rule),
+        o("RelayLogGroupName", &n.relay_log_group),
+        o("EventsLogGroupName", &n.events_log_group),
+    ];
+    if let Some(url) = info
+        .and_then(|i| i.parameters.iter().find(|(k, _)| k == "TargetUrl"))
+        .map(|(_, v)| v)
+    {
+        out.push(o("TargetUrl", url));
+    }
+    out
+}
+
+impl Report for DeployResult {
+    fn render(&self, style: &Style) -> String {
+        let mut table = style.table(["Output", "Value"]);
+        for o in &self.outputs {
+            table.add_row(vec![o.key.clone(), o.value.clone()]);
+        }
+        let heading = if self.up_to_date {
+            "up to date"
+        } else {
+            self.status.as_deref().unwrap_or("deployed")
+        };
+        format!(
+            "\nStack {} ({heading}):\n{table}\n",
+            style.bold(&self.stack)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_fall_back_to_the_derived_names() {
+        let names = RelayNames::new("s1");
+        let r = DeployResult::succeeded(&names, None, Operation::Create, None, vec![], false);
+        assert_eq!(r.outputs_source, "names");
+        assert!(r
+            .outputs
+            .iter()
+            .any(|o| o.key == "BusName" && o.value == "s1-bus"));
+        let info = StackInfo {
+            name: "s1".into(),
+            id: "arn".into(),
+            status: "CREATE_COMPLETE".into(),
+            reason: None,
+            outputs: vec![StackOutput {
+                key: "BusName".into(),
+                value: "s1-bus".into(),
+                description: None,
+            }],
+            parameters: vec![],
+            tags: vec![],
+        };
+        let r =
+            DeployResult::succeeded(&names, Some(&info), Operation::Create, None, vec![], false);
+        assert_eq!((r.outputs_source, r.outputs.len()), ("stack", 1));
+    }
+}
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+
+    const PLAIN: Style = Style { color: false };
+
+    #[test]
+    fn an_update_change_set_shows_modifications_and_replacements() {
+        let row = |action: &str, id: &str, rtype: &str, replacement: &str| ChangeRow {
+            action: action.into(),
+            logical_id: id.into(),
+            resource_type: rtype.into(),
+            replacement: replacement.into(),
+        };
+        let report = ChangeSetReport::new(
+            "relay-app",
+            Operation::Update,
+            vec![
+                row("Modify", "Function", "AWS::Lambda::Function", "False"),
+                row("Modify", "InboundRule", "AWS::Events::Rule", "Conditional"),
+                row("Modify", "Dlq", "AWS::SQS::Queue", "True"),
+                row("Remove", "OldThing", "AWS::SNS::Topic", ""),
+            ],
+            vec![EndpointAction {
+                service: "secretsmanager".into(),
+                action: "reuse".into(),
+                id: Some("vpce-0a1b2c3d".into()),
+                why: "existing interface endpoint with private DNS".into(),
+            }],
+        );
+        insta::assert_snapshot!(report.render(&PLAIN));
+    }
+
+    #[test]
+    fn up_to_date_prints_the_outputs_under_its_own_heading() {
+        let names = RelayNames::new("relay-app");
+        let r = DeployResult::succeeded(&names, None, Operation::Update, None, vec![], true);
+        insta::assert_snapshot!(r.render(&PLAIN));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            (json["type"].as_str(), json["up_to_date"].as_bool()),
+            (Some("result"), Some(true))
+        );
+    }
+}

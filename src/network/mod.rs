@@ -1,0 +1,410 @@
+//! The VPC as evrelay sees it: subnets and route tables → private / public / NAT egress;
+//! security groups → "can A reach B on port P"; load balancers → the URL to call; interface
+//! endpoints. Pure classification functions (unit-tested, no AWS) apart from the fetchers.
+//! `discover` and `deploy`'s preflight share [`Discovery`].
+
+pub mod endpoints;
+pub mod fetch;
+pub mod load_balancers;
+pub mod security_groups;
+pub mod subnets;
+
+use serde::Serialize;
+
+use crate::error::Result;
+use endpoints::{EndpointView, EventBridgeReach};
+pub use fetch::{fetch_vpc_view, resolve_scope, NatGatewayView, VpcInfo, VpcView};
+use load_balancers::{LoadBalancerPick, LoadBalancerView};
+use security_groups::{AlbPeer, Peer, SecurityGroupPick, SecurityGroupView};
+use subnets::{SubnetPick, SubnetView};
+
+/// Everything discover found and picked, with the reason for each pick. Stable JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct Discovery {
+    pub region: String,
+    pub vpc: VpcInfo,
+    /// Every subnet in the VPC, classified (public ones included, marked `private: false`).
+    pub subnets: Vec<SubnetView>,
+    pub security_groups: Vec<SecurityGroupView>,
+    /// Every load balancer in the VPC; only internal ALBs are candidates.
+    pub load_balancers: Vec<LoadBalancerView>,
+    pub nat_gateways: Vec<NatGatewayView>,
+    pub endpoints: Endpoints,
+    /// Whether the relay can put its response event on EventBridge from the picked subnets.
+    pub eventbridge: EventBridgeReach,
+    pub picks: Picks,
+    /// Whether the picked group, in the picked subnets, may reach the picked ALB's listener
+    /// (egress of the group and ingress of the ALB's groups); unknown without both picks.
+    pub relay_reaches_load_balancer: Option<bool>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Endpoints {
+    pub secretsmanager: Vec<EndpointView>,
+    pub events: Vec<EndpointView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Picks {
+    pub subnets: Option<SubnetPick>,
+    pub security_group: Option<SecurityGroupPick>,
+    pub load_balancer: Option<LoadBalancerPick>,
+}
+
+/// Resolve the scope, fetch the VPC, decide.
+pub async fn discover(
+    ec2: &aws_sdk_ec2::Client,
+    elb: &aws_sdk_elasticloadbalancingv2::Client,
+    vpc_id: Option<&str>,
+    cluster: Option<&str>,
+) -> Result<Discovery> {
+    let vpc = resolve_scope(ec2, elb, vpc_id, cluster).await?;
+    let view = fetch_vpc_view(ec2, elb, &vpc.id).await?;
+    Ok(Discovery::decide(vpc, view))
+}
+
+impl Discovery {
+    /// The pure part: classify, pick, explain.
+    pub fn decide(vpc: VpcInfo, view: VpcView) -> Discovery {
+        let subnets = subnets::classify_subnets(&view.subnets, &view.route_tables);
+        let subnet_pick = subnets::pick_subnets(&subnets);
+        let mut warnings = Vec::new();
+        match &subnet_pick {
+            Some(SubnetPick {
+                warning: Some(w), ..
+            }) => warnings.push(w.clone()),
+            None => warnings.push(format!(
+                "no private subnet in {}: every subnet routes 0.0.0.0/0 to an internet gateway",
+                vpc.id
+            )),
+            _ => {}
+        }
+
+        let mut load_balancers = view.load_balancers;
+        let lb_pick = load_balancers::pick_load_balancer(&load_balancers);
+        for lb in &mut load_balancers {
+            if lb.is_internal_alb() {
+                lb.url = load_balancers::preferred_listener(&lb.listeners)
+                    .map(|l| load_balancers::url_for(&lb.dns_name, l));
+            }
+            lb.note = match (&lb_pick, load_balancers::not_picked_reason(lb)) {
+                (Some(p), _) if p.arn == lb.arn => Some(format!("picked: {}", p.reason)),
+                (_, Some(why)) => Some(why.to_string()),
+                (_, None) => Some("another internal ALB was picked".into()),
+            };
+        }
+        if lb_pick.is_none() {
+            warnings.push(format!(
+                "no internal ALB with an HTTP or HTTPS listener in {}: pass --url to deploy",
+                vpc.id
+            ));
+        }
+        let picked_lb = lb_pick
+            .as_ref()
+            .and_then(|p| load_balancers.iter().find(|lb| lb.arn == p.arn));
+
+        let alb_peer = picked_lb.zip(lb_pick.as_ref()).map(|(lb, p)| AlbPeer {
+            name: &lb.name,
+            groups: &lb.security_groups,
+            port: p.port,
+        });
+        let sg_pick =
+            security_groups::pick_security_group(&view.security_groups, alb_peer.as_ref());
+        if sg_pick.is_none() {
+            warnings.push("no security group to pick (only `default`, or no node group): pass --security-group to deploy".into());
+        }
+
+        let picked_subnets: Vec<&SubnetView> = match &subnet_pick {
+            Some(p) => subnets.iter().filter(|s| p.ids.contains(&s.id)).collect(),
+            None => Vec::new(),
+        };
+        let relay_reaches_load_balancer = match (&sg_pick, picked_lb, &lb_pick) {
+            (Some(sg), Some(lb), Some(p)) if !picked_subnets.is_empty() => {
+                let from = Peer {
+                    groups: vec![sg.id.clone()],
+                    cidrs: picked_subnets.iter().map(|s| s.cidr.clone()).collect(),
+                };
+                let to = Peer {
+                    groups: lb.security_groups.clone(),
+                    cidrs: subnets
+                        .iter()
+                        .filter(|s| lb.subnet_ids.contains(&s.id))
+                        .map(|s| s.cidr.clone())
+                        .collect(),
+                };
+                let from_groups: Vec<&SecurityGroupView> = view
+                    .security_groups
+                    .iter()
+                    .filter(|g| g.id == sg.id)
+                    .collect();
+                let to_groups: Vec<&SecurityGroupView> = view
+                    .security_groups
+                    .iter()
+                    .filter(|g| lb.security_groups.contains(&g.id))
+                    .collect();
+                Some(security_groups::can_reach(
+                    &from,
+                    &from_groups,
+                    &to,
+                    &to_groups,
+                    p.port,
+                ))
+            }
+            _ => None,
+        };
+        if let (Some(false), Some(sg), Some(p)) = (relay_reaches_load_balancer, &sg_pick, &lb_pick)
+        {
+            warnings.push(format!(
+                "the security groups do not let {} reach `{}` on port {}: the relay would time out; add an ingress rule to the ALB's group",
+                sg.id, p.name, p.port
+            ));
+        }
+
+        let mut security_groups = view.security_groups;
+        for g in &mut security_groups {
+            g.note = Some(sg_note(g, sg_pick.as_ref(), &load_balancers));
+        }
+
+        let (secretsmanager, events): (Vec<EndpointView>, Vec<EndpointView>) =
+            view.endpoints.into_iter().partition(|e| {
+                e.service_name
+                    .ends_with(&format!(".{}", endpoints::SECRETS_MANAGER))
+            });
+        let eventbridge = endpoints::eventbridge_reach(&picked_subnets, &events);
+        if !eventbridge.reachable && subnet_pick.is_some() {
+            warnings.push(format!(
+                "EventBridge is not reachable from the picked subnets: {}",
+                eventbridge.reason
+            ));
+        }
+
+        Discovery {
+            region: view.region,
+            vpc,
+            subnets,
+            security_groups,
+            load_balancers,
+            nat_gateways: view.nat_gateways,
+            endpoints: Endpoints {
+                secretsmanager,
+                events,
+            },
+            eventbridge,
+            picks: Picks {
+                subnets: subnet_pick,
+                security_group: sg_pick,
+                load_balancer: lb_pick,
+            },
+            relay_reaches_load_balancer,
+            warnings,
+        }
+    }
+}
+
+fn sg_note(
+    g: &SecurityGroupView,
+    pick: Option<&SecurityGroupPick>,
+    lbs: &[LoadBalancerView],
+) -> String {
+    if let Some(p) = pick.filter(|p| p.id == g.id) {
+        return format!("picked: {}", p.reason);
+    }
+    if g.group_name == "default" {
+        return "the VPC's default group: never picked".into();
+    }
+    if let Some(lb) = lbs.iter().find(|lb| lb.security_groups.contains(&g.id)) {
+        return format!("the {} load balancer `{}`'s own group", lb.scheme, lb.name);
+    }
+    if g.name
+        .as_deref()
+        .is_some_and(|n| n.ends_with("/ControlPlaneSecurityGroup"))
+    {
+        return "eksctl's control-plane group (for the EKS API, not the nodes)".into();
+    }
+    "candidate".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use load_balancers::Listener;
+    use security_groups::Rule;
+    use subnets::{Route, RouteTable, Subnet};
+
+    fn view() -> VpcView {
+        let subnet = |id: &str, az: &str, cidr: &str| Subnet {
+            id: id.into(),
+            vpc_id: "vpc-1".into(),
+            az: az.into(),
+            cidr: cidr.into(),
+            tags: [(subnets::TAG_INTERNAL_ELB.to_string(), "1".to_string())].into(),
+        };
+        let default_to = |target: &str| {
+            vec![Route {
+                destination: "0.0.0.0/0".into(),
+                target: target.into(),
+                blackhole: false,
+            }]
+        };
+        let all_out = vec![Rule {
+            protocol: "-1".into(),
+            cidrs: vec!["0.0.0.0/0".into()],
+            ..Default::default()
+        }];
+        VpcView {
+            region: "us-east-1".into(),
+            subnets: vec![
+                subnet("subnet-a", "az1", "10.0.1.0/24"),
+                subnet("subnet-b", "az2", "10.0.2.0/24"),
+                subnet("subnet-p", "az1", "10.0.0.0/24"),
+            ],
+            route_tables: vec![
+                RouteTable {
+                    id: "rtb-pub".into(),
+                    main: true,
+                    subnet_ids: vec!["subnet-p".into()],
+                    routes: default_to("igw-1"),
+                },
+                RouteTable {
+                    id: "rtb-a".into(),
+                    main: false,
+                    subnet_ids: vec!["subnet-a".into()],
+                    routes: default_to("nat-1"),
+                },
+                RouteTable {
+                    id: "rtb-b".into(),
+                    main: false,
+                    subnet_ids: vec!["subnet-b".into()],
+                    routes: vec![],
+                },
+            ],
+            security_groups: vec![
+                SecurityGroupView {
+                    id: "sg-default".into(),
+                    group_name: "default".into(),
+                    egress: all_out.clone(),
+                    ..Default::default()
+                },
+                SecurityGroupView {
+                    id: "sg-alb".into(),
+                    group_name: "k8s-app".into(),
+                    ingress: vec![Rule {
+                        protocol: "tcp".into(),
+                        from_port: Some(80),
+                        to_port: Some(80),
+                        groups: vec!["sg-nodes".into()],
+                        ..Default::default()
+                    }],
+                    egress: all_out.clone(),
+                    ..Default::default()
+                },
+                SecurityGroupView {
+                    id: "sg-nodes".into(),
+                    group_name: "nodes".into(),
+                    egress: all_out,
+                    ..Default::default()
+                },
+            ],
+            nat_gateways: vec![],
+            load_balancers: vec![
+                LoadBalancerView {
+                    name: "app".into(),
+                    arn: "arn:app".into(),
+                    dns_name: "app.elb".into(),
+                    scheme: "internal".into(),
+                    kind: "application".into(),
+                    state: "active".into(),
+                    security_groups: vec!["sg-alb".into()],
+                    subnet_ids: vec!["subnet-a".into(), "subnet-b".into()],
+                    listeners: vec![Listener {
+                        protocol: "HTTP".into(),
+                        port: 80,
+                    }],
+                    ..Default::default()
+                },
+                LoadBalancerView {
+                    name: "public".into(),
+                    arn: "arn:public".into(),
+                    scheme: "internet-facing".into(),
+                    kind: "application".into(),
+                    ..Default::default()
+                },
+            ],
+            endpoints: vec![EndpointView {
+                id: "vpce-sm".into(),
+                service_name: "com.amazonaws.us-east-1.secretsmanager".into(),
+                state: "available".into(),
+                private_dns: true,
+                ..Default::default()
+            }],
+        }
+    }
+
+    #[test]
+    fn decides_every_pick_with_reasons_and_warns_about_eventbridge() {
+        let d = Discovery::decide(
+            VpcInfo {
+                id: "vpc-1".into(),
+                ..Default::default()
+            },
+            view(),
+        );
+        let subnets = d.picks.subnets.as_ref().unwrap();
+        assert_eq!(subnets.ids, ["subnet-a", "subnet-b"]);
+        assert_eq!(d.picks.security_group.as_ref().unwrap().id, "sg-nodes");
+        assert_eq!(
+            d.picks.load_balancer.as_ref().unwrap().url,
+            "http://app.elb/"
+        );
+        assert_eq!(d.relay_reaches_load_balancer, Some(true));
+        assert_eq!(d.endpoints.secretsmanager.len(), 1);
+        assert!(d.endpoints.events.is_empty());
+        assert!(
+            !d.eventbridge.reachable,
+            "subnet-b has no NAT and there is no events endpoint"
+        );
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("EventBridge") && w.contains("subnet-b")),
+            "{:?}",
+            d.warnings
+        );
+        let public = d
+            .load_balancers
+            .iter()
+            .find(|lb| lb.name == "public")
+            .unwrap();
+        assert_eq!(
+            public.note.as_deref(),
+            Some("internet-facing: never picked")
+        );
+        let default = d
+            .security_groups
+            .iter()
+            .find(|g| g.id == "sg-default")
+            .unwrap();
+        assert!(default.note.as_deref().unwrap().contains("never picked"));
+    }
+
+    #[test]
+    fn unreachable_alb_is_warned_about() {
+        let mut v = view();
+        v.security_groups[1].ingress.clear();
+        let d = Discovery::decide(
+            VpcInfo {
+                id: "vpc-1".into(),
+                ..Default::default()
+            },
+            v,
+        );
+        assert_eq!(
+            d.picks.security_group.as_ref().unwrap().id,
+            "sg-alb",
+            "falls back to the ALB's own group"
+        );
+        assert_eq!(d.relay_reaches_load_balancer, Some(false));
+        assert!(d.warnings.iter().any(|w| w.contains("would time out")));
+    }
+}

@@ -1,0 +1,223 @@
+//! Change sets: create one (CREATE for a new stack, UPDATE for an existing one), wait until
+//! CloudFormation has worked out the changes, show them, then execute or delete it.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, Tag};
+use serde::Serialize;
+
+use super::Operation;
+use crate::error::{AwsResultExt, Error, Result};
+
+/// A parameter's value, or "keep the one the stack has" (how a redeploy keeps the secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamValue {
+    Value(String, String),
+    UsePrevious(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ChangeSetSpec {
+    pub stack: String,
+    pub name: String,
+    pub operation: Operation,
+    pub template_body: String,
+    pub parameters: Vec<ParamValue>,
+    pub tags: Vec<(String, String)>,
+}
+
+/// What CreateChangeSet handed back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeSetId {
+    pub id: String,
+    pub stack_id: String,
+}
+
+/// One planned change, as SAM and the console show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeRow {
+    pub action: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    /// `True`, `False`, `Conditional`, or empty for additions and removals.
+    pub replacement: String,
+}
+
+/// Where a change set ended up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeSetState {
+    Ready(Vec<ChangeRow>),
+    /// CloudFormation found nothing to change: the stack is up to date.
+    NoChanges,
+    Failed(String),
+}
+
+/// A unique change set name (a letter first; letters, digits, hyphens).
+pub fn change_set_name() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!("evrelay-{secs}")
+}
+
+pub async fn create_change_set(
+    client: &aws_sdk_cloudformation::Client,
+    spec: &ChangeSetSpec,
+) -> Result<ChangeSetId> {
+    let kind = match spec.operation {
+        Operation::Create => ChangeSetType::Create,
+        Operation::Update => ChangeSetType::Update,
+        Operation::Delete => {
+            return Err(Error::failed(
+                "a change set cannot delete a stack; use DeleteStack",
+            ))
+        }
+    };
+    let mut req = client
+        .create_change_set()
+        .stack_name(&spec.stack)
+        .change_set_name(&spec.name)
+        .change_set_type(kind)
+        .template_body(&spec.template_body)
+        .capabilities(Capability::CapabilityIam)
+        .description("evrelay deploy");
+    for p in &spec.parameters {
+        req = req.parameters(match p {
+            ParamValue::Value(k, v) => Parameter::builder()
+                .parameter_key(k)
+                .parameter_value(v)
+                .build(),
+            ParamValue::UsePrevious(k) => Parameter::builder()
+                .parameter_key(k)
+                .use_previous_value(true)
+                .build(),
+        });
+    }
+    // Stack tags propagate to every resource that supports tags.
+    for (k, v) in &spec.tags {
+        req = req.tags(Tag::builder().key(k).value(v).build());
+    }
+    let out = req.send().await.aws_context("CreateChangeSet")?;
+    Ok(ChangeSetId {
+        id: out.id().unwrap_or(&spec.name).to_string(),
+        stack_id: out.stack_id().unwrap_or(&spec.stack).to_string(),
+    })
+}
+
+/// CloudFormation's words for "nothing to change" (CREATE_COMPLETE is never reached).
+pub fn is_no_changes(reason: &str) -> bool {
+    reason.contains("didn't contain changes") || reason.contains("No updates are to be performed")
+}
+
+/// Polls DescribeChangeSet until the change set is ready or failed, then reads every page of
+/// its changes.
+pub async fn wait_for_change_set(
+    client: &aws_sdk_cloudformation::Client,
+    change_set_id: &str,
+    poll: Duration,
+    timeout: Duration,
+) -> Result<ChangeSetState> {
+    let started = Instant::now();
+    loop {
+        let out = client
+            .describe_change_set()
+            .change_set_name(change_set_id)
+            .send()
+            .await
+            .aws_context("DescribeChangeSet")?;
+        match out.status() {
+            Some(ChangeSetStatus::CreateComplete) => break,
+            Some(ChangeSetStatus::Failed) => {
+                let reason = out.status_reason().unwrap_or("no reason given").to_string();
+                return Ok(if is_no_changes(&reason) {
+                    ChangeSetState::NoChanges
+                } else {
+                    ChangeSetState::Failed(reason)
+                });
+            }
+            _ if started.elapsed() >= timeout => {
+                return Err(Error::failed(format!("change set not ready after {}", super::render::duration(timeout)))
+                    .hint("CloudFormation is slow or stuck; look at the change set in the console and run deploy again"));
+            }
+            _ => tokio::time::sleep(poll).await,
+        }
+    }
+    let mut rows = Vec::new();
+    let mut pages = client
+        .describe_change_set()
+        .change_set_name(change_set_id)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.aws_context("DescribeChangeSet")?;
+        rows.extend(
+            page.changes()
+                .iter()
+                .filter_map(|c| c.resource_change())
+                .map(|rc| ChangeRow {
+                    action: rc
+                        .action()
+                        .map(|a| a.as_str().to_string())
+                        .unwrap_or_default(),
+                    logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
+                    resource_type: rc.resource_type().unwrap_or_default().to_string(),
+                    replacement: rc
+                        .replacement()
+                        .map(|r| r.as_str().to_string())
+                        .unwrap_or_default(),
+                }),
+        );
+    }
+    Ok(ChangeSetState::Ready(rows))
+}
+
+pub async fn execute_change_set(
+    client: &aws_sdk_cloudformation::Client,
+    change_set_id: &str,
+    token: &str,
+) -> Result<()> {
+    client
+        .execute_change_set()
+        .change_set_name(change_set_id)
+        .client_request_token(token)
+        .send()
+        .await
+        .aws_context("ExecuteChangeSet")?;
+    Ok(())
+}
+
+pub async fn delete_change_set(
+    client: &aws_sdk_cloudformation::Client,
+    change_set_id: &str,
+) -> Result<()> {
+    client
+        .delete_change_set()
+        .change_set_name(change_set_id)
+        .send()
+        .await
+        .aws_context("DeleteChangeSet")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_empty_change_set_messages_mean_up_to_date() {
+        assert!(is_no_changes("The submitted information didn't contain changes. Submit different information to create a change set."));
+        assert!(is_no_changes("No updates are to be performed."));
+        assert!(!is_no_changes(
+            "Template format error: unsupported structure."
+        ));
+    }
+
+    #[test]
+    fn change_set_names_start_with_a_letter() {
+        let n = change_set_name();
+        assert!(
+            n.starts_with("evrelay-") && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        );
+    }
+}

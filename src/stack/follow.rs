@@ -1,0 +1,101 @@
+//! Following a change from a command: pick the sink the printer calls for (live view on a
+//! terminal, lines off one, JSON lines with `--output json`), stop cleanly on Ctrl-C, and turn
+//! a failed outcome into one error line with the resource that failed and why.
+
+use super::events::Cursor;
+use super::progress::Progress;
+use super::render::{JsonSink, LineSink, LiveSink};
+use super::watch::{watch, Outcome, SideFetch, Sink, WatchOptions};
+use super::Operation;
+use crate::error::{Error, Result};
+use crate::printer::Printer;
+
+/// The sink for this run's printer: JSON lines on stdout, else the live view or plain lines on
+/// stderr (progress is chatter; the outputs table is the data).
+pub fn sink_for(printer: &Printer) -> Box<dyn Sink> {
+    if printer.json() {
+        Box::new(JsonSink::new(std::io::stdout()))
+    } else if printer.interactive {
+        Box::new(LiveSink::new(std::io::stderr(), printer.style))
+    } else {
+        Box::new(LineSink::new(std::io::stderr(), printer.style))
+    }
+}
+
+/// Watches until the stack settles or the operator presses Ctrl-C (which stops watching, not
+/// the change: CloudFormation carries on).
+#[allow(clippy::too_many_arguments)]
+pub async fn follow(
+    printer: &Printer,
+    client: &aws_sdk_cloudformation::Client,
+    stack_ref: &str,
+    cursor: Cursor,
+    progress: &mut Progress,
+    opts: &WatchOptions,
+    side: Option<SideFetch<'_>>,
+) -> Result<Outcome> {
+    let mut sink = sink_for(printer);
+    let stack = progress.stack.clone();
+    let verb = progress.operation.verb();
+    let result = tokio::select! {
+        outcome = watch(client, stack_ref, cursor, progress, sink.as_mut(), opts, side) => Some(outcome),
+        _ = tokio::signal::ctrl_c() => None,
+    };
+    match result {
+        Some(outcome) => outcome,
+        None => {
+            sink.finish(progress)?;
+            Err(Error::failed(format!(
+                "stopped watching; the {verb} of stack `{stack}` goes on in AWS"
+            ))
+            .hint(format!(
+                "follow it with `evrelay status --watch --stack {stack}`"
+            )))
+        }
+    }
+}
+
+/// One error line for a change that did not succeed: final status, the first resource that
+/// failed and its reason, and what to do next.
+pub fn outcome_error(outcome: &Outcome) -> Error {
+    let mut message = format!(
+        "stack `{}` failed to {} ({})",
+        outcome.stack,
+        outcome.operation.verb(),
+        outcome.status
+    );
+    if let Some(f) = &outcome.failure {
+        if f.logical_id == outcome.stack {
+            message.push_str(&format!(": {}", f.reason));
+        } else {
+            message.push_str(&format!(
+                ": {} ({}): {}",
+                f.logical_id, f.resource_type, f.reason
+            ));
+        }
+    }
+    let hint = match outcome.operation {
+        Operation::Create => {
+            "fix the cause above, then run `evrelay deploy` again (it removes the rolled-back stack first)".to_string()
+        }
+        Operation::Update => "the stack was rolled back to its previous state; fix the cause above and run `evrelay deploy` again".to_string(),
+        Operation::Delete => delete_failed_hint(outcome),
+    };
+    Error::failed(message).hint(hint)
+}
+
+fn delete_failed_hint(outcome: &Outcome) -> String {
+    let resource = outcome
+        .failure
+        .as_ref()
+        .map(|f| f.logical_id.clone())
+        .filter(|id| *id != outcome.stack);
+    match resource {
+        Some(id) => format!(
+            "run `evrelay destroy` again (a held resource is often free a few minutes later); if it keeps failing, \
+             remove what holds {id} or keep it with `aws cloudformation delete-stack --stack-name {} --retain-resources {id}`",
+            outcome.stack
+        ),
+        None => "run `evrelay destroy` again".to_string(),
+    }
+}

@@ -1,0 +1,225 @@
+//! CloudFormation as evrelay drives it: the stack's state ([`describe_stack`]), change sets
+//! ([`changeset`]), the event stream folded into a per-resource progress model ([`progress`]),
+//! the wait loop that follows a change until the stack settles ([`watch`]), and the ways to
+//! show it ([`render`]). Every AWS call takes `&aws_sdk_cloudformation::Client`, so the paths
+//! moto cannot show (rollbacks, DELETE_FAILED, empty change sets) are tested with recorded
+//! responses.
+
+pub mod changeset;
+pub mod events;
+pub mod follow;
+pub mod progress;
+pub mod render;
+pub mod watch;
+
+use aws_sdk_cloudformation::error::ProvideErrorMetadata;
+use aws_smithy_runtime_api::client::result::SdkError;
+use serde::Serialize;
+
+use crate::error::{AwsResultExt, Error, Result};
+
+/// The stack as DescribeStacks shows it, reduced to what evrelay reads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StackInfo {
+    pub name: String,
+    pub id: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub outputs: Vec<StackOutput>,
+    pub parameters: Vec<(String, String)>,
+    pub tags: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackOutput {
+    pub key: String,
+    pub value: String,
+    pub description: Option<String>,
+}
+
+/// DescribeStacks for one stack (by name or id); `None` when it does not exist. A stack id
+/// (ARN) also finds a deleted stack, reported as DELETE_COMPLETE.
+pub async fn describe_stack(
+    client: &aws_sdk_cloudformation::Client,
+    stack: &str,
+) -> Result<Option<StackInfo>> {
+    match client.describe_stacks().stack_name(stack).send().await {
+        Ok(out) => Ok(out.stacks().first().map(stack_info)),
+        Err(e) if is_missing_stack(&e) => Ok(None),
+        Err(e) => Err(e).aws_context("DescribeStacks"),
+    }
+}
+
+/// Like [`describe_stack`], but keeps a throttling error apart so a wait loop can back off.
+pub(crate) async fn describe_stack_polled(
+    client: &aws_sdk_cloudformation::Client,
+    stack: &str,
+) -> std::result::Result<Option<StackInfo>, Polled> {
+    match client.describe_stacks().stack_name(stack).send().await {
+        Ok(out) => Ok(out.stacks().first().map(stack_info)),
+        Err(e) if is_missing_stack(&e) => Ok(None),
+        Err(e) if is_throttling(&e) => Err(Polled::Throttled),
+        Err(e) => Err(Polled::Failed(Error::aws("DescribeStacks", e))),
+    }
+}
+
+/// Why a poll produced nothing: AWS asked us to slow down, or something real went wrong.
+#[derive(Debug)]
+pub(crate) enum Polled {
+    Throttled,
+    Failed(Error),
+}
+
+fn stack_info(s: &aws_sdk_cloudformation::types::Stack) -> StackInfo {
+    StackInfo {
+        name: s.stack_name().unwrap_or_default().to_string(),
+        id: s.stack_id().unwrap_or_default().to_string(),
+        status: s
+            .stack_status()
+            .map(|st| st.as_str().to_string())
+            .unwrap_or_default(),
+        reason: s.stack_status_reason().map(str::to_string),
+        outputs: s
+            .outputs()
+            .iter()
+            .map(|o| StackOutput {
+                key: o.output_key().unwrap_or_default().to_string(),
+                value: o.output_value().unwrap_or_default().to_string(),
+                description: o.description().map(str::to_string),
+            })
+            .collect(),
+        parameters: s
+            .parameters()
+            .iter()
+            .map(|p| {
+                (
+                    p.parameter_key().unwrap_or_default().to_string(),
+                    p.parameter_value().unwrap_or_default().to_string(),
+                )
+            })
+            .collect(),
+        tags: s
+            .tags()
+            .iter()
+            .map(|t| {
+                (
+                    t.key().unwrap_or_default().to_string(),
+                    t.value().unwrap_or_default().to_string(),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// CloudFormation answers a missing stack with `ValidationError: Stack with id X does not exist`.
+pub(crate) fn is_missing_stack<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
+    matches!(e, SdkError::ServiceError(_))
+        && e.code() == Some("ValidationError")
+        && e.message().is_some_and(|m| m.contains("does not exist"))
+}
+
+pub(crate) fn is_throttling<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
+    matches!(
+        e.code(),
+        Some(
+            "Throttling"
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "TooManyRequestsException"
+        )
+    )
+}
+
+/// What a change does to the stack, which decides which final statuses count as success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Operation {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Operation {
+    pub fn succeeded(self, status: &str) -> bool {
+        match self {
+            Operation::Create => status == "CREATE_COMPLETE",
+            Operation::Update => status == "UPDATE_COMPLETE",
+            Operation::Delete => status == "DELETE_COMPLETE",
+        }
+    }
+
+    pub fn verb(self) -> &'static str {
+        match self {
+            Operation::Create => "create",
+            Operation::Update => "update",
+            Operation::Delete => "delete",
+        }
+    }
+}
+
+/// A status CloudFormation will not leave by itself: the change is over, one way or another.
+pub fn is_settled(status: &str) -> bool {
+    !status.ends_with("_IN_PROGRESS")
+}
+
+/// A stack that can only be deleted, never updated: rain and evrelay remove it before a deploy.
+/// REVIEW_IN_PROGRESS is a stack that only ever had an unexecuted change set.
+pub fn needs_removal(status: &str) -> bool {
+    matches!(
+        status,
+        "ROLLBACK_COMPLETE" | "REVIEW_IN_PROGRESS" | "CREATE_FAILED" | "ROLLBACK_FAILED"
+    )
+}
+
+/// DeleteStack; the deletion itself is followed with [`watch::watch`].
+pub async fn delete_stack(
+    client: &aws_sdk_cloudformation::Client,
+    stack: &str,
+    token: &str,
+) -> Result<()> {
+    client
+        .delete_stack()
+        .stack_name(stack)
+        .client_request_token(token)
+        .send()
+        .await
+        .aws_context("DeleteStack")?;
+    Ok(())
+}
+
+/// A token CloudFormation stamps on the events it causes; unique per evrelay run.
+pub fn request_token(what: &str) -> String {
+    use rand::Rng;
+    let suffix: String = rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(12)
+        .map(char::from)
+        .collect();
+    format!("evrelay-{what}-{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_classify() {
+        assert!(is_settled("CREATE_COMPLETE"));
+        assert!(is_settled("UPDATE_ROLLBACK_FAILED"));
+        assert!(!is_settled("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"));
+        assert!(!is_settled("REVIEW_IN_PROGRESS"));
+        assert!(needs_removal("ROLLBACK_COMPLETE"));
+        assert!(needs_removal("REVIEW_IN_PROGRESS"));
+        assert!(!needs_removal("UPDATE_ROLLBACK_COMPLETE"));
+        assert!(Operation::Update.succeeded("UPDATE_COMPLETE"));
+        assert!(!Operation::Update.succeeded("UPDATE_ROLLBACK_COMPLETE"));
+        assert!(!Operation::Create.succeeded("ROLLBACK_COMPLETE"));
+    }
+
+    #[test]
+    fn tokens_are_unique_and_fit() {
+        let a = request_token("deploy");
+        assert_ne!(a, request_token("deploy"));
+        assert!(a.len() <= 128 && a.starts_with("evrelay-deploy-"));
+    }
+}

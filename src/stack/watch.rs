@@ -1,0 +1,190 @@
+//! The wait loop: poll the stack's events and status about once a second until the stack
+//! settles, feeding a [`Sink`]; back off only when AWS throttles. What it returns says whether
+//! the change did what it set out to do and, if not, which resource failed and why.
+
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use serde::Serialize;
+
+use super::events::{new_events, Cursor, StackEvent};
+use super::progress::{Failure, Progress};
+use super::{describe_stack_polled, is_settled, Operation, Polled};
+use crate::error::{Error, Result};
+
+/// Where the progress goes: a live view, plain lines, or JSON lines.
+pub trait Sink: Send {
+    /// A new event, already folded into `progress`.
+    fn event(&mut self, event: &StackEvent, progress: &Progress) -> Result<()>;
+    /// Once per poll: a chance to redraw timers.
+    fn tick(&mut self, _progress: &Progress) -> Result<()> {
+        Ok(())
+    }
+    /// Something outside the stack it is waiting on (destroy: the relay's network interfaces),
+    /// refreshed every `side_every`.
+    fn waiting_on(&mut self, _waiting: &WaitingOn, _progress: &Progress) -> Result<()> {
+        Ok(())
+    }
+    /// The stack settled (or the watch stopped): leave the screen tidy.
+    fn finish(&mut self, _progress: &Progress) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A list of things the stack waits on, refreshed now and then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaitingOn {
+    pub what: String,
+    pub items: Vec<WaitItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaitItem {
+    pub id: String,
+    pub detail: String,
+}
+
+/// Fetches a [`WaitingOn`] (None: nothing to say this time).
+pub type SideFetch<'a> = Box<dyn FnMut() -> BoxFuture<'a, Option<WaitingOn>> + Send + 'a>;
+
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    pub poll: Duration,
+    pub max_backoff: Duration,
+    pub timeout: Option<Duration>,
+    pub side_every: Duration,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        Self {
+            poll: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(20),
+            timeout: None,
+            side_every: Duration::from_secs(10),
+        }
+    }
+}
+
+/// How the change ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub stack: String,
+    pub operation: Operation,
+    pub status: String,
+    pub ok: bool,
+    pub failure: Option<Failure>,
+    pub elapsed_ms: u128,
+}
+
+/// Follows the stack (`stack_ref`: its id, so a deleted stack still answers) until it settles.
+pub async fn watch(
+    client: &aws_sdk_cloudformation::Client,
+    stack_ref: &str,
+    mut cursor: Cursor,
+    progress: &mut Progress,
+    sink: &mut dyn Sink,
+    opts: &WatchOptions,
+    mut side: Option<SideFetch<'_>>,
+) -> Result<Outcome> {
+    let started = Instant::now();
+    let mut delay = opts.poll;
+    let mut last_side: Option<Instant> = None;
+    loop {
+        let (events, stack) = tokio::join!(
+            new_events(client, stack_ref, &mut cursor),
+            describe_stack_polled(client, stack_ref)
+        );
+        let mut throttled = false;
+        let events = match events {
+            Ok(events) => events,
+            Err(Polled::Throttled) => {
+                throttled = true;
+                Vec::new()
+            }
+            Err(Polled::Failed(e)) => return Err(e),
+        };
+        for e in &events {
+            progress.apply(e);
+            sink.event(e, progress)?;
+        }
+        let stack = match stack {
+            Ok(stack) => Some(stack),
+            Err(Polled::Throttled) => {
+                throttled = true;
+                None
+            }
+            Err(Polled::Failed(e)) => return Err(e),
+        };
+        if let Some(stack) = stack {
+            let status = match &stack {
+                Some(s) => {
+                    progress.set_stack_status(&s.status, s.reason.as_deref());
+                    s.status.clone()
+                }
+                // Gone by name and by id: deleted (the only way a stack disappears).
+                None if progress.operation == Operation::Delete => {
+                    progress.set_stack_status("DELETE_COMPLETE", None);
+                    "DELETE_COMPLETE".to_string()
+                }
+                None => {
+                    return Err(Error::failed(format!(
+                        "stack `{}` disappeared while evrelay was following it",
+                        progress.stack
+                    ))
+                    .hint("someone else deleted it; run `evrelay status` to see what is left"))
+                }
+            };
+            if is_settled(&status) {
+                // The last events may have landed between the two calls.
+                if let Ok(events) = new_events(client, stack_ref, &mut cursor).await {
+                    for e in &events {
+                        progress.apply(e);
+                        sink.event(e, progress)?;
+                    }
+                }
+                sink.finish(progress)?;
+                let ok = progress.operation.succeeded(&status);
+                return Ok(Outcome {
+                    stack: progress.stack.clone(),
+                    operation: progress.operation,
+                    ok,
+                    failure: if ok { None } else { progress.first_failure() },
+                    status,
+                    elapsed_ms: started.elapsed().as_millis(),
+                });
+            }
+        }
+        delay = if throttled {
+            (delay * 2).min(opts.max_backoff)
+        } else {
+            opts.poll
+        };
+        if let Some(fetch) = side.as_mut() {
+            if last_side.map_or(true, |t| t.elapsed() >= opts.side_every) {
+                last_side = Some(Instant::now());
+                // Every refresh goes to the sink (ages change); each sink decides what is news.
+                if let Some(waiting) = fetch().await {
+                    sink.waiting_on(&waiting, progress)?;
+                }
+            }
+        }
+        sink.tick(progress)?;
+        if let Some(timeout) = opts.timeout {
+            if started.elapsed() >= timeout {
+                sink.finish(progress)?;
+                let status = progress
+                    .stack_status
+                    .clone()
+                    .unwrap_or_else(|| "unknown".into());
+                return Err(Error::failed(format!(
+                    "stack `{}` is still {status} after {}",
+                    progress.stack,
+                    super::render::duration(timeout)
+                ))
+                .hint("the change goes on in AWS; follow it with `evrelay status --watch`, or wait longer with --timeout"));
+            }
+        }
+        tokio::time::sleep(delay).await;
+    }
+}

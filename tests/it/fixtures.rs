@@ -1,0 +1,600 @@
+//! Shared fixtures: networks seeded through the Rust SDK, shaped like the ones evrelay meets.
+//!
+//! - [`EksctlVpc::seed`]: what `eksctl create cluster` leaves behind — public and private subnets
+//!   in three AZs, an internet gateway, one NAT gateway, a route table per private subnet,
+//!   eksctl's Name tags and `kubernetes.io/role/*` tags, the shared node and control-plane
+//!   security groups, and an internal ALB (HTTP:80, target group) in the private subnets.
+//! - [`EksctlVpc::seed_decoys`]: things in the same VPC that must never be picked — an
+//!   internet-facing ALB and a public subnet wearing private-looking tags.
+//! - [`PlainVpc::seed`]: a second VPC, no eksctl tags, no internet gateway, with its own internal
+//!   ALB; its subnets use the main route table.
+//! - [`default_vpc`]: moto's default VPC, if it made one.
+//! - [`interface_endpoint`]: a Secrets Manager / EventBridge interface endpoint in a VPC.
+//!
+//! ```ignore
+//! let moto = Moto::start();
+//! let sdk = moto.sdk().await;
+//! let eks = EksctlVpc::seed(&sdk, "events").await;
+//! let decoys = eks.seed_decoys(&sdk).await;
+//! let other = PlainVpc::seed(&sdk, "billing", "10.20.0.0/16").await;
+//! ```
+
+#![allow(dead_code)]
+
+use aws_config::SdkConfig;
+use aws_sdk_ec2::types::{DomainType, IpPermission, IpRange, Tag, UserIdGroupPair};
+use aws_sdk_elasticloadbalancingv2::types::{
+    Action, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, ProtocolEnum,
+    TargetTypeEnum,
+};
+
+use crate::harness::REGION;
+
+/// The AZs fixtures spread over.
+pub const AZS: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
+
+#[derive(Debug, Clone)]
+pub struct Alb {
+    pub name: String,
+    pub arn: String,
+    pub dns_name: String,
+    pub security_group: String,
+}
+
+/// An eksctl-created cluster VPC (`192.168.0.0/16`, eksctl's default).
+#[derive(Debug, Clone)]
+pub struct EksctlVpc {
+    pub cluster: String,
+    pub vpc_id: String,
+    pub cidr: String,
+    pub igw_id: String,
+    pub nat_gateway_id: String,
+    /// In [`AZS`] order.
+    pub public_subnets: Vec<String>,
+    /// In [`AZS`] order; each has its own route table, 0.0.0.0/0 → the NAT gateway.
+    pub private_subnets: Vec<String>,
+    pub private_cidrs: Vec<String>,
+    /// Name tag `eksctl-<cluster>-cluster/ClusterSharedNodeSecurityGroup`.
+    pub shared_node_sg: String,
+    /// Name tag `eksctl-<cluster>-cluster/ControlPlaneSecurityGroup`.
+    pub control_plane_sg: String,
+    /// The internal ALB (HTTP:80) in the private subnets; its group admits the VPC on 80.
+    pub internal_alb: Alb,
+}
+
+/// Things in the eksctl VPC that must never be picked.
+#[derive(Debug, Clone)]
+pub struct SameVpcDecoys {
+    /// Internet-facing ALB `edge-public` with an HTTP:80 listener, in the public subnets.
+    pub internet_facing_alb: Alb,
+    /// A public subnet (route to the IGW) in us-east-1d tagged `kubernetes.io/role/internal-elb=1`
+    /// and named like a private one.
+    pub tagged_public_subnet: String,
+}
+
+/// A VPC with no eksctl tags, no internet gateway (its subnets use the main table, local route
+/// only), a node group `<name>-nodes` that its ALB's group admits by reference on port 80, and
+/// an internal ALB `<name>-internal`.
+#[derive(Debug, Clone)]
+pub struct PlainVpc {
+    pub vpc_id: String,
+    pub private_subnets: Vec<String>,
+    pub node_sg: String,
+    pub internal_alb: Alb,
+}
+
+struct Clients {
+    ec2: aws_sdk_ec2::Client,
+    elb: aws_sdk_elasticloadbalancingv2::Client,
+}
+
+impl Clients {
+    fn new(sdk: &SdkConfig) -> Self {
+        Self {
+            ec2: aws_sdk_ec2::Client::new(sdk),
+            elb: aws_sdk_elasticloadbalancingv2::Client::new(sdk),
+        }
+    }
+
+    async fn tag(&self, id: &str, tags: &[(&str, &str)]) {
+        let tags = tags
+            .iter()
+            .map(|(k, v)| Tag::builder().key(*k).value(*v).build());
+        self.ec2
+            .create_tags()
+            .resources(id)
+            .set_tags(Some(tags.collect()))
+            .send()
+            .await
+            .expect("CreateTags");
+    }
+
+    async fn vpc(&self, cidr: &str, tags: &[(&str, &str)]) -> String {
+        let out = self
+            .ec2
+            .create_vpc()
+            .cidr_block(cidr)
+            .send()
+            .await
+            .expect("CreateVpc");
+        let id = out
+            .vpc()
+            .and_then(|v| v.vpc_id())
+            .expect("vpc id")
+            .to_string();
+        self.tag(&id, tags).await;
+        id
+    }
+
+    async fn subnet(&self, vpc_id: &str, az: &str, cidr: &str, tags: &[(&str, &str)]) -> String {
+        let out = self
+            .ec2
+            .create_subnet()
+            .vpc_id(vpc_id)
+            .availability_zone(az)
+            .cidr_block(cidr)
+            .send()
+            .await
+            .expect("CreateSubnet");
+        let id = out
+            .subnet()
+            .and_then(|s| s.subnet_id())
+            .expect("subnet id")
+            .to_string();
+        self.tag(&id, tags).await;
+        id
+    }
+
+    /// A route table with an explicit association for each subnet and 0.0.0.0/0 → `gateway`
+    /// (an `igw-…` or a `nat-…`).
+    async fn route_table(
+        &self,
+        vpc_id: &str,
+        name: &str,
+        default_to: &str,
+        subnets: &[&str],
+    ) -> String {
+        let out = self
+            .ec2
+            .create_route_table()
+            .vpc_id(vpc_id)
+            .send()
+            .await
+            .expect("CreateRouteTable");
+        let id = out
+            .route_table()
+            .and_then(|t| t.route_table_id())
+            .expect("rtb id")
+            .to_string();
+        self.tag(&id, &[("Name", name)]).await;
+        let route = self
+            .ec2
+            .create_route()
+            .route_table_id(&id)
+            .destination_cidr_block("0.0.0.0/0");
+        let route = if default_to.starts_with("nat-") {
+            route.nat_gateway_id(default_to)
+        } else {
+            route.gateway_id(default_to)
+        };
+        route.send().await.expect("CreateRoute");
+        for subnet in subnets {
+            self.ec2
+                .associate_route_table()
+                .route_table_id(&id)
+                .subnet_id(*subnet)
+                .send()
+                .await
+                .expect("AssociateRouteTable");
+        }
+        id
+    }
+
+    async fn security_group(
+        &self,
+        vpc_id: &str,
+        group_name: &str,
+        name_tag: Option<&str>,
+    ) -> String {
+        let out = self
+            .ec2
+            .create_security_group()
+            .vpc_id(vpc_id)
+            .group_name(group_name)
+            .description(format!("{group_name} (evrelay test fixture)"))
+            .send()
+            .await
+            .expect("CreateSecurityGroup");
+        let id = out.group_id().expect("sg id").to_string();
+        if let Some(name) = name_tag {
+            self.tag(&id, &[("Name", name)]).await;
+        }
+        id
+    }
+
+    async fn allow_cidr(&self, sg: &str, protocol: &str, port: i32, cidr: &str) {
+        let perm = IpPermission::builder()
+            .ip_protocol(protocol)
+            .from_port(port)
+            .to_port(port)
+            .ip_ranges(IpRange::builder().cidr_ip(cidr).build())
+            .build();
+        self.ec2
+            .authorize_security_group_ingress()
+            .group_id(sg)
+            .ip_permissions(perm)
+            .send()
+            .await
+            .expect("AuthorizeIngress");
+    }
+
+    /// `protocol` `-1` with port -1 = all traffic.
+    async fn allow_group(&self, sg: &str, protocol: &str, port: i32, from_sg: &str) {
+        let perm = IpPermission::builder()
+            .ip_protocol(protocol)
+            .from_port(port)
+            .to_port(port)
+            .user_id_group_pairs(UserIdGroupPair::builder().group_id(from_sg).build())
+            .build();
+        self.ec2
+            .authorize_security_group_ingress()
+            .group_id(sg)
+            .ip_permissions(perm)
+            .send()
+            .await
+            .expect("AuthorizeIngress");
+    }
+
+    /// An ALB with a target group and one listener per `(protocol, port)`.
+    async fn alb(
+        &self,
+        vpc_id: &str,
+        name: &str,
+        scheme: LoadBalancerSchemeEnum,
+        subnets: &[String],
+        sg: &str,
+        listeners: &[(ProtocolEnum, i32)],
+    ) -> Alb {
+        let out = self
+            .elb
+            .create_load_balancer()
+            .name(name)
+            .set_subnets(Some(subnets.to_vec()))
+            .security_groups(sg)
+            .scheme(scheme)
+            .r#type(LoadBalancerTypeEnum::Application)
+            .send()
+            .await
+            .expect("CreateLoadBalancer");
+        let lb = out.load_balancers().first().expect("load balancer");
+        let arn = lb.load_balancer_arn().expect("arn").to_string();
+        let tg = self
+            .elb
+            .create_target_group()
+            .name(format!("{name}-tg"))
+            .protocol(ProtocolEnum::Http)
+            .port(80)
+            .vpc_id(vpc_id)
+            .target_type(TargetTypeEnum::Ip)
+            .send()
+            .await
+            .expect("CreateTargetGroup");
+        let tg_arn = tg
+            .target_groups()
+            .first()
+            .and_then(|t| t.target_group_arn())
+            .expect("tg arn")
+            .to_string();
+        for (protocol, port) in listeners {
+            let forward = Action::builder()
+                .r#type(ActionTypeEnum::Forward)
+                .target_group_arn(&tg_arn)
+                .build();
+            let listener = self
+                .elb
+                .create_listener()
+                .load_balancer_arn(&arn)
+                .protocol(protocol.clone())
+                .port(*port)
+                .default_actions(forward);
+            listener.send().await.expect("CreateListener");
+        }
+        Alb {
+            name: name.to_string(),
+            arn,
+            dns_name: lb.dns_name().expect("dns name").to_string(),
+            security_group: sg.to_string(),
+        }
+    }
+}
+
+/// `us-east-1a` → `USEAST1A`, as eksctl spells AZs in its resource names.
+fn eksctl_az(az: &str) -> String {
+    az.replace('-', "").to_uppercase()
+}
+
+impl EksctlVpc {
+    pub async fn seed(sdk: &SdkConfig, cluster: &str) -> EksctlVpc {
+        let c = Clients::new(sdk);
+        let prefix = format!("eksctl-{cluster}-cluster");
+        let cidr = "192.168.0.0/16".to_string();
+        let cluster_tag = format!("kubernetes.io/cluster/{cluster}");
+        let vpc_id = c
+            .vpc(
+                &cidr,
+                &[
+                    ("Name", &format!("{prefix}/VPC")),
+                    ("alpha.eksctl.io/cluster-name", cluster),
+                    (&cluster_tag, "owned"),
+                ],
+            )
+            .await;
+
+        let igw = c
+            .ec2
+            .create_internet_gateway()
+            .send()
+            .await
+            .expect("CreateInternetGateway");
+        let igw_id = igw
+            .internet_gateway()
+            .and_then(|g| g.internet_gateway_id())
+            .expect("igw id")
+            .to_string();
+        c.ec2
+            .attach_internet_gateway()
+            .internet_gateway_id(&igw_id)
+            .vpc_id(&vpc_id)
+            .send()
+            .await
+            .expect("AttachInternetGateway");
+        c.tag(&igw_id, &[("Name", &format!("{prefix}/InternetGateway"))])
+            .await;
+
+        let mut public_subnets = Vec::new();
+        let mut private_subnets = Vec::new();
+        let mut private_cidrs = Vec::new();
+        for (i, az) in AZS.iter().enumerate() {
+            let public_cidr = format!("192.168.{}.0/19", i * 32);
+            let name = format!("{prefix}/SubnetPublic{}", eksctl_az(az));
+            public_subnets.push(
+                c.subnet(
+                    &vpc_id,
+                    az,
+                    &public_cidr,
+                    &[("Name", &name), ("kubernetes.io/role/elb", "1")],
+                )
+                .await,
+            );
+            let private_cidr = format!("192.168.{}.0/19", 96 + i * 32);
+            let name = format!("{prefix}/SubnetPrivate{}", eksctl_az(az));
+            private_subnets.push(
+                c.subnet(
+                    &vpc_id,
+                    az,
+                    &private_cidr,
+                    &[("Name", &name), ("kubernetes.io/role/internal-elb", "1")],
+                )
+                .await,
+            );
+            private_cidrs.push(private_cidr);
+        }
+
+        let public_refs: Vec<&str> = public_subnets.iter().map(String::as_str).collect();
+        c.route_table(
+            &vpc_id,
+            &format!("{prefix}/PublicRouteTable"),
+            &igw_id,
+            &public_refs,
+        )
+        .await;
+
+        // eksctl's default: one NAT gateway, in the first public subnet.
+        let eip = c
+            .ec2
+            .allocate_address()
+            .domain(DomainType::Vpc)
+            .send()
+            .await
+            .expect("AllocateAddress");
+        let nat = c
+            .ec2
+            .create_nat_gateway()
+            .subnet_id(&public_subnets[0])
+            .allocation_id(eip.allocation_id().expect("allocation id"))
+            .send()
+            .await
+            .expect("CreateNatGateway");
+        let nat_gateway_id = nat
+            .nat_gateway()
+            .and_then(|n| n.nat_gateway_id())
+            .expect("nat id")
+            .to_string();
+        for (az, subnet) in AZS.iter().zip(&private_subnets) {
+            let name = format!("{prefix}/PrivateRouteTable{}", eksctl_az(az));
+            c.route_table(&vpc_id, &name, &nat_gateway_id, &[subnet])
+                .await;
+        }
+
+        let control_plane_sg = c
+            .security_group(
+                &vpc_id,
+                &format!("{prefix}-ControlPlaneSecurityGroup-1A2B3C"),
+                Some(&format!("{prefix}/ControlPlaneSecurityGroup")),
+            )
+            .await;
+        let shared_node_sg = c
+            .security_group(
+                &vpc_id,
+                &format!("{prefix}-ClusterSharedNodeSecurityGroup-4D5E6F"),
+                Some(&format!("{prefix}/ClusterSharedNodeSecurityGroup")),
+            )
+            .await;
+        c.allow_group(&shared_node_sg, "-1", -1, &shared_node_sg)
+            .await;
+        c.allow_group(&shared_node_sg, "-1", -1, &control_plane_sg)
+            .await;
+
+        // The AWS Load Balancer Controller's group for the ALB: the VPC on 80; the nodes admit it.
+        let alb_sg = c
+            .security_group(&vpc_id, "k8s-default-app-0a1b2c3d", None)
+            .await;
+        c.allow_cidr(&alb_sg, "tcp", 80, &cidr).await;
+        c.allow_group(&shared_node_sg, "-1", -1, &alb_sg).await;
+        let internal_alb = c
+            .alb(
+                &vpc_id,
+                &format!("{cluster}-internal"),
+                LoadBalancerSchemeEnum::Internal,
+                &private_subnets,
+                &alb_sg,
+                &[(ProtocolEnum::Http, 80)],
+            )
+            .await;
+
+        EksctlVpc {
+            cluster: cluster.to_string(),
+            vpc_id,
+            cidr,
+            igw_id,
+            nat_gateway_id,
+            public_subnets,
+            private_subnets,
+            private_cidrs,
+            shared_node_sg,
+            control_plane_sg,
+            internal_alb,
+        }
+    }
+
+    pub async fn seed_decoys(&self, sdk: &SdkConfig) -> SameVpcDecoys {
+        let c = Clients::new(sdk);
+        let public_sg = c
+            .security_group(&self.vpc_id, "k8s-default-web-public", None)
+            .await;
+        c.allow_cidr(&public_sg, "tcp", 443, "0.0.0.0/0").await;
+        let internet_facing_alb = c
+            .alb(
+                &self.vpc_id,
+                // Sorts before `<cluster>-internal`: a picker that ignored the scheme would take it.
+                "edge-public",
+                LoadBalancerSchemeEnum::InternetFacing,
+                &self.public_subnets,
+                &public_sg,
+                // HTTP only: moto's CreateListener wants a real ACM certificate for HTTPS.
+                &[(ProtocolEnum::Http, 80)],
+            )
+            .await;
+        let name = format!("eksctl-{}-cluster/SubnetPrivateUSEAST1D", self.cluster);
+        let tagged_public_subnet = c
+            .subnet(
+                &self.vpc_id,
+                "us-east-1d",
+                "192.168.192.0/20",
+                &[("Name", &name), ("kubernetes.io/role/internal-elb", "1")],
+            )
+            .await;
+        c.route_table(
+            &self.vpc_id,
+            "decoy-public-looks-private",
+            &self.igw_id,
+            &[&tagged_public_subnet],
+        )
+        .await;
+        SameVpcDecoys {
+            internet_facing_alb,
+            tagged_public_subnet,
+        }
+    }
+}
+
+impl PlainVpc {
+    /// `cidr` is a /16; subnets take its first two /24s in us-east-1a and us-east-1b.
+    pub async fn seed(sdk: &SdkConfig, name: &str, cidr: &str) -> PlainVpc {
+        let c = Clients::new(sdk);
+        let vpc_id = c.vpc(cidr, &[("Name", name)]).await;
+        let base = cidr.split('.').take(2).collect::<Vec<_>>().join(".");
+        let mut private_subnets = Vec::new();
+        for (i, az) in AZS[..2].iter().enumerate() {
+            let subnet_name = format!("{name}-private-{az}");
+            private_subnets.push(
+                c.subnet(
+                    &vpc_id,
+                    az,
+                    &format!("{base}.{i}.0/24"),
+                    &[("Name", &subnet_name)],
+                )
+                .await,
+            );
+        }
+        let node_sg = c
+            .security_group(&vpc_id, &format!("{name}-nodes"), None)
+            .await;
+        let alb_sg = c
+            .security_group(&vpc_id, &format!("{name}-alb"), None)
+            .await;
+        c.allow_group(&alb_sg, "tcp", 80, &node_sg).await;
+        let internal_alb = c
+            .alb(
+                &vpc_id,
+                &format!("{name}-internal"),
+                LoadBalancerSchemeEnum::Internal,
+                &private_subnets,
+                &alb_sg,
+                &[(ProtocolEnum::Http, 80)],
+            )
+            .await;
+        PlainVpc {
+            vpc_id,
+            private_subnets,
+            node_sg,
+            internal_alb,
+        }
+    }
+}
+
+/// The region's default VPC, if the emulator created one.
+pub async fn default_vpc(sdk: &SdkConfig) -> Option<String> {
+    let ec2 = aws_sdk_ec2::Client::new(sdk);
+    let out = ec2
+        .describe_vpcs()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("is-default")
+                .values("true")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("DescribeVpcs");
+    out.vpcs()
+        .first()
+        .and_then(|v| v.vpc_id())
+        .map(str::to_string)
+}
+
+/// An interface endpoint for `com.amazonaws.<region>.<service>` (e.g. `secretsmanager`,
+/// `events`) in `subnets`; returns its id.
+pub async fn interface_endpoint(
+    sdk: &SdkConfig,
+    vpc_id: &str,
+    subnets: &[String],
+    service: &str,
+    private_dns: bool,
+) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(sdk);
+    let out = ec2
+        .create_vpc_endpoint()
+        .vpc_id(vpc_id)
+        .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
+        .service_name(format!("com.amazonaws.{REGION}.{service}"))
+        .set_subnet_ids(Some(subnets.to_vec()))
+        .private_dns_enabled(private_dns)
+        .send()
+        .await
+        .expect("CreateVpcEndpoint");
+    out.vpc_endpoint()
+        .and_then(|e| e.vpc_endpoint_id())
+        .expect("endpoint id")
+        .to_string()
+}

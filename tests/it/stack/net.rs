@@ -1,0 +1,130 @@
+//! The networks deploy's tests run in, from the shared fixtures: an eksctl-shaped VPC (private
+//! subnets with NAT in three AZs; the shared node group admits itself, so also on 443 for the
+//! Secrets Manager endpoint; an internal ALB admitting the VPC on 80), an extra private subnet
+//! in the first AZ, and a second, plain VPC (no NAT) whose group is foreign to the first.
+
+use aws_sdk_ec2::types::{Filter, IpPermission, UserIdGroupPair, VpcEndpointType};
+
+use crate::fixtures::{EksctlVpc, PlainVpc};
+use crate::harness::Moto;
+
+pub struct Net {
+    pub vpc: String,
+    pub private_a: String,
+    pub private_b: String,
+    /// A second private subnet in the first AZ (no NAT: the VPC's main table).
+    pub private_a2: String,
+    pub public: String,
+    pub relay_sg: String,
+    pub alb_url: String,
+    pub other_vpc_sg: String,
+    /// The plain VPC: private subnets without NAT, its node group, its internal ALB's URL.
+    pub plain: PlainVpc,
+    pub ec2: aws_sdk_ec2::Client,
+    pub cfn: aws_sdk_cloudformation::Client,
+}
+
+pub async fn seed(moto: &Moto) -> Net {
+    let sdk = moto.sdk().await;
+    let ec2 = aws_sdk_ec2::Client::new(&sdk);
+    let eks = EksctlVpc::seed(&sdk, "events").await;
+    let plain = PlainVpc::seed(&sdk, "billing", "10.20.0.0/16").await;
+    let extra = ec2
+        .create_subnet()
+        .vpc_id(&eks.vpc_id)
+        .cidr_block("192.168.250.0/24")
+        .availability_zone("us-east-1a")
+        .send()
+        .await
+        .unwrap();
+    Net {
+        vpc: eks.vpc_id.clone(),
+        private_a: eks.private_subnets[0].clone(),
+        private_b: eks.private_subnets[1].clone(),
+        private_a2: extra.subnet().unwrap().subnet_id().unwrap().to_string(),
+        public: eks.public_subnets[0].clone(),
+        relay_sg: eks.shared_node_sg.clone(),
+        alb_url: format!("http://{}/", eks.internal_alb.dns_name),
+        other_vpc_sg: plain.node_sg.clone(),
+        plain,
+        ec2,
+        cfn: aws_sdk_cloudformation::Client::new(&sdk),
+    }
+}
+
+impl Net {
+    /// Every endpoint in the eksctl VPC that is not deleted.
+    pub async fn live_endpoints(&self) -> Vec<aws_sdk_ec2::types::VpcEndpoint> {
+        self.live_endpoints_in(&self.vpc).await
+    }
+
+    pub async fn live_endpoints_in(&self, vpc: &str) -> Vec<aws_sdk_ec2::types::VpcEndpoint> {
+        let out = self
+            .ec2
+            .describe_vpc_endpoints()
+            .filters(Filter::builder().name("vpc-id").values(vpc).build())
+            .send()
+            .await
+            .unwrap();
+        out.vpc_endpoints()
+            .iter()
+            .filter(|e| {
+                !e.state()
+                    .is_some_and(|s| s.as_str().eq_ignore_ascii_case("deleted"))
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// An operator's own Secrets Manager endpoint (no evrelay tags), made before any deploy.
+    pub async fn create_untagged_secrets_endpoint(&self) -> String {
+        let out = self
+            .ec2
+            .create_vpc_endpoint()
+            .vpc_endpoint_type(VpcEndpointType::Interface)
+            .vpc_id(&self.vpc)
+            .service_name("com.amazonaws.us-east-1.secretsmanager")
+            .subnet_ids(&self.private_a)
+            .subnet_ids(&self.private_b)
+            .security_group_ids(&self.relay_sg)
+            .private_dns_enabled(true)
+            .send()
+            .await
+            .unwrap();
+        out.vpc_endpoint()
+            .unwrap()
+            .vpc_endpoint_id()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn stack_exists(&self, stack: &str) -> bool {
+        match self.cfn.describe_stacks().stack_name(stack).send().await {
+            Ok(out) => out.stacks().iter().any(|s| {
+                s.stack_status()
+                    .is_some_and(|st| st.as_str() != "DELETE_COMPLETE")
+            }),
+            Err(_) => false,
+        }
+    }
+
+    /// Lets the plain VPC's node group reach itself on 443 (endpoints evrelay creates there
+    /// take the relay's group).
+    pub async fn plain_admits_itself_on_443(&self) {
+        let sg = &self.plain.node_sg;
+        self.ec2
+            .authorize_security_group_ingress()
+            .group_id(sg)
+            .ip_permissions(
+                IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(443)
+                    .to_port(443)
+                    .user_id_group_pairs(UserIdGroupPair::builder().group_id(sg).build())
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+}
