@@ -9,23 +9,8 @@ cd "$root"
 step() { printf '\n==> %s\n' "$*"; }
 
 # --- set-up -----------------------------------------------------------------------------------
-venv_install() { # venv requirements-file
-  local venv="$1" req="$2" stamp="$1/.requirements.sha"
-  local want; want="$(sha256sum "$req" | cut -d' ' -f1)"
-  if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    step "installing $req into $venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-    echo "$want" > "$stamp"
-  fi
-}
-venv_install .venv tests/requirements.txt
-for req in tests/sandbox/requirements.txt relay-lambda/requirements-test.txt; do
-  [ -f "$req" ] && venv_install .venv "$req"
-done
-if [ -f tests/template/requirements-checkov.txt ]; then
-  venv_install .venv-checkov tests/template/requirements-checkov.txt
-fi
+# The same idempotent set-up the demo uses: the venvs with the pinned tools.
+bash tests/setup.sh
 export EVRELAY_MOTO_SERVER="$root/.venv/bin/moto_server"
 export PATH="$root/.venv/bin:$PATH"
 

@@ -7,17 +7,14 @@
 # Each is run RUNS times (default 3) and every figure is printed. Exits 0 unless a deploy fails.
 #
 # Needs: a built evrelay (EVRELAY, default target/debug/evrelay; built with `cargo build` if
-# missing), and a venv with moto_server, boto3 and the AWS CLI (VENV, default .venv, else
-# /work/main/.venv). moto runs change sets synchronously, so these figures measure evrelay's and
+# missing), and a venv with moto_server, boto3 and the AWS CLI (VENV, default .venv). moto runs change sets synchronously, so these figures measure evrelay's and
 # the CLI's own overhead (calls, polling, waiting), not CloudFormation.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 RUNS="${RUNS:-3}"
 VENV="${VENV:-}"
-if [ -z "$VENV" ]; then
-  if [ -x "$root/.venv/bin/moto_server" ]; then VENV="$root/.venv"; else VENV=/work/main/.venv; fi
-fi
+[ -n "$VENV" ] || VENV="$root/.venv"
 for tool in moto_server aws python; do
   [ -x "$VENV/bin/$tool" ] || { echo "bench: $VENV/bin/$tool not found (set VENV, or run tests/run.sh once)" >&2; exit 1; }
 done

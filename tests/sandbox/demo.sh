@@ -33,8 +33,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+step "Set up the Python tools (moto, boto3; once, into .venv)"
+if [[ -z ${PYTHON:-} ]]; then
+    bash "$ROOT/tests/setup.sh" --no-checkov
+fi
+
 if [[ ${1:-} != --no-build ]]; then
     step "Build evrelay"
+    if [[ ! -x $EVRELAY_BIN ]]; then
+        echo "(the first build compiles the AWS SDK crates: 10-20 minutes on 2 cores; later builds take seconds)"
+    fi
     # --all-targets: the same feature set as `cargo test` (aws-smithy-mocks turns on the SDK's
     # test-util), so running the demo after the tests does not rebuild every SDK crate.
     run cargo build --quiet --all-targets --manifest-path "$ROOT/Cargo.toml"
