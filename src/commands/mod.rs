@@ -13,22 +13,15 @@ pub mod template;
 
 use std::time::Duration;
 
-/// `90s`, `10m`, `2h`, `1d`, or plain seconds.
+/// `90s`, `10m`, `1h30m`, `2m 30s`, `1d`, or plain seconds — the forms `humantime` (as used by
+/// systemd and many Rust tools) accepts, so nothing is parsed by hand.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (digits, unit) = s.split_at(split);
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration; use e.g. 30s, 10m, 2h, 1d"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86400,
-        _ => return Err(format!("`{s}` has unknown unit `{unit}`; use s, m, h or d")),
-    };
-    Ok(Duration::from_secs(secs))
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    humantime::parse_duration(s)
+        .map_err(|e| format!("`{s}` is not a duration ({e}); use e.g. 90s, 10m, 1h30m or 2d"))
 }
 
 #[cfg(test)]
@@ -41,7 +34,11 @@ mod tests {
         assert_eq!(parse_duration("45m"), Ok(Duration::from_secs(2700)));
         assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
         assert_eq!(parse_duration("12"), Ok(Duration::from_secs(12)));
-        assert!(parse_duration("5y").is_err());
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("2m 30s"), Ok(Duration::from_secs(150)));
+        assert_eq!(parse_duration("1d"), Ok(Duration::from_secs(86400)));
+        assert!(parse_duration("5x").unwrap_err().contains("`5x`"));
         assert!(parse_duration("m").is_err());
+        assert!(parse_duration("").is_err());
     }
 }

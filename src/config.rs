@@ -1,0 +1,330 @@
+//! `evrelay.toml`: what a successful deploy remembers, so the next `evrelay deploy` (or
+//! `status`, `send`, `logs`, `destroy`) needs no repeated flags — SAM CLI's `samconfig.toml`
+//! and Copilot's manifests taught operators to expect one.
+//!
+//! Precedence, highest first: a flag > the environment (AWS_REGION, AWS_PROFILE) > this file >
+//! the stack's current parameters > the template's defaults. The file holds one table per stack
+//! and region, `[stacks.NAME.REGION]`, and never the API key (only a secret's id, which is not
+//! secret). Unknown keys are an error naming the key and its line: a typo must not be ignored.
+//!
+//! ```toml
+//! stack = "orders-relay"          # the default --stack
+//! region = "eu-west-1"            # the default --region
+//!
+//! [stacks.orders-relay.eu-west-1]
+//! subnets = ["subnet-0a", "subnet-0b"]
+//! security_groups = ["sg-0c"]
+//! url = "https://internal-orders-123.eu-west-1.elb.amazonaws.com/"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The default file, looked up in the working directory.
+pub const DEFAULT_FILE: &str = "evrelay.toml";
+
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// The stack used when `--stack` is not given.
+    pub stack: Option<String>,
+    /// The region used when neither `--region` nor AWS_REGION is set.
+    pub region: Option<String>,
+    /// The profile used when neither `--profile` nor AWS_PROFILE is set.
+    pub profile: Option<String>,
+    /// stack name → region → what that relay was deployed with.
+    #[serde(default)]
+    pub stacks: BTreeMap<String, BTreeMap<String, RelaySettings>>,
+}
+
+/// One relay's deploy settings, as flags would give them. Every key is optional: the file
+/// fills only what the command line leaves out.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelaySettings {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_groups: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_header: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserved_concurrency: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function_timeout: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_timeout: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_retention_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// Where the file is and whether the operator named it (a named file must exist).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigPath {
+    pub path: PathBuf,
+    pub explicit: bool,
+}
+
+impl ConfigPath {
+    pub fn new(flag: Option<&Path>) -> Self {
+        match flag {
+            Some(p) => ConfigPath {
+                path: p.to_path_buf(),
+                explicit: true,
+            },
+            None => ConfigPath {
+                path: PathBuf::from(DEFAULT_FILE),
+                explicit: false,
+            },
+        }
+    }
+
+    /// The parsed file; an absent default file is an empty configuration.
+    pub fn load(&self) -> Result<ConfigFile> {
+        match std::fs::read_to_string(&self.path) {
+            Ok(text) => parse(&text, &self.path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !self.explicit => {
+                Ok(ConfigFile::default())
+            }
+            Err(e) => Err(Error::usage(format!(
+                "cannot read the config file {}: {e}",
+                self.path.display()
+            ))
+            .hint("check --config (or EVRELAY_CONFIG), or leave it out to use ./evrelay.toml")),
+        }
+    }
+}
+
+pub fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
+    let config: ConfigFile = toml_edit::de::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let at = line.map(|l| format!(", line {l}")).unwrap_or_default();
+        // toml's message can span lines; the first is the one that names the problem.
+        let what = e.message().lines().next().unwrap_or("invalid TOML").trim();
+        Error::usage(format!("{}{at}: {what}", path.display())).hint(
+            "keys: stack, region, profile and [stacks.NAME.REGION] tables (see `evrelay deploy --help`)",
+        )
+    })?;
+    for (stack, regions) in &config.stacks {
+        for (region, settings) in regions {
+            check_settings(stack, region, settings, path)?;
+        }
+    }
+    Ok(config)
+}
+
+fn check_settings(stack: &str, region: &str, s: &RelaySettings, path: &Path) -> Result<()> {
+    let bad = |key: &str, why: &str| {
+        Err(Error::usage(format!(
+            "{}: [stacks.{stack}.{region}] {key} {why}",
+            path.display()
+        ))
+        .hint("fix the value, or delete the key to use the stack's current value"))
+    };
+    if let Some(k) = s.tags.keys().find(|k| k.starts_with("evrelay:")) {
+        return bad(
+            "tags",
+            &format!("uses the reserved prefix `evrelay:` ({k})"),
+        );
+    }
+    if s.url.as_deref().is_some_and(|u| u.trim().is_empty()) {
+        return bad("url", "is empty");
+    }
+    Ok(())
+}
+
+impl ConfigFile {
+    /// The settings remembered for this stack in this region, if any.
+    pub fn relay(&self, stack: &str, region: &str) -> Option<&RelaySettings> {
+        self.stacks.get(stack).and_then(|r| r.get(region))
+    }
+}
+
+/// Records a successful deploy's settings under `[stacks.STACK.REGION]`, keeping the rest of the
+/// file — comments and other relays included — as it was. Written to a temporary file first and
+/// renamed, so an interrupted write never leaves half a file.
+pub fn remember(path: &Path, stack: &str, region: &str, settings: &RelaySettings) -> Result<()> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(write_error(path, e)),
+    };
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        Error::failed(format!(
+            "{} is not valid TOML: {}",
+            path.display(),
+            e.message()
+        ))
+        .hint("fix or move the file, then deploy again (the stack itself is deployed)")
+    })?;
+    let table = toml_edit::ser::to_document(settings)
+        .map_err(|e| Error::failed(format!("cannot write the deploy settings: {e}")))?;
+    let stacks = doc
+        .entry("stacks")
+        .or_insert_with(|| {
+            let mut t = toml_edit::Table::new();
+            t.set_implicit(true);
+            toml_edit::Item::Table(t)
+        })
+        .as_table_mut()
+        .ok_or_else(|| Error::failed(format!("{}: `stacks` is not a table", path.display())))?;
+    let regions = stacks
+        .entry(stack)
+        .or_insert_with(|| {
+            let mut t = toml_edit::Table::new();
+            t.set_implicit(true);
+            toml_edit::Item::Table(t)
+        })
+        .as_table_mut()
+        .ok_or_else(|| {
+            Error::failed(format!(
+                "{}: `stacks.{stack}` is not a table",
+                path.display()
+            ))
+        })?;
+    regions.insert(region, toml_edit::Item::Table(table.as_table().clone()));
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, doc.to_string()).map_err(|e| write_error(path, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| write_error(path, e))
+}
+
+fn write_error(path: &Path, e: std::io::Error) -> Error {
+    Error::failed(format!("cannot write {}: {e}", path.display()))
+        .hint("the stack is deployed; pass --config FILE to remember its settings elsewhere")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p() -> &'static Path {
+        Path::new("evrelay.toml")
+    }
+
+    #[test]
+    fn a_file_names_a_default_stack_and_one_table_per_stack_and_region() {
+        let c = parse(
+            r#"
+stack = "orders"
+region = "eu-west-1"
+[stacks.orders.eu-west-1]
+subnets = ["subnet-a", "subnet-b"]
+security_groups = ["sg-1"]
+url = "http://internal-x/"
+tags = { team = "payments" }
+[stacks.orders.us-east-1]
+url = "http://internal-y/"
+"#,
+            p(),
+        )
+        .unwrap();
+        assert_eq!(c.stack.as_deref(), Some("orders"));
+        let eu = c.relay("orders", "eu-west-1").unwrap();
+        assert_eq!(eu.subnets, ["subnet-a", "subnet-b"]);
+        assert_eq!(eu.tags["team"], "payments");
+        assert_eq!(
+            c.relay("orders", "us-east-1").unwrap().url.as_deref(),
+            Some("http://internal-y/")
+        );
+        assert!(c.relay("orders", "ap-south-1").is_none());
+        assert!(c.relay("other", "eu-west-1").is_none());
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_with_its_line() {
+        let e = parse(
+            "stack = \"a\"\n\n[stacks.a.us-east-1]\nsubnet = [\"x\"]\n",
+            p(),
+        )
+        .unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.message.contains("line 4"), "{}", e.message);
+        assert!(e.message.contains("subnet"), "{}", e.message);
+        assert!(!e.message.contains('\n'), "one line: {}", e.message);
+        let e = parse("regoin = \"x\"\n", p()).unwrap_err();
+        assert!(
+            e.message.contains("line 1") && e.message.contains("regoin"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn a_bad_value_is_named() {
+        let e = parse("[stacks.a.us-east-1]\nfunction_timeout = \"thirty\"\n", p()).unwrap_err();
+        assert!(e.message.contains("line 2"), "{}", e.message);
+        let e = parse(
+            "[stacks.a.us-east-1]\ntags = { \"evrelay:managed\" = \"no\" }\n",
+            p(),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("evrelay:"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_missing_default_file_is_empty_but_a_named_one_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.toml");
+        let implicit = ConfigPath {
+            path: missing.clone(),
+            explicit: false,
+        };
+        assert_eq!(implicit.load().unwrap(), ConfigFile::default());
+        let named = ConfigPath::new(Some(&missing));
+        assert_eq!(named.load().unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn remembering_a_deploy_keeps_comments_and_other_relays() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("evrelay.toml");
+        std::fs::write(
+            &path,
+            "# mine\nstack = \"a\"\n\n[stacks.b.us-east-1]\nurl = \"http://b/\"\n",
+        )
+        .unwrap();
+        let settings = RelaySettings {
+            subnets: vec!["subnet-1".into(), "subnet-2".into()],
+            security_groups: vec!["sg-1".into()],
+            url: Some("http://a/".into()),
+            function_timeout: Some(60),
+            ..Default::default()
+        };
+        remember(&path, "a", "eu-west-1", &settings).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# mine\n"), "{text}");
+        let c = parse(&text, &path).unwrap();
+        assert_eq!(c.relay("a", "eu-west-1"), Some(&settings));
+        assert_eq!(
+            c.relay("b", "us-east-1").unwrap().url.as_deref(),
+            Some("http://b/")
+        );
+        // A redeploy replaces that relay's table, not merges into it.
+        let fewer = RelaySettings {
+            url: Some("http://a2/".into()),
+            ..Default::default()
+        };
+        remember(&path, "a", "eu-west-1", &fewer).unwrap();
+        let c = parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+        assert_eq!(c.relay("a", "eu-west-1"), Some(&fewer));
+        assert!(!dir.path().join("evrelay.toml.tmp").exists());
+    }
+}
