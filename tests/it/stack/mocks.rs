@@ -212,7 +212,6 @@ async fn a_create_is_shown_resource_by_resource_until_complete() {
     assert!(outcome.failure.is_none());
     // Each event once, in order, though every poll returned the whole history.
     assert_eq!(lines.matches("CREATE_COMPLETE").count(), 4, "{lines}");
-    let _filters = crate::snap::settings().bind_to_scope();
     insta::assert_snapshot!("create_lines", lines);
     insta::assert_snapshot!(
         "create_live_block",
@@ -291,7 +290,6 @@ async fn a_rollback_names_the_first_resource_that_failed_for_a_reason_of_its_own
     );
     let error = outcome_error(&outcome);
     assert_eq!(error.exit_code(), 1);
-    let _filters = crate::snap::settings().bind_to_scope();
     insta::assert_snapshot!("rollback_lines", lines);
     insta::assert_snapshot!(
         "rollback_live_block",
@@ -336,7 +334,6 @@ async fn delete_failed_says_which_resource_why_and_what_next() {
     );
     let error = outcome_error(&outcome);
     assert!(error.hint.as_deref().unwrap().contains("evrelay destroy"));
-    let _filters = crate::snap::settings().bind_to_scope();
     insta::assert_snapshot!("delete_failed_lines", lines);
     insta::assert_snapshot!(
         "delete_failed_error",
@@ -683,6 +680,5 @@ async fn a_slow_delete_shows_the_network_interfaces_it_waits_on() {
         lines.contains("eni-0a") && lines.contains("none left"),
         "{lines}"
     );
-    let _filters = crate::snap::settings().bind_to_scope();
     insta::assert_snapshot!("delete_waits_on_interfaces", lines);
 }
