@@ -192,7 +192,10 @@ mod tests {
         cmd.build();
         fn walk(cmd: &mut clap::Command, path: &str) {
             let help = cmd.render_long_help().to_string();
-            assert!(help.contains("Exit codes (every command)"), "{path}: {help}");
+            assert!(
+                help.contains("Exit codes (every command)"),
+                "{path}: {help}"
+            );
             assert!(help.contains("Global options:"), "{path}: {help}");
             let names: Vec<String> = cmd
                 .get_subcommands()
@@ -211,7 +214,9 @@ mod tests {
     fn aliases_delete_and_stack_name() {
         use clap::FromArgMatches;
         let parse = |args: &[&str]| {
-            let m = command_for(&os(args)).try_get_matches_from(os(args)).unwrap();
+            let m = command_for(&os(args))
+                .try_get_matches_from(os(args))
+                .unwrap();
             Cli::from_arg_matches(&m).unwrap()
         };
         let cli = parse(&["evrelay", "delete", "--stack-name", "other"]);
@@ -229,7 +234,12 @@ mod tests {
     #[test]
     fn no_color_is_seen_before_parsing_but_not_after_a_double_dash() {
         assert!(no_color_flag(&os(&["evrelay", "status", "--no-color"])));
-        assert!(!no_color_flag(&os(&["evrelay", "send", "--", "--no-color"])));
+        assert!(!no_color_flag(&os(&[
+            "evrelay",
+            "send",
+            "--",
+            "--no-color"
+        ])));
         assert!(!no_color_flag(&os(&["evrelay", "status"])));
     }
 

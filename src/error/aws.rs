@@ -280,8 +280,8 @@ impl Error {
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
         let failure = AwsFailure::from_sdk(operation, &err);
-        let mut error = Error::failed(failure.message(None))
-            .detail(format!("{}", DisplayErrorContext(&err)));
+        let mut error =
+            Error::failed(failure.message(None)).detail(format!("{}", DisplayErrorContext(&err)));
         if let Some(hint) = failure.hint() {
             error = error.hint(hint);
         }

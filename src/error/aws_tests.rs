@@ -17,7 +17,11 @@ fn raw(status: u16) -> HttpResponse {
     r
 }
 
-fn service(code: Option<&str>, message: Option<&str>, status: u16) -> SdkError<DescribeStacksError> {
+fn service(
+    code: Option<&str>,
+    message: Option<&str>,
+    status: u16,
+) -> SdkError<DescribeStacksError> {
     let mut meta = ErrorMetadata::builder();
     if let Some(c) = code {
         meta = meta.code(c);
@@ -30,28 +34,47 @@ fn service(code: Option<&str>, message: Option<&str>, status: u16) -> SdkError<D
 
 #[test]
 fn a_service_error_keeps_code_status_and_request_id() {
-    let e = Error::aws("DescribeStacks", service(Some("ValidationError"), Some("bad name"), 400));
-    assert_eq!(e.message, "DescribeStacks failed: ValidationError: bad name");
+    let e = Error::aws(
+        "DescribeStacks",
+        service(Some("ValidationError"), Some("bad name"), 400),
+    );
+    assert_eq!(
+        e.message,
+        "DescribeStacks failed: ValidationError: bad name"
+    );
     assert_eq!(e.kind, Kind::Failed);
     let aws = e.aws.as_ref().unwrap();
     assert_eq!(aws.cause, Cause::Service);
     assert_eq!(aws.status, Some(400));
     assert_eq!(aws.request_id.as_deref(), Some("req-1234"));
     assert_eq!(e.aws_code(), Some("ValidationError"));
-    assert_eq!(aws.summary(), "code ValidationError, HTTP 400, request id req-1234");
+    assert_eq!(
+        aws.summary(),
+        "code ValidationError, HTTP 400, request id req-1234"
+    );
     assert!(!e.is_throttling());
 }
 
 #[test]
 fn throttling_comes_from_the_code_or_a_429_not_the_text() {
-    let e = Error::aws("DescribeStacks", service(Some("Throttling"), Some("Rate exceeded"), 400));
+    let e = Error::aws(
+        "DescribeStacks",
+        service(Some("Throttling"), Some("Rate exceeded"), 400),
+    );
     assert!(e.is_throttling());
     assert!(e.hint.as_deref().unwrap().contains("throttled"));
-    assert!(is_throttling(&service(Some("RequestLimitExceeded"), None, 503)));
+    assert!(is_throttling(&service(
+        Some("RequestLimitExceeded"),
+        None,
+        503
+    )));
     let e = Error::aws("PutEvents", service(None, None, 429));
     assert!(e.is_throttling());
     // The word alone is not a throttle.
-    let e = Error::aws("DescribeStacks", service(Some("ValidationError"), Some("Throttling is off"), 400));
+    let e = Error::aws(
+        "DescribeStacks",
+        service(Some("ValidationError"), Some("Throttling is off"), 400),
+    );
     assert!(!e.is_throttling());
     // A quota is not a throttle: waiting does not fix it.
     assert!(!is_throttling_code("LimitExceededException"));
@@ -72,7 +95,10 @@ fn an_answer_without_an_aws_error_names_the_status_and_the_endpoint() {
     );
     // A message with its own code needs no endpoint.
     let e = Error::aws("PutEvents", service(Some("InternalFailure"), None, 500)).at_endpoint("x");
-    assert_eq!(e.message, "PutEvents failed: InternalFailure (HTTP 500, no message)");
+    assert_eq!(
+        e.message,
+        "PutEvents failed: InternalFailure (HTTP 500, no message)"
+    );
 }
 
 #[test]
@@ -81,14 +107,21 @@ fn transport_failures_are_classified_from_the_variants() {
     let e: SdkError<DescribeStacksError> =
         Sdk::dispatch_failure(ConnectorError::io(Box::new(refused)));
     let e = Error::aws("DescribeVpcs", e).at_endpoint("http://127.0.0.1:9");
-    assert_eq!(e.message, "DescribeVpcs failed: could not reach http://127.0.0.1:9");
+    assert_eq!(
+        e.message,
+        "DescribeVpcs failed: could not reach http://127.0.0.1:9"
+    );
     assert!(e.hint.as_deref().unwrap().contains("--endpoint-url"));
     assert_eq!(e.exit_code(), 1);
 
     let e: SdkError<DescribeStacksError> = Sdk::timeout_error("operation timeout (all attempts)");
     let e = Error::aws("DescribeStacks", e);
     assert_eq!(e.aws.as_ref().unwrap().cause, Cause::Timeout);
-    assert!(e.message.ends_with("did not answer in time"), "{}", e.message);
+    assert!(
+        e.message.ends_with("did not answer in time"),
+        "{}",
+        e.message
+    );
 
     let e: SdkError<DescribeStacksError> =
         Sdk::dispatch_failure(ConnectorError::timeout("connect timed out".into()));
@@ -97,7 +130,11 @@ fn transport_failures_are_classified_from_the_variants() {
     let e: SdkError<DescribeStacksError> = Sdk::response_error("not xml", raw(200));
     let e = Error::aws("DescribeStacks", e);
     assert_eq!(e.aws.as_ref().unwrap().cause, Cause::Response);
-    assert!(e.message.contains("HTTP 200, which is not an AWS response"), "{}", e.message);
+    assert!(
+        e.message.contains("HTTP 200, which is not an AWS response"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]

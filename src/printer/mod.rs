@@ -206,7 +206,9 @@ mod tests {
 
     #[test]
     fn errors_are_one_line_and_a_hint_with_the_cause_only_when_verbose() {
-        let e = Error::failed("it broke").hint("try again").detail("deep cause");
+        let e = Error::failed("it broke")
+            .hint("try again")
+            .detail("deep cause");
         assert_eq!(
             render_error(&e, 0, &PLAIN),
             "error: it broke\nhint: try again\n"

@@ -247,7 +247,7 @@ pub fn spawn_evrelay_with(
         .env("HOME", home);
     std::fs::write(home.join("config"), "").unwrap();
     std::fs::write(home.join("credentials"), "").unwrap();
-    cmd        .args(args)
+    cmd.args(args)
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(Stdio::null())

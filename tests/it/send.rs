@@ -494,7 +494,8 @@ async fn a_timeout_shows_the_dlq_and_the_relays_errors() {
         "the timeout is honoured"
     );
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    crate::snap::settings().bind(|| insta::assert_snapshot!("send_return_response_timeout", stdout));
+    crate::snap::settings()
+        .bind(|| insta::assert_snapshot!("send_return_response_timeout", stdout));
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
     assert!(
         stderr.contains("no response for 1 of 1 events within 3 s"),
