@@ -27,12 +27,28 @@ impl Drop for Shield {
 }
 
 /// Resolves on the next Ctrl-C, which this caller then owns (use it instead of
-/// `tokio::signal::ctrl_c`, which the top level would also act on). If SIGINT cannot be
-/// listened for at all, never resolves: the default action then still ends the process.
+/// `tokio::signal::ctrl_c`, which the top level would also act on).
 pub async fn ctrl_c() {
-    let _shield = shield();
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
+    listen().await
+}
+
+/// A Ctrl-C listener registered now, not at its first poll (so a line printed after this call
+/// can promise that Ctrl-C is handled), and shielded from now until it is dropped. If SIGINT
+/// cannot be listened for at all, it never resolves.
+pub fn listen() -> impl std::future::Future<Output = ()> + Send {
+    let shield = shield();
+    #[cfg(unix)]
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    async move {
+        let _shield = shield;
+        #[cfg(unix)]
+        if let Some(s) = sigint.as_mut() {
+            s.recv().await;
+            return;
+        }
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
     }
 }
 
@@ -64,8 +80,9 @@ mod tests {
         assert_eq!(HANDLED.load(Ordering::SeqCst), before);
     }
 
-    /// No `tokio::signal::ctrl_c` outside this module: a command listening that way would be
-    /// cancelled by the top level in the middle of its own clean-up.
+    /// No SIGINT listener outside this module (`tokio::signal::ctrl_c`, or a unix `signal` for
+    /// `SignalKind::interrupt()`): a command listening that way is not shielded, so the top
+    /// level would cancel it in the middle of its own clean-up.
     #[test]
     fn every_ctrl_c_listener_goes_through_this_module() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -80,7 +97,7 @@ mod tests {
                     && !path.ends_with("interrupt.rs")
                 {
                     let text = std::fs::read_to_string(&path).unwrap();
-                    if text.contains("signal::ctrl_c") {
+                    if text.contains("signal::ctrl_c") || text.contains("SignalKind::interrupt") {
                         offenders.push(path.display().to_string());
                     }
                 }
@@ -88,7 +105,7 @@ mod tests {
         }
         assert!(
             offenders.is_empty(),
-            "use crate::interrupt::ctrl_c() instead of tokio::signal::ctrl_c() in {offenders:?}"
+            "listen through crate::interrupt::{{ctrl_c, listen}} instead of tokio's SIGINT in {offenders:?}"
         );
     }
 }

@@ -40,7 +40,7 @@ pub async fn follow(
     let verb = progress.operation.verb();
     let result = tokio::select! {
         outcome = watch(client, stack_ref, cursor, progress, sink.as_mut(), opts, side) => Some(outcome),
-        _ = crate::interrupt::ctrl_c() => None,
+        _ = interrupt_signal() => None,
     };
     match result {
         Some(outcome) => outcome,
@@ -54,6 +54,12 @@ pub async fn follow(
             )))
         }
     }
+}
+
+/// Ctrl-C, listened for from the moment this is called (not from the first poll), and owned by
+/// the caller: the top-level handler leaves it alone (see [`crate::interrupt`]).
+pub fn interrupt_signal() -> impl std::future::Future<Output = ()> + Send {
+    crate::interrupt::listen()
 }
 
 /// One error line for a change that did not succeed: final status, the first resource that
