@@ -19,6 +19,9 @@ _evrelay() {
             evrelay,completions)
                 cmd="evrelay__subcmd__completions"
                 ;;
+            evrelay,delete)
+                cmd="evrelay__subcmd__destroy"
+                ;;
             evrelay,deploy)
                 cmd="evrelay__subcmd__deploy"
                 ;;
@@ -125,7 +128,7 @@ _evrelay() {
 
     case "${cmd}" in
         evrelay)
-            opts="-y -v -h -V --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version discover deploy send logs dlq status destroy template completions help"
+            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version discover deploy send logs dlq status destroy delete template completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,6 +150,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -159,7 +166,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__completions)
-            opts="-y -v -h -V --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version bash elvish fish powershell zsh"
+            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,6 +188,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -193,7 +204,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__deploy)
-            opts="-y -v -h -V --subnet --security-group --url --vpc-id --cluster --secret-stdin --secret-env --generate-secret --detail-type --auth-header --reserved-concurrency --function-timeout --read-timeout --log-retention-days --dry-run --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
+            opts="-y -v -q -h -V --subnet --security-group --url --vpc-id --cluster --secret-stdin --secret-env --generate-secret --detail-type --auth-header --reserved-concurrency --function-timeout --read-timeout --log-retention-days --dry-run --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,6 +274,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -275,7 +290,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__destroy)
-            opts="-y -v -h -V --timeout --keep-endpoints --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
+            opts="-y -v -q -h -V --timeout --keep-endpoints --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -301,6 +316,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -313,7 +332,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__discover)
-            opts="-y -v -h -V --vpc-id --cluster --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
+            opts="-y -v -q -h -V --vpc-id --cluster --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -343,6 +362,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -355,7 +378,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__dlq)
-            opts="-y -v -h -V --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version peek drain redrive purge help"
+            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version peek drain redrive purge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -377,6 +400,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -389,7 +416,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__dlq__subcmd__drain)
-            opts="-y -v -h -V --out --visibility-timeout --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
+            opts="-y -v -q -h -V --out --visibility-timeout --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -416,6 +443,10 @@ _evrelay() {
                     return 0
                     ;;
                 --stack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -515,7 +546,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__dlq__subcmd__peek)
-            opts="-y -v -h -V --max --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
+            opts="-y -v -q -h -V --max --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -541,6 +572,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -553,7 +588,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__dlq__subcmd__purge)
-            opts="-y -v -h -V --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
+            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -575,6 +610,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -587,7 +626,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__dlq__subcmd__redrive)
-            opts="-y -v -h -V --dry-run --bus --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
+            opts="-y -v -q -h -V --dry-run --bus --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -610,6 +649,10 @@ _evrelay() {
                     return 0
                     ;;
                 --stack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -835,7 +878,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__logs)
-            opts="-f -y -v -h -V --since --filter --follow --source --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
+            opts="-f -y -v -q -h -V --since --filter --follow --source --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -869,6 +912,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -881,7 +928,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__send)
-            opts="-y -v -h -V --detail --detail-type --source --bus --count --concurrency --return-response --timeout --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
+            opts="-y -v -q -h -V --detail --detail-type --source --bus --count --concurrency --return-response --timeout --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -931,6 +978,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -943,7 +994,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__status)
-            opts="-y -v -h -V --watch --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
+            opts="-y -v -q -h -V --watch --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -965,6 +1016,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -977,7 +1032,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__template)
-            opts="-y -v -h -V --param --region --profile --endpoint-url --stack --output --yes --verbose --no-color --help --version"
+            opts="-y -v -q -h -V --param --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1000,6 +1055,10 @@ _evrelay() {
                     return 0
                     ;;
                 --stack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

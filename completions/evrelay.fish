@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_evrelay_global_optspecs
-    string join \n region= profile= endpoint-url= stack= output= y/yes v/verbose no-color h/help V/version
+    string join \n region= profile= endpoint-url= stack= output= y/yes v/verbose q/quiet no-color h/help V/version
 end
 
 function __fish_evrelay_needs_command
@@ -27,12 +27,13 @@ end
 complete -c evrelay -n "__fish_evrelay_needs_command" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_needs_command" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_needs_command" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_needs_command" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_needs_command" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_needs_command" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_needs_command" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_needs_command" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_needs_command" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_needs_command" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_needs_command" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_needs_command" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_needs_command" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "discover" -d 'Find the private subnets, node security group and internal ALB a relay needs'
@@ -42,6 +43,7 @@ complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "logs" -d 'Read the 
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "dlq" -d 'Inspect and recover events that failed delivery'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "status" -d 'Show the relay stack, its resources, endpoints and queue depths'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "destroy" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "delete" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "template" -d 'Print the relay\'s CloudFormation template, relay code inlined'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -50,12 +52,13 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l cluster -d 
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l subnet -d 'A private subnet for the relay (repeat for each; at least two AZs)' -r
@@ -73,7 +76,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l log-retention
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secret-stdin -d 'Read the endpoint\'s API key from stdin (one line)'
@@ -81,7 +84,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l generate-secr
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l dry-run -d 'Show the change set, then stop (the change set is deleted; nothing changes)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l detail -d 'The event\'s detail: inline JSON, @FILE, or - for stdin (one JSON document per line)' -r
@@ -94,13 +98,14 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l timeout -d 'How
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l return-response -d 'Ask the relay for a response event and wait for it'
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l since -d 'Start from this long ago (10m, 2h, 1d) or from an RFC 3339 timestamp' -r
@@ -111,24 +116,26 @@ all\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s f -l follow -d 'Keep printing new lines as they arrive'
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "peek" -d 'List failed events without consuming them'
@@ -140,12 +147,13 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l out -d 'The file to append to (fsynced before each delete)' -r -F
@@ -153,36 +161,39 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l bus -d 'The bus to put the events on (default: the stack\'s bus)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l dry-run -d 'Show what would be re-sent, change nothing'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "peek" -d 'List failed events without consuming them'
@@ -193,49 +204,67 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l watch -d 'Follow a change in progress until the stack settles, then show the status (Ctrl-C stops watching)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l timeout -d 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda\'s network interfaces can take 20-45 minutes to be released)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l timeout -d 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda\'s network interfaces can take 20-45 minutes to be released)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack'
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l param -d 'Set a parameter\'s default in the printed template (repeatable), e.g. TargetUrl=http://… . The secret cannot be set this way' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l stack -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s v -l verbose -d 'Show more detail, including the full cause of errors'
-complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l no-color -d 'Disable colours (also: NO_COLOR)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template completions help" -f -a "discover" -d 'Find the private subnets, node security group and internal ALB a relay needs'

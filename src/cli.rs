@@ -1,20 +1,22 @@
 //! The command line: global flags shared by every subcommand, one variant per subcommand.
 //! `///` comments here are the `--help` text.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::commands;
 
 pub const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  failure at run time (an AWS call failed, a check did not pass, a timeout)
-  2  usage error (a bad flag value, an ambiguous choice, a confirmation that cannot be asked)";
+Exit codes (every command):
+  0  success; also when the reader of stdout stops early (`| head`): evrelay ends quietly
+  1  failure at run time: an AWS call failed, a check did not pass, a timeout, a confirmation
+     answered no, or Ctrl-C (a watch stopped by Ctrl-C says how to pick it up again)
+  2  usage error: a bad flag value wherever it is found, an ambiguous choice, or a
+     confirmation that cannot be asked (no terminal and no --yes)";
 
 /// Relay EventBridge events to a private endpoint in a VPC: discover the network, deploy the
 /// relay stack, send test events, read logs, recover failed events, and tear it all down.
 #[derive(Debug, Parser)]
-#[command(name = "evrelay", version, propagate_version = true, after_help = EXIT_CODES)]
+#[command(name = "evrelay", version, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -24,6 +26,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// AWS region (default: AWS_REGION, then the profile's region).
     #[arg(long, global = true, value_name = "REGION")]
@@ -39,7 +42,7 @@ pub struct GlobalArgs {
     pub endpoint_url: Option<String>,
 
     /// The relay stack's name; every resource evrelay creates is named from it.
-    #[arg(long, global = true, value_name = "NAME", default_value = "event-relay-app", value_parser = parse_stack_name)]
+    #[arg(long, visible_alias = "stack-name", global = true, value_name = "NAME", default_value = "event-relay-app", value_parser = parse_stack_name)]
     pub stack: String,
 
     /// How to print results.
@@ -54,7 +57,11 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// Disable colours (also: NO_COLOR).
+    /// Print only data (stdout) and errors: no notes, warnings, progress or live view.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal).
     #[arg(long, global = true)]
     pub no_color: bool,
 }
@@ -81,6 +88,7 @@ pub enum Command {
     /// Show the relay stack, its resources, endpoints and queue depths.
     Status(commands::status::StatusArgs),
     /// Delete the relay stack and the VPC endpoints evrelay created for it.
+    #[command(visible_alias = "delete")]
     Destroy(commands::destroy::DestroyArgs),
     /// Print the relay's CloudFormation template, relay code inlined.
     Template(commands::template::TemplateArgs),
@@ -126,14 +134,113 @@ fn parse_endpoint(s: &str) -> Result<String, String> {
     }
 }
 
+/// The clap command with what derive cannot say: the exit codes under every command's help,
+/// and the colour decision evrelay applies to its own output (`--no-color` is read from the
+/// arguments before parsing, so clap's own messages follow it too).
+pub fn command_for(args: &[std::ffi::OsString]) -> clap::Command {
+    let flag = no_color_flag(args);
+    // Off even on a terminal: never; on even off one: always; else clap looks per stream.
+    let color = if !crate::printer::color_for(flag, true) {
+        clap::ColorChoice::Never
+    } else if crate::printer::color_for(flag, false) {
+        clap::ColorChoice::Always
+    } else {
+        clap::ColorChoice::Auto
+    };
+    with_exit_codes(Cli::command()).color(color)
+}
+
+fn with_exit_codes(cmd: clap::Command) -> clap::Command {
+    cmd.after_help(EXIT_CODES).mut_subcommands(with_exit_codes)
+}
+
+/// `--no-color` anywhere before a `--`.
+fn no_color_flag(args: &[std::ffi::OsString]) -> bool {
+    args.iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--no-color")
+}
+
+/// Parses this process's arguments (exits on `--help` or a usage error, with code 2).
+pub fn parse() -> Cli {
+    use clap::FromArgMatches;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut cmd = command_for(&args);
+    let matches = cmd
+        .try_get_matches_from_mut(args)
+        .unwrap_or_else(|e| e.exit());
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+
+    fn os(args: &[&str]) -> Vec<std::ffi::OsString> {
+        args.iter().map(Into::into).collect()
+    }
 
     #[test]
     fn cli_is_well_formed() {
-        Cli::command().debug_assert();
+        command_for(&os(&["evrelay"])).debug_assert();
+    }
+
+    #[test]
+    fn every_command_states_the_exit_codes_and_groups_the_global_options() {
+        let mut cmd = command_for(&os(&["evrelay"]));
+        cmd.build();
+        fn walk(cmd: &mut clap::Command, path: &str) {
+            let help = cmd.render_long_help().to_string();
+            assert!(
+                help.contains("Exit codes (every command)"),
+                "{path}: {help}"
+            );
+            assert!(help.contains("Global options:"), "{path}: {help}");
+            let names: Vec<String> = cmd
+                .get_subcommands()
+                .map(|s| s.get_name().to_string())
+                .filter(|n| n != "help")
+                .collect();
+            for name in names {
+                let sub = cmd.find_subcommand_mut(&name).unwrap();
+                walk(sub, &format!("{path} {name}"));
+            }
+        }
+        walk(&mut cmd, "evrelay");
+    }
+
+    #[test]
+    fn aliases_delete_and_stack_name() {
+        use clap::FromArgMatches;
+        let parse = |args: &[&str]| {
+            let m = command_for(&os(args))
+                .try_get_matches_from(os(args))
+                .unwrap();
+            Cli::from_arg_matches(&m).unwrap()
+        };
+        let cli = parse(&["evrelay", "delete", "--stack-name", "other"]);
+        assert!(matches!(cli.command, Command::Destroy(_)));
+        assert_eq!(cli.global.stack, "other");
+    }
+
+    #[test]
+    fn quiet_and_verbose_exclude_each_other() {
+        let args = os(&["evrelay", "-q", "-v", "status"]);
+        let e = command_for(&args).try_get_matches_from(args).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn no_color_is_seen_before_parsing_but_not_after_a_double_dash() {
+        assert!(no_color_flag(&os(&["evrelay", "status", "--no-color"])));
+        assert!(!no_color_flag(&os(&[
+            "evrelay",
+            "send",
+            "--",
+            "--no-color"
+        ])));
+        assert!(!no_color_flag(&os(&["evrelay", "status"])));
     }
 
     #[test]

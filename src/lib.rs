@@ -7,6 +7,7 @@ pub mod context;
 pub mod dlq;
 pub mod endpoints;
 pub mod error;
+pub mod interrupt;
 pub mod names;
 pub mod network;
 pub mod printer;
@@ -14,13 +15,23 @@ pub mod queues;
 pub mod stack;
 pub mod template;
 
-use std::io::IsTerminal;
-
-use cli::{Cli, Command};
+use cli::{Cli, Command, GlobalArgs};
 use context::Context;
 pub use error::{Error, Result};
 
+/// Runs one command. Ctrl-C is evrelay's from here on: a command that does not handle it
+/// itself (see [`interrupt`]) is cancelled at its next await point, exit 1.
 pub async fn run(cli: Cli) -> Result<()> {
+    tokio::select! {
+        // The listener first: a command's own listener must still hold its shield when
+        // this one looks at the same Ctrl-C.
+        biased;
+        _ = interrupt::unhandled() => Err(Error::interrupted()),
+        result = dispatch(cli) => result,
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<()> {
     let globals = cli.global;
     match cli.command {
         // These two never touch AWS: no credentials, no region, no network.
@@ -28,7 +39,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Completions(args) => commands::completions::run(args),
         command => {
             let ctx = Context::load(&globals).await?;
-            match command {
+            let result = match command {
                 Command::Discover(args) => commands::discover::run(&ctx, args).await,
                 Command::Deploy(args) => commands::deploy::run(&ctx, args).await,
                 Command::Send(args) => commands::send::run(&ctx, args).await,
@@ -37,26 +48,27 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Command::Status(args) => commands::status::run(&ctx, args).await,
                 Command::Destroy(args) => commands::destroy::run(&ctx, args).await,
                 Command::Template(_) | Command::Completions(_) => unreachable!("handled above"),
-            }
+            };
+            result.map_err(|e| e.at_endpoint(&endpoint_label(&globals, ctx.region())))
         }
     }
 }
 
-/// `error: …` then `hint: …`; the full cause only with `-v`.
+/// Where AWS calls went, for "could not reach …": the flag, else AWS_ENDPOINT_URL, else AWS.
+pub fn endpoint_label(globals: &GlobalArgs, region: &str) -> String {
+    match (&globals.endpoint_url, std::env::var("AWS_ENDPOINT_URL")) {
+        (Some(url), _) => url.clone(),
+        (None, Ok(url)) if !url.is_empty() => url,
+        _ => format!("the AWS endpoints for {region}"),
+    }
+}
+
+/// `error: …` then `hint: …`; the full cause only with `-v`. Kept for callers outside the
+/// binary; `main` reports through [`printer::Printer::error`], which honours `--no-color`.
 pub fn report_error(e: &Error, verbose: u8) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let (red, cyan, reset) = if color {
-        ("\x1b[31m", "\x1b[36m", "\x1b[0m")
-    } else {
-        ("", "", "")
+    use std::io::{IsTerminal, Write};
+    let style = printer::Style {
+        color: printer::color_for(false, std::io::stderr().is_terminal()),
     };
-    eprintln!("{red}error:{reset} {}", e.message);
-    if let Some(hint) = &e.hint {
-        eprintln!("{cyan}hint:{reset} {hint}");
-    }
-    if verbose > 0 {
-        if let Some(detail) = &e.detail {
-            eprintln!("caused by: {detail}");
-        }
-    }
+    let _ = std::io::stderr().write_all(printer::render_error(e, verbose, &style).as_bytes());
 }

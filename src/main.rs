@@ -1,11 +1,9 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     // Parse before starting the runtime: `--help` and usage errors stay instant.
-    let cli = evrelay::cli::Cli::parse();
-    let verbose = cli.global.verbose;
+    let cli = evrelay::cli::parse();
+    let printer = evrelay::printer::Printer::new(&cli.global);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -13,14 +11,16 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
+            printer.error(&evrelay::Error::failed(format!(
+                "could not start the async runtime: {e}"
+            )));
             return ExitCode::from(1);
         }
     };
     match runtime.block_on(evrelay::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            evrelay::report_error(&e, verbose);
+            printer.error(&e);
             ExitCode::from(e.exit_code())
         }
     }

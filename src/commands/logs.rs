@@ -115,7 +115,7 @@ pub async fn run(ctx: &Context, args: LogsArgs) -> Result<()> {
     tokio::select! {
         result = follow(ctx, client, &groups, pattern, &mut tail) => result,
         // Ctrl-C is how a follow ends: a normal exit.
-        _ = tokio::signal::ctrl_c() => Ok(()),
+        _ = crate::interrupt::ctrl_c() => Ok(()),
     }
 }
 

@@ -5,7 +5,8 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::{is_missing_stack, is_throttling, Polled};
+use super::{is_missing_stack, Polled};
+use crate::error::is_throttling;
 use crate::error::Error;
 
 /// One row of DescribeStackEvents.

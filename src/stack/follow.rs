@@ -10,15 +10,16 @@ use super::Operation;
 use crate::error::{Error, Result};
 use crate::printer::Printer;
 
-/// The sink for this run's printer: JSON lines on stdout, else the live view or plain lines on
-/// stderr (progress is chatter; the outputs table is the data).
+/// The sink for this run's printer, writing where the printer says: JSON lines on its data
+/// writer, else the live view or plain lines on its chatter writer (progress is chatter; the
+/// outputs table is the data), which `--quiet` silences.
 pub fn sink_for(printer: &Printer) -> Box<dyn Sink> {
     if printer.json() {
-        Box::new(JsonSink::new(std::io::stdout()))
-    } else if printer.interactive {
-        Box::new(LiveSink::new(std::io::stderr(), printer.style))
+        Box::new(JsonSink::new(printer.data_writer()))
+    } else if printer.interactive && !printer.quiet {
+        Box::new(LiveSink::new(printer.chatter_writer(), printer.err_style))
     } else {
-        Box::new(LineSink::new(std::io::stderr(), printer.style))
+        Box::new(LineSink::new(printer.chatter_writer(), printer.err_style))
     }
 }
 
@@ -39,13 +40,13 @@ pub async fn follow(
     let verb = progress.operation.verb();
     let result = tokio::select! {
         outcome = watch(client, stack_ref, cursor, progress, sink.as_mut(), opts, side) => Some(outcome),
-        _ = tokio::signal::ctrl_c() => None,
+        _ = interrupt_signal() => None,
     };
     match result {
         Some(outcome) => outcome,
         None => {
             sink.finish(progress)?;
-            Err(Error::failed(format!(
+            Err(Error::cancelled_with(format!(
                 "stopped watching; the {verb} of stack `{stack}` goes on in AWS"
             ))
             .hint(format!(
@@ -53,6 +54,12 @@ pub async fn follow(
             )))
         }
     }
+}
+
+/// Ctrl-C, listened for from the moment this is called (not from the first poll), and owned by
+/// the caller: the top-level handler leaves it alone (see [`crate::interrupt`]).
+pub fn interrupt_signal() -> impl std::future::Future<Output = ()> + Send {
+    crate::interrupt::listen()
 }
 
 /// One error line for a change that did not succeed: final status, the first resource that

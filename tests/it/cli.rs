@@ -115,3 +115,86 @@ fn moto_harness_starts_and_evrelay_reaches_it() {
         .code(1)
         .stderr(predicate::str::contains("vpc-0123456789abcdef0"));
 }
+
+/// A loopback server that answers every request with `status` and an empty body (no AWS error
+/// in it), as a proxy or a broken emulator would. Returns its URL.
+fn empty_answers(status: &str) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let reply = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: 0\r\nx-amzn-requestid: req-empty-1\r\nConnection: close\r\n\r\n"
+    );
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let mut buf = [0u8; 65536];
+            let _ = conn.read(&mut buf);
+            let _ = conn.write_all(reply.as_bytes());
+        }
+    });
+    url
+}
+
+#[test]
+fn an_answer_without_an_aws_error_names_the_status_and_the_endpoint() {
+    let home = tempfile::tempdir().unwrap();
+    let url = empty_answers("500 Internal Server Error");
+    let out = bare_evrelay(home.path())
+        .args(["-v", "--region", "us-east-1", "--endpoint-url", &url])
+        .args(["discover", "--vpc-id", "vpc-1"])
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "y")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let first = stderr.lines().next().unwrap();
+    assert!(
+        first.contains("HTTP 500") && first.contains(&url) && !first.contains("Unknown"),
+        "{stderr}"
+    );
+    // -v adds what AWS support asks for.
+    assert!(stderr.contains("request id req-empty-1"), "{stderr}");
+}
+
+#[test]
+fn ctrl_c_where_no_command_handles_it_is_a_cancellation_exit_1() {
+    use std::io::Read;
+    // An endpoint that takes the request and never answers: evrelay waits inside its first
+    // AWS call, with nothing of its own to tidy up.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let home = tempfile::tempdir().unwrap();
+    let child = crate::harness::isolated(home.path())
+        .args(["--region", "us-east-1", "--endpoint-url", &url])
+        .args(["discover", "--vpc-id", "vpc-1"])
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "y")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The readiness signal: the request has arrived.
+    let (mut conn, _) = listener.accept().unwrap();
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = conn.read(&mut buf).unwrap();
+        assert!(
+            n > 0,
+            "evrelay closed the connection before sending a request"
+        );
+        head.extend_from_slice(&buf[..n]);
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+}

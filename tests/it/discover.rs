@@ -31,25 +31,6 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).to_string()
 }
 
-/// Ids, DNS names and ARNs vary per run; the shape must not.
-fn snapshot_filters() -> Vec<(&'static str, &'static str)> {
-    vec![
-        (r"\bvpc-[0-9a-f]{8,17}\b", "vpc-[ID]"),
-        (r"\bsubnet-[0-9a-f]{8,17}\b", "subnet-[ID]"),
-        (r"\bsg-[0-9a-f]{8,17}\b", "sg-[ID]"),
-        (r"\bnat-[0-9a-f]{8,17}\b", "nat-[ID]"),
-        (r"\bigw-[0-9a-f]{8,17}\b", "igw-[ID]"),
-        (r"\bvpce-[0-9a-f]{8,17}\b", "vpce-[ID]"),
-        (
-            r"-\d+\.us-east-1\.elb\.amazonaws\.com",
-            "-[N].us-east-1.elb.amazonaws.com",
-        ),
-        // Column widths follow the ids' and DNS names' lengths: keep the columns, not the padding.
-        (r" {2,}", "  "),
-        (r"(?m) +$", ""),
-    ]
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn picks_the_eksctl_pieces_and_ignores_every_decoy() {
     let w = world().await;
@@ -108,9 +89,7 @@ async fn picks_the_eksctl_pieces_and_ignores_every_decoy() {
         stdout.contains("reachable (every picked subnet routes 0.0.0.0/0 through a NAT gateway)")
     );
 
-    insta::with_settings!({ filters => snapshot_filters() }, {
-        insta::assert_snapshot!("discover_cluster_events", stdout);
-    });
+    crate::snap::settings().bind(|| insta::assert_snapshot!("discover_cluster_events", stdout));
 
     // --vpc-id gives the same picks; JSON has the stable keys and a reason for each pick.
     let out = w

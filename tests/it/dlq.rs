@@ -47,9 +47,7 @@ async fn peek_shows_both_shapes_and_leaves_them_in_the_queue() {
         .assert()
         .success();
     let stdout = text(&out.get_output().stdout);
-    insta::with_settings!({filters => vec![(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", "[TIME]")]}, {
-        insta::assert_snapshot!("dlq_peek_table", stdout);
-    });
+    crate::snap::settings().bind(|| insta::assert_snapshot!("dlq_peek_table", stdout));
     assert_eq!(
         depth(&c.sqs, &url).await,
         (3, 0),

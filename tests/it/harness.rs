@@ -1,12 +1,11 @@
 //! The emulator harness: each test gets its own `moto_server` on a free loopback port (or the
 //! shared one named by `EVRELAY_TEST_ENDPOINT`), SDK clients for seeding fixtures, and an
 //! `evrelay` command wired to it with dummy credentials and empty AWS config files, so a
-//! developer's real profile is never touched.
-
-#![allow(dead_code)]
+//! developer's real profile is never touched. [`isolated`] is the one place that isolation is
+//! written; every way of running evrelay in these tests goes through it.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
@@ -85,8 +84,13 @@ impl Moto {
 
     /// The real evrelay binary, pointed at this server.
     pub fn evrelay(&self) -> Command {
-        let mut cmd = Command::cargo_bin("evrelay").expect("evrelay binary");
-        isolate(&mut cmd, self.home.path());
+        Command::from_std(self.evrelay_std())
+    }
+
+    /// The same, as a plain process command: for a test that spawns evrelay to read its output
+    /// as it runs, signal it or kill it (assert_cmd only runs to completion).
+    pub fn evrelay_std(&self) -> StdCommand {
+        let mut cmd = isolated(self.home.path());
         cmd.env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -105,18 +109,25 @@ impl Drop for Moto {
 }
 
 /// evrelay with no AWS configuration at all (for the no-credentials / no-region paths).
-pub fn bare_evrelay(home: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("evrelay").expect("evrelay binary");
-    isolate(&mut cmd, home);
-    cmd
+pub fn bare_evrelay(home: &Path) -> Command {
+    Command::from_std(isolated(home))
 }
 
-fn isolate(cmd: &mut Command, home: &std::path::Path) {
+/// The evrelay binary with nothing of the developer's machine: no `AWS_*` variable, empty AWS
+/// config and credentials files in `home` (written if missing), no instance metadata, `HOME`
+/// there too; and output as a pipe gets it by default: no colour, no forced colour, no
+/// terminal width. A test that needs one of these sets it on the returned command.
+pub fn isolated(home: &Path) -> StdCommand {
+    for file in ["config", "credentials"] {
+        let path = home.join(file);
+        if !path.exists() {
+            std::fs::write(&path, "").expect("write an empty AWS config file");
+        }
+    }
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("evrelay"));
     for (key, _) in std::env::vars_os() {
-        if let Some(k) = key.to_str() {
-            if k.starts_with("AWS_") {
-                cmd.env_remove(k);
-            }
+        if key.to_str().is_some_and(|k| k.starts_with("AWS_")) {
+            cmd.env_remove(&key);
         }
     }
     cmd.env("AWS_CONFIG_FILE", home.join("config"))
@@ -124,7 +135,10 @@ fn isolate(cmd: &mut Command, home: &std::path::Path) {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("HOME", home)
         .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS")
         .env_remove("EVRELAY_TEST_ENDPOINT");
+    cmd
 }
 
 const INSTALL_HINT: &str = "the integration tests need moto's server: run `bash .ci/run` once (it creates .venv), \

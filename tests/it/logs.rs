@@ -70,9 +70,7 @@ async fn both_groups_interleaved_by_time() {
         .assert()
         .success();
     let text = stdout(&out);
-    insta::with_settings!({filters => vec![(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", "[TIME]")]}, {
-        insta::assert_snapshot!("logs_interleaved", text);
-    });
+    crate::snap::settings().bind(|| insta::assert_snapshot!("logs_interleaved", text));
     let sources: Vec<&str> = text
         .lines()
         .map(|l| l.split_whitespace().nth(1).unwrap())

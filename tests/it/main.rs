@@ -8,5 +8,7 @@ mod fixtures;
 mod harness;
 mod logs;
 mod ops_fixtures;
+mod output;
 mod send;
+mod snap;
 mod stack;

@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::process::{Child, Command as StdCommand, Stdio};
+use std::process::{Child, Stdio};
 
 use aws_sdk_sqs::types::{MessageAttributeValue, QueueAttributeName, SendMessageBatchRequestEntry};
 use serde_json::{json, Value};
@@ -240,24 +240,14 @@ pub fn spawn_evrelay_with(
     args: &[&str],
     stdout: Stdio,
 ) -> Child {
-    std::fs::write(home.join("config"), "").unwrap();
-    std::fs::write(home.join("credentials"), "").unwrap();
-    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("evrelay"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_str().is_some_and(|k| k.starts_with("AWS_")) {
-            cmd.env_remove(&key);
-        }
-    }
+    let mut cmd = moto.evrelay_std();
+    // This run's own config files, as the caller asked.
     cmd.env("AWS_CONFIG_FILE", home.join("config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("HOME", home)
-        .env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
-        .args(args)
+        .env("HOME", home);
+    std::fs::write(home.join("config"), "").unwrap();
+    std::fs::write(home.join("credentials"), "").unwrap();
+    cmd.args(args)
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(Stdio::null())

@@ -36,21 +36,6 @@ async fn captured_events(c: &Clients, url: &str) -> Vec<Value> {
         .collect()
 }
 
-fn filters() -> Vec<(&'static str, &'static str)> {
-    vec![
-        (
-            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-            "[UUID]",
-        ),
-        (
-            r"in \d+\.\d\d s \([\d.]+ events/s\)",
-            "in [ELAPSED] ([RATE])",
-        ),
-        (r"\d+ ms", "[N] ms"),
-        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", "[TIME]"),
-    ]
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_default_event_is_the_tutorials() {
     let moto = Moto::start();
@@ -62,7 +47,7 @@ async fn the_default_event_is_the_tutorials() {
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    insta::with_settings!({filters => filters()}, { insta::assert_snapshot!("send_one_event", stdout) });
+    crate::snap::settings().bind(|| insta::assert_snapshot!("send_one_event", stdout));
     let events = captured_events(&c, &capture).await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["source"], "eventProducerApp");
@@ -193,7 +178,7 @@ async fn bad_input_is_a_usage_error_and_sends_nothing() {
         .assert()
         .code(2);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    insta::assert_snapshot!("send_malformed_stdin", stderr);
+    crate::snap::settings().bind(|| insta::assert_snapshot!("send_malformed_stdin", stderr));
     send(&["--detail", "{\"a\": "])
         .assert()
         .code(2)
@@ -436,7 +421,7 @@ async fn return_response_human_output_for_one_event() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    insta::with_settings!({filters => filters()}, { insta::assert_snapshot!("send_return_response_one", stdout) });
+    crate::snap::settings().bind(|| insta::assert_snapshot!("send_return_response_one", stdout));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -509,7 +494,8 @@ async fn a_timeout_shows_the_dlq_and_the_relays_errors() {
         "the timeout is honoured"
     );
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    insta::with_settings!({filters => filters()}, { insta::assert_snapshot!("send_return_response_timeout", stdout) });
+    crate::snap::settings()
+        .bind(|| insta::assert_snapshot!("send_return_response_timeout", stdout));
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
     assert!(
         stderr.contains("no response for 1 of 1 events within 3 s"),

@@ -3,4 +3,4 @@
 
 mod cycle;
 mod mocks;
-mod net;
+pub mod net;

@@ -9,26 +9,6 @@ use crate::harness::{stdout_json, Moto};
 /// Recognisable, so its absence from every output can be asserted.
 const SECRET: &str = "s3cr3t-evrelay-7f3a9c21";
 
-const MASKS: [(&str, &str); 14] = [
-    (r"arn:aws:[^\s,]+", "[arn]"),
-    (r"subnet-[0-9a-f]+", "[subnet]"),
-    (r"sg-[0-9a-f]+", "[sg]"),
-    (r"vpce-[0-9a-f]+", "[vpce]"),
-    (r"vpc-[0-9a-f]+", "[vpc]"),
-    (r"eni-[0-9a-f]+", "[eni]"),
-    (r"igw-[0-9a-f]+", "[igw]"),
-    (
-        r"[a-z0-9-]+-[0-9]+\.us-east-1\.elb\.amazonaws\.com",
-        "[alb-dns]",
-    ),
-    (r"\d\d:\d\d:\d\d", "[time]"),
-    (r"\b\d+(h\d\d)?(m\d\d)?s\b", "[dur]"),
-    (r"https://sqs\.[^\s]+", "[queue-url]"),
-    (r"-[A-Z0-9]{12}\b", "-[random]"),
-    (r"evrelay-[a-z]+-[A-Za-z0-9]{12}", "[token]"),
-    (r" +\n", "\n"),
-];
-
 /// Exit code, stdout and stderr; fails the test if the secret appears anywhere.
 fn transcript(out: &Output) -> String {
     let text = format!(
@@ -44,11 +24,7 @@ fn transcript(out: &Output) -> String {
 macro_rules! snapshot {
     ($name:expr, $out:expr) => {{
         let text = transcript($out);
-        let mut settings = insta::Settings::clone_current();
-        for (re, with) in MASKS {
-            settings.add_filter(re, with);
-        }
-        settings.bind(|| insta::assert_snapshot!($name, text));
+        crate::snap::settings().bind(|| insta::assert_snapshot!($name, text));
     }};
 }
 
@@ -601,21 +577,9 @@ async fn stuck_stack(net: &Net, name: &str) {
 
 /// Runs evrelay, sends it SIGINT after `after`, and returns what it printed.
 fn interrupted(moto: &Moto, args: &[&str], after: std::time::Duration) -> Output {
-    // assert_cmd cannot signal a running child: a plain Command, isolated like the harness's.
-    let home = tempfile::tempdir().unwrap();
-    std::fs::write(home.path().join("config"), "").unwrap();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("evrelay"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("NO_COLOR", "1")
-        .env("AWS_CONFIG_FILE", home.path().join("config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("config"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", crate::harness::REGION)
+    // assert_cmd cannot signal a running child: the harness's plain Command.
+    let child = moto
+        .evrelay_std()
         .args(args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
