@@ -1,5 +1,6 @@
 //! evrelay: flags → context → command → small AWS functions → a report → the printer.
 
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod context;
@@ -12,6 +13,7 @@ pub mod printer;
 pub mod queues;
 pub mod stack;
 pub mod template;
+pub mod terminal;
 
 use std::io::IsTerminal;
 

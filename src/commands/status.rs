@@ -11,6 +11,7 @@ use crate::printer::{Report, Style};
 use crate::queues;
 use crate::stack::events::{latest_events, Cursor};
 use crate::stack::follow::follow;
+use crate::stack::ownership::{self, StackOwner};
 use crate::stack::progress::Progress;
 use crate::stack::watch::WatchOptions;
 use crate::stack::{self, describe_stack, Operation, StackInfo, StackOutput};
@@ -28,6 +29,12 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     let mut info = describe_stack(cfn, stack_name)
         .await?
         .ok_or_else(|| not_found(ctx))?;
+    // Read-only: a stack evrelay did not create is shown, and said to be someone else's.
+    let owner = ownership::owner_of(cfn, &info).await?;
+    let account = ctx.identity().await?.account.clone();
+    if let Some(note) = ownership::note_for(stack_name, owner) {
+        ctx.printer.note(&note);
+    }
     if args.watch && !stack::is_settled(&info.status) {
         let operation = operation_of(&info.status);
         let cursor = Cursor::after(&latest_events(cfn, &info.id).await?);
@@ -52,7 +59,9 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
             .await?
             .ok_or_else(|| not_found(ctx))?;
     }
-    let report = gather(ctx, info).await?;
+    let mut report = gather(ctx, info).await?;
+    report.account = account;
+    report.owner = owner;
     ctx.printer.report(&report)
 }
 
@@ -76,7 +85,10 @@ fn operation_of(status: &str) -> Operation {
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusReport {
     pub stack: String,
+    pub account: String,
     pub region: String,
+    /// `evrelay`, `tutorial` or `foreign`: only an evrelay stack is changed by evrelay.
+    pub owner: StackOwner,
     pub status: String,
     pub reason: Option<String>,
     pub outputs: Vec<StackOutput>,
@@ -124,6 +136,8 @@ async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
     });
     Ok(StatusReport {
         stack: info.name,
+        account: String::new(),
+        owner: StackOwner::Evrelay,
         region: ctx.region().to_string(),
         status: info.status,
         reason: info.reason,
@@ -201,10 +215,14 @@ impl Report for StatusReport {
             style.red(&self.status)
         };
         let mut out = format!(
-            "Stack {} in {}: {status}\n",
+            "Stack {} in account {}, {}: {status}\n",
             style.bold(&self.stack),
+            self.account,
             self.region
         );
+        if self.owner != StackOwner::Evrelay {
+            out.push_str("  not created by evrelay: evrelay will not change or delete it\n");
+        }
         if let Some(reason) = &self.reason {
             out.push_str(&format!("  {}\n", style.dim(reason)));
         }

@@ -8,6 +8,7 @@
 pub mod changeset;
 pub mod events;
 pub mod follow;
+pub mod ownership;
 pub mod progress;
 pub mod render;
 pub mod watch;
@@ -48,6 +49,22 @@ pub async fn describe_stack(
         Err(e) if is_missing_stack(&e) => Ok(None),
         Err(e) => Err(e).aws_context("DescribeStacks"),
     }
+}
+
+/// Every stack in the region (DescribeStacks without a name, every page; deleted stacks are
+/// not listed).
+pub async fn list_stacks(client: &aws_sdk_cloudformation::Client) -> Result<Vec<StackInfo>> {
+    let mut out = Vec::new();
+    let mut pages = client.describe_stacks().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        out.extend(
+            page.aws_context("DescribeStacks")?
+                .stacks()
+                .iter()
+                .map(stack_info),
+        );
+    }
+    Ok(out)
 }
 
 /// Like [`describe_stack`], but keeps a throttling error apart so a wait loop can back off.
