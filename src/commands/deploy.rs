@@ -131,15 +131,6 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
     let settings = params::resolve(&args, current_params(existing.as_ref()), picks.as_ref())?;
     // Asked before any signal handler is installed: see `crate::terminal`.
     let secret = secret::read(&args.secret_source(), keeps_secret(existing.as_ref()))?;
-    ctx.printer.note(&format!(
-        "{} stack {stack_name} in account {account}, {}.",
-        if args.dry_run {
-            "Dry run for"
-        } else {
-            "Deploying"
-        },
-        ctx.region()
-    ));
 
     let input = Input {
         existing,
@@ -211,6 +202,10 @@ async fn prepare(
         account,
     } = input;
     let scope = format!("account {account}, {}", ctx.region());
+    // Printed once Ctrl-C is handled: from here on an interruption removes what was made.
+    let doing = if args.dry_run { "Dry run for" } else { "Deploying" };
+    ctx.printer
+        .note(&format!("{doing} stack {stack_name} in {scope}."));
 
     // A stack in the middle of a change: follow it to the end rather than fail.
     if let Some(s) = existing

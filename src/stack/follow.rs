@@ -37,9 +37,16 @@ pub async fn follow(
     let mut sink = sink_for(printer);
     let stack = progress.stack.clone();
     let verb = progress.operation.verb();
+    let interrupted = interrupt_signal();
+    // Off a terminal this line is the sign that Ctrl-C is now handled (a log, a test waits on it).
+    if !printer.interactive {
+        printer.note(&format!(
+            "Following the {verb} of stack {stack} (Ctrl-C stops watching; the change goes on)."
+        ));
+    }
     let result = tokio::select! {
         outcome = watch(client, stack_ref, cursor, progress, sink.as_mut(), opts, side) => Some(outcome),
-        _ = tokio::signal::ctrl_c() => None,
+        _ = interrupted => None,
     };
     match result {
         Some(outcome) => outcome,
@@ -52,6 +59,22 @@ pub async fn follow(
                 "follow it with `evrelay status --watch --stack {stack}`"
             )))
         }
+    }
+}
+
+/// Ctrl-C, listened for from the moment this is called (not from the first poll), so a line
+/// printed after it can promise that Ctrl-C is handled.
+pub fn interrupt_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let mut sigint =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(s) = sigint.as_mut() {
+            s.recv().await;
+            return;
+        }
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

@@ -8,5 +8,8 @@ mod fixtures;
 mod harness;
 mod logs;
 mod ops_fixtures;
+mod safety;
+mod safety_dry;
+mod safety_interrupt;
 mod send;
 mod stack;

@@ -31,8 +31,10 @@ pub struct Debris {
 
 /// Runs the steps before execution; Ctrl-C or SIGTERM ends them at once (the caller cleans up).
 pub async fn interruptible<T>(steps: impl Future<Output = Result<T>>) -> Result<T> {
+    let interrupted = crate::stack::follow::interrupt_signal();
     #[cfg(unix)]
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let mut term =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let terminated = async {
         #[cfg(unix)]
         if let Some(t) = term.as_mut() {
@@ -41,9 +43,11 @@ pub async fn interruptible<T>(steps: impl Future<Output = Result<T>>) -> Result<
         }
         std::future::pending::<()>().await
     };
+    // Biased: a step that handles Ctrl-C itself (following a running change) answers first.
     tokio::select! {
+        biased;
         r = steps => r,
-        _ = tokio::signal::ctrl_c() => Err(Error::failed("deploy interrupted (Ctrl-C) before the change set was executed")),
+        _ = interrupted => Err(Error::failed("deploy interrupted (Ctrl-C) before the change set was executed")),
         _ = terminated => Err(Error::failed("deploy interrupted (SIGTERM) before the change set was executed")),
     }
 }

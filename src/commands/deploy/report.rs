@@ -347,7 +347,8 @@ mod render_tests {
                 id: Some("vpce-0a1b2c3d".into()),
                 why: "existing interface endpoint with private DNS".into(),
             }],
-        );
+        )
+        .at("123456789012", "us-east-1");
         insta::assert_snapshot!(report.render(&PLAIN));
     }
 
@@ -372,7 +373,8 @@ mod render_tests {
     #[test]
     fn up_to_date_prints_the_outputs_under_its_own_heading() {
         let names = RelayNames::new("relay-app");
-        let r = DeployResult::succeeded(&names, None, Operation::Update, None, vec![], true);
+        let r = DeployResult::succeeded(&names, None, Operation::Update, None, vec![], true)
+            .at("123456789012", "us-east-1");
         insta::assert_snapshot!(r.render(&PLAIN));
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(
