@@ -5,13 +5,18 @@
 use crate::harness::{stdout_json, Moto};
 use crate::stack::net::{seed, Net};
 
-/// The tutorial's SAM stack, reduced to resources moto creates: its secret's and bus's logical
-/// ids and the bus's name are what evrelay recognises it by.
+/// The tutorial's SAM stack, reduced to resources moto creates (moto's CloudFormation has no
+/// AWS::SecretsManager::Secret, so the secret is left out): its function's logical id is what
+/// evrelay recognises it by.
 pub const TUTORIAL_TEMPLATE: &str = r#"{"Resources": {
-  "EventsToVpcSecret": {"Type": "AWS::SecretsManager::Secret",
-    "Properties": {"Name": "EventsToVpcSecret", "SecretString": "tutorial-key"}},
-  "EventRelayBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": "event-relay-bus"}},
-  "EventRelayLogs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/aws/events/event-relay-bus"}}
+  "EventRelayFunctionRole": {"Type": "AWS::IAM::Role", "Properties": {
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+      "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}},
+  "EventRelayFunction": {"Type": "AWS::Lambda::Function", "Properties": {
+    "Runtime": "python3.12", "Handler": "index.handler",
+    "Role": {"Fn::GetAtt": ["EventRelayFunctionRole", "Arn"]},
+    "Code": {"ZipFile": "def handler(event, context):\n    return event\n"}}},
+  "EventRelayBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": "event-relay-bus"}}
 }}"#;
 
 /// Stacks (name, id, status), each one's change sets, and the endpoints (id, state): what a
