@@ -114,7 +114,7 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
     let stack_name = ctx.names.stack.clone();
     params::check_usage(&args)?;
 
-    let existing = describe_stack(cfn, &stack_name).await?;
+    let mut existing = describe_stack(cfn, &stack_name).await?;
     if let Some(s) = &existing {
         let owner = ownership::owner_of(cfn, s).await?;
         if owner != StackOwner::Evrelay {
@@ -128,13 +128,34 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
             Some(preflight::discover_picks(ctx, vpc.as_deref(), cluster.as_deref()).await?)
         }
     };
-    let settings = params::resolve(&args, current_params(existing.as_ref()), picks.as_ref())?;
+    let mut settings = params::resolve(&args, current_params(existing.as_ref()), picks.as_ref())?;
     // Asked before any signal handler is installed: see `crate::terminal`.
     let secret = secret::read(&args.secret_source(), keeps_secret(existing.as_ref()))?;
 
+    // A stack in the middle of a change: follow it to the end rather than fail. Nothing is made
+    // yet, so Ctrl-C here only stops watching (follow says so).
+    if let Some(s) = existing
+        .as_ref()
+        .filter(|s| !stack::is_settled(&s.status) && s.status != "REVIEW_IN_PROGRESS")
+    {
+        if args.dry_run {
+            ctx.printer.note(&format!(
+                "Dry run: stack {stack_name} is {}; a deploy would wait for it to settle, then deploy. Nothing changed.",
+                s.status
+            ));
+            return Ok(());
+        }
+        ctx.printer.note(&format!(
+            "Stack {stack_name} is {}; waiting for it to settle first.",
+            s.status
+        ));
+        steps::wait_for_running_change(ctx, s).await?;
+        existing = describe_stack(cfn, &stack_name).await?;
+        settings = params::resolve(&args, current_params(existing.as_ref()), picks.as_ref())?;
+    }
+
     let input = Input {
         existing,
-        picks,
         settings,
         secret,
         account: account.clone(),
@@ -164,13 +185,12 @@ fn current_params(existing: Option<&StackInfo>) -> &[(String, String)] {
 fn keeps_secret(existing: Option<&StackInfo>) -> bool {
     existing.is_some_and(|s| {
         !stack::needs_removal(&s.status)
-            && !(s.status.starts_with("CREATE_") || s.status.starts_with("ROLLBACK_"))
+            && !matches!(s.status.as_str(), "CREATE_IN_PROGRESS" | "ROLLBACK_IN_PROGRESS")
     })
 }
 
 struct Input {
     existing: Option<StackInfo>,
-    picks: Option<params::Picks>,
     settings: Settings,
     secret: Option<secret::Secret>,
     account: String,
@@ -195,9 +215,8 @@ async fn prepare(
     let cfn = ctx.cloudformation();
     let stack_name = ctx.names.stack.clone();
     let Input {
-        mut existing,
-        picks,
-        mut settings,
+        existing,
+        settings,
         secret,
         account,
     } = input;
@@ -207,26 +226,6 @@ async fn prepare(
     ctx.printer
         .note(&format!("{doing} stack {stack_name} in {scope}."));
 
-    // A stack in the middle of a change: follow it to the end rather than fail.
-    if let Some(s) = existing
-        .as_ref()
-        .filter(|s| !stack::is_settled(&s.status) && s.status != "REVIEW_IN_PROGRESS")
-    {
-        if args.dry_run {
-            ctx.printer.note(&format!(
-                "Dry run: stack {stack_name} is {}; a deploy would wait for it to settle, then deploy. Nothing changed.",
-                s.status
-            ));
-            return Ok(None);
-        }
-        ctx.printer.note(&format!(
-            "Stack {stack_name} is {}; waiting for it to settle first.",
-            s.status
-        ));
-        steps::wait_for_running_change(ctx, s).await?;
-        existing = describe_stack(cfn, &stack_name).await?;
-        settings = params::resolve(args, current_params(existing.as_ref()), picks.as_ref())?;
-    }
     refuse_stuck(&stack_name, existing.as_ref())?;
     let doomed = existing
         .as_ref()

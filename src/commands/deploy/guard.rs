@@ -43,9 +43,7 @@ pub async fn interruptible<T>(steps: impl Future<Output = Result<T>>) -> Result<
         }
         std::future::pending::<()>().await
     };
-    // Biased: a step that handles Ctrl-C itself (following a running change) answers first.
     tokio::select! {
-        biased;
         r = steps => r,
         _ = interrupted => Err(Error::failed("deploy interrupted (Ctrl-C) before the change set was executed")),
         _ = terminated => Err(Error::failed("deploy interrupted (SIGTERM) before the change set was executed")),

@@ -9,7 +9,7 @@ use crate::harness::{stdout_json, Moto};
 /// Recognisable, so its absence from every output can be asserted.
 const SECRET: &str = "s3cr3t-evrelay-7f3a9c21";
 
-const MASKS: [(&str, &str); 14] = [
+const MASKS: [(&str, &str); 15] = [
     (r"arn:aws:[^\s,]+", "[arn]"),
     (r"subnet-[0-9a-f]+", "[subnet]"),
     (r"sg-[0-9a-f]+", "[sg]"),
@@ -26,6 +26,7 @@ const MASKS: [(&str, &str); 14] = [
     (r"https://sqs\.[^\s]+", "[queue-url]"),
     (r"-[A-Z0-9]{12}\b", "-[random]"),
     (r"evrelay-[a-z]+-[A-Za-z0-9]{12}", "[token]"),
+    (r"evrelay-\d{10}\b", "[change-set]"),
     (r" +\n", "\n"),
 ];
 
