@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::endpoints::{self, Endpoint};
-use crate::error::{AwsResultExt, Error, Result};
+use crate::error::{Error, Result};
 use crate::printer::{Report, Style};
 use crate::queues;
 use crate::stack::events::{latest_events, Cursor};
@@ -14,7 +14,8 @@ use crate::stack::follow::follow;
 use crate::stack::ownership::{self, StackOwner};
 use crate::stack::progress::Progress;
 use crate::stack::watch::WatchOptions;
-use crate::stack::{self, describe_stack, Operation, StackInfo, StackOutput};
+pub use crate::stack::ResourceRow;
+use crate::stack::{self, describe_stack, stack_resources, Operation, StackInfo, StackOutput};
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
@@ -98,15 +99,6 @@ pub struct StatusReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ResourceRow {
-    pub logical_id: String,
-    pub resource_type: String,
-    pub physical_id: Option<String>,
-    pub status: String,
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QueueDepth {
     /// `dlq` or `responses`.
     pub role: String,
@@ -146,41 +138,6 @@ async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
         endpoints: endpoints?,
         queues: vec![dlq?, responses?],
     })
-}
-
-/// DescribeStackResources: every resource's physical id and status.
-async fn stack_resources(
-    cfn: &aws_sdk_cloudformation::Client,
-    stack: &str,
-) -> Result<Vec<ResourceRow>> {
-    let out = cfn
-        .describe_stack_resources()
-        .stack_name(stack)
-        .send()
-        .await
-        .aws_context("DescribeStackResources")?;
-    Ok(out
-        .stack_resources()
-        .iter()
-        // A row without a logical id says nothing an operator can act on.
-        .filter(|r| r.logical_resource_id().is_some_and(|id| !id.is_empty()))
-        .map(|r| ResourceRow {
-            logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
-            resource_type: r.resource_type().unwrap_or_default().to_string(),
-            physical_id: r
-                .physical_resource_id()
-                .filter(|p| !p.is_empty())
-                .map(str::to_string),
-            status: r
-                .resource_status()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
-            reason: r
-                .resource_status_reason()
-                .filter(|p| !p.is_empty())
-                .map(str::to_string),
-        })
-        .collect())
 }
 
 /// A queue found by its stack-derived name; a missing queue is reported, not an error.

@@ -66,8 +66,7 @@ pub async fn follow(
 /// printed after it can promise that Ctrl-C is handled.
 pub fn interrupt_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let mut sigint =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
     async move {
         #[cfg(unix)]
         if let Some(s) = sigint.as_mut() {

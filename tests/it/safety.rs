@@ -32,7 +32,9 @@ pub async fn account_state(net: &Net) -> String {
             s.stack_id().unwrap_or_default(),
             s.stack_status().map(|st| st.as_str()).unwrap_or_default()
         ));
-        if s.stack_status().is_some_and(|st| st.as_str() == "DELETE_COMPLETE") {
+        if s.stack_status()
+            .is_some_and(|st| st.as_str() == "DELETE_COMPLETE")
+        {
             continue;
         }
         let sets = net
@@ -112,17 +114,33 @@ async fn the_tutorial_s_stack_survives_deploy_and_destroy_and_status_says_whose_
         let out = moto.evrelay().args(&args).output().unwrap();
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
-        assert!(err.lines().count() <= 3, "a refusal is at most three lines:\n{err}");
-        assert!(err.contains("`event-relay-app` is the tutorial's SAM stack"), "{err}");
-        assert!(err.contains("--stack NAME") && err.contains("sam delete --stack-name event-relay-app"), "{err}");
-        assert_eq!(account_state(&net).await, before, "{args:?} changed the account");
+        assert!(
+            err.lines().count() <= 3,
+            "a refusal is at most three lines:\n{err}"
+        );
+        assert!(
+            err.contains("`event-relay-app` is the tutorial's SAM stack"),
+            "{err}"
+        );
+        assert!(
+            err.contains("--stack NAME") && err.contains("sam delete --stack-name event-relay-app"),
+            "{err}"
+        );
+        assert_eq!(
+            account_state(&net).await,
+            before,
+            "{args:?} changed the account"
+        );
     }
 
     let out = moto.evrelay().args(["status"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("is the tutorial's SAM stack, not evrelay's"));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("in account 123456789012, us-east-1"), "{text}");
+    assert!(
+        text.contains("in account 123456789012, us-east-1"),
+        "{text}"
+    );
     assert!(text.contains("not created by evrelay"), "{text}");
     let out = moto
         .evrelay()
@@ -131,7 +149,11 @@ async fn the_tutorial_s_stack_survives_deploy_and_destroy_and_status_says_whose_
         .unwrap();
     let json = stdout_json(&out);
     assert_eq!(
-        (json["owner"].as_str(), json["account"].as_str(), json["region"].as_str()),
+        (
+            json["owner"].as_str(),
+            json["account"].as_str(),
+            json["region"].as_str()
+        ),
         (Some("tutorial"), Some("123456789012"), Some("us-east-1"))
     );
 }
@@ -201,8 +223,16 @@ async fn an_explicit_profile_beats_exported_keys_and_aws_profile_does_not() {
         .args(["--profile", "prod", "--stack", "none", "status"])
         .output()
         .unwrap();
-    assert!(marker.exists(), "--profile prod did not use its credential_process: {}", stderr(&out));
-    assert!(stderr(&out).contains("stack `none` not found"), "{}", stderr(&out));
+    assert!(
+        marker.exists(),
+        "--profile prod did not use its credential_process: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("stack `none` not found"),
+        "{}",
+        stderr(&out)
+    );
 
     std::fs::remove_file(&marker).unwrap();
     let out = moto
@@ -213,7 +243,10 @@ async fn an_explicit_profile_beats_exported_keys_and_aws_profile_does_not() {
         .output()
         .unwrap();
     assert!(stderr(&out).contains("not found"), "{}", stderr(&out));
-    assert!(!marker.exists(), "AWS_PROFILE is not explicit: the exported keys win, as in the AWS CLI");
+    assert!(
+        !marker.exists(),
+        "AWS_PROFILE is not explicit: the exported keys win, as in the AWS CLI"
+    );
 }
 
 #[tokio::test]
@@ -233,4 +266,35 @@ async fn an_unknown_profile_is_a_usage_error_naming_it_and_the_files() {
     assert!(err.contains(&config.display().to_string()), "{err}");
     assert!(err.contains("defined: prod"), "{err}");
     assert!(!marker.exists());
+}
+
+#[tokio::test]
+async fn an_sso_profile_without_a_live_token_says_to_log_in() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    // No token in ~/.aws/sso/cache (HOME is the temp dir): as after the token expired.
+    std::fs::write(
+        &config,
+        "[profile corp]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\n\n\
+         [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+    )
+    .unwrap();
+    let out = moto
+        .evrelay()
+        .env("AWS_CONFIG_FILE", &config)
+        .env("HOME", dir.path())
+        .args(["--profile", "corp", "status"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("profile `corp`: no credentials from its SSO session"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: run `aws sso login --profile corp`"),
+        "{err}"
+    );
 }

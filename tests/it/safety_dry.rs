@@ -44,7 +44,13 @@ async fn busy_stack(net: &Net, name: &str) {
         .await;
 }
 
-async fn dry_run(moto: &Moto, endpoint: &str, net: &Net, stack: &str, extra: &[&str]) -> (String, String) {
+async fn dry_run(
+    moto: &Moto,
+    endpoint: &str,
+    net: &Net,
+    stack: &str,
+    extra: &[&str],
+) -> (String, String) {
     let mut args = deploy_args(net, stack);
     args.extend(["--dry-run", "--yes", "--generate-secret"].map(String::from));
     args.extend(extra.iter().map(|s| s.to_string()));
@@ -60,7 +66,11 @@ async fn dry_run(moto: &Moto, endpoint: &str, net: &Net, stack: &str, extra: &[&
         String::from_utf8_lossy(&out.stderr).into_owned(),
     );
     assert_eq!(out.status.code(), Some(0), "{stack}: {stderr}");
-    assert_eq!(account_state(net).await, before, "the dry run of {stack} changed the account:\n{stderr}");
+    assert_eq!(
+        account_state(net).await,
+        before,
+        "the dry run of {stack} changed the account:\n{stderr}"
+    );
     (stdout, stderr)
 }
 
@@ -72,12 +82,18 @@ async fn a_dry_run_changes_nothing_in_any_state_even_with_yes() {
 
     // No stack: the template's resources, no change set (it would make a stack).
     let (out, err) = dry_run(&moto, &direct, &net, "dry-none", &[]).await;
-    assert!(out.contains("Would change stack dry-none (create) in account 123456789012, us-east-1"), "{out}");
+    assert!(
+        out.contains("Would change stack dry-none (create) in account 123456789012, us-east-1"),
+        "{out}"
+    );
     assert!(out.contains("+ Add   Bus"), "{out}");
     assert!(err.contains("Dry run: nothing changed."), "{err}");
     let (out, _) = dry_run(&moto, &direct, &net, "dry-none", &["--output", "json"]).await;
     let json: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-    assert_eq!((json["account"].as_str(), json["region"].as_str()), (Some("123456789012"), Some("us-east-1")));
+    assert_eq!(
+        (json["account"].as_str(), json["region"].as_str()),
+        (Some("123456789012"), Some("us-east-1"))
+    );
     assert_eq!(json["dry_run"], true);
 
     // REVIEW_IN_PROGRESS: a change set never executed.
@@ -92,12 +108,18 @@ async fn a_dry_run_changes_nothing_in_any_state_even_with_yes() {
         .await
         .unwrap();
     let (out, _) = dry_run(&moto, &direct, &net, "dry-review", &[]).await;
-    assert!(out.contains("Would delete the failed stack dry-review (REVIEW_IN_PROGRESS) first"), "{out}");
+    assert!(
+        out.contains("Would delete the failed stack dry-review (REVIEW_IN_PROGRESS) first"),
+        "{out}"
+    );
 
     // In progress: a deploy would wait; the dry run does not.
     busy_stack(&net, "dry-busy").await;
     let (_, err) = dry_run(&moto, &direct, &net, "dry-busy", &[]).await;
-    assert!(err.contains("is CREATE_IN_PROGRESS; a deploy would wait for it to settle"), "{err}");
+    assert!(
+        err.contains("is CREATE_IN_PROGRESS; a deploy would wait for it to settle"),
+        "{err}"
+    );
 
     // ROLLBACK_COMPLETE, as the proxy shows it.
     net.cfn
@@ -110,14 +132,32 @@ async fn a_dry_run_changes_nothing_in_any_state_even_with_yes() {
         .unwrap();
     let proxy = SlowProxy::start(&moto.endpoint, Duration::ZERO, rolled_back);
     let (out, _) = dry_run(&moto, &proxy.endpoint, &net, "dry-rolled", &[]).await;
-    assert!(out.contains("Would delete the failed stack dry-rolled (ROLLBACK_COMPLETE) first"), "{out}");
+    assert!(
+        out.contains("Would delete the failed stack dry-rolled (ROLLBACK_COMPLETE) first"),
+        "{out}"
+    );
 
     // Healthy: the update's change set is shown, then deleted.
     let mut args = deploy_args(&net, "dry-ok");
     args.extend(["--yes", "--generate-secret"].map(String::from));
     let deployed = moto.evrelay().args(&args).output().unwrap();
-    assert_eq!(deployed.status.code(), Some(0), "{}", String::from_utf8_lossy(&deployed.stderr));
-    let (out, err) = dry_run(&moto, &direct, &net, "dry-ok", &["--detail-type", "other-type"]).await;
+    assert_eq!(
+        deployed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&deployed.stderr)
+    );
+    let (out, err) = dry_run(
+        &moto,
+        &direct,
+        &net,
+        "dry-ok",
+        &["--detail-type", "other-type"],
+    )
+    .await;
     assert!(out.contains("Would change stack dry-ok (update)"), "{out}");
-    assert!(err.contains("Dry run: the change set was deleted; nothing changed."), "{err}");
+    assert!(
+        err.contains("Dry run: the change set was deleted; nothing changed."),
+        "{err}"
+    );
 }

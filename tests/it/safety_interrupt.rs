@@ -68,19 +68,32 @@ fn write_message(w: &mut TcpStream, headers: &[String], body: &[u8]) -> std::io:
     for (i, h) in headers.iter().enumerate() {
         let name = h.split_once(':').map(|(k, _)| k.to_ascii_lowercase());
         // The first line is the request/status line; length and keep-alive are set here.
-        if i > 0 && matches!(name.as_deref(), Some("content-length" | "connection" | "transfer-encoding")) {
+        if i > 0
+            && matches!(
+                name.as_deref(),
+                Some("content-length" | "connection" | "transfer-encoding")
+            )
+        {
             continue;
         }
         out.push_str(h);
         out.push_str("\r\n");
     }
-    out.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
+    out.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
     w.write_all(out.as_bytes())?;
     w.write_all(body)?;
     w.flush()
 }
 
-fn relay_one(client: TcpStream, upstream: &str, delay: Duration, rewrite: fn(String) -> String) -> std::io::Result<()> {
+fn relay_one(
+    client: TcpStream,
+    upstream: &str,
+    delay: Duration,
+    rewrite: fn(String) -> String,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut client = client;
     while let Some((headers, body)) = read_message(&mut reader)? {
@@ -89,10 +102,18 @@ fn relay_one(client: TcpStream, upstream: &str, delay: Duration, rewrite: fn(Str
         write_message(&mut up, &headers, &body)?;
         let mut raw = Vec::new();
         up.read_to_end(&mut raw)?;
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4).unwrap_or(raw.len());
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|p| p + 4)
+            .unwrap_or(raw.len());
         let head = String::from_utf8_lossy(&raw[..split]).to_string();
         let body = rewrite(String::from_utf8_lossy(&raw[split..]).to_string());
-        let headers: Vec<String> = head.lines().filter(|l| !l.is_empty()).map(str::to_string).collect();
+        let headers: Vec<String> = head
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
         std::thread::sleep(delay);
         write_message(&mut client, &headers, body.as_bytes())?;
     }

@@ -33,8 +33,7 @@ pub struct Debris {
 pub async fn interruptible<T>(steps: impl Future<Output = Result<T>>) -> Result<T> {
     let interrupted = crate::stack::follow::interrupt_signal();
     #[cfg(unix)]
-    let mut term =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let terminated = async {
         #[cfg(unix)]
         if let Some(t) = term.as_mut() {
