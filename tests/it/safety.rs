@@ -182,6 +182,29 @@ async fn any_stack_without_the_tag_is_refused_with_the_way_forward() {
          hint: pass `--stack NAME` to deploy a new relay beside it under another name"
     );
     assert_eq!(account_state(&net).await, before);
+
+    // A destroy that finds nothing still says which account it looked in.
+    let out = moto
+        .evrelay()
+        .args([
+            "--stack",
+            "nothing-here",
+            "--output",
+            "json",
+            "destroy",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    let json = stdout_json(&out);
+    assert_eq!(
+        (
+            json["account"].as_str(),
+            json["region"].as_str(),
+            json["stack_deleted"].as_bool()
+        ),
+        (Some("123456789012"), Some("us-east-1"), Some(false))
+    );
 }
 
 /// A `credential_process` profile whose script leaves a marker when it runs.
