@@ -144,7 +144,12 @@ pub fn spawn(endpoint: &str, home: &std::path::Path, args: &[String]) -> Child {
 }
 
 /// Sends SIGINT once a stderr line contains `ready`; returns the exit status and all of stderr.
-pub fn interrupt_when(mut child: Child, ready: &str) -> (Output, String) {
+pub fn interrupt_when(child: Child, ready: &str) -> (Output, String) {
+    signal_when(child, ready, "-INT")
+}
+
+/// Sends `signal` (a `kill` flag) once a stderr line contains `ready`.
+pub fn signal_when(mut child: Child, ready: &str, signal: &str) -> (Output, String) {
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = mpsc::channel::<String>();
     let reader = std::thread::spawn(move || {
@@ -173,7 +178,7 @@ pub fn interrupt_when(mut child: Child, ready: &str) -> (Output, String) {
         }
     }
     let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
@@ -188,10 +193,15 @@ async fn a_deploy_interrupted_in_any_phase_before_execution_leaves_nothing() {
     let proxy = SlowProxy::start(&moto.endpoint, Duration::from_millis(400), |b| b);
     let home = tempfile::tempdir().unwrap();
     let before = account_state(&net).await;
-    for (i, phase) in [
-        "Deploying stack",
-        "Creating the change set",
-        "Waiting for the VPC endpoints to become available",
+    for (i, (phase, signal, name)) in [
+        ("Deploying stack", "-INT", "Ctrl-C"),
+        ("Creating the change set", "-INT", "Ctrl-C"),
+        (
+            "Waiting for the VPC endpoints to become available",
+            "-INT",
+            "Ctrl-C",
+        ),
+        ("Creating the change set", "-TERM", "SIGTERM"),
     ]
     .into_iter()
     .enumerate()
@@ -199,12 +209,18 @@ async fn a_deploy_interrupted_in_any_phase_before_execution_leaves_nothing() {
         let stack = format!("intr{i}");
         let mut args = deploy_args(&net, &stack);
         args.extend(["--yes".into(), "--generate-secret".into()]);
-        let (out, err) = interrupt_when(spawn(&proxy.endpoint, home.path(), &args), phase);
+        let child = spawn(&proxy.endpoint, home.path(), &args);
+        let (out, err) = signal_when(child, phase, signal);
         assert_eq!(out.status.code(), Some(1), "{phase}: {err}");
         assert!(
-            err.contains("deploy interrupted (Ctrl-C) before the change set was executed"),
+            err.contains(&format!(
+                "deploy interrupted ({name}) before the change set was executed"
+            )),
             "{phase}: {err}"
         );
+        if i > 0 {
+            assert!(err.contains("removed what it had made: change set"), "{phase}: {err}");
+        }
         let after = account_state(&net).await;
         let left: Vec<&str> = after
             .lines()
