@@ -219,7 +219,10 @@ async fn a_deploy_interrupted_in_any_phase_before_execution_leaves_nothing() {
             "{phase}: {err}"
         );
         if i > 0 {
-            assert!(err.contains("removed what it had made: change set"), "{phase}: {err}");
+            assert!(
+                err.contains("removed what it had made: change set"),
+                "{phase}: {err}"
+            );
         }
         let after = account_state(&net).await;
         let left: Vec<&str> = after
