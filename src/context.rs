@@ -1,10 +1,15 @@
 //! Everything a command needs to talk to AWS: one `SdkConfig`, the clients built from it, the
 //! stack's names, and the printer. Built once per run, after the flags are parsed.
 
+mod profile;
+
 use std::sync::OnceLock;
 
+use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::ProvideCredentials;
 
+use crate::aws::sts::{self, Identity};
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
 use crate::names::RelayNames;
@@ -21,6 +26,9 @@ pub struct Context {
     events: OnceLock<aws_sdk_eventbridge::Client>,
     sqs: OnceLock<aws_sdk_sqs::Client>,
     logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
+    sts: OnceLock<aws_sdk_sts::Client>,
+    identity: tokio::sync::OnceCell<Identity>,
+    profile: Option<profile::ActiveProfile>,
 }
 
 impl Context {
@@ -29,8 +37,15 @@ impl Context {
         if let Some(region) = &globals.region {
             loader = loader.region(Region::new(region.clone()));
         }
+        let active = profile::resolve(globals.profile.as_deref()).await?;
         if let Some(profile) = &globals.profile {
-            loader = loader.profile_name(profile);
+            // The profile's own credentials, not the default chain (where exported keys come
+            // first): what the operator named is the account they meant.
+            loader = loader.profile_name(profile).credentials_provider(
+                ProfileFileCredentialsProvider::builder()
+                    .profile_name(profile)
+                    .build(),
+            );
         }
         // Only when given: otherwise aws-config honours AWS_ENDPOINT_URL and the per-service
         // AWS_ENDPOINT_URL_* variables itself.
@@ -43,6 +58,9 @@ impl Context {
                 .hint("pass --region, or set AWS_REGION or a region in the profile"));
         }
         let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
+        if let Some(p) = active.as_ref().filter(|p| p.sso && uses_profile(p)) {
+            check_sso(&sdk, &p.name).await?;
+        }
         crate::error::set_endpoint_label(
             match (&globals.endpoint_url, std::env::var("AWS_ENDPOINT_URL")) {
                 (Some(url), _) => url.clone(),
@@ -61,7 +79,35 @@ impl Context {
             events: OnceLock::new(),
             sqs: OnceLock::new(),
             logs: OnceLock::new(),
+            sts: OnceLock::new(),
+            identity: tokio::sync::OnceCell::new(),
+            profile: active,
         })
+    }
+
+    /// The account the credentials belong to (GetCallerIdentity, asked once per run).
+    pub async fn identity(&self) -> Result<&Identity> {
+        self.identity
+            .get_or_try_init(|| async {
+                let sts = self.sts.get_or_init(|| aws_sdk_sts::Client::new(&self.sdk));
+                sts::caller_identity(sts)
+                    .await
+                    .map_err(|e| match &self.profile {
+                        Some(p)
+                            if p.sso && uses_profile(p) && e.message.contains("credentials") =>
+                        {
+                            profile::sso_expired(&p.name, &e.message)
+                        }
+                        _ => e,
+                    })
+            })
+            .await
+    }
+
+    /// "account 123456789012 in us-east-1": what every prompt and result names.
+    pub async fn scope(&self) -> Result<String> {
+        let account = &self.identity().await?.account;
+        Ok(format!("account {account} in {}", self.region()))
     }
 
     pub fn region(&self) -> &str {
@@ -94,5 +140,26 @@ impl Context {
     pub fn logs(&self) -> &aws_sdk_cloudwatchlogs::Client {
         self.logs
             .get_or_init(|| aws_sdk_cloudwatchlogs::Client::new(&self.sdk))
+    }
+}
+
+/// Whether the profile's credentials are the ones in use: always for `--profile`; for
+/// `AWS_PROFILE` or the default profile only when no keys are exported (they come first).
+fn uses_profile(p: &profile::ActiveProfile) -> bool {
+    p.explicit || std::env::var_os("AWS_ACCESS_KEY_ID").is_none()
+}
+
+/// An SSO profile's token expires daily: ask for the credentials up front, so the operator is
+/// told to log in rather than that there are no credentials.
+async fn check_sso(sdk: &SdkConfig, name: &str) -> Result<()> {
+    let Some(provider) = sdk.credentials_provider() else {
+        return Ok(());
+    };
+    match provider.provide_credentials().await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(profile::sso_expired(
+            name,
+            &aws_smithy_types::error::display::DisplayErrorContext(&e).to_string(),
+        )),
     }
 }

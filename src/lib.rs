@@ -1,5 +1,6 @@
 //! evrelay: flags → context → command → small AWS functions → a report → the printer.
 
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod printer;
 pub mod queues;
 pub mod stack;
 pub mod template;
+pub mod terminal;
 
 use cli::{Cli, Command, GlobalArgs};
 use context::Context;

@@ -3,8 +3,8 @@
 //!
 //! Re-runnable by design: the stack goes first and the endpoints last, so a run that stops
 //! half-way (DELETE_FAILED, a timeout, Ctrl-C) is finished by the next one; a stack that is
-//! already gone is not an error. Only endpoints tagged `evrelay:managed=true` and
-//! `evrelay:stack=<stack>` are ever deleted.
+//! already gone is not an error. Only a stack evrelay created (tagged `evrelay:managed=true`)
+//! is deleted, and only endpoints tagged `evrelay:managed=true` and `evrelay:stack=<stack>`.
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -16,13 +16,15 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::endpoints;
 use crate::error::{AwsResultExt, Error, Result};
-use crate::printer::{confirm, Report, Style};
+use crate::printer::{Report, Style};
 use crate::stack::events::{latest_events, Cursor};
 use crate::stack::follow::{follow, outcome_error};
+use crate::stack::ownership;
 use crate::stack::progress::Progress;
 use crate::stack::render::duration;
 use crate::stack::watch::{SideFetch, WaitItem, WaitingOn, WatchOptions};
-use crate::stack::{self, describe_stack, Operation};
+use crate::stack::{self, Operation};
+use crate::terminal::confirm;
 
 #[derive(Debug, Clone, Args)]
 pub struct DestroyArgs {
@@ -41,6 +43,7 @@ pub struct DestroyReport {
     #[serde(rename = "type")]
     kind: &'static str,
     pub stack: String,
+    pub account: String,
     pub region: String,
     /// DELETE_COMPLETE, or `not found` when there was no stack to delete.
     pub stack_status: String,
@@ -63,15 +66,17 @@ impl Report for DestroyReport {
     fn render(&self, style: &Style) -> String {
         let mut out = if self.stack_deleted {
             format!(
-                "Deleted stack {} in {} ({}).\n",
+                "Deleted stack {} in account {}, {} ({}).\n",
                 style.bold(&self.stack),
+                self.account,
                 self.region,
                 duration(Duration::from_millis(self.elapsed_ms as u64))
             )
         } else {
             format!(
-                "Stack {} not found in {}: nothing to delete there.\n",
+                "Stack {} not found in account {}, {}: nothing to delete there.\n",
                 style.bold(&self.stack),
+                self.account,
                 self.region
             )
         };
@@ -100,7 +105,9 @@ impl Report for DestroyReport {
 pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     let started = Instant::now();
     let (cfn, ec2, stack_name) = (ctx.cloudformation(), ctx.ec2(), ctx.names.stack.clone());
-    let info = describe_stack(cfn, &stack_name).await?;
+    // A stack evrelay did not create is refused before anything else is looked at.
+    let info = ownership::require_owned(cfn, &stack_name, "destroy").await?;
+    let account = ctx.identity().await?.account.clone();
     let managed = endpoints::managed_by(ec2, &stack_name).await?;
     let managed_ids: Vec<String> = managed.iter().map(|e| e.id.clone()).collect();
     // Another relay in the same VPC reuses these endpoints: hand them over rather than cut it off.
@@ -125,12 +132,13 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
 
     if info.is_none() && to_delete.is_empty() && handovers.is_empty() {
         ctx.printer.note(&format!(
-            "Stack {stack_name} not found in {}; no VPC endpoints tagged for it. Nothing to do.",
+            "Stack {stack_name} not found in account {account}, {}; no VPC endpoints tagged for it. Nothing to do.",
             ctx.region()
         ));
         return ctx.printer.report(&DestroyReport {
             kind: "result",
             stack: stack_name,
+            account,
             region: ctx.region().to_string(),
             stack_status: "not found".into(),
             stack_deleted: false,
@@ -157,10 +165,12 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
             h.endpoint, h.stack
         ));
     }
-    if !confirm(
-        ctx.globals.yes,
-        &format!("Delete {} in {}?", parts.join(" and "), ctx.region()),
-    )? {
+    let question = format!(
+        "Delete {} in account {account}, {}?",
+        parts.join(" and "),
+        ctx.region()
+    );
+    if !confirm(ctx.globals.yes, question).await? {
         return Err(Error::failed("destroy cancelled; nothing was deleted"));
     }
 
@@ -194,7 +204,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         .await?;
         if !outcome.ok {
             if ctx.printer.json() {
-                ctx.printer.json_line(&serde_json::json!({"type": "result", "ok": false, "stack": stack_name, "status": outcome.status, "failure": outcome.failure}))?;
+                ctx.printer.json_line(&serde_json::json!({"type": "result", "ok": false, "stack": stack_name, "account": account, "region": ctx.region(), "status": outcome.status, "failure": outcome.failure}))?;
             }
             let mut e = outcome_error(&outcome);
             if !to_delete.is_empty() {
@@ -222,6 +232,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     ctx.printer.report(&DestroyReport {
         kind: "result",
         stack: stack_name,
+        account,
         region: ctx.region().to_string(),
         stack_deleted: info.is_some(),
         stack_status,
@@ -244,30 +255,25 @@ async fn other_relays(
     this_stack: &str,
 ) -> Result<Vec<(String, String)>> {
     let mut relays: Vec<(String, String)> = Vec::new(); // (stack, first subnet)
-    let mut pages = cfn.describe_stacks().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        for s in page.aws_context("DescribeStacks")?.stacks() {
-            let name = s.stack_name().unwrap_or_default();
-            let status = s.stack_status().map(|st| st.as_str()).unwrap_or_default();
-            let managed = s
-                .tags()
-                .iter()
-                .any(|t| t.key() == Some(crate::names::TAG_MANAGED) && t.value() == Some("true"));
-            if !managed || name == this_stack || status.starts_with("DELETE_") {
-                continue;
-            }
-            let subnets = s
-                .parameters()
-                .iter()
-                .find(|p| p.parameter_key() == Some("SubnetIds"))
-                .and_then(|p| p.parameter_value());
-            if let Some(first) = subnets
-                .and_then(|v| v.split(',').next())
-                .map(str::trim)
-                .filter(|v| v.starts_with("subnet-"))
-            {
-                relays.push((name.to_string(), first.to_string()));
-            }
+    for s in stack::list_stacks(cfn).await? {
+        let managed = s
+            .tags
+            .iter()
+            .any(|(k, v)| k == crate::names::TAG_MANAGED && v == "true");
+        if !managed || s.name == this_stack || s.status.starts_with("DELETE_") {
+            continue;
+        }
+        let subnets = s
+            .parameters
+            .iter()
+            .find(|(k, _)| k == "SubnetIds")
+            .map(|(_, v)| v.as_str());
+        if let Some(first) = subnets
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| v.starts_with("subnet-"))
+        {
+            relays.push((s.name.clone(), first.to_string()));
         }
     }
     if relays.is_empty() {

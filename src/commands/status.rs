@@ -6,14 +6,16 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::endpoints::{self, Endpoint};
-use crate::error::{AwsResultExt, Error, Result};
+use crate::error::{Error, Result};
 use crate::printer::{Report, Style};
 use crate::queues;
 use crate::stack::events::{latest_events, Cursor};
 use crate::stack::follow::follow;
+use crate::stack::ownership::{self, StackOwner};
 use crate::stack::progress::Progress;
 use crate::stack::watch::WatchOptions;
-use crate::stack::{self, describe_stack, Operation, StackInfo, StackOutput};
+pub use crate::stack::ResourceRow;
+use crate::stack::{self, describe_stack, stack_resources, Operation, StackInfo, StackOutput};
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
@@ -28,6 +30,12 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     let mut info = describe_stack(cfn, stack_name)
         .await?
         .ok_or_else(|| not_found(ctx))?;
+    // Read-only: a stack evrelay did not create is shown, and said to be someone else's.
+    let owner = ownership::owner_of(cfn, &info).await?;
+    let account = ctx.identity().await?.account.clone();
+    if let Some(note) = ownership::note_for(stack_name, owner) {
+        ctx.printer.note(&note);
+    }
     if args.watch && !stack::is_settled(&info.status) {
         let operation = operation_of(&info.status);
         let cursor = Cursor::after(&latest_events(cfn, &info.id).await?);
@@ -52,7 +60,9 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
             .await?
             .ok_or_else(|| not_found(ctx))?;
     }
-    let report = gather(ctx, info).await?;
+    let mut report = gather(ctx, info).await?;
+    report.account = account;
+    report.owner = owner;
     ctx.printer.report(&report)
 }
 
@@ -76,22 +86,16 @@ fn operation_of(status: &str) -> Operation {
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusReport {
     pub stack: String,
+    pub account: String,
     pub region: String,
+    /// `evrelay`, `tutorial` or `foreign`: only an evrelay stack is changed by evrelay.
+    pub owner: StackOwner,
     pub status: String,
     pub reason: Option<String>,
     pub outputs: Vec<StackOutput>,
     pub resources: Vec<ResourceRow>,
     pub endpoints: Vec<Endpoint>,
     pub queues: Vec<QueueDepth>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ResourceRow {
-    pub logical_id: String,
-    pub resource_type: String,
-    pub physical_id: Option<String>,
-    pub status: String,
-    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -124,6 +128,8 @@ async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
     });
     Ok(StatusReport {
         stack: info.name,
+        account: String::new(),
+        owner: StackOwner::Evrelay,
         region: ctx.region().to_string(),
         status: info.status,
         reason: info.reason,
@@ -132,41 +138,6 @@ async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
         endpoints: endpoints?,
         queues: vec![dlq?, responses?],
     })
-}
-
-/// DescribeStackResources: every resource's physical id and status.
-async fn stack_resources(
-    cfn: &aws_sdk_cloudformation::Client,
-    stack: &str,
-) -> Result<Vec<ResourceRow>> {
-    let out = cfn
-        .describe_stack_resources()
-        .stack_name(stack)
-        .send()
-        .await
-        .aws_context("DescribeStackResources")?;
-    Ok(out
-        .stack_resources()
-        .iter()
-        // A row without a logical id says nothing an operator can act on.
-        .filter(|r| r.logical_resource_id().is_some_and(|id| !id.is_empty()))
-        .map(|r| ResourceRow {
-            logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
-            resource_type: r.resource_type().unwrap_or_default().to_string(),
-            physical_id: r
-                .physical_resource_id()
-                .filter(|p| !p.is_empty())
-                .map(str::to_string),
-            status: r
-                .resource_status()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
-            reason: r
-                .resource_status_reason()
-                .filter(|p| !p.is_empty())
-                .map(str::to_string),
-        })
-        .collect())
 }
 
 /// A queue found by its stack-derived name; a missing queue is reported, not an error.
@@ -201,10 +172,14 @@ impl Report for StatusReport {
             style.red(&self.status)
         };
         let mut out = format!(
-            "Stack {} in {}: {status}\n",
+            "Stack {} in account {}, {}: {status}\n",
             style.bold(&self.stack),
+            self.account,
             self.region
         );
+        if self.owner != StackOwner::Evrelay {
+            out.push_str("  not created by evrelay: evrelay will not change or delete it\n");
+        }
         if let Some(reason) = &self.reason {
             out.push_str(&format!("  {}\n", style.dim(reason)));
         }

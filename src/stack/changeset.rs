@@ -52,6 +52,9 @@ pub enum ChangeSetState {
     Failed(String),
 }
 
+/// Every change set evrelay creates says so: how an unexecuted one is recognised as evrelay's.
+pub const DESCRIPTION: &str = "evrelay deploy";
+
 /// A unique change set name (a letter first; letters, digits, hyphens).
 pub fn change_set_name() -> String {
     let secs = std::time::SystemTime::now()
@@ -81,7 +84,7 @@ pub async fn create_change_set(
         .change_set_type(kind)
         .template_body(&spec.template_body)
         .capabilities(Capability::CapabilityIam)
-        .description("evrelay deploy");
+        .description(DESCRIPTION);
     for p in &spec.parameters {
         req = req.parameters(match p {
             ParamValue::Value(k, v) => Parameter::builder()
@@ -187,16 +190,18 @@ pub async fn execute_change_set(
     Ok(())
 }
 
+/// DeleteChangeSet by id (ARN), or by name within `stack` (a change set whose CreateChangeSet
+/// never answered is known only by name).
 pub async fn delete_change_set(
     client: &aws_sdk_cloudformation::Client,
-    change_set_id: &str,
+    change_set: &str,
+    stack: &str,
 ) -> Result<()> {
-    client
-        .delete_change_set()
-        .change_set_name(change_set_id)
-        .send()
-        .await
-        .aws_context("DeleteChangeSet")?;
+    let mut req = client.delete_change_set().change_set_name(change_set);
+    if !change_set.starts_with("arn:") {
+        req = req.stack_name(stack);
+    }
+    req.send().await.aws_context("DeleteChangeSet")?;
     Ok(())
 }
 

@@ -38,9 +38,16 @@ pub async fn follow(
     let mut sink = sink_for(printer);
     let stack = progress.stack.clone();
     let verb = progress.operation.verb();
+    let interrupted = interrupt_signal();
+    // Off a terminal this line is the sign that Ctrl-C is now handled (a log, a test waits on it).
+    if !printer.interactive {
+        printer.note(&format!(
+            "Following the {verb} of stack {stack} (Ctrl-C stops watching; the change goes on)."
+        ));
+    }
     let result = tokio::select! {
         outcome = watch(client, stack_ref, cursor, progress, sink.as_mut(), opts, side) => Some(outcome),
-        _ = interrupt_signal() => None,
+        _ = interrupted => None,
     };
     match result {
         Some(outcome) => outcome,

@@ -8,6 +8,7 @@
 pub mod changeset;
 pub mod events;
 pub mod follow;
+pub mod ownership;
 pub mod progress;
 pub mod render;
 pub mod watch;
@@ -48,6 +49,67 @@ pub async fn describe_stack(
         Err(e) if is_missing_stack(&e) => Ok(None),
         Err(e) => Err(e).aws_context("DescribeStacks"),
     }
+}
+
+/// Every stack in the region (DescribeStacks without a name, every page; deleted stacks are
+/// not listed).
+pub async fn list_stacks(client: &aws_sdk_cloudformation::Client) -> Result<Vec<StackInfo>> {
+    let mut out = Vec::new();
+    let mut pages = client.describe_stacks().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        out.extend(
+            page.aws_context("DescribeStacks")?
+                .stacks()
+                .iter()
+                .map(stack_info),
+        );
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One of the stack's resources as DescribeStackResources shows it.
+pub struct ResourceRow {
+    pub logical_id: String,
+    pub resource_type: String,
+    pub physical_id: Option<String>,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// DescribeStackResources: every resource's physical id and status.
+pub async fn stack_resources(
+    cfn: &aws_sdk_cloudformation::Client,
+    stack: &str,
+) -> Result<Vec<ResourceRow>> {
+    let out = cfn
+        .describe_stack_resources()
+        .stack_name(stack)
+        .send()
+        .await
+        .aws_context("DescribeStackResources")?;
+    Ok(out
+        .stack_resources()
+        .iter()
+        // A row without a logical id says nothing an operator can act on.
+        .filter(|r| r.logical_resource_id().is_some_and(|id| !id.is_empty()))
+        .map(|r| ResourceRow {
+            logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
+            resource_type: r.resource_type().unwrap_or_default().to_string(),
+            physical_id: r
+                .physical_resource_id()
+                .filter(|p| !p.is_empty())
+                .map(str::to_string),
+            status: r
+                .resource_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            reason: r
+                .resource_status_reason()
+                .filter(|p| !p.is_empty())
+                .map(str::to_string),
+        })
+        .collect())
 }
 
 /// Like [`describe_stack`], but keeps a throttling error apart so a wait loop can back off.

@@ -27,6 +27,12 @@ pub struct ChangeSetReport {
     #[serde(rename = "type")]
     kind: &'static str,
     pub stack: String,
+    pub account: String,
+    pub region: String,
+    /// A dry run: nothing was or will be changed by this run.
+    pub dry_run: bool,
+    /// A stack that can only be deleted, which the deploy removes before it creates the new one.
+    pub deletes_first: Option<String>,
     pub operation: Operation,
     pub changes: Vec<ChangeRow>,
     pub endpoints: Vec<EndpointAction>,
@@ -42,11 +48,52 @@ impl ChangeSetReport {
         Self {
             kind: "changeset",
             stack: stack.to_string(),
+            account: String::new(),
+            region: String::new(),
+            dry_run: false,
+            deletes_first: None,
             operation,
             changes,
             endpoints,
         }
     }
+
+    /// The account and region the change set is for.
+    pub fn at(mut self, account: &str, region: &str) -> Self {
+        self.account = account.to_string();
+        self.region = region.to_string();
+        self
+    }
+}
+
+/// What CloudFormation would list for a new stack: every resource of the template, added.
+/// A dry run of a create shows this instead of making a change set, which would leave a
+/// (deleted) stack in the account's history.
+pub fn template_adds(template: &str) -> Vec<ChangeRow> {
+    let mut rows = Vec::new();
+    let mut inside = false;
+    let mut current: Option<String> = None;
+    for line in template.lines() {
+        if !line.starts_with(' ') && !line.trim().is_empty() && !line.starts_with('#') {
+            inside = line.trim_end() == "Resources:";
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("  ").filter(|r| !r.starts_with(' ')) {
+            current = rest.split_once(':').map(|(k, _)| k.trim().to_string());
+        } else if let (Some(id), Some(kind)) = (&current, line.strip_prefix("    Type:")) {
+            rows.push(ChangeRow {
+                action: "Add".into(),
+                logical_id: id.clone(),
+                resource_type: kind.trim().to_string(),
+                replacement: String::new(),
+            });
+            current = None;
+        }
+    }
+    rows
 }
 
 /// A coloured table cell (comfy-table measures it right; escape codes in the text would not be).
@@ -82,11 +129,27 @@ impl Report for ChangeSetReport {
                 replacement,
             ]);
         }
+        let what = if self.dry_run {
+            "Would change"
+        } else {
+            "Change set for"
+        };
         let mut out = format!(
-            "Change set for stack {} ({}):\n{table}\n",
+            "{what} stack {} ({}) in account {}, {}:\n{table}\n",
             style.bold(&self.stack),
-            self.operation.verb()
+            self.operation.verb(),
+            self.account,
+            self.region
         );
+        if let Some(status) = &self.deletes_first {
+            out.insert_str(
+                0,
+                &format!(
+                    "Would delete the failed stack {} ({status}) first, then create it again.\n",
+                    style.bold(&self.stack)
+                ),
+            );
+        }
         for e in &self.endpoints {
             let what = match (&*e.action, &e.id) {
                 ("reuse", Some(id)) => format!("reuse {id}"),
@@ -104,6 +167,8 @@ pub struct DeployResult {
     kind: &'static str,
     pub ok: bool,
     pub stack: String,
+    pub account: String,
+    pub region: String,
     pub operation: Operation,
     pub status: Option<String>,
     pub up_to_date: bool,
@@ -134,6 +199,8 @@ impl DeployResult {
             kind: "result",
             ok: true,
             stack: names.stack.clone(),
+            account: String::new(),
+            region: String::new(),
             operation,
             status: info.map(|i| i.status.clone()),
             up_to_date,
@@ -150,6 +217,8 @@ impl DeployResult {
             kind: "result",
             ok: false,
             stack: outcome.stack.clone(),
+            account: String::new(),
+            region: String::new(),
             operation: outcome.operation,
             status: Some(outcome.status.clone()),
             up_to_date: false,
@@ -159,6 +228,13 @@ impl DeployResult {
             outputs_source: "none",
             endpoints,
         }
+    }
+
+    /// The account and region the stack is in.
+    pub fn at(mut self, account: &str, region: &str) -> Self {
+        self.account = account.to_string();
+        self.region = region.to_string();
+        self
     }
 }
 
@@ -202,8 +278,10 @@ impl Report for DeployResult {
             self.status.as_deref().unwrap_or("deployed")
         };
         format!(
-            "\nStack {} ({heading}):\n{table}\n",
-            style.bold(&self.stack)
+            "\nStack {} ({heading}) in account {}, {}:\n{table}\n",
+            style.bold(&self.stack),
+            self.account,
+            self.region
         )
     }
 }
@@ -269,14 +347,34 @@ mod render_tests {
                 id: Some("vpce-0a1b2c3d".into()),
                 why: "existing interface endpoint with private DNS".into(),
             }],
-        );
+        )
+        .at("123456789012", "us-east-1");
         insta::assert_snapshot!(report.render(&PLAIN));
+    }
+
+    #[test]
+    fn a_new_stack_s_preview_lists_every_template_resource_as_added() {
+        let template = crate::template::render();
+        let rows = template_adds(&template);
+        assert_eq!(rows.len(), crate::template::resource_ids(&template).len());
+        assert!(rows
+            .iter()
+            .any(|r| r.logical_id == "Bus" && r.resource_type == "AWS::Events::EventBus"));
+        assert!(rows.iter().all(|r| r.action == "Add"));
+        let mut report = ChangeSetReport::new("s", Operation::Create, rows, vec![])
+            .at("123456789012", "eu-west-1");
+        report.dry_run = true;
+        report.deletes_first = Some("ROLLBACK_COMPLETE".into());
+        let text = report.render(&PLAIN);
+        assert!(text.starts_with("Would delete the failed stack s (ROLLBACK_COMPLETE) first"));
+        assert!(text.contains("account 123456789012, eu-west-1"));
     }
 
     #[test]
     fn up_to_date_prints_the_outputs_under_its_own_heading() {
         let names = RelayNames::new("relay-app");
-        let r = DeployResult::succeeded(&names, None, Operation::Update, None, vec![], true);
+        let r = DeployResult::succeeded(&names, None, Operation::Update, None, vec![], true)
+            .at("123456789012", "us-east-1");
         insta::assert_snapshot!(r.render(&PLAIN));
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(

@@ -1,7 +1,7 @@
 //! The endpoint's API key: from stdin, an environment variable, a hidden prompt, or generated;
 //! never from argv, never printed. A redeploy without a new key keeps the stack's.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use crate::error::{Error, Result};
 
@@ -93,31 +93,9 @@ pub fn generate() -> String {
         .collect()
 }
 
-/// A prompt with echo off (`stty -echo` on the terminal). If echo cannot be turned off the key
-/// is not asked for at all.
+/// A prompt with echo off; the terminal is restored on every path (see `crate::terminal`).
 fn prompt_hidden(question: &str) -> Result<String> {
-    let stty = |arg: &str| {
-        std::process::Command::new("stty")
-            .arg(arg)
-            .stdin(std::process::Stdio::inherit())
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false)
-    };
-    if !stty("-echo") {
-        return Err(
-            Error::usage("could not turn off the terminal's echo to ask for the API key")
-                .hint("pass --secret-stdin, --secret-env VAR or --generate-secret"),
-        );
-    }
-    eprint!("{question}");
-    let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    let read = std::io::stdin().lock().read_line(&mut line);
-    stty("echo");
-    eprintln!();
-    read?;
-    Ok(trim_newline(line))
+    crate::terminal::read_hidden(question)
 }
 
 #[cfg(test)]

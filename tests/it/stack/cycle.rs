@@ -560,6 +560,12 @@ async fn stuck_stack(net: &Net, name: &str) {
         .create_stack()
         .stack_name(name)
         .template_body(template)
+        .tags(
+            aws_sdk_cloudformation::types::Tag::builder()
+                .key("evrelay:managed")
+                .value("true")
+                .build(),
+        )
         .send()
         .await;
     let status = net
@@ -575,24 +581,15 @@ async fn stuck_stack(net: &Net, name: &str) {
     );
 }
 
-/// Runs evrelay, sends it SIGINT after `after`, and returns what it printed.
-fn interrupted(moto: &Moto, args: &[&str], after: std::time::Duration) -> Output {
-    // assert_cmd cannot signal a running child: the harness's plain Command.
-    let child = moto
-        .evrelay_std()
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(after);
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    child.wait_with_output().unwrap()
+/// Runs evrelay and sends it SIGINT once it says it is following the change (the line follow
+/// prints once Ctrl-C is handled): no fixed sleep.
+fn interrupted(moto: &Moto, args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let child = crate::safety_interrupt::spawn(&moto.endpoint, home.path(), &args);
+    let (mut out, stderr) = crate::safety_interrupt::interrupt_when(child, "Following the ");
+    out.stderr = stderr.into_bytes();
+    out
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -609,18 +606,14 @@ async fn ctrl_c_stops_watching_and_says_the_change_goes_on() {
     assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("CREATE_IN_PROGRESS"));
 
-    let out = interrupted(
-        &moto,
-        &["--stack", "busy", "status", "--watch"],
-        std::time::Duration::from_secs(3),
-    );
+    let out = interrupted(&moto, &["--stack", "busy", "status", "--watch"]);
     snapshot!("ctrl_c_status_watch", &out);
     assert_eq!(out.status.code(), Some(1));
 
     // deploy finds the stack mid-change and waits for it instead of failing.
     let mut args = deploy_args(&net, "busy");
     args.extend(["--yes", "--generate-secret"]);
-    let out = interrupted(&moto, &args, std::time::Duration::from_secs(3));
+    let out = interrupted(&moto, &args);
     let text = transcript(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
