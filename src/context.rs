@@ -61,13 +61,6 @@ impl Context {
         if let Some(p) = active.as_ref().filter(|p| p.sso && uses_profile(p)) {
             check_sso(&sdk, &p.name).await?;
         }
-        crate::error::set_endpoint_label(
-            match (&globals.endpoint_url, std::env::var("AWS_ENDPOINT_URL")) {
-                (Some(url), _) => url.clone(),
-                (None, Ok(url)) if !url.is_empty() => url,
-                _ => format!("the AWS endpoints for {region}"),
-            },
-        );
         Ok(Self {
             globals: globals.clone(),
             names: RelayNames::new(&globals.stack),

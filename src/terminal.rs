@@ -17,16 +17,12 @@ pub fn read_hidden(question: &str) -> Result<String> {
     })
 }
 
-/// The printer's `[y/N]` confirmation, awaited without blocking the runtime: a signal raced
-/// against it is seen at once. An abandoned thread blocked on stdin does not hold the exit up.
+/// The printer's `[y/N]` confirmation as a yes/no: "no", no answer and Ctrl-C at the prompt are
+/// all `false`, so the caller says what it did not do (and its clean-up guard runs).
 pub async fn confirm(yes: bool, question: String) -> Result<bool> {
-    if yes {
-        return Ok(true);
+    match crate::printer::confirm_or_cancel(yes, &question).await {
+        Ok(()) => Ok(true),
+        Err(e) if e.is_cancelled() => Ok(false),
+        Err(e) => Err(e),
     }
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(crate::printer::confirm(false, &question));
-    });
-    rx.await
-        .map_err(|_| Error::failed("the confirmation prompt ended without an answer"))?
 }

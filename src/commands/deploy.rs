@@ -201,7 +201,7 @@ async fn prepare(
             doomed.status
         );
         if !confirm(ctx.globals.yes, question).await? {
-            return Err(Error::failed("deploy cancelled; nothing changed"));
+            return Err(Error::cancelled_with("deploy cancelled; nothing changed"));
         }
         steps::remove_stack(ctx, doomed).await?;
     }
@@ -257,7 +257,7 @@ async fn prepare(
                 }
                 let question = format!("Create the missing VPC endpoints in {scope}?");
                 if !confirm(ctx.globals.yes, question).await? {
-                    return Err(Error::failed("deploy cancelled; nothing changed"));
+                    return Err(Error::cancelled_with("deploy cancelled; nothing changed"));
                 }
                 steps::create_endpoints(ctx, &plan, &mut debris.endpoints).await?;
                 // Made on purpose and complete: kept from here on.
@@ -285,7 +285,7 @@ async fn prepare(
     // Refused, or no terminal to ask on: the caller removes the change set either way.
     let question = format!("Deploy these changes to stack {stack_name} in {scope}?");
     if !confirm(ctx.globals.yes, question).await? {
-        return Err(Error::failed("deploy cancelled; nothing changed"));
+        return Err(Error::cancelled_with("deploy cancelled; nothing changed"));
     }
     steps::create_endpoints(ctx, &plan, &mut debris.endpoints).await?;
     let cursor = Cursor::after(&latest_events(cfn, &created.stack_id).await?);

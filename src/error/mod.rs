@@ -14,10 +14,6 @@ pub use aws::{is_throttling, is_throttling_code, AwsFailure, Cause, THROTTLING_C
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Kept so existing callers compile; the endpoint is now filled in where the error is reported
-/// ([`Error::at_endpoint`], called by `run`), so this stores nothing.
-pub fn set_endpoint_label(_label: String) {}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// The invocation itself is wrong (bad flag value, ambiguous choice, a confirmation that
