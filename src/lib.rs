@@ -1,11 +1,12 @@
 //! evrelay: flags → context → command → small AWS functions → a report → the printer.
 
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod context;
-pub mod dlq;
 pub mod endpoints;
 pub mod error;
+pub mod model;
 pub mod names;
 pub mod network;
 pub mod printer;

@@ -1,0 +1,143 @@
+//! EventBridge as evrelay uses it: does a bus exist, and PutEvents for one request's worth of
+//! entries (≤ 10, < 256 KB: see [`crate::model::event::pack`]), retrying the entries
+//! EventBridge reports as throttled or failed internally.
+
+use std::time::Instant;
+
+use aws_sdk_eventbridge::types::PutEventsRequestEntry;
+use aws_sdk_eventbridge::Client;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde::Serialize;
+
+use crate::aws::retry::{backoff, entry_retryable};
+use crate::error::{AwsResultExt, Error, Result};
+use crate::model::event::EventEntry;
+
+/// Attempts per entry when PutEvents reports it throttled or failed internally.
+const MAX_ATTEMPTS: u32 = 6;
+
+/// What became of one entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryOutcome {
+    /// The id EventBridge gave the event.
+    pub event_id: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    /// PutEvents calls this entry took.
+    pub attempts: u32,
+    /// When the call that accepted (or finally refused) this entry started.
+    #[serde(skip)]
+    pub sent_at: Option<Instant>,
+}
+
+impl EntryOutcome {
+    pub fn ok(&self) -> bool {
+        self.error_code.is_none() && self.event_id.is_some()
+    }
+
+    /// An entry no PutEvents result speaks for (its request failed before answering).
+    pub fn not_sent() -> Self {
+        Self {
+            event_id: None,
+            error_code: Some("NotSent".into()),
+            error_message: Some("no PutEvents result".into()),
+            attempts: 0,
+            sent_at: None,
+        }
+    }
+}
+
+fn request_entry(bus: &str, e: &EventEntry) -> PutEventsRequestEntry {
+    PutEventsRequestEntry::builder()
+        .event_bus_name(bus)
+        .source(&e.source)
+        .detail_type(&e.detail_type)
+        .detail(&e.detail)
+        .set_resources((!e.resources.is_empty()).then(|| e.resources.clone()))
+        .build()
+}
+
+/// One PutEvents request, retrying entries EventBridge reports as throttled or failed
+/// internally (with backoff). Outcomes come back in the entries' order. A whole-request
+/// failure (after the SDK's own retries) is an error.
+pub async fn put_batch(
+    client: &Client,
+    bus: &str,
+    entries: &[EventEntry],
+) -> Result<Vec<EntryOutcome>> {
+    let mut outcomes: Vec<EntryOutcome> = entries
+        .iter()
+        .map(|_| EntryOutcome {
+            event_id: None,
+            error_code: None,
+            error_message: None,
+            attempts: 0,
+            sent_at: None,
+        })
+        .collect();
+    let mut pending: Vec<usize> = (0..entries.len()).collect();
+    for attempt in 0..MAX_ATTEMPTS {
+        let request: Vec<PutEventsRequestEntry> = pending
+            .iter()
+            .map(|&i| request_entry(bus, &entries[i]))
+            .collect();
+        let started = Instant::now();
+        let out = client
+            .put_events()
+            .set_entries(Some(request))
+            .send()
+            .await
+            .aws_context("PutEvents")?;
+        let results = out.entries.unwrap_or_default();
+        let mut retry = Vec::new();
+        for (n, &i) in pending.iter().enumerate() {
+            let o = &mut outcomes[i];
+            o.attempts = attempt + 1;
+            o.sent_at = Some(started);
+            match results.get(n) {
+                Some(r) if r.error_code.is_none() && r.event_id.is_some() => {
+                    o.event_id = r.event_id.clone()
+                }
+                Some(r) => {
+                    let code = r.error_code.clone().unwrap_or_else(|| "Unknown".into());
+                    if entry_retryable(&code) && attempt + 1 < MAX_ATTEMPTS {
+                        retry.push(i);
+                    }
+                    o.error_code = Some(code);
+                    o.error_message = r.error_message.clone();
+                }
+                None => {
+                    o.error_code = Some("NoResult".into());
+                    o.error_message = Some("PutEvents returned fewer results than entries".into());
+                }
+            }
+        }
+        if retry.is_empty() {
+            break;
+        }
+        tokio::time::sleep(backoff(attempt)).await;
+        for &i in &retry {
+            outcomes[i].error_code = None;
+            outcomes[i].error_message = None;
+        }
+        pending = retry;
+    }
+    Ok(outcomes)
+}
+
+/// Fails with a clear message when the bus does not exist, before anything is sent.
+/// `named_by_flag`: the operator typed the name (--bus), so the hint is about that name.
+pub async fn require_bus(client: &Client, bus: &str, named_by_flag: bool) -> Result<()> {
+    match client.describe_event_bus().name(bus).send().await {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some("ResourceNotFoundException") => {
+            let hint = if named_by_flag {
+                "check the name given to --bus (`aws events list-event-buses` lists them)"
+            } else {
+                "deploy the relay with `evrelay deploy`, or pass --stack with the relay's stack name"
+            };
+            Err(Error::failed(format!("bus `{bus}` not found")).hint(hint))
+        }
+        Err(e) => Err(Error::aws("DescribeEventBus", e)),
+    }
+}
