@@ -75,22 +75,22 @@ fn ids_pattern(ids: &[String]) -> String {
 /// template, where they are fixed values.
 async fn schedule(ctx: &Context, started_ms: i64, notes: &mut Vec<String>) -> Option<Schedule> {
     let stack = &ctx.names.stack;
-    let (timeout, from) = match crate::stack::describe_stack(ctx.cloudformation(), stack).await {
+    let (timeout, why_not) = match crate::stack::describe_stack(ctx.cloudformation(), stack).await {
         Ok(Some(info)) => match info.parameters.iter().find(|(k, _)| k == "FunctionTimeout") {
-            Some((_, v)) => (Some(v.clone()), format!("stack `{stack}`")),
-            None => (None, String::new()),
+            Some((_, v)) => (Some(v.clone()), ""),
+            None => (None, "has no FunctionTimeout"),
         },
-        Ok(None) => (None, String::new()),
+        Ok(None) => (None, "not found"),
         Err(e) => {
             notes.push(format!("could not read stack `{stack}`: {}", e.message));
-            (None, String::new())
+            (None, "not read")
         }
     };
     let (timeout, from) = match timeout {
-        Some(t) => (Some(t), from),
+        Some(t) => (Some(t), format!("FunctionTimeout of stack `{stack}`")),
         None => (
             parameter_default(TEMPLATE_SOURCE, "FunctionTimeout"),
-            "the template's default timeout".to_string(),
+            format!("the template's default FunctionTimeout: stack `{stack}` {why_not}"),
         ),
     };
     let timeout: u64 = timeout?.parse().ok()?;
@@ -102,7 +102,7 @@ async fn schedule(ctx: &Context, started_ms: i64, notes: &mut Vec<String>) -> Op
     };
     let due = s.failure_record_due();
     let due_by = started_ms + due.as_millis() as i64;
-    let left_s = (due_by - now_ms()).max(0) as u64;
+    let left_s = ((due_by - now_ms()).max(0) as u64).div_ceil(1000);
     Some(Schedule {
         attempts: retries.min(2) + 1,
         function_timeout_s: timeout,
@@ -110,7 +110,7 @@ async fn schedule(ctx: &Context, started_ms: i64, notes: &mut Vec<String>) -> Op
         failure_record_due_by: format_epoch_ms(due_by),
         // Whole minutes, plus one for the record's own delivery to the queue.
         suggested_timeout: format!("{}m", left_s.div_ceil(60) + 1),
-        source: format!("{from}, evrelay's retry settings"),
+        source: format!("{from}; retries as evrelay's template sets them"),
     })
 }
 
@@ -199,9 +199,9 @@ impl Diagnosis {
         }
         if let Some(s) = &self.schedule {
             out.push_str(&format!(
-                "\n  A failure record is due in the DLQ by {} at the latest ({} attempts of up to {} s, \
-                 Lambda waiting 1 and 2 min between them; {}): until then an empty DLQ does not mean \
-                 the event was delivered. To wait for it: --timeout {}.",
+                "\n  A failure record is due in the DLQ by {} at the latest: {} attempts of up to {} s, \
+                 1 and 2 min apart ({}). Until then an empty DLQ does not mean the event was \
+                 delivered; --timeout {} waits for it.",
                 s.failure_record_due_by, s.attempts, s.function_timeout_s, s.source, s.suggested_timeout
             ));
         }

@@ -278,7 +278,7 @@ impl SendReport {
             }
         }
         rows.iter()
-            .map(|(k, v)| format!("{:<15} {v}", style.bold(k)))
+            .map(|(k, v)| format!("{} {v}", style.bold(&format!("{k:<16}"))))
             .collect::<Vec<_>>()
             .join("\n")
     }
