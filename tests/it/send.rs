@@ -78,7 +78,11 @@ async fn the_default_event_is_the_tutorials() {
     };
     assert_eq!(row("detail event id"), id, "{stdout}");
     // `event id` is the EventBridge id, as `dlq peek` and the relay's log show it.
-    assert_eq!(row("event id"), events[0]["id"].as_str().unwrap(), "{stdout}");
+    assert_eq!(
+        row("event id"),
+        events[0]["id"].as_str().unwrap(),
+        "{stdout}"
+    );
     assert_eq!(
         events[0]["detail"].as_object().unwrap().len(),
         1,
@@ -241,7 +245,11 @@ async fn bad_input_is_a_usage_error_and_sends_nothing() {
     // the entry must be less than 256 KB.
     let fixed = "eventProducerApp".len() + "inbound-event-sent".len() + "{\"blob\":\"\"}".len();
     let exact = dir.path().join("exact.json");
-    std::fs::write(&exact, json!({"blob": "a".repeat(262_144 - fixed)}).to_string()).unwrap();
+    std::fs::write(
+        &exact,
+        json!({"blob": "a".repeat(262_144 - fixed)}).to_string(),
+    )
+    .unwrap();
     send(&["--detail", &format!("@{}", exact.display())])
         .assert()
         .code(2)
@@ -500,7 +508,10 @@ fn simulate_failing_relay(
                     &[
                         (now, "START RequestId: 1 Version: $LATEST"),
                         (now + 1, &log.to_string()),
-                        (now + 2, &format!("[ERROR] RelayError: event {id}: 401: unauthorized")),
+                        (
+                            now + 2,
+                            &format!("[ERROR] RelayError: event {id}: 401: unauthorized"),
+                        ),
                     ],
                 )
                 .await;
@@ -530,7 +541,10 @@ async fn a_timeout_names_the_events_log_lines_and_when_the_dlq_record_is_due() {
         &c.logs,
         group,
         "2026/11/24/[$LATEST]other",
-        &[(now_ms() + 120_000, "[ERROR] RelayError: event someone-else: 500: boom")],
+        &[(
+            now_ms() + 120_000,
+            "[ERROR] RelayError: event someone-else: 500: boom",
+        )],
     )
     .await;
     let stop = Arc::new(AtomicBool::new(false));
@@ -586,7 +600,10 @@ async fn a_timeout_names_the_events_log_lines_and_when_the_dlq_record_is_due() {
     let d = &doc["diagnosis"];
     // No relay runs now: nothing names this event; the other event's failure is still shown.
     assert_eq!(d["event_lines"].as_array().unwrap().len(), 0, "{d}");
-    assert!(d["recent_errors"].to_string().contains("someone-else"), "{d}");
+    assert!(
+        d["recent_errors"].to_string().contains("someone-else"),
+        "{d}"
+    );
     assert!(!d.to_string().contains(id), "{d}");
     assert_eq!(d["schedule"]["attempts"], 3);
     assert_eq!(d["schedule"]["function_timeout_s"], 30);

@@ -4,7 +4,7 @@
 //! settled by the next drain: a message whose id the file already holds is deleted without
 //! being written again, so the file ends up with each message exactly once.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,6 +29,15 @@ struct DrainLine<'a> {
     attributes: &'a BTreeMap<String, String>,
     message_attributes: &'a BTreeMap<String, String>,
     body: &'a str,
+}
+
+/// Where a message's line stands in this run.
+#[derive(Clone, Copy)]
+enum Line {
+    /// A receiver is writing it.
+    Writing,
+    /// In the file, fsynced.
+    OnDisk,
 }
 
 /// What identifies a line already in the file.
@@ -95,7 +104,8 @@ pub(super) async fn run(
 ) -> Result<()> {
     let (file, in_file) = open_append(out, &q.name)?;
     let file = Arc::new(Mutex::new(file));
-    let in_file = Mutex::new(in_file);
+    let in_file: Mutex<HashMap<String, Line>> =
+        Mutex::new(in_file.into_iter().map(|id| (id, Line::OnDisk)).collect());
     let depth = sqs::depth(q.sqs, &q.url).await?;
     let drained = AtomicUsize::new(0);
     let already = AtomicUsize::new(0);
@@ -111,10 +121,22 @@ pub(super) async fn run(
         let (file, in_file, drained, already, delete_failures) =
             (file.clone(), &in_file, &drained, &already, &delete_failures);
         async move {
-            let (saved, fresh): (Vec<Received>, Vec<Received>) = {
-                let ids = in_file.lock().expect("ids lock");
-                batch.into_iter().partition(|m| ids.contains(&m.message_id))
-            };
+            // Each message is written by one receiver only, and deleted unwritten only once its
+            // line is on disk (never while another receiver is still writing it).
+            let (mut saved, mut fresh) = (Vec::new(), Vec::new());
+            {
+                let mut ids = in_file.lock().expect("ids lock");
+                for m in batch {
+                    match ids.get(&m.message_id) {
+                        Some(Line::OnDisk) => saved.push(m),
+                        Some(Line::Writing) => {}
+                        None => {
+                            ids.insert(m.message_id.clone(), Line::Writing);
+                            fresh.push(m);
+                        }
+                    }
+                }
+            }
             let mut text = String::new();
             for m in &fresh {
                 let line = DrainLine {
@@ -137,10 +159,12 @@ pub(super) async fn run(
             })
             .await
             .map_err(|e| Error::failed(format!("writing the drain file: {e}")))??;
-            in_file
-                .lock()
-                .expect("ids lock")
-                .extend(fresh.iter().map(|m| m.message_id.clone()));
+            {
+                let mut ids = in_file.lock().expect("ids lock");
+                for m in &fresh {
+                    ids.insert(m.message_id.clone(), Line::OnDisk);
+                }
+            }
             let refs: Vec<&Received> = fresh.iter().chain(&saved).collect();
             let failed = sqs::delete(q.sqs, &q.url, &refs).await?;
             let failed_ids: HashSet<&str> = failed.iter().map(|f| f.message_id.as_str()).collect();
