@@ -2,8 +2,6 @@
 //! created directly with the SDK (no stack needed: evrelay finds everything by name), the two
 //! DLQ record shapes, and a way to run evrelay as a child process that can be killed.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::process::{Child, Command as StdCommand, Stdio};
 

@@ -20,22 +20,31 @@ use super::{fetch_from, missing_note, print};
 pub(super) const LATE_WINDOW_MS: i64 = 10_000;
 
 /// Ctrl-C, listened for from the moment it is created (not from the first poll).
-pub(super) struct Interrupt(Option<tokio::signal::unix::Signal>);
+pub(super) struct Interrupt(Option<Listening>);
+
+#[cfg(unix)]
+type Listening = tokio::signal::unix::Signal;
+#[cfg(not(unix))]
+type Listening = tokio::signal::windows::CtrlC;
 
 impl Interrupt {
     pub(super) fn listen(follow: bool) -> Result<Self> {
         if !follow {
             return Ok(Self(None));
         }
-        let signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-            .map_err(|e| Error::failed(format!("cannot listen for Ctrl-C: {e}")))?;
-        Ok(Self(Some(signal)))
+        #[cfg(unix)]
+        let listening = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+        #[cfg(not(unix))]
+        let listening = tokio::signal::windows::ctrl_c();
+        let listening =
+            listening.map_err(|e| Error::failed(format!("cannot listen for Ctrl-C: {e}")))?;
+        Ok(Self(Some(listening)))
     }
 
     pub(super) async fn wait(mut self) {
         match &mut self.0 {
-            Some(signal) => {
-                signal.recv().await;
+            Some(listening) => {
+                listening.recv().await;
             }
             None => std::future::pending().await,
         }
