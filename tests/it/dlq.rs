@@ -173,6 +173,42 @@ async fn drain_writes_every_message_then_empties_the_queue() {
     assert_eq!(drained_ids(&file).len(), 3);
 }
 
+/// A message whose line is already in the file (a drain stopped between its fsync and its
+/// delete) is deleted without being written again.
+#[tokio::test(flavor = "multi_thread")]
+async fn drain_deletes_what_the_file_already_holds_without_writing_it_again() {
+    let moto = Moto::start();
+    let c = clients(&moto).await;
+    let (url, _) = create_queue(&c.sqs, "ds-dlq").await;
+    let saved = send_message(&c.sqs, &url, &event("ev-1", "e-1").to_string(), None).await;
+    let fresh = send_message(&c.sqs, &url, &event("ev-2", "e-2").to_string(), None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dlq.jsonl");
+    let line = json!({"message_id": saved, "queue": "ds-dlq", "attributes": {}, "message_attributes": {}, "body": "{}"});
+    std::fs::write(&file, format!("{line}\n")).unwrap();
+
+    let out = moto
+        .evrelay()
+        .args([
+            "--stack",
+            "ds",
+            "dlq",
+            "drain",
+            "--out",
+            file.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let stdout = text(&out.get_output().stdout);
+    assert!(stdout.contains("Drained 1 messages"), "{stdout}");
+    assert!(
+        stdout.contains("1 messages were already in the file"),
+        "{stdout}"
+    );
+    assert_eq!(drained_ids(&file), vec![saved, fresh]);
+    assert_eq!(depth(&c.sqs, &url).await, (0, 0));
+}
+
 /// Killed at moments spread evenly from start-up to the end of a whole drain (measured first),
 /// so the kills land in every phase — start-up, receives, writes, deletes — drain never loses a
 /// message and never writes one twice. What every run guarantees is asserted, whatever phase it
