@@ -372,6 +372,13 @@ async fn redrive_puts_the_originals_back_and_keeps_what_failed() {
     assert_eq!(depth(&c.sqs, &url).await, (4, 0));
     assert_eq!(depth(&c.sqs, &capture).await, (0, 0));
 
+    // Answered "no": nothing is sent or deleted, exit 1.
+    let (code, screen) = evrelay_on_a_terminal(&moto, &["--stack", "rd", "dlq", "redrive"], "no\n");
+    assert_eq!(code, Some(1), "{screen}");
+    assert!(screen.contains("error: cancelled"), "{screen}");
+    assert_eq!(depth(&c.sqs, &url).await, (4, 0));
+    assert_eq!(depth(&c.sqs, &capture).await, (0, 0));
+
     // Without --yes and without a terminal, it refuses to ask.
     moto.evrelay()
         .args(["--stack", "rd", "dlq", "redrive"])
@@ -466,6 +473,15 @@ async fn purge_asks_then_empties_and_a_second_purge_is_explained() {
         .args(["--stack", "pg", "dlq", "purge"])
         .assert()
         .code(2);
+    assert_eq!(depth(&c.sqs, &url).await, (3, 0));
+    // Answered "no" on a terminal: a cancelled change is a runtime failure, exit 1.
+    let (code, screen) = evrelay_on_a_terminal(&moto, &["--stack", "pg", "dlq", "purge"], "n\n");
+    assert_eq!(code, Some(1), "{screen}");
+    assert!(
+        screen.contains("Delete all 3 messages in `pg-dlq`?"),
+        "{screen}"
+    );
+    assert!(screen.contains("error: cancelled"), "{screen}");
     assert_eq!(depth(&c.sqs, &url).await, (3, 0));
     moto.evrelay()
         .args(["--stack", "pg", "--yes", "dlq", "purge"])
