@@ -141,3 +141,77 @@ pub async fn require_bus(client: &Client, bus: &str, named_by_flag: bool) -> Res
         Err(e) => Err(Error::aws("DescribeEventBus", e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_eventbridge::operation::put_events::PutEventsOutput;
+    use aws_sdk_eventbridge::types::PutEventsResultEntry;
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+
+    use super::*;
+
+    fn entry(n: u32) -> EventEntry {
+        EventEntry {
+            source: "s".into(),
+            detail_type: "t".into(),
+            detail: format!("{{\"n\":{n}}}"),
+            resources: Vec::new(),
+        }
+    }
+
+    fn accepted(id: &str) -> PutEventsResultEntry {
+        PutEventsResultEntry::builder().event_id(id).build()
+    }
+
+    fn refused(code: &str) -> PutEventsResultEntry {
+        PutEventsResultEntry::builder()
+            .error_code(code)
+            .error_message("refused")
+            .build()
+    }
+
+    // moto never throttles an entry: the per-entry retry is shown with recorded answers.
+    #[tokio::test]
+    async fn a_throttled_entry_is_retried_alone_and_the_accepted_one_kept() {
+        let both = mock!(Client::put_events)
+            .match_requests(|r| r.entries().len() == 2)
+            .then_output(|| {
+                PutEventsOutput::builder()
+                    .failed_entry_count(1)
+                    .entries(accepted("eb-1"))
+                    .entries(refused("ThrottlingException"))
+                    .build()
+            });
+        let second = mock!(Client::put_events)
+            .match_requests(|r| {
+                r.entries().len() == 1 && r.entries()[0].detail() == Some("{\"n\":2}")
+            })
+            .then_output(|| PutEventsOutput::builder().entries(accepted("eb-2")).build());
+        let client = mock_client!(aws_sdk_eventbridge, RuleMode::MatchAny, [&both, &second]);
+        let out = put_batch(&client, "bus", &[entry(1), entry(2)])
+            .await
+            .unwrap();
+        assert_eq!(out[0].event_id.as_deref(), Some("eb-1"));
+        assert_eq!(out[0].attempts, 1);
+        assert_eq!(out[1].event_id.as_deref(), Some("eb-2"));
+        assert_eq!(out[1].attempts, 2);
+        assert!(out.iter().all(EntryOutcome::ok));
+        assert_eq!((both.num_calls(), second.num_calls()), (1, 1));
+    }
+
+    #[tokio::test]
+    async fn a_refused_entry_is_not_retried() {
+        let put = mock!(Client::put_events).then_output(|| {
+            PutEventsOutput::builder()
+                .failed_entry_count(1)
+                .entries(refused("InvalidArgument"))
+                .build()
+        });
+        let client = mock_client!(aws_sdk_eventbridge, RuleMode::MatchAny, [&put]);
+        let out = put_batch(&client, "bus", &[entry(1)]).await.unwrap();
+        assert_eq!(out[0].error_code.as_deref(), Some("InvalidArgument"));
+        assert_eq!(out[0].attempts, 1);
+        assert!(!out[0].ok());
+        assert_eq!(put.num_calls(), 1);
+    }
+}

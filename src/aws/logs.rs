@@ -160,3 +160,71 @@ impl LiveTail {
         Ok(Some(lines))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_cloudwatchlogs::error::ErrorMetadata;
+    use aws_sdk_cloudwatchlogs::operation::filter_log_events::{
+        FilterLogEventsError, FilterLogEventsOutput,
+    };
+    use aws_sdk_cloudwatchlogs::types::FilteredLogEvent;
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+
+    use super::*;
+
+    fn client(rules: &[&aws_smithy_mocks::Rule]) -> Client {
+        // SDK retries off: how evrelay classifies the final answer is what is under test.
+        mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, rules, |c| c
+            .retry_config(aws_smithy_types::retry::RetryConfig::disabled()))
+    }
+
+    fn error(code: &str) -> FilterLogEventsError {
+        FilterLogEventsError::generic(ErrorMetadata::builder().code(code).message("m").build())
+    }
+
+    // moto never throttles: a poll's back-off depends on this classification.
+    #[tokio::test]
+    async fn throttling_a_missing_group_and_pages_are_told_apart() {
+        let throttled = mock!(Client::filter_log_events)
+            .match_requests(|r| r.log_group_name() == Some("busy"))
+            .then_error(|| error("ThrottlingException"));
+        let missing = mock!(Client::filter_log_events)
+            .match_requests(|r| r.log_group_name() == Some("gone"))
+            .then_error(|| error("ResourceNotFoundException"));
+        let page = |token: Option<&str>, id: &str| {
+            FilterLogEventsOutput::builder()
+                .events(
+                    FilteredLogEvent::builder()
+                        .timestamp(5)
+                        .log_stream_name("s")
+                        .message("m")
+                        .event_id(id)
+                        .build(),
+                )
+                .set_next_token(token.map(str::to_string))
+                .build()
+        };
+        let first = mock!(Client::filter_log_events)
+            .match_requests(|r| r.log_group_name() == Some("ok") && r.next_token().is_none())
+            .then_output(move || page(Some("t"), "a"));
+        let last = mock!(Client::filter_log_events)
+            .match_requests(|r| r.log_group_name() == Some("ok") && r.next_token() == Some("t"))
+            .then_output(move || page(None, "b"));
+        let c = client(&[&throttled, &missing, &first, &last]);
+        assert!(matches!(
+            filter_events(&c, "busy", Origin::Relay, 0, None).await,
+            Err(ReadError::Throttled(_))
+        ));
+        assert!(matches!(
+            filter_events(&c, "gone", Origin::Relay, 0, None).await,
+            Ok(None)
+        ));
+        let lines = filter_events(&c, "ok", Origin::Events, 0, None)
+            .await
+            .unwrap()
+            .unwrap();
+        let ids: Vec<_> = lines.iter().map(|l| l.log_event_id.as_deref()).collect();
+        assert_eq!(ids, vec![Some("a"), Some("b")], "every page is read");
+        assert!(lines.iter().all(|l| l.origin == Origin::Events));
+    }
+}
