@@ -212,8 +212,8 @@ async fn drain_deletes_what_the_file_already_holds_without_writing_it_again() {
 /// Killed at moments spread evenly from start-up to the end of a whole drain (measured first),
 /// so the kills land in every phase — start-up, receives, writes, deletes — drain never loses a
 /// message and never writes one twice. What every run guarantees is asserted, whatever phase it
-/// was killed in: after each kill, every message is in the file or still in the queue, and no
-/// message is in the file twice; after final drains, the file holds each seeded message once.
+/// was killed in: after each kill no message is in the file twice, and after final drains the
+/// file holds each seeded message exactly once (a message deleted unwritten would be missing).
 #[tokio::test(flavor = "multi_thread")]
 async fn drain_killed_at_any_moment_loses_nothing_and_writes_nothing_twice() {
     const RUNS: usize = 12;
@@ -284,13 +284,10 @@ async fn drain_killed_at_any_moment_loses_nothing_and_writes_nothing_twice() {
             lines.len(),
             "{stack}: a message written twice"
         );
+        // No count check here: moto computes a queue's visible and in-flight counts at two
+        // instants, so a message changing state in between is counted twice or not at all.
+        // A lost message cannot come back, so the final drains below show any loss.
         let (visible, in_flight) = depth(&c.sqs, url).await;
-        assert!(
-            in_file.len() as u64 + visible + in_flight >= ids.len() as u64,
-            "{stack}: {} in the file + {visible} visible + {in_flight} in flight < {}",
-            in_file.len(),
-            ids.len()
-        );
         eprintln!(
             "{stack}: killed after {at} ms with {} in the file, {visible} visible, {in_flight} in flight",
             in_file.len()
@@ -304,9 +301,11 @@ async fn drain_killed_at_any_moment_loses_nothing_and_writes_nothing_twice() {
         // kill, hiding a batch for another 2 s): drain again until the queue is empty, as an
         // operator would.
         let args = drain_args(stack, &file);
+        let seeded: HashSet<String> = ids.iter().cloned().collect();
         for _ in 0..8 {
             moto.evrelay().args(&args).assert().success();
-            if depth(&c.sqs, url).await == (0, 0) {
+            let in_file: HashSet<String> = drained_ids(&file).into_iter().collect();
+            if in_file == seeded && depth(&c.sqs, url).await == (0, 0) {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(2500)).await;
