@@ -284,6 +284,10 @@ async fn drain_killed_at_any_moment_loses_nothing_and_writes_nothing_twice() {
             lines.len(),
             "{stack}: a message written twice"
         );
+        assert!(
+            in_file.iter().all(|id| ids.contains(id)),
+            "{stack}: the file holds only this queue's messages"
+        );
         // No count check here: moto computes a queue's visible and in-flight counts at two
         // instants, so a message changing state in between is counted twice or not at all.
         // A lost message cannot come back, so the final drains below show any loss.
