@@ -118,13 +118,20 @@ pub fn bare_evrelay(home: &Path) -> Command {
 /// there too; and output as a pipe gets it by default: no colour, no forced colour, no
 /// terminal width. A test that needs one of these sets it on the returned command.
 pub fn isolated(home: &Path) -> StdCommand {
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("evrelay"));
+    isolate(&mut cmd, home);
+    cmd
+}
+
+/// [`isolated`]'s environment, for a command that runs evrelay itself (a pseudo-terminal's
+/// `script`, say).
+pub fn isolate(cmd: &mut StdCommand, home: &Path) {
     for file in ["config", "credentials"] {
         let path = home.join(file);
         if !path.exists() {
             std::fs::write(&path, "").expect("write an empty AWS config file");
         }
     }
-    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("evrelay"));
     for (key, _) in std::env::vars_os() {
         if key.to_str().is_some_and(|k| k.starts_with("AWS_")) {
             cmd.env_remove(&key);
@@ -138,7 +145,6 @@ pub fn isolated(home: &Path) -> StdCommand {
         .env_remove("CLICOLOR_FORCE")
         .env_remove("COLUMNS")
         .env_remove("EVRELAY_TEST_ENDPOINT");
-    cmd
 }
 
 const INSTALL_HINT: &str = "the integration tests need moto's server: run `bash .ci/run` once (it creates .venv), \

@@ -146,6 +146,11 @@ async fn one_source_a_filter_and_json_lines() {
     assert_eq!(lines[0]["message"], "START RequestId: r-1 Version: $LATEST");
     assert_eq!(lines[1]["source"], "events");
     assert_eq!(lines[2]["message"]["outcome"], "delivered");
+    // The ids under the names `send` and `dlq` use: the bus's line carries the EventBridge id,
+    // the relay's line the detail's event-id.
+    assert_eq!(lines[1]["event_id"], "ev-1");
+    assert_eq!(lines[2]["detail_event_id"], "e-1");
+    assert!(lines[0].get("event_id").is_none());
     assert!(lines[0]["time"].as_str().unwrap().ends_with('Z'));
 }
 
@@ -175,8 +180,12 @@ async fn a_missing_group_is_a_note_and_bad_since_a_usage_error() {
         .stderr(predicate::str::contains("last tuesday"));
 }
 
+/// `--follow` prints each new line once, also lines that arrive late with an older timestamp
+/// (the bus's group lagging the relay's; a relay stream flushing after another), and ends
+/// normally on Ctrl-C. evrelay listens for Ctrl-C before it prints its first line, so the
+/// history appearing is the readiness signal: no sleep before the signal.
 #[tokio::test(flavor = "multi_thread")]
-async fn follow_prints_new_lines_once_and_ends_on_ctrl_c() {
+async fn follow_prints_new_and_late_lines_once_and_ends_on_ctrl_c() {
     let moto = Moto::start();
     let c = clients(&moto).await;
     seed(&c).await;
@@ -197,11 +206,11 @@ async fn follow_prints_new_lines_once_and_ends_on_ctrl_c() {
     let collect_until = |want: &str, lines: &mut Vec<String>| {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-                lines.push(line);
-            }
             if lines.iter().any(|l| l.contains(want)) {
                 return;
+            }
+            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+                lines.push(line);
             }
         }
         panic!("`{want}` did not appear; got {lines:?}");
@@ -209,28 +218,50 @@ async fn follow_prints_new_lines_once_and_ends_on_ctrl_c() {
     let mut lines = Vec::new();
     collect_until("END RequestId: r-1", &mut lines); // the history first
 
+    let t = now_ms();
     put_logs(
         &c.logs,
         RELAY,
         "2026/11/24/[$LATEST]b",
-        &[(now_ms(), "a new relay line")],
+        &[(t, "a new relay line")],
     )
     .await;
-    put_logs(&c.logs, EVENTS, "ev-3", &[(now_ms(), r#"{"id":"ev-3"}"#)]).await;
     collect_until("a new relay line", &mut lines);
+    // Older than the relay's newest line, arriving after it: one in the bus's group, one in
+    // another stream of the relay's.
+    put_logs(&c.logs, EVENTS, "ev-3", &[(t - 5_000, r#"{"id":"ev-3"}"#)]).await;
+    put_logs(
+        &c.logs,
+        RELAY,
+        "2026/11/24/[$LATEST]c",
+        &[(t - 2_000, "a late relay line")],
+    )
+    .await;
     collect_until(r#"{"id":"ev-3"}"#, &mut lines);
-    // A few more polls: nothing is printed twice.
-    std::thread::sleep(Duration::from_millis(2500));
+    collect_until("a late relay line", &mut lines);
+    // A last line: by the time it shows, every earlier line has been polled again.
+    put_logs(
+        &c.logs,
+        RELAY,
+        "2026/11/24/[$LATEST]d",
+        &[(now_ms(), "the last line")],
+    )
+    .await;
+    collect_until("the last line", &mut lines);
     lines.extend(rx.try_iter());
-    assert_eq!(
-        lines
-            .iter()
-            .filter(|l| l.contains("a new relay line"))
-            .count(),
-        1,
-        "{lines:?}"
-    );
-    assert_eq!(lines.len(), 7, "{lines:?}");
+    for once in [
+        "a new relay line",
+        "a late relay line",
+        r#"{"id":"ev-3"}"#,
+        "END RequestId: r-1",
+    ] {
+        assert_eq!(
+            lines.iter().filter(|l| l.contains(once)).count(),
+            1,
+            "`{once}` once: {lines:?}"
+        );
+    }
+    assert_eq!(lines.len(), 9, "{lines:?}");
 
     // Ctrl-C ends a follow normally.
     std::process::Command::new("kill")

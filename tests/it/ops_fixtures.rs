@@ -2,10 +2,8 @@
 //! created directly with the SDK (no stack needed: evrelay finds everything by name), the two
 //! DLQ record shapes, and a way to run evrelay as a child process that can be killed.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
-use std::process::{Child, Stdio};
+use std::process::{Child, Command as StdCommand, Stdio};
 
 use aws_sdk_sqs::types::{MessageAttributeValue, QueueAttributeName, SendMessageBatchRequestEntry};
 use serde_json::{json, Value};
@@ -240,19 +238,60 @@ pub fn spawn_evrelay_with(
     args: &[&str],
     stdout: Stdio,
 ) -> Child {
-    let mut cmd = moto.evrelay_std();
-    // This run's own config files, as the caller asked.
-    cmd.env("AWS_CONFIG_FILE", home.join("config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"))
-        .env("HOME", home);
-    std::fs::write(home.join("config"), "").unwrap();
-    std::fs::write(home.join("credentials"), "").unwrap();
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("evrelay"));
+    isolate(&mut cmd, moto, home);
     cmd.args(args)
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn evrelay")
+}
+
+/// The harness's isolation, wired to this moto with dummy credentials.
+fn isolate(cmd: &mut StdCommand, moto: &Moto, home: &std::path::Path) {
+    crate::harness::isolate(cmd, home);
+    cmd.env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION);
+}
+
+/// evrelay on a pseudo-terminal (util-linux `script`), so it asks its questions; `answer` is
+/// typed in. Returns the exit code and everything the terminal showed.
+pub fn evrelay_on_a_terminal(moto: &Moto, args: &[&str], answer: &str) -> (Option<i32>, String) {
+    let home = tempfile::tempdir().unwrap();
+    let quote = |a: &str| format!("'{}'", a.replace('\'', "'\\''"));
+    let line = std::iter::once(
+        assert_cmd::cargo::cargo_bin("evrelay")
+            .display()
+            .to_string(),
+    )
+    .chain(args.iter().map(|a| a.to_string()))
+    .map(|a| quote(&a))
+    .collect::<Vec<_>>()
+    .join(" ");
+    let mut cmd = StdCommand::new("script");
+    isolate(&mut cmd, moto, home.path());
+    let mut child = cmd
+        .args(["-q", "-e", "-c", &line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("these tests need util-linux `script` to give evrelay a terminal");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
 }
 
 /// The message ids recorded in a drain file; a torn last line (a killed writer) is skipped.

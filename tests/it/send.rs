@@ -54,7 +54,20 @@ async fn the_default_event_is_the_tutorials() {
     assert_eq!(events[0]["detail-type"], "inbound-event-sent");
     let id = events[0]["detail"]["event-id"].as_str().unwrap();
     assert_eq!(id.len(), 36, "a UUID: {id}");
-    assert!(stdout.contains(id), "the output names the event-id");
+    let row = |label: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(label).map(str::trim))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(row("detail event id"), id, "{stdout}");
+    // `event id` is the EventBridge id, as `dlq peek` and the relay's log show it.
+    assert_eq!(
+        row("event id"),
+        events[0]["id"].as_str().unwrap(),
+        "{stdout}"
+    );
     assert_eq!(
         events[0]["detail"].as_object().unwrap().len(),
         1,
@@ -90,9 +103,18 @@ async fn many_events_each_get_their_own_event_id() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["event_id"].as_str().unwrap())
+        .map(|e| e["detail_event_id"].as_str().unwrap())
         .collect();
     assert_eq!(reported.len(), 25);
+    // `event_id` is the EventBridge id, one per event, as `dlq` and the relay's log name it.
+    let eventbridge_ids: HashSet<&str> = doc["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(eventbridge_ids.len(), 25);
+    assert!(eventbridge_ids.is_disjoint(&reported));
     let delivered: HashSet<String> = captured_events(&c, &capture)
         .await
         .iter()
@@ -203,7 +225,20 @@ async fn bad_input_is_a_usage_error_and_sends_nothing() {
     send(&["--detail", &format!("@{}", big.display())])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("at most 262144 (256 KB)"));
+        .stderr(predicate::str::contains("less than 262144 (256 KB)"));
+    // Exactly 262,144 bytes by AWS's formula (source + detail-type + detail) is refused too:
+    // the entry must be less than 256 KB.
+    let fixed = "eventProducerApp".len() + "inbound-event-sent".len() + "{\"blob\":\"\"}".len();
+    let exact = dir.path().join("exact.json");
+    std::fs::write(
+        &exact,
+        json!({"blob": "a".repeat(262_144 - fixed)}).to_string(),
+    )
+    .unwrap();
+    send(&["--detail", &format!("@{}", exact.display())])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("an event entry of 262144 bytes"));
     assert!(
         captured_events(&c, &capture).await.is_empty(),
         "nothing may be sent"
@@ -391,7 +426,7 @@ async fn return_response_matches_our_responses_and_leaves_others() {
     for e in doc["events"].as_array().unwrap() {
         assert_eq!(e["response"]["status"], 200);
         assert_eq!(
-            e["response"]["response"]["echo"], e["event_id"],
+            e["response"]["response"]["echo"], e["detail_event_id"],
             "each response matched to its own event"
         );
     }
@@ -424,85 +459,138 @@ async fn return_response_human_output_for_one_event() {
     crate::snap::settings().bind(|| insta::assert_snapshot!("send_return_response_one", stdout));
 }
 
+/// Stands in for a relay whose endpoint refuses every event: for each inbound event it logs
+/// what relay.py logs on a 401 (its JSON line with `request-id`, then the RelayError naming the
+/// event's id) and never answers.
+fn simulate_failing_relay(
+    c: &Clients,
+    tap: String,
+    group: &'static str,
+    stop: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<usize> {
+    let (sqs, logs) = (c.sqs.clone(), c.logs.clone());
+    tokio::spawn(async move {
+        let mut failed = 0;
+        while !stop.load(Ordering::Relaxed) {
+            let out = sqs
+                .receive_message()
+                .queue_url(&tap)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .unwrap();
+            for m in out.messages.unwrap_or_default() {
+                let event: Value = serde_json::from_str(m.body().unwrap()).unwrap();
+                let id = event["id"].as_str().unwrap();
+                let log = json!({"event-id": event["detail"]["event-id"], "request-id": id,
+                                 "status": 401, "outcome": "failed", "reason": "unauthorized"});
+                let now = now_ms();
+                put_logs(
+                    &logs,
+                    group,
+                    &format!("2026/11/24/[$LATEST]{failed}"),
+                    &[
+                        (now, "START RequestId: 1 Version: $LATEST"),
+                        (now + 1, &log.to_string()),
+                        (
+                            now + 2,
+                            &format!("[ERROR] RelayError: event {id}: 401: unauthorized"),
+                        ),
+                    ],
+                )
+                .await;
+                sqs.delete_message()
+                    .queue_url(&tap)
+                    .receipt_handle(m.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+                failed += 1;
+            }
+        }
+        failed
+    })
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_timeout_shows_the_dlq_and_the_relays_errors() {
+async fn a_timeout_names_the_events_log_lines_and_when_the_dlq_record_is_due() {
     let moto = Moto::start();
     let c = clients(&moto).await;
-    relay_plumbing(&c, "rt").await; // no relay answers
+    let (_, tap) = relay_plumbing(&c, "rt").await;
     let (dlq, _) = create_queue(&c.sqs, "rt-dlq").await;
     send_many(&c.sqs, &dlq, &["{}".to_string(), "{}".to_string()]).await;
     let group = "/aws/lambda/rt-relay";
-    c.logs
-        .create_log_group()
-        .log_group_name(group)
-        .send()
-        .await
-        .unwrap();
-    c.logs
-        .create_log_stream()
-        .log_group_name(group)
-        .log_stream_name("2026/11/24/[$LATEST]abc")
-        .send()
-        .await
-        .unwrap();
-    let now = (std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis()
-        + 10_000) as i64; // after the send starts
-    let lines = [
-        "START RequestId: 1 Version: $LATEST",
-        r#"{"event-id": "e-1", "status": 401, "outcome": "failed", "reason": "unauthorized"}"#,
-        "[ERROR] RelayError: event e-1: 401: unauthorized",
-        "END RequestId: 1",
-    ];
-    let events = lines
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
-                .timestamp(now + i as i64)
-                .message(*m)
-                .build()
-                .unwrap()
-        })
-        .collect::<Vec<_>>();
-    c.logs
-        .put_log_events()
-        .log_group_name(group)
-        .log_stream_name("2026/11/24/[$LATEST]abc")
-        .set_log_events(Some(events))
-        .send()
-        .await
-        .unwrap();
+    // Another event's failure (stamped later than both sends start): not one of ours.
+    put_logs(
+        &c.logs,
+        group,
+        "2026/11/24/[$LATEST]other",
+        &[(
+            now_ms() + 120_000,
+            "[ERROR] RelayError: event someone-else: 500: boom",
+        )],
+    )
+    .await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let relay = simulate_failing_relay(&c, tap, group, stop.clone());
 
     let started = std::time::Instant::now();
-    let out = moto
-        .evrelay()
-        .args([
-            "--stack",
-            "rt",
-            "send",
-            "--return-response",
-            "--timeout",
-            "3s",
-        ])
-        .assert()
-        .code(1);
+    let mut cmd = moto.evrelay();
+    cmd.args([
+        "--stack",
+        "rt",
+        "send",
+        "--return-response",
+        "--timeout",
+        "3s",
+    ]);
+    let out = run_beside(cmd).await;
+    stop.store(true, Ordering::Relaxed);
+    assert_eq!(relay.await.unwrap(), 1);
+    assert_eq!(out.status.code(), Some(1));
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "the timeout is honoured"
     );
-    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     crate::snap::settings()
         .bind(|| insta::assert_snapshot!("send_return_response_timeout", stdout));
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("no response for 1 of 1 events within 3 s"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("evrelay dlq peek") && stderr.contains("evrelay logs"),
+        stderr.contains("evrelay dlq peek")
+            && stderr.contains("evrelay logs")
+            && stderr.contains("--timeout 6m"),
         "{stderr}"
     );
+
+    // The same as JSON: the lines are tied to the event by its EventBridge id.
+    let mut cmd = moto.evrelay();
+    cmd.args([
+        "--stack",
+        "rt",
+        "--output",
+        "json",
+        "send",
+        "--return-response",
+        "--timeout",
+        "1s",
+    ]);
+    let out = run_beside(cmd).await;
+    let doc = stdout_json(&out);
+    let id = doc["events"][0]["event_id"].as_str().unwrap();
+    let d = &doc["diagnosis"];
+    // No relay runs now: nothing names this event; the other event's failure is still shown.
+    assert_eq!(d["event_lines"].as_array().unwrap().len(), 0, "{d}");
+    assert!(
+        d["recent_errors"].to_string().contains("someone-else"),
+        "{d}"
+    );
+    assert!(!d.to_string().contains(id), "{d}");
+    assert_eq!(d["schedule"]["attempts"], 3);
+    assert_eq!(d["schedule"]["function_timeout_s"], 30);
 }

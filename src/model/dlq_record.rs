@@ -7,7 +7,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::queues::Received;
+use crate::aws::sqs::Received;
+use crate::model::event::EventEntry;
+use crate::model::text::format_epoch_ms;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -27,7 +29,8 @@ pub struct DlqRecord {
     pub shape: Shape,
     /// When the message reached the queue (RFC 3339, UTC).
     pub time: Option<String>,
-    /// The original event's id.
+    /// The id EventBridge gave the original event (`id`): the same `event_id` that `send`
+    /// prints and the relay logs as `request-id`.
     pub event_id: Option<String>,
     /// The original event's `detail.event-id`, when it has one (the tutorial's events do).
     pub detail_event_id: Option<String>,
@@ -45,19 +48,10 @@ pub struct DlqRecord {
     pub body: Option<String>,
 }
 
-/// What PutEvents needs to put an original event back on a bus.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OriginalEvent {
-    pub source: String,
-    pub detail_type: String,
-    pub detail: String,
-    pub resources: Vec<String>,
-}
-
 impl DlqRecord {
     /// The event to re-send, or `None` when the message carries none (unknown shape, or a
     /// destination record without its request payload).
-    pub fn original_event(&self) -> Option<OriginalEvent> {
+    pub fn original_event(&self) -> Option<EventEntry> {
         let event = self.event.as_ref()?;
         let source = event.get("source")?.as_str()?.to_string();
         let detail_type = event.get("detail-type")?.as_str()?.to_string();
@@ -74,7 +68,7 @@ impl DlqRecord {
                     .collect()
             })
             .unwrap_or_default();
-        Some(OriginalEvent {
+        Some(EventEntry {
             source,
             detail_type,
             detail,
@@ -183,17 +177,6 @@ fn destination_error(v: &Value) -> Option<String> {
     }
 }
 
-/// Epoch milliseconds as RFC 3339 UTC with milliseconds, e.g. `2026-11-24T08:00:00.123Z`.
-pub fn format_epoch_ms(ms: i64) -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_else(|| ms.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -294,14 +277,5 @@ mod tests {
             assert_eq!(r.body.as_deref(), Some(body));
             assert!(r.original_event().is_none());
         }
-    }
-
-    #[test]
-    fn epoch_ms_formats_as_utc() {
-        assert_eq!(format_epoch_ms(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(
-            format_epoch_ms(1_700_000_000_123),
-            "2023-11-14T22:13:20.123Z"
-        );
     }
 }

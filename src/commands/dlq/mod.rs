@@ -1,0 +1,127 @@
+//! `evrelay dlq`: read, save, replay or empty the relay's failure queue.
+//!
+//! Every action sweeps the queue ([`sweep`]) with a few concurrent receivers, 10 messages a call,
+//! until the queue reports empty. Reading never consumes: what is not deliberately deleted is
+//! made visible again (visibility timeout 0) before the command ends.
+
+mod drain;
+mod peek;
+mod purge;
+mod redrive;
+mod sweep;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use indicatif::ProgressBar;
+
+use crate::aws::sqs::{self, BatchFailure, QueueDepth};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::printer::confirm;
+
+#[derive(Debug, Clone, Args)]
+pub struct DlqArgs {
+    #[command(subcommand)]
+    pub action: DlqAction,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum DlqAction {
+    /// List failed events without consuming them.
+    Peek {
+        /// Show at most this many messages.
+        #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..))]
+        max: u64,
+    },
+    /// Append every message to a JSON Lines file, then delete it from the queue.
+    Drain {
+        /// The file to append to (fsynced before each delete).
+        #[arg(long, value_name = "FILE.jsonl")]
+        out: PathBuf,
+
+        /// How long a received message stays hidden before it returns to the queue if evrelay
+        /// stops before deleting it, e.g. 60s.
+        #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::commands::parse_duration)]
+        visibility_timeout: Duration,
+    },
+    /// Put each failed event back on the bus; delete only what was re-sent.
+    Redrive {
+        /// Show what would be re-sent, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+
+        /// The bus to put the events on (default: the stack's bus).
+        #[arg(long, value_name = "NAME")]
+        bus: Option<String>,
+    },
+    /// Delete every message in the queue.
+    Purge,
+}
+
+pub async fn run(ctx: &Context, args: DlqArgs) -> Result<()> {
+    let queue = ctx.names.dlq.clone();
+    let url = sqs::queue_url(ctx.sqs(), &queue).await?;
+    let q = Queue {
+        sqs: ctx.sqs(),
+        name: queue,
+        url,
+    };
+    match args.action {
+        DlqAction::Peek { max } => peek::run(ctx, &q, max as usize).await,
+        DlqAction::Drain {
+            out,
+            visibility_timeout,
+        } => drain::run(ctx, &q, &out, visibility_timeout).await,
+        DlqAction::Redrive { dry_run, bus } => redrive::run(ctx, &q, dry_run, bus).await,
+        DlqAction::Purge => purge::run(ctx, &q).await,
+    }
+}
+
+/// The failure queue every action works on.
+struct Queue<'a> {
+    sqs: &'a aws_sdk_sqs::Client,
+    name: String,
+    url: String,
+}
+
+/// Asks before a change; "no" is a runtime failure (exit 1), as for deploy and destroy.
+fn confirm_change(ctx: &Context, question: &str) -> Result<()> {
+    cancelled_unless(confirm(ctx.globals.yes, question)?)
+}
+
+fn cancelled_unless(confirmed: bool) -> Result<()> {
+    if confirmed {
+        Ok(())
+    } else {
+        Err(Error::failed("cancelled").hint("nothing was changed"))
+    }
+}
+
+fn warn_release_failures(ctx: &Context, failures: &[BatchFailure]) {
+    if !failures.is_empty() {
+        ctx.printer.warn(&format!(
+            "{} messages could not be made visible again ({}); they return when their visibility timeout ends",
+            failures.len(),
+            failures[0].code
+        ));
+    }
+}
+
+fn progress(ctx: &Context, depth: &QueueDepth, what: &str) -> ProgressBar {
+    ctx.printer.progress(depth.visible, what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_prompt_is_a_runtime_failure() {
+        let e = cancelled_unless(false).unwrap_err();
+        assert_eq!(e.message, "cancelled");
+        assert_eq!(e.exit_code(), 1);
+        assert!(cancelled_unless(true).is_ok());
+    }
+}

@@ -1,0 +1,158 @@
+//! `evrelay send`: put test events on the relay's bus and, optionally, wait for the endpoint's
+//! response event.
+//!
+//! [`input`] reads and checks the details, [`batching`] puts them on the bus, [`waiter`]
+//! collects the responses, [`diagnosis`] explains a timeout, [`report`] shows the outcome.
+
+mod batching;
+mod diagnosis;
+mod input;
+mod report;
+mod waiter;
+
+use std::time::{Duration, Instant};
+
+use clap::Args;
+
+use crate::aws::{eventbridge, sqs};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::model::text::now_ms;
+
+use report::SendReport;
+use waiter::Waiter;
+
+#[derive(Debug, Clone, Args)]
+pub struct SendArgs {
+    /// The event's detail: inline JSON, @FILE, or - for stdin (one JSON document per line).
+    #[arg(long, value_name = "JSON|@FILE|-")]
+    pub detail: Option<String>,
+
+    /// The event's detail-type.
+    #[arg(long, value_name = "TYPE", default_value = "inbound-event-sent")]
+    pub detail_type: String,
+
+    /// The event's source.
+    #[arg(long, value_name = "SOURCE", default_value = "eventProducerApp")]
+    pub source: String,
+
+    /// The bus to send to (default: the stack's bus).
+    #[arg(long, value_name = "NAME")]
+    pub bus: Option<String>,
+
+    /// How many events to send (with --detail, each detail is sent this many times).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: u64,
+
+    /// PutEvents requests in flight at once.
+    #[arg(long, value_name = "C", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub concurrency: u64,
+
+    /// Ask the relay for a response event and wait for it.
+    #[arg(long)]
+    pub return_response: bool,
+
+    /// How long to wait for responses, e.g. 30s, 2m.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::commands::parse_duration)]
+    pub timeout: Duration,
+}
+
+pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
+    // The input is checked in full before any AWS call: a bad document sends nothing.
+    let planned = input::plan(&args, input::read_details(args.detail.as_deref())?)?;
+    let named_by_flag = args.bus.is_some();
+    let bus = args.bus.clone().unwrap_or_else(|| ctx.names.bus.clone());
+    let responses_queue = async {
+        match args.return_response {
+            true => sqs::queue_url(ctx.sqs(), &ctx.names.responses_queue)
+                .await
+                .map(Some),
+            false => Ok(None),
+        }
+    };
+    let (bus_check, responses_url) = tokio::join!(
+        eventbridge::require_bus(ctx.events(), &bus, named_by_flag),
+        responses_queue
+    );
+    bus_check?;
+    let responses_url = responses_url?;
+
+    let started_ms = now_ms();
+    let started = Instant::now();
+    let waiter = responses_url.as_ref().map(|_| Waiter::new());
+    let sending = async {
+        let result = batching::send_all(
+            ctx,
+            &bus,
+            &planned,
+            args.concurrency as usize,
+            waiter.as_ref(),
+        )
+        .await;
+        if let Some(w) = &waiter {
+            match &result {
+                Ok(_) => w.sending_finished(),
+                Err(_) => w.stop(),
+            }
+        }
+        result.map(|outcomes| (outcomes, started.elapsed()))
+    };
+    let waiting = async {
+        match (&waiter, &responses_url) {
+            (Some(w), Some(url)) => {
+                let receivers = (planned.entries.len() / 100).clamp(1, 8);
+                w.receive(ctx, url, args.timeout, receivers).await
+            }
+            _ => Ok(()),
+        }
+    };
+    let (sent, waited) = tokio::join!(sending, waiting);
+    let (outcomes, elapsed) = sent?;
+    waited?;
+
+    let mut report = report::build(&bus, &planned, outcomes, elapsed, waiter);
+    let missing = report.missing_event_ids();
+    if !missing.is_empty() {
+        report.diagnosis = Some(diagnosis::diagnose(ctx, started_ms, &missing).await);
+    }
+    ctx.printer.report(&report)?;
+    outcome_error(&report, args.timeout)
+}
+
+/// Exit 1 when an entry was refused or a response never came.
+fn outcome_error(report: &SendReport, timeout: Duration) -> Result<()> {
+    let s = &report.summary;
+    if s.failed > 0 {
+        let code = report
+            .events
+            .iter()
+            .find_map(|e| e.error_code.clone())
+            .unwrap_or_default();
+        return Err(Error::failed(format!(
+            "{} of {} events were not accepted by EventBridge ({code})",
+            s.failed, s.events
+        ))
+        .hint("the output lists each refused entry with its error"));
+    }
+    if let Some(r) = report.responses.as_ref().filter(|r| r.missing > 0) {
+        let wait = report
+            .diagnosis
+            .as_ref()
+            .and_then(|d| d.schedule.as_ref())
+            .map(|s| {
+                format!(
+                    "; to wait until a failure record is due, run again with --timeout {}",
+                    s.suggested_timeout
+                )
+            })
+            .unwrap_or_default();
+        return Err(Error::failed(format!(
+            "no response for {} of {} events within {} s",
+            r.missing,
+            r.expected,
+            timeout.as_secs()
+        ))
+        .hint(format!("`evrelay dlq peek` lists failed deliveries; `evrelay logs --since 10m` shows the relay's log{wait}")));
+    }
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! Plain data and pure decisions shared by commands: no AWS calls, no printing, so each is
+//! unit-tested without a server.
+
+pub mod dlq_record;
+pub mod event;
+pub mod log_line;
+pub mod schedule;
+pub mod text;

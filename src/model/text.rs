@@ -1,0 +1,61 @@
+//! Small text helpers every report uses: one way to fit a value into a table cell and one
+//! way to write a time.
+
+/// One line (runs of whitespace, newlines included, become one space), at most `max`
+/// characters; a cut value ends in `…`.
+pub fn shorten(s: &str, max: usize) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        format!(
+            "{}…",
+            one_line
+                .chars()
+                .take(max.saturating_sub(1))
+                .collect::<String>()
+        )
+    }
+}
+
+/// `-` for a missing value in a table cell.
+pub fn or_dash(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "-".into())
+}
+
+/// Epoch milliseconds as RFC 3339 UTC with milliseconds, e.g. `2026-11-24T08:00:00.123Z`.
+pub fn format_epoch_ms(ms: i64) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| ms.to_string())
+}
+
+/// Now, in epoch milliseconds (the unit CloudWatch Logs and SQS timestamps use).
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_cells_are_shortened_to_one_line() {
+        assert_eq!(shorten("a\n  b", 10), "a b");
+        assert_eq!(shorten("abcdefghij", 5), "abcd…");
+        assert_eq!(shorten("héllo wörld", 6), "héllo…");
+    }
+
+    #[test]
+    fn epoch_ms_formats_as_utc() {
+        assert_eq!(format_epoch_ms(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            format_epoch_ms(1_700_000_000_123),
+            "2023-11-14T22:13:20.123Z"
+        );
+    }
+}
