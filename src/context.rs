@@ -57,7 +57,6 @@ impl Context {
             return Err(Error::usage("no AWS region set")
                 .hint("pass --region, or set AWS_REGION or a region in the profile"));
         }
-        let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
         if let Some(p) = active.as_ref().filter(|p| p.sso && uses_profile(p)) {
             check_sso(&sdk, &p.name).await?;
         }

@@ -12,7 +12,6 @@ pub mod model;
 pub mod names;
 pub mod network;
 pub mod printer;
-pub mod queues;
 pub mod stack;
 pub mod template;
 pub mod terminal;

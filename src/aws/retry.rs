@@ -5,19 +5,9 @@ use std::time::Duration;
 
 use rand::Rng;
 
-/// Error codes meaning "throttled" (EventBridge, CloudWatch Logs and SQS spell it differently).
-pub const THROTTLING_CODES: &[&str] = &[
-    "Throttling",
-    "ThrottlingException",
-    "TooManyRequestsException",
-    "RequestLimitExceeded",
-    "RequestThrottled",
-    "LimitExceededException",
-];
-
-pub fn is_throttling_code(code: &str) -> bool {
-    THROTTLING_CODES.contains(&code)
-}
+/// The one list of throttling codes lives with the error type (the SDK's own list, less the
+/// quota and conflict codes); re-exported so the data path and the error classifier agree.
+pub use crate::error::{is_throttling_code, THROTTLING_CODES};
 
 /// PutEvents per-entry errors worth another try: throttling, and the internal failures the
 /// PutEvents reference says to retry.

@@ -171,7 +171,9 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         ctx.region()
     );
     if !confirm(ctx.globals.yes, question).await? {
-        return Err(Error::cancelled_with("destroy cancelled; nothing was deleted"));
+        return Err(Error::cancelled_with(
+            "destroy cancelled; nothing was deleted",
+        ));
     }
 
     let mut stack_status = "not found".to_string();

@@ -8,7 +8,6 @@ use crate::context::Context;
 use crate::endpoints::{self, Endpoint};
 use crate::error::{Error, Result};
 use crate::printer::{Report, Style};
-use crate::queues;
 use crate::stack::events::{latest_events, Cursor};
 use crate::stack::follow::follow;
 use crate::stack::ownership::{self, StackOwner};
@@ -149,8 +148,8 @@ async fn queue_depth(sqs: &aws_sdk_sqs::Client, role: &str, name: &str) -> Resul
         visible: None,
         in_flight: None,
     };
-    if let Some(url) = queues::find_queue_url(sqs, name).await? {
-        let depth = queues::depth(sqs, &url).await?;
+    if let Some(url) = crate::aws::sqs::find_queue_url(sqs, name).await? {
+        let depth = crate::aws::sqs::depth(sqs, &url).await?;
         row.visible = Some(depth.visible);
         row.in_flight = Some(depth.in_flight);
         row.url = Some(url);

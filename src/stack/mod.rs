@@ -180,17 +180,7 @@ pub(crate) fn is_missing_stack<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -
         && e.message().is_some_and(|m| m.contains("does not exist"))
 }
 
-pub(crate) fn is_throttling<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
-    matches!(
-        e.code(),
-        Some(
-            "Throttling"
-                | "ThrottlingException"
-                | "RequestLimitExceeded"
-                | "TooManyRequestsException"
-        )
-    )
-}
+pub(crate) use crate::error::is_throttling;
 
 /// What a change does to the stack, which decides which final statuses count as success.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

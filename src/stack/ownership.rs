@@ -101,6 +101,15 @@ pub async fn foreign_note(
     Ok(note_for(stack, owner_of(cfn, &info).await?))
 }
 
+/// For the read-only commands (send, logs, dlq peek): a note when the stack is not evrelay's.
+/// Best effort on purpose: an operator allowed to send events or read logs may not be allowed
+/// to describe stacks, and that must not stop the command.
+pub async fn note_if_foreign(ctx: &crate::context::Context) {
+    if let Ok(Some(note)) = foreign_note(ctx.cloudformation(), &ctx.names.stack).await {
+        ctx.printer.note(&note);
+    }
+}
+
 /// The note a read-only command prints about a stack evrelay did not create.
 pub fn note_for(stack: &str, owner: StackOwner) -> Option<String> {
     match owner {

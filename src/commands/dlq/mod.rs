@@ -19,7 +19,8 @@ use indicatif::ProgressBar;
 use crate::aws::sqs::{self, BatchFailure, QueueDepth};
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::printer::confirm;
+use crate::printer::confirm_or_cancel;
+use crate::stack::ownership;
 
 #[derive(Debug, Clone, Args)]
 pub struct DlqArgs {
@@ -61,6 +62,21 @@ pub enum DlqAction {
 }
 
 pub async fn run(ctx: &Context, args: DlqArgs) -> Result<()> {
+    // Reading is fine on any stack (with a note); deleting or re-sending its failed events only on
+    // one evrelay created.
+    let changes = match &args.action {
+        DlqAction::Peek { .. } => None,
+        DlqAction::Redrive { dry_run: true, .. } => None,
+        DlqAction::Drain { .. } => Some("dlq drain"),
+        DlqAction::Redrive { .. } => Some("dlq redrive"),
+        DlqAction::Purge => Some("dlq purge"),
+    };
+    match changes {
+        Some(command) => {
+            ownership::require_owned(ctx.cloudformation(), &ctx.names.stack, command).await?;
+        }
+        None => ownership::note_if_foreign(ctx).await,
+    }
     let queue = ctx.names.dlq.clone();
     let url = sqs::queue_url(ctx.sqs(), &queue).await?;
     let q = Queue {
@@ -86,17 +102,19 @@ struct Queue<'a> {
     url: String,
 }
 
-/// Asks before a change; "no" is a runtime failure (exit 1), as for deploy and destroy.
-fn confirm_change(ctx: &Context, question: &str) -> Result<()> {
-    cancelled_unless(confirm(ctx.globals.yes, question)?)
-}
-
-fn cancelled_unless(confirmed: bool) -> Result<()> {
-    if confirmed {
-        Ok(())
-    } else {
-        Err(Error::failed("cancelled").hint("nothing was changed"))
-    }
+/// Asks before a change, naming the account and region; "no" is a runtime failure (exit 1),
+/// as for deploy and destroy.
+async fn confirm_change(ctx: &Context, question: &str) -> Result<()> {
+    let question = format!("{question} ({})", ctx.scope().await?);
+    confirm_or_cancel(ctx.globals.yes, &question)
+        .await
+        .map_err(|e| {
+            if e.is_cancelled() {
+                Error::cancelled_with("cancelled; nothing was changed")
+            } else {
+                e
+            }
+        })
 }
 
 fn warn_release_failures(ctx: &Context, failures: &[BatchFailure]) {
@@ -117,11 +135,9 @@ fn progress(ctx: &Context, depth: &QueueDepth, what: &str) -> ProgressBar {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_refused_prompt_is_a_runtime_failure() {
-        let e = cancelled_unless(false).unwrap_err();
-        assert_eq!(e.message, "cancelled");
-        assert_eq!(e.exit_code(), 1);
-        assert!(cancelled_unless(true).is_ok());
+    #[tokio::test]
+    async fn yes_confirms_without_asking() {
+        assert!(confirm_or_cancel(true, "purge?").await.is_ok());
+        assert_eq!(Error::cancelled_with("x").exit_code(), 1);
     }
 }

@@ -32,7 +32,7 @@ pub(super) async fn run(ctx: &Context, q: &Queue<'_>) -> Result<()> {
         depth.total(),
         q.name
     );
-    confirm_change(ctx, &question)?;
+    confirm_change(ctx, &question).await?;
     match sqs::purge(q.sqs, &q.url).await? {
         Purge::Started => ctx.printer.report(&PurgeReport {
             queue: q.name.clone(),

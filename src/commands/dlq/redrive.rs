@@ -72,7 +72,7 @@ pub(super) async fn run(
             "Put the events from about {} messages in `{}` back on bus `{bus}`?",
             depth.visible, q.name
         );
-        confirm_change(ctx, &question)?;
+        confirm_change(ctx, &question).await?;
     }
     let run = RedriveRun {
         ctx,

@@ -21,12 +21,15 @@ pub(super) const LATE_WINDOW_MS: i64 = 10_000;
 
 /// Ctrl-C, listened for from the moment it is created (not from the first poll), and this
 /// command's to handle (a follow ends with 0 on Ctrl-C; see [`crate::interrupt`]).
-pub(super) struct Interrupt(Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>);
+pub(super) struct Interrupt(
+    Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>,
+);
 
 impl Interrupt {
     pub(super) fn listen(follow: bool) -> Result<Self> {
         Ok(Self(follow.then(|| {
-            Box::pin(crate::interrupt::listen()) as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+            Box::pin(crate::interrupt::listen())
+                as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
         })))
     }
 

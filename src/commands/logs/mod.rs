@@ -50,6 +50,7 @@ pub async fn run(ctx: &Context, args: LogsArgs) -> Result<()> {
     // Listening for Ctrl-C before the first line is printed: a script (or a test) that sees
     // output may interrupt at once and gets a normal exit, never the default SIGINT death.
     let interrupted = follow::Interrupt::listen(args.follow)?;
+    crate::stack::ownership::note_if_foreign(ctx).await;
     let groups = groups(ctx, args.source);
     let pattern = args.filter.as_deref();
     let history = fetch_all(ctx.logs(), &groups, start, pattern).await?;

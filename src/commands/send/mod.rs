@@ -60,6 +60,7 @@ pub struct SendArgs {
 pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     // The input is checked in full before any AWS call: a bad document sends nothing.
     let planned = input::plan(&args, input::read_details(args.detail.as_deref())?)?;
+    crate::stack::ownership::note_if_foreign(ctx).await;
     let named_by_flag = args.bus.is_some();
     let bus = args.bus.clone().unwrap_or_else(|| ctx.names.bus.clone());
     let responses_queue = async {
