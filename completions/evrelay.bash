@@ -128,7 +128,7 @@ _evrelay() {
 
     case "${cmd}" in
         evrelay)
-            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version discover deploy send logs dlq status destroy delete template completions help"
+            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version discover deploy send logs dlq status destroy delete template completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -154,6 +154,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -166,7 +170,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__completions)
-            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version bash elvish fish powershell zsh"
+            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -192,6 +196,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -204,7 +212,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__deploy)
-            opts="-y -v -q -h -V --subnet --security-group --url --vpc-id --cluster --secret-stdin --secret-env --generate-secret --detail-type --auth-header --reserved-concurrency --function-timeout --read-timeout --log-retention-days --dry-run --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --subnet --security-group --url --vpc-id --cluster --secret-stdin --secret-env --generate-secret --detail-type --auth-header --reserved-concurrency --function-timeout --read-timeout --log-retention-days --dry-run --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -278,6 +286,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -290,7 +302,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__destroy)
-            opts="-y -v -q -h -V --timeout --keep-endpoints --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --timeout --keep-endpoints --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -320,6 +332,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -332,7 +348,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__discover)
-            opts="-y -v -q -h -V --vpc-id --cluster --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --vpc-id --cluster --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -366,6 +382,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -378,7 +398,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__dlq)
-            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version peek drain redrive purge help"
+            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version peek drain redrive purge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -404,6 +424,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -416,7 +440,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__dlq__subcmd__drain)
-            opts="-y -v -q -h -V --out --visibility-timeout --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --out --visibility-timeout --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -447,6 +471,10 @@ _evrelay() {
                     return 0
                     ;;
                 --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -546,7 +574,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__dlq__subcmd__peek)
-            opts="-y -v -q -h -V --max --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --max --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -576,6 +604,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -588,7 +620,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__dlq__subcmd__purge)
-            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -614,6 +646,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -626,7 +662,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__dlq__subcmd__redrive)
-            opts="-y -v -q -h -V --dry-run --bus --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --dry-run --bus --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -653,6 +689,10 @@ _evrelay() {
                     return 0
                     ;;
                 --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -878,7 +918,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__logs)
-            opts="-f -y -v -q -h -V --since --filter --follow --source --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
+            opts="-f -y -v -q -h -V --since --filter --follow --source --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -916,6 +956,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -928,7 +972,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__send)
-            opts="-y -v -q -h -V --detail --detail-type --source --bus --count --concurrency --return-response --timeout --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --detail --detail-type --source --bus --count --concurrency --return-response --timeout --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -982,6 +1026,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -994,7 +1042,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__status)
-            opts="-y -v -q -h -V --watch --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --watch --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1020,6 +1068,10 @@ _evrelay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -1032,7 +1084,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__template)
-            opts="-y -v -q -h -V --param --region --profile --endpoint-url --stack-name --stack --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --param --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1059,6 +1111,10 @@ _evrelay() {
                     return 0
                     ;;
                 --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_evrelay_global_optspecs
-    string join \n region= profile= endpoint-url= stack= output= y/yes v/verbose q/quiet no-color h/help V/version
+    string join \n region= profile= endpoint-url= stack= config= output= y/yes v/verbose q/quiet no-color h/help V/version
 end
 
 function __fish_evrelay_needs_command
@@ -27,7 +27,8 @@ end
 complete -c evrelay -n "__fish_evrelay_needs_command" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_needs_command" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_needs_command" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_needs_command" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_needs_command" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_needs_command" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_needs_command" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_needs_command" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -52,7 +53,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l cluster -d 
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -76,7 +78,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l log-retention
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secret-stdin -d 'Read the endpoint\'s API key from stdin (one line)'
@@ -98,7 +101,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l timeout -d 'How
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l return-response -d 'Ask the relay for a response event and wait for it'
@@ -116,7 +120,8 @@ all\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s f -l follow -d 'Keep printing new lines as they arrive'
@@ -129,7 +134,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s V -l version -d
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -147,7 +153,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -161,7 +168,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -174,7 +182,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l dry-run -d 'Show what would be re-sent, change nothing'
@@ -187,7 +196,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -204,7 +214,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l watch -d 'Follow a change in progress until the stack settles, then show the status (Ctrl-C stops watching)'
@@ -218,7 +229,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l timeout -d '
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack'
@@ -232,7 +244,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l timeout -d 'H
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack'
@@ -246,7 +259,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l param -d 'S
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -258,7 +272,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand template" -s V -l versio
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'

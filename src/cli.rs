@@ -41,9 +41,20 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL", value_parser = parse_endpoint)]
     pub endpoint_url: Option<String>,
 
-    /// The relay stack's name; every resource evrelay creates is named from it.
-    #[arg(long, visible_alias = "stack-name", global = true, value_name = "NAME", default_value = "event-relay-app", value_parser = parse_stack_name)]
+    /// The relay stack's name; every resource evrelay creates is named from it [default: the
+    /// config file's `stack`, else event-relay-app].
+    #[arg(id = "stack", long = "stack", visible_alias = "stack-name", global = true, value_name = "NAME", value_parser = parse_stack_name)]
+    pub stack_flag: Option<String>,
+
+    /// The stack this run acts on: `--stack`, else the config file's, else the default (set by
+    /// [`GlobalArgs::apply_config`] before any command runs).
+    #[arg(skip = DEFAULT_STACK.to_string())]
     pub stack: String,
+
+    /// The evrelay config file that remembers each relay's deploy settings [default:
+    /// ./evrelay.toml, when it exists].
+    #[arg(long, global = true, value_name = "FILE", env = "EVRELAY_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
 
     /// How to print results.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
@@ -64,6 +75,31 @@ pub struct GlobalArgs {
     /// Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal).
     #[arg(long, global = true)]
     pub no_color: bool,
+}
+
+/// The stack used when neither `--stack` nor the config file names one (the tutorial's name).
+pub const DEFAULT_STACK: &str = "event-relay-app";
+
+impl GlobalArgs {
+    /// Fills what the flags left open from the config file, below the environment: the stack
+    /// (`--stack` > the file > the default) and the region (`--region` > AWS_REGION /
+    /// AWS_DEFAULT_REGION > the file > the profile's).
+    pub fn apply_config(&mut self, config: &crate::config::ConfigFile) -> Result<(), String> {
+        self.stack = match (&self.stack_flag, &config.stack) {
+            (Some(flag), _) => flag.clone(),
+            (None, Some(file)) => {
+                parse_stack_name(file).map_err(|e| format!("stack = \"{file}\": {e}"))?
+            }
+            (None, None) => DEFAULT_STACK.to_string(),
+        };
+        let env_region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .iter()
+            .any(|v| std::env::var(v).is_ok_and(|r| !r.is_empty()));
+        if self.region.is_none() && !env_region {
+            self.region = config.region.clone();
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
@@ -221,7 +257,7 @@ mod tests {
         };
         let cli = parse(&["evrelay", "delete", "--stack-name", "other"]);
         assert!(matches!(cli.command, Command::Destroy(_)));
-        assert_eq!(cli.global.stack, "other");
+        assert_eq!(cli.global.stack_flag.as_deref(), Some("other"));
     }
 
     #[test]

@@ -34,8 +34,6 @@ pub struct ConfigFile {
     pub stack: Option<String>,
     /// The region used when neither `--region` nor AWS_REGION is set.
     pub region: Option<String>,
-    /// The profile used when neither `--profile` nor AWS_PROFILE is set.
-    pub profile: Option<String>,
     /// stack name → region → what that relay was deployed with.
     #[serde(default)]
     pub stacks: BTreeMap<String, BTreeMap<String, RelaySettings>>,
@@ -74,11 +72,24 @@ pub struct RelaySettings {
     pub tags: BTreeMap<String, String>,
 }
 
+/// The file as read at start, and where it is (a deploy writes back there).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Loaded {
+    pub path: ConfigPath,
+    pub file: ConfigFile,
+}
+
 /// Where the file is and whether the operator named it (a named file must exist).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigPath {
     pub path: PathBuf,
     pub explicit: bool,
+}
+
+impl Default for ConfigPath {
+    fn default() -> Self {
+        ConfigPath::new(None)
+    }
 }
 
 impl ConfigPath {
@@ -120,7 +131,7 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
         // toml's message can span lines; the first is the one that names the problem.
         let what = e.message().lines().next().unwrap_or("invalid TOML").trim();
         Error::usage(format!("{}{at}: {what}", path.display())).hint(
-            "keys: stack, region, profile and [stacks.NAME.REGION] tables (see `evrelay deploy --help`)",
+            "keys: stack, region and [stacks.NAME.REGION] tables (see `evrelay deploy --help`)",
         )
     })?;
     for (stack, regions) in &config.stacks {

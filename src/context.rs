@@ -19,6 +19,8 @@ pub struct Context {
     pub globals: GlobalArgs,
     pub names: RelayNames,
     pub printer: Printer,
+    /// The config file as read at start (empty when there is none).
+    pub config: crate::config::Loaded,
     sdk: SdkConfig,
     cloudformation: OnceLock<aws_sdk_cloudformation::Client>,
     ec2: OnceLock<aws_sdk_ec2::Client>,
@@ -64,6 +66,7 @@ impl Context {
             globals: globals.clone(),
             names: RelayNames::new(&globals.stack),
             printer: Printer::new(globals),
+            config: crate::config::Loaded::default(),
             sdk,
             cloudformation: OnceLock::new(),
             ec2: OnceLock::new(),

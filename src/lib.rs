@@ -33,13 +33,24 @@ pub async fn run(cli: Cli) -> Result<()> {
 }
 
 async fn dispatch(cli: Cli) -> Result<()> {
-    let globals = cli.global;
+    let mut globals = cli.global;
+    // The config file is read by every command (a bad one fails them all, before any AWS call).
+    let config_path = config::ConfigPath::new(globals.config.as_deref());
+    let config = config_path.load()?;
+    globals.apply_config(&config).map_err(|e| {
+        Error::usage(format!("{}: {e}", config_path.path.display()))
+            .hint("fix the file's `stack`, or pass --stack NAME")
+    })?;
     match cli.command {
         // These two never touch AWS: no credentials, no region, no network.
         Command::Template(args) => commands::template::run(&globals, args),
         Command::Completions(args) => commands::completions::run(args),
         command => {
-            let ctx = Context::load(&globals).await?;
+            let mut ctx = Context::load(&globals).await?;
+            ctx.config = config::Loaded {
+                path: config_path,
+                file: config,
+            };
             let result = match command {
                 Command::Discover(args) => commands::discover::run(&ctx, args).await,
                 Command::Deploy(args) => commands::deploy::run(&ctx, args).await,
