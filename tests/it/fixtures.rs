@@ -123,6 +123,9 @@ impl Clients {
             .expect("vpc id")
             .to_string();
         self.tag(&id, tags).await;
+        // eksctl and the VPC wizard turn both on; CreateVpc alone leaves hostnames off, and
+        // private-DNS endpoints need both (the strict emulator enforces it).
+        set_vpc_dns(&self.ec2, &id, true, true).await;
         id
     }
 
@@ -597,4 +600,21 @@ pub async fn interface_endpoint(
         .and_then(|e| e.vpc_endpoint_id())
         .expect("endpoint id")
         .to_string()
+}
+
+/// ModifyVpcAttribute, one attribute per call (as EC2 requires).
+pub async fn set_vpc_dns(ec2: &aws_sdk_ec2::Client, vpc_id: &str, support: bool, hostnames: bool) {
+    use aws_sdk_ec2::types::AttributeBooleanValue;
+    ec2.modify_vpc_attribute()
+        .vpc_id(vpc_id)
+        .enable_dns_support(AttributeBooleanValue::builder().value(support).build())
+        .send()
+        .await
+        .expect("ModifyVpcAttribute enableDnsSupport");
+    ec2.modify_vpc_attribute()
+        .vpc_id(vpc_id)
+        .enable_dns_hostnames(AttributeBooleanValue::builder().value(hostnames).build())
+        .send()
+        .await
+        .expect("ModifyVpcAttribute enableDnsHostnames");
 }
