@@ -1,5 +1,6 @@
 //! evrelay: flags → context → command → small AWS functions → a report → the printer.
 
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod context;
