@@ -149,7 +149,10 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
     let picks = match (&args.vpc_id, &args.cluster) {
         (None, None) => None,
         (vpc, cluster) => {
-            Some(preflight::discover_picks(ctx, vpc.as_deref(), cluster.as_deref()).await?)
+            Some(
+                preflight::discover_picks(ctx.ec2(), ctx.elb(), vpc.as_deref(), cluster.as_deref())
+                    .await?,
+            )
         }
     };
     let settings = params::resolve(
@@ -160,7 +163,13 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
     let secret = secret::read(&args.secret_source(), current.is_some())?;
 
     // Everything is checked before anything is created.
-    let plan = preflight::run(ctx, &settings).await?;
+    let clients = preflight::Clients {
+        ec2: ctx.ec2(),
+        elb: ctx.elb(),
+        logs: ctx.logs(),
+    };
+    // TODO(lead): pass `args.events_endpoint` once DeployArgs has `--events-endpoint`.
+    let plan = preflight::run(clients, ctx.region(), &ctx.names.stack, &settings, None).await?;
     note_shared_endpoints(ctx, &plan).await?;
 
     if let Some(doomed) = &doomed {
@@ -266,6 +275,17 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
     }
 
     create_endpoints(ctx, &plan).await?;
+    // One Logs resource policy for every relay in the region, outside any stack.
+    crate::aws::logs_policy::ensure(ctx.logs(), &created.stack_id).await?;
+    if operation == Operation::Create {
+        preflight::queue_window::wait_out(
+            &ctx.printer,
+            cfn,
+            &stack_name,
+            preflight::queue_window::window(),
+        )
+        .await?;
+    }
 
     let cursor = Cursor::after(&latest_events(cfn, &created.stack_id).await?);
     let token = stack::request_token("deploy");

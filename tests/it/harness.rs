@@ -91,7 +91,9 @@ impl Moto {
         cmd.env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", REGION);
+            .env("AWS_REGION", REGION)
+            // The emulator's queue-name window, so deploy's wait matches it.
+            .env("EVRELAY_QUEUE_NAME_WINDOW_SECS", QUEUE_WINDOW_SECS);
         cmd
     }
 }
