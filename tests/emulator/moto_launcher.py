@@ -16,12 +16,14 @@ import os
 import sys
 import time
 
+import moto.cloudformation.models as _cfn_models
 import moto.ec2.models.security_groups as _ec2_sg
 import moto.ec2.models.vpcs as _ec2_vpcs
 import moto.events.models as _events_models
 import moto.logs.models as _logs_models
 import moto.sqs.models as _sqs_models
 from moto.ec2.exceptions import EC2ClientError
+from moto.core.utils import utcnow
 from moto.server import main
 from moto.sqs.exceptions import SQSException
 
@@ -140,6 +142,46 @@ def _strict_create_queue(self, name, *args, **kwargs):
 
 _sqs_models.SQSBackend.delete_queue = _recording_delete_queue
 _sqs_models.SQSBackend.create_queue = _strict_create_queue
+
+
+# --- CloudFormation: a deleted stack's DeletionTime -------------------------------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackSummary.html
+# (DeletionTime: "The time the stack was deleted"). ListStacks returns deleted stacks (for 90
+# days) with it; moto lists them without one. evrelay reads it to wait out the queue-name
+# window above.
+_delete_stack = _cfn_models.CloudFormationBackend.delete_stack
+
+
+def _timed_delete_stack(self, name_or_stack_id):
+    before = set(self.deleted_stacks)
+    _delete_stack(self, name_or_stack_id)
+    for stack_id in set(self.deleted_stacks) - before:
+        self.deleted_stacks[stack_id].deletion_time = utcnow()
+
+
+_cfn_models.CloudFormationBackend.delete_stack = _timed_delete_stack
+
+
+# --- CloudFormation: parameters as DescribeStacks returns them --------------------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Parameter.html
+# (ParameterValue: a string; a List<…> parameter is its comma-delimited list) and
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+# (NoEcho: "the parameter value is masked with asterisks (*****) for any calls that describe the
+# stack"). moto returns lists as Python reprs ("['subnet-a', 'subnet-b']") and, comparing the
+# value instead of the key against the NoEcho keys, returns NoEcho values in clear text.
+def _parameter_list(self):
+    no_echo = set(self.resource_map.no_echo_parameter_keys)
+    out = []
+    for key, value in self.resource_map.resolved_parameters.items():
+        if key in no_echo:
+            value = "****"
+        elif isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        out.append({"ParameterKey": key, "ParameterValue": value})
+    return out
+
+
+_cfn_models.Stack.parameter_list = property(_parameter_list)
 
 
 # --- CloudWatch Logs: 10 resource policies per region -----------------------------------------

@@ -151,3 +151,28 @@ def test_private_nat_gateways_are_reported_as_private(endpoint):
     nat = ec2.create_nat_gateway(SubnetId=subnet, ConnectivityType="private")["NatGateway"]
     found = ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])["NatGateways"][0]
     assert found["ConnectivityType"] == "private"
+
+
+def test_a_deleted_stack_is_listed_with_its_deletion_time(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    body = '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'
+    cfn.create_stack(StackName="gone", TemplateBody=body)
+    cfn.delete_stack(StackName="gone")
+    [summary] = [s for s in cfn.list_stacks(StackStatusFilter=["DELETE_COMPLETE"])["StackSummaries"]
+                 if s["StackName"] == "gone"]
+    assert summary["DeletionTime"] >= summary["CreationTime"]
+
+
+def test_stack_parameters_are_strings_and_no_echo_ones_are_masked(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    body = (
+        '{"Parameters": {"Ids": {"Type": "CommaDelimitedList"}, "Key": {"Type": "String", "NoEcho": true}},'
+        ' "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'
+    )
+    cfn.create_stack(StackName="params", TemplateBody=body, Parameters=[
+        {"ParameterKey": "Ids", "ParameterValue": "subnet-a,subnet-b"},
+        {"ParameterKey": "Key", "ParameterValue": "hunter22"},
+    ])
+    [stack] = cfn.describe_stacks(StackName="params")["Stacks"]
+    values = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+    assert values == {"Ids": "subnet-a,subnet-b", "Key": "****"}
