@@ -110,13 +110,18 @@ pub async fn vpc_facts(ec2: &aws_sdk_ec2::Client, vpc_id: &str) -> Result<VpcFac
     for vpc in vpcs.vpcs() {
         let associated = |state: Option<&str>| matches!(state, None | Some("associated"));
         for a in vpc.cidr_block_association_set() {
-            let state = a.cidr_block_state().and_then(|s| s.state()).map(|s| s.as_str());
+            let state = a
+                .cidr_block_state()
+                .and_then(|s| s.state())
+                .map(|s| s.as_str());
             if let Some(c) = a.cidr_block().filter(|_| associated(state)) {
                 facts.ipv4_cidrs.push(c.to_string());
             }
         }
         if facts.ipv4_cidrs.is_empty() {
-            facts.ipv4_cidrs.extend(vpc.cidr_block().map(str::to_string));
+            facts
+                .ipv4_cidrs
+                .extend(vpc.cidr_block().map(str::to_string));
         }
         for a in vpc.ipv6_cidr_block_association_set() {
             let state = a

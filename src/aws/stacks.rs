@@ -6,7 +6,10 @@ use crate::error::{AwsResultExt, Result};
 
 /// The latest DeletionTime (Unix seconds) of a deleted stack with this name, if any. ListStacks
 /// keeps deleted stacks for 90 days; only DELETE_COMPLETE ones are asked for.
-pub async fn last_deleted(cfn: &aws_sdk_cloudformation::Client, stack: &str) -> Result<Option<i64>> {
+pub async fn last_deleted(
+    cfn: &aws_sdk_cloudformation::Client,
+    stack: &str,
+) -> Result<Option<i64>> {
     let summaries: Vec<_> = cfn
         .list_stacks()
         .stack_status_filter(StackStatus::DeleteComplete)

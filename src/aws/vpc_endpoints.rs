@@ -6,8 +6,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{
-    Filter, IpPermission, IpRange, Ipv6Range, ResourceType, Tag, TagSpecification,
-    VpcEndpointType,
+    Filter, IpPermission, IpRange, Ipv6Range, ResourceType, Tag, TagSpecification, VpcEndpointType,
 };
 
 use crate::endpoints::{Endpoint, EndpointGroup, NewEndpoint};
@@ -381,7 +380,11 @@ pub async fn delete_orphan_groups(
     let mut deleted = Vec::new();
     let mut left = groups;
     loop {
-        let users = describe(ec2, vec![filter("vpc-endpoint-type", &["Interface".into()])]).await?;
+        let users = describe(
+            ec2,
+            vec![filter("vpc-endpoint-type", &["Interface".into()])],
+        )
+        .await?;
         let mut waiting = Vec::new();
         for g in left {
             if users

@@ -148,12 +148,10 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
 
     let picks = match (&args.vpc_id, &args.cluster) {
         (None, None) => None,
-        (vpc, cluster) => {
-            Some(
-                preflight::discover_picks(ctx.ec2(), ctx.elb(), vpc.as_deref(), cluster.as_deref())
-                    .await?,
-            )
-        }
+        (vpc, cluster) => Some(
+            preflight::discover_picks(ctx.ec2(), ctx.elb(), vpc.as_deref(), cluster.as_deref())
+                .await?,
+        ),
     };
     let settings = params::resolve(
         &args,

@@ -83,11 +83,14 @@ pub fn eventbridge_reach(
             ..Default::default()
         };
     }
-    let paths: Vec<(&SubnetView, Egress)> = picked.iter().map(|s| (*s, egress_of(s, nats))).collect();
+    let paths: Vec<(&SubnetView, Egress)> =
+        picked.iter().map(|s| (*s, egress_of(s, nats))).collect();
     let blocked: Vec<String> = paths
         .iter()
         .filter_map(|(s, e)| match e {
-            Egress::PrivateNat(nat) => Some(format!("{} (private NAT gateway {nat}: no internet)", s.id)),
+            Egress::PrivateNat(nat) => {
+                Some(format!("{} (private NAT gateway {nat}: no internet)", s.id))
+            }
             Egress::None => Some(format!("{} (no NAT route)", s.id)),
             _ => None,
         })
@@ -104,7 +107,11 @@ pub fn eventbridge_reach(
     let unverified: Vec<String> = paths
         .iter()
         .filter_map(|(s, e)| match e {
-            Egress::Unverified(t) => Some(format!("{} routes 0.0.0.0/0 to {t}, {}", s.id, target_kind(t))),
+            Egress::Unverified(t) => Some(format!(
+                "{} routes 0.0.0.0/0 to {t}, {}",
+                s.id,
+                target_kind(t)
+            )),
             _ => None,
         })
         .collect();
@@ -166,23 +173,50 @@ mod tests {
     #[test]
     fn public_nat_yes_private_nat_no_transit_gateway_unverified() {
         let nats = [nat("nat-pub", "public"), nat("nat-priv", "private")];
-        let (a, b) = (subnet("subnet-a", Some("nat-pub")), subnet("subnet-b", Some("nat-pub")));
+        let (a, b) = (
+            subnet("subnet-a", Some("nat-pub")),
+            subnet("subnet-b", Some("nat-pub")),
+        );
         let reach = eventbridge_reach(&[&a, &b], &nats, &[]);
         assert_eq!((reach.reachable, reach.via.as_deref()), (true, Some("nat")));
 
         let p = subnet("subnet-p", Some("nat-priv"));
         let reach = eventbridge_reach(&[&a, &p], &nats, &[]);
         assert!(!reach.reachable && reach.via.is_none());
-        assert!(reach.reason.contains("subnet-p (private NAT gateway nat-priv: no internet)"), "{}", reach.reason);
+        assert!(
+            reach
+                .reason
+                .contains("subnet-p (private NAT gateway nat-priv: no internet)"),
+            "{}",
+            reach.reason
+        );
         assert!(!reach.reason.contains("subnet-a"), "{}", reach.reason);
 
         let t = subnet("subnet-t", Some("tgw-1"));
         let reach = eventbridge_reach(&[&a, &t], &nats, &[]);
-        assert_eq!((reach.reachable, reach.via.as_deref()), (false, Some("unverified")));
-        assert!(reach.reason.contains("subnet-t routes 0.0.0.0/0 to tgw-1, a transit gateway"), "{}", reach.reason);
-        assert_eq!(egress_of(&subnet("x", Some("i-1")), &nats), Egress::Unverified("i-1".into()));
-        assert_eq!(egress_of(&subnet("x", Some("vpce-fw")), &nats), Egress::Unverified("vpce-fw".into()));
-        assert_eq!(egress_of(&subnet("x", Some("blackhole (nat-pub)")), &nats), Egress::None);
+        assert_eq!(
+            (reach.reachable, reach.via.as_deref()),
+            (false, Some("unverified"))
+        );
+        assert!(
+            reach
+                .reason
+                .contains("subnet-t routes 0.0.0.0/0 to tgw-1, a transit gateway"),
+            "{}",
+            reach.reason
+        );
+        assert_eq!(
+            egress_of(&subnet("x", Some("i-1")), &nats),
+            Egress::Unverified("i-1".into())
+        );
+        assert_eq!(
+            egress_of(&subnet("x", Some("vpce-fw")), &nats),
+            Egress::Unverified("vpce-fw".into())
+        );
+        assert_eq!(
+            egress_of(&subnet("x", Some("blackhole (nat-pub)")), &nats),
+            Egress::None
+        );
     }
 
     #[test]

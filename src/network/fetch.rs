@@ -7,8 +7,8 @@ use aws_sdk_ec2::types::{Filter, Tag};
 use futures::future::try_join_all;
 use serde::Serialize;
 
-use crate::error::{AwsResultExt, Error, Result};
 use crate::endpoints::{self, Endpoint};
+use crate::error::{AwsResultExt, Error, Result};
 use crate::network::load_balancers::{Listener, LoadBalancerView};
 use crate::network::security_groups::{Rule, SecurityGroupView};
 use crate::network::subnets::{Route, RouteTable, Subnet};

@@ -11,8 +11,8 @@ pub mod subnets;
 
 use serde::Serialize;
 
-use crate::error::Result;
 use crate::endpoints::{self, Endpoint};
+use crate::error::Result;
 use egress::EventBridgeReach;
 pub use fetch::{fetch_vpc_view, resolve_scope, NatGatewayView, VpcInfo, VpcView};
 use load_balancers::{LoadBalancerPick, LoadBalancerView};

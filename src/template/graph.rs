@@ -134,8 +134,26 @@ mod tests {
         assert!(after(&g, "InvokeConfig", "Dlq"));
         assert!(after(&g, "InboundRule", "InvokeConfig"));
         for (rule, deps) in [
-            ("InboundRule", &["InvokePermission", "DlqPolicy", "EventsLogGroup", "Function", "Dlq", "Bus"][..]),
-            ("OutboundRule", &["ResponsesQueuePolicy", "EventsLogGroup", "ResponsesQueue", "Bus"][..]),
+            (
+                "InboundRule",
+                &[
+                    "InvokePermission",
+                    "DlqPolicy",
+                    "EventsLogGroup",
+                    "Function",
+                    "Dlq",
+                    "Bus",
+                ][..],
+            ),
+            (
+                "OutboundRule",
+                &[
+                    "ResponsesQueuePolicy",
+                    "EventsLogGroup",
+                    "ResponsesQueue",
+                    "Bus",
+                ][..],
+            ),
         ] {
             for dep in deps {
                 assert!(after(&g, rule, dep), "{rule} before {dep}");
@@ -164,15 +182,20 @@ mod tests {
             let granting: Vec<&str> = blocks
                 .iter()
                 .filter(|(_, kind, block)| {
-                    matches!(kind.as_str(), "AWS::Lambda::Permission" | "AWS::SQS::QueuePolicy")
-                        && block.contains(&format!("/{}", name))
+                    matches!(
+                        kind.as_str(),
+                        "AWS::Lambda::Permission" | "AWS::SQS::QueuePolicy"
+                    ) && block.contains(&format!("/{}", name))
                 })
                 .map(|(id, _, _)| id.as_str())
                 .collect();
             assert!(!granting.is_empty(), "nothing grants {rule}");
             for p in granting {
                 assert!(after(&g, rule, p), "{rule} must depend on {p}");
-                assert!(!after(&g, p, rule), "{p} must not depend on {rule} (a cycle)");
+                assert!(
+                    !after(&g, p, rule),
+                    "{p} must not depend on {rule} (a cycle)"
+                );
             }
         }
     }
@@ -184,8 +207,14 @@ mod tests {
         for id in g.keys() {
             assert!(!after(&g, id, id), "{id} depends on itself");
         }
-        let ids: BTreeSet<String> = resource_blocks(&t).into_iter().map(|(id, _, _)| id).collect();
-        for line in t.lines().filter_map(|l| l.trim().strip_prefix("DependsOn:")) {
+        let ids: BTreeSet<String> = resource_blocks(&t)
+            .into_iter()
+            .map(|(id, _, _)| id)
+            .collect();
+        for line in t
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("DependsOn:"))
+        {
             for dep in line.trim().trim_matches(['[', ']']).split(',') {
                 assert!(ids.contains(dep.trim()), "DependsOn names unknown `{dep}`");
             }

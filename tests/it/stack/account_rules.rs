@@ -15,7 +15,12 @@ const SHARED_POLICY: &str = "evrelay-events-logs";
 fn deploy(moto: &Moto, net: &Net, stack: &str) -> std::process::Output {
     moto.evrelay()
         .args(["--stack", stack, "deploy", "--subnet", &net.private_a])
-        .args(["--subnet", &net.private_b, "--security-group", &net.relay_sg])
+        .args([
+            "--subnet",
+            &net.private_b,
+            "--security-group",
+            &net.relay_sg,
+        ])
         .args(["--url", &net.alb_url, "--yes", "--secret-stdin"])
         .write_stdin(format!("{SECRET}\n"))
         .output()
@@ -93,7 +98,11 @@ async fn a_vpc_without_dns_hostnames_is_refused_before_anything_is_created() {
         error_line(&out),
         format!("error: VPC {} has enableDnsHostnames off: the relay's private-DNS interface endpoints need enableDnsSupport and enableDnsHostnames", net.vpc)
     );
-    assert_eq!(account(&moto, &net).await, before, "the account holds nothing new");
+    assert_eq!(
+        account(&moto, &net).await,
+        before,
+        "the account holds nothing new"
+    );
 }
 
 #[tokio::test]
@@ -116,7 +125,11 @@ async fn a_full_logs_policy_quota_is_refused_before_anything_is_created() {
         error_line(&out),
         "error: CloudWatch Logs in us-east-1 already holds 10 resource policies, the quota (which cannot be raised), and none is evrelay's `evrelay-events-logs`"
     );
-    assert_eq!(account(&moto, &net).await, before, "the account holds nothing new");
+    assert_eq!(
+        account(&moto, &net).await,
+        before,
+        "the account holds nothing new"
+    );
 }
 
 #[tokio::test]
@@ -159,13 +172,26 @@ async fn relays_share_one_logs_policy_and_each_endpoint_has_its_own_group() {
         panic!("one inbound rule")
     };
     assert_eq!((rule.from_port(), rule.to_port()), (Some(443), Some(443)));
-    let cidrs: Vec<&str> = rule.ip_ranges().iter().filter_map(|r| r.cidr_ip()).collect();
-    assert_eq!(cidrs, ["192.168.0.0/16"], "every workload of the VPC, not just the relay");
+    let cidrs: Vec<&str> = rule
+        .ip_ranges()
+        .iter()
+        .filter_map(|r| r.cidr_ip())
+        .collect();
+    assert_eq!(
+        cidrs,
+        ["192.168.0.0/16"],
+        "every workload of the VPC, not just the relay"
+    );
 
     // A second relay reuses the endpoint and the one Logs policy: still one slot.
     let out = deploy(&moto, &net, "second");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let shared = |a: &Account| a.policies.iter().filter(|p| p.as_str() == SHARED_POLICY).count();
+    let shared = |a: &Account| {
+        a.policies
+            .iter()
+            .filter(|p| p.as_str() == SHARED_POLICY)
+            .count()
+    };
     let now = account(&moto, &net).await;
     assert_eq!(now.policies.len(), 1, "{:?}", now.policies);
     assert_eq!(shared(&now), 1);
@@ -174,7 +200,12 @@ async fn relays_share_one_logs_policy_and_each_endpoint_has_its_own_group() {
     let out = destroy(&moto, "first");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let now = account(&moto, &net).await;
-    assert_eq!(now.endpoints.len(), 1, "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        now.endpoints.len(),
+        1,
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(now.groups.contains(group.group_id().unwrap()));
     assert_eq!(shared(&now), 1, "another relay still writes through it");
 
@@ -183,8 +214,14 @@ async fn relays_share_one_logs_policy_and_each_endpoint_has_its_own_group() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let now = account(&moto, &net).await;
     assert!(now.endpoints.is_empty(), "{:?}", now.endpoints);
-    assert!(!now.groups.contains(group.group_id().unwrap()), "the endpoint's group is gone");
-    assert!(now.groups.contains(&net.relay_sg), "never a group evrelay did not make");
+    assert!(
+        !now.groups.contains(group.group_id().unwrap()),
+        "the endpoint's group is gone"
+    );
+    assert!(
+        now.groups.contains(&net.relay_sg),
+        "never a group evrelay did not make"
+    );
     assert_eq!(shared(&now), 0, "no relay left in the region");
 }
 

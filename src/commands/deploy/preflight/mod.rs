@@ -3,8 +3,8 @@
 //! `crate::network` (the same VPC view `evrelay discover` shows); every decision is a small
 //! pure rule in [`rules`], unit-tested against the failing account state.
 
-mod rules;
 pub mod queue_window;
+mod rules;
 #[cfg(test)]
 mod tests;
 
@@ -118,8 +118,7 @@ pub async fn run(
 ) -> Result<NetworkPlan> {
     let url = check_url(&settings.url)?;
     let (subnets, groups) =
-        crate::aws::ec2::locate(clients.ec2, &settings.subnets, &settings.security_groups)
-            .await?;
+        crate::aws::ec2::locate(clients.ec2, &settings.subnets, &settings.security_groups).await?;
     let vpc_id = rules::one_vpc(settings, &subnets, &groups, region)?;
     let (view, facts, policies) = tokio::try_join!(
         crate::network::fetch_vpc_view(clients.ec2, clients.elb, &vpc_id),

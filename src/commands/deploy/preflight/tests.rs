@@ -198,7 +198,11 @@ fn a_created_endpoint_gets_its_own_group_open_to_every_vpc_cidr() {
     assert_eq!(new.group.name, "relay-secretsmanager-endpoint");
     assert_eq!(new.group.ipv4_cidrs, ["10.0.0.0/16", "100.64.0.0/16"]);
     assert_eq!(new.group.ipv6_cidrs, ["2600:1f18::/56"]);
-    assert!(p.secrets.1.contains("serves the whole VPC"), "{}", p.secrets.1);
+    assert!(
+        p.secrets.1.contains("serves the whole VPC"),
+        "{}",
+        p.secrets.1
+    );
     assert!(p.events.is_none(), "a public NAT reaches EventBridge");
     assert_eq!(p.logs_policy, LogsPolicyPlan::Create);
 }
@@ -209,7 +213,9 @@ fn vpc_dns_attributes_must_both_be_on() {
     c.f.dns_hostnames = false;
     assert_eq!(c.error(), "VPC vpc-1 has enableDnsHostnames off: the relay's private-DNS interface endpoints need enableDnsSupport and enableDnsHostnames");
     c.f.dns_support = false;
-    assert!(c.error().contains("has enableDnsSupport and enableDnsHostnames off"));
+    assert!(c
+        .error()
+        .contains("has enableDnsSupport and enableDnsHostnames off"));
 }
 
 #[test]
@@ -243,16 +249,25 @@ fn a_transit_gateway_route_is_unverified_and_the_operator_chooses() {
     c.events = Some(EventsEndpoint::Skip);
     assert!(c.plan().unwrap().events.is_none());
     c.events = Some(EventsEndpoint::Create);
-    assert!(matches!(c.plan().unwrap().events, Some((EndpointPlan::Create(_), _))));
+    assert!(matches!(
+        c.plan().unwrap().events,
+        Some((EndpointPlan::Create(_), _))
+    ));
 }
 
 #[test]
 fn the_nat_path_needs_outbound_443_to_the_internet() {
     let mut c = case();
-    c.v.security_groups[0].egress = vec![tcp_to_cidr(80, "10.0.0.0/16"), tcp_to_cidr(443, "10.0.0.0/16")];
+    c.v.security_groups[0].egress = vec![
+        tcp_to_cidr(80, "10.0.0.0/16"),
+        tcp_to_cidr(443, "10.0.0.0/16"),
+    ];
     assert_eq!(c.error(), "the relay's security groups sg-relay allow no outbound TCP 443 to 0.0.0.0/0: its response event could not reach EventBridge through the NAT route (send --return-response would time out)");
     c.events = Some(EventsEndpoint::Create);
-    assert!(c.plan().is_ok(), "an events endpoint inside the VPC needs no internet egress");
+    assert!(
+        c.plan().is_ok(),
+        "an events endpoint inside the VPC needs no internet egress"
+    );
 }
 
 #[test]
@@ -277,49 +292,85 @@ fn the_target_port_must_be_open_outbound() {
 #[test]
 fn an_existing_endpoint_is_reused_only_if_it_admits_the_relay_on_443() {
     let mut c = case();
-    c.v.security_groups.push(sg("sg-endpoint", vec![tcp_from(443, "sg-other")]));
-    c.v.endpoints.push(endpoint("vpce-sm", "secretsmanager", &["sg-endpoint"]));
+    c.v.security_groups
+        .push(sg("sg-endpoint", vec![tcp_from(443, "sg-other")]));
+    c.v.endpoints
+        .push(endpoint("vpce-sm", "secretsmanager", &["sg-endpoint"]));
     let e = c.plan().unwrap_err();
     assert_eq!(e.message, "the secretsmanager endpoint vpce-sm does not admit TCP 443 from sg-relay (its groups: sg-endpoint)");
     assert_eq!(e.hint.as_deref(), Some("add an inbound rule for TCP 443 from sg-relay to sg-endpoint, and check sg-relay's outbound rules"));
-    c.v.security_groups.last_mut().unwrap().ingress.push(tcp_from(443, "sg-relay"));
-    assert_eq!(c.plan().unwrap().secrets.0, EndpointPlan::Reuse("vpce-sm".into()));
+    c.v.security_groups
+        .last_mut()
+        .unwrap()
+        .ingress
+        .push(tcp_from(443, "sg-relay"));
+    assert_eq!(
+        c.plan().unwrap().secrets.0,
+        EndpointPlan::Reuse("vpce-sm".into())
+    );
 }
 
 #[test]
 fn without_nat_an_events_endpoint_is_planned_and_an_existing_one_reused() {
     let mut c = case();
     c.v.route_tables[0].routes.clear();
-    assert!(matches!(c.plan().unwrap().events, Some((EndpointPlan::Create(_), _))));
-    c.v.security_groups[0].ingress.push(tcp_from(443, "sg-relay"));
-    c.v.endpoints.push(endpoint("vpce-ev", "events", &["sg-relay"]));
-    assert_eq!(c.plan().unwrap().events.unwrap().0, EndpointPlan::Reuse("vpce-ev".into()));
+    assert!(matches!(
+        c.plan().unwrap().events,
+        Some((EndpointPlan::Create(_), _))
+    ));
+    c.v.security_groups[0]
+        .ingress
+        .push(tcp_from(443, "sg-relay"));
+    c.v.endpoints
+        .push(endpoint("vpce-ev", "events", &["sg-relay"]));
+    assert_eq!(
+        c.plan().unwrap().events.unwrap().0,
+        EndpointPlan::Reuse("vpce-ev".into())
+    );
 }
 
 #[test]
 fn the_alb_must_be_internal_listen_on_the_port_and_admit_the_relay() {
     let mut c = case();
     c.v.security_groups[1].ingress.clear();
-    assert_eq!(c.error(), "the security groups do not let sg-relay reach load balancer `app` on port 80");
+    assert_eq!(
+        c.error(),
+        "the security groups do not let sg-relay reach load balancer `app` on port 80"
+    );
     let mut c = case();
     c.s.url = "http://internal-app-1.us-east-1.elb.amazonaws.com:8080/".into();
-    assert_eq!(c.error(), "load balancer `app` has no listener on port 8080 (it has HTTP:80)");
+    assert_eq!(
+        c.error(),
+        "load balancer `app` has no listener on port 8080 (it has HTTP:80)"
+    );
     let mut c = case();
     c.v.load_balancers[0].scheme = "internet-facing".into();
-    assert_eq!(c.error(), "--url points at `app`, an internet-facing load balancer");
+    assert_eq!(
+        c.error(),
+        "--url points at `app`, an internet-facing load balancer"
+    );
     let mut c = case();
     c.s.url = "https://orders.internal.example/".into();
-    assert!(c.plan().is_ok(), "another host is not a load balancer evrelay knows");
+    assert!(
+        c.plan().is_ok(),
+        "another host is not a load balancer evrelay knows"
+    );
 }
 
 #[test]
 fn public_subnets_and_a_single_zone_are_refused() {
     let mut c = case();
     c.s.subnets = vec!["subnet-a".into(), "subnet-pub".into()];
-    assert_eq!(c.error(), "subnet `subnet-pub` is public: its route table sends 0.0.0.0/0 to igw-1");
+    assert_eq!(
+        c.error(),
+        "subnet `subnet-pub` is public: its route table sends 0.0.0.0/0 to igw-1"
+    );
     let mut c = case();
     c.v.subnets[1].az = "us-east-1a".into();
-    assert_eq!(c.error(), "the relay's subnets are all in us-east-1a: it needs two Availability Zones at least");
+    assert_eq!(
+        c.error(),
+        "the relay's subnets are all in us-east-1a: it needs two Availability Zones at least"
+    );
 }
 
 #[test]
@@ -340,18 +391,25 @@ fn subnets_and_groups_must_exist_in_one_vpc() {
         ]
     };
     let groups = vec![("sg-relay".to_string(), "vpc-1".to_string())];
-    assert_eq!(rules::one_vpc(&s, &found("vpc-1"), &groups, "r").unwrap(), "vpc-1");
+    assert_eq!(
+        rules::one_vpc(&s, &found("vpc-1"), &groups, "r").unwrap(),
+        "vpc-1"
+    );
     assert_eq!(
         rules::one_vpc(&s, &found("vpc-2"), &groups, "r").unwrap_err().message,
         "subnet `subnet-b` is in vpc-2, the other subnets in vpc-1: the relay's subnets share one VPC"
     );
     assert_eq!(
-        rules::one_vpc(&s, &found("vpc-1")[..1], &groups, "r").unwrap_err().message,
+        rules::one_vpc(&s, &found("vpc-1")[..1], &groups, "r")
+            .unwrap_err()
+            .message,
         "subnet `subnet-b` not found in r"
     );
     let foreign = vec![("sg-relay".to_string(), "vpc-9".to_string())];
     assert_eq!(
-        rules::one_vpc(&s, &found("vpc-1"), &foreign, "r").unwrap_err().message,
+        rules::one_vpc(&s, &found("vpc-1"), &foreign, "r")
+            .unwrap_err()
+            .message,
         "security group `sg-relay` belongs to vpc-9, not to the subnets' VPC vpc-1"
     );
 }
