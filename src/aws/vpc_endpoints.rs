@@ -119,7 +119,7 @@ async fn ensure_group(
 ) -> Result<(String, bool)> {
     let mut filters = ours(stack).to_vec();
     filters.push(filter("vpc-id", &[vpc_id.to_string()]));
-    filters.push(filter("group-name", &[group.name.clone()]));
+    filters.push(filter("group-name", std::slice::from_ref(&group.name)));
     let existing = ec2
         .describe_security_groups()
         .set_filters(Some(filters))

@@ -3,7 +3,7 @@
 use predicates::prelude::*;
 
 use crate::fixtures::{
-    default_vpc, interface_endpoint, reroute_private_subnets, EksctlVpc, Egress, PlainVpc,
+    default_vpc, interface_endpoint, reroute_private_subnets, Egress, EksctlVpc, PlainVpc,
     SameVpcDecoys,
 };
 use crate::harness::{stdout_json, Moto};
@@ -107,9 +107,8 @@ async fn picks_the_eksctl_pieces_and_ignores_every_decoy() {
     assert!(stdout.contains("tagged for cluster `events`"));
     assert!(stdout.contains("eksctl's shared node security group"));
     assert!(stdout.contains("internet-facing: never picked"));
-    assert!(stdout.contains(
-        "reachable (every picked subnet routes 0.0.0.0/0 through a public NAT gateway)"
-    ));
+    assert!(stdout
+        .contains("reachable (every picked subnet routes 0.0.0.0/0 through a public NAT gateway)"));
     assert!(stdout.contains("Note: an interface endpoint with private DNS serves the whole VPC"));
 
     insta::with_settings!({ filters => snapshot_filters() }, {

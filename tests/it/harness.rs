@@ -156,7 +156,8 @@ fn moto_server_path() -> PathBuf {
 /// The strict emulator (tests/emulator/moto_launcher.py: moto plus the AWS rules it does not
 /// enforce), run by the Python next to `moto_server` (the one moto is installed in).
 fn emulator_command(moto_server: &std::path::Path) -> StdCommand {
-    let launcher = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/emulator/moto_launcher.py");
+    let launcher =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/emulator/moto_launcher.py");
     let python = moto_server
         .parent()
         .map(|bin| bin.join("python"))
