@@ -10,6 +10,8 @@ Both the Rust integration tests (tests/it/harness.rs) and the Python sandbox
 Environment:
   EVRELAY_EMULATOR_QUEUE_DELETED_WINDOW  seconds a deleted queue's name stays blocked (default
                                          60, as on AWS; tests set a short window).
+  EVRELAY_EMULATOR_NOECHO_IN_CLEAR=1     DescribeStacks returns NoEcho parameters in clear (moto's
+                                         behaviour; only the sandbox sets it, see below).
 """
 
 import os
@@ -170,7 +172,10 @@ _cfn_models.CloudFormationBackend.delete_stack = _timed_delete_stack
 # stack"). moto returns lists as Python reprs ("['subnet-a', 'subnet-b']") and, comparing the
 # value instead of the key against the NoEcho keys, returns NoEcho values in clear text.
 def _parameter_list(self):
-    no_echo = set(self.resource_map.no_echo_parameter_keys)
+    # The sandbox's Lambda stand-in still creates the secret moto skips from this value
+    # (tests/sandbox/lambda_service.py): it alone opts out of the masking.
+    clear = os.environ.get("EVRELAY_EMULATOR_NOECHO_IN_CLEAR") == "1"
+    no_echo = set() if clear else set(self.resource_map.no_echo_parameter_keys)
     out = []
     for key, value in self.resource_map.resolved_parameters.items():
         if key in no_echo:

@@ -93,6 +93,9 @@ class MotoServer:
             env = dict(os.environ)
             env.update(DUMMY_ENV)
             env.pop("AWS_ENDPOINT_URL", None)
+            # lambda_service.py creates the secret moto skips from the NoEcho parameter, which
+            # the strict emulator otherwise masks as AWS does.
+            env["EVRELAY_EMULATOR_NOECHO_IN_CLEAR"] = "1"
             self.proc = subprocess.Popen(
                 moto_server_cmd() + ["-H", "127.0.0.1", "-p", str(port)],
                 stdin=subprocess.DEVNULL,
