@@ -88,6 +88,12 @@ pub struct DeployArgs {
     #[arg(long, value_name = "DAYS")]
     pub log_retention_days: Option<u32>,
 
+    /// The relay's way to EventBridge when evrelay cannot verify its subnets' route (a transit
+    /// gateway, NAT instance or firewall): `create` an `events` interface endpoint, or `skip`
+    /// it (that route reaches the internet). Such a route without this flag stops the deploy.
+    #[arg(long, value_enum, value_name = "CHOICE")]
+    pub events_endpoint: Option<preflight::EventsEndpoint>,
+
     /// Show the change set, then stop (the change set is deleted; nothing changes).
     #[arg(long)]
     pub dry_run: bool,
@@ -166,8 +172,14 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
         elb: ctx.elb(),
         logs: ctx.logs(),
     };
-    // TODO(lead): pass `args.events_endpoint` once DeployArgs has `--events-endpoint`.
-    let plan = preflight::run(clients, ctx.region(), &ctx.names.stack, &settings, None).await?;
+    let plan = preflight::run(
+        clients,
+        ctx.region(),
+        &ctx.names.stack,
+        &settings,
+        args.events_endpoint,
+    )
+    .await?;
     note_shared_endpoints(ctx, &plan).await?;
 
     if let Some(doomed) = &doomed {
