@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::fixtures::set_vpc_dns;
+use crate::fixtures::{reroute_private_subnets, set_vpc_dns, Egress, EksctlVpc};
 use crate::harness::Moto;
 use crate::stack::net::{seed, Net};
 
@@ -242,4 +242,62 @@ async fn a_deploy_right_after_a_destroy_waits_out_the_queue_name_window() {
         "{text}"
     );
     assert!(net.stack_exists("again").await);
+}
+
+#[tokio::test]
+async fn an_unverified_route_needs_the_operator_to_choose_the_events_endpoint() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let eks = EksctlVpc::seed(&sdk, "tgw").await;
+    let tgw = reroute_private_subnets(&sdk, &eks, Egress::TransitGateway).await;
+    let net = seed(&moto).await;
+    let args = |stack: &str| {
+        let mut cmd = moto.evrelay();
+        cmd.args([
+            "--stack",
+            stack,
+            "deploy",
+            "--subnet",
+            &eks.private_subnets[0],
+        ])
+        .args(["--subnet", &eks.private_subnets[1]])
+        .args(["--security-group", &eks.shared_node_sg])
+        .args(["--url", &format!("http://{}/", eks.internal_alb.dns_name)])
+        .args(["--yes", "--secret-stdin"])
+        .write_stdin(format!("{SECRET}\n"));
+        cmd
+    };
+    let before = account(&moto, &net).await;
+    let out = args("tgw").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let line = error_line(&out);
+    assert!(
+        line.starts_with(&format!(
+            "error: unverified: {} routes 0.0.0.0/0 to {tgw}, a transit gateway",
+            eks.private_subnets[0]
+        )),
+        "{line}"
+    );
+    assert_eq!(
+        account(&moto, &net).await,
+        before,
+        "the account holds nothing new"
+    );
+
+    let out = args("tgw")
+        .args(["--events-endpoint", "skip"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let services: Vec<String> = net
+        .live_endpoints_in(&eks.vpc_id)
+        .await
+        .iter()
+        .filter_map(|e| e.service_name().map(str::to_string))
+        .collect();
+    assert_eq!(
+        services,
+        ["com.amazonaws.us-east-1.secretsmanager"],
+        "skip: no events endpoint"
+    );
 }
