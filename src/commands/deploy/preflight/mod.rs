@@ -3,6 +3,7 @@
 //! `crate::network` (the same VPC view `evrelay discover` shows); every decision is a small
 //! pure rule in [`rules`], unit-tested against the failing account state.
 
+mod load_balancer;
 pub mod queue_window;
 mod rules;
 #[cfg(test)]
@@ -152,7 +153,7 @@ pub struct Inputs<'a> {
 pub fn decide(i: &Inputs) -> Result<NetworkPlan> {
     let net = rules::RelayNet::new(i.settings, i.view);
     net.private_in_two_zones()?;
-    rules::check_load_balancer(&net, i.url)?;
+    load_balancer::check_load_balancer(&net, i.url)?;
     net.egress_to_target(i.url)?;
     let logs_policy = crate::aws::logs_policy::plan(i.log_policies, &i.view.region)?;
     rules::vpc_dns(i.facts)?;
