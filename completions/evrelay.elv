@@ -83,6 +83,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --function-timeout 'The relay function''s timeout in seconds, 30-900 [default: 30, or the stack''s]'
             cand --read-timeout 'How long the relay waits for the endpoint''s response in seconds, 1-25, below the function timeout [default: 10, or the stack''s]'
             cand --log-retention-days 'Days to keep the relay''s and the bus''s logs (a CloudWatch Logs retention value) [default: 14, or the stack''s]'
+            cand --events-endpoint 'The relay''s way to EventBridge when evrelay cannot verify its subnets'' route (a transit gateway, NAT instance or firewall): `create` an `events` interface endpoint, or `skip` it (that route reaches the internet). Such a route without this flag stops the deploy'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
             cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
@@ -100,8 +101,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand -q 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
             cand --quiet 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
             cand --no-color 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }

@@ -75,6 +75,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l reserved-conc
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l function-timeout -d 'The relay function\'s timeout in seconds, 30-900 [default: 30, or the stack\'s]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l read-timeout -d 'How long the relay waits for the endpoint\'s response in seconds, 1-25, below the function timeout [default: 10, or the stack\'s]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l log-retention-days -d 'Days to keep the relay\'s and the bus\'s logs (a CloudWatch Logs retention value) [default: 14, or the stack\'s]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l events-endpoint -d 'The relay\'s way to EventBridge when evrelay cannot verify its subnets\' route (a transit gateway, NAT instance or firewall): `create` an `events` interface endpoint, or `skip` it (that route reaches the internet). Such a route without this flag stops the deploy' -r -f -a "create\t'Create (or reuse) an `events` interface endpoint'
+skip\t'No endpoint: the subnets\' route leads to the internet'"
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
@@ -89,7 +91,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s y -l yes -d '
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s v -l verbose -d 'Show more detail, including the full cause of errors'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l detail -d 'The event\'s detail: inline JSON, @FILE, or - for stdin (one JSON document per line)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l detail-type -d 'The event\'s detail-type' -r

@@ -1,28 +1,47 @@
 //! The VPC interface endpoints a relay in private subnets needs: Secrets Manager (for its API
-//! key) and, without NAT egress, EventBridge (for the response event). evrelay reuses one that
-//! exists (a second Secrets Manager endpoint with private DNS fails on AWS with "conflicting
-//! DNS domain"), creates what is missing tagged as its own, and deletes only what it tagged.
+//! key) and, without an internet path, EventBridge (for the response event). One model for
+//! discover, deploy, status and destroy; the EC2 calls are in `crate::aws::vpc_endpoints`.
+//!
+//! An endpoint with private DNS serves the whole VPC: every workload resolves the service's
+//! public name to it. So evrelay reuses one that exists (a second one for the same service
+//! fails on AWS with "conflicting DNS domain"), and one it creates gets its own security group
+//! admitting TCP 443 from every CIDR of the VPC, not just the relay.
 
-use std::time::{Duration, Instant};
-
-use aws_sdk_ec2::error::ProvideErrorMetadata;
-use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification, VpcEndpointType};
 use serde::Serialize;
 
-use crate::error::{AwsResultExt, Error, Result};
-use crate::names::{TAG_MANAGED, TAG_STACK};
+pub use crate::aws::vpc_endpoints::{
+    by_ids, create, delete, hand_over, managed_by, wait_available,
+};
 
-pub use crate::network::endpoints::{service_name, EVENTS, SECRETS_MANAGER};
+/// The short service names evrelay cares about.
+pub const SECRETS_MANAGER: &str = "secretsmanager";
+pub const EVENTS: &str = "events";
+
+/// The one line discover and deploy print about what a private-DNS endpoint means.
+pub const SERVES_THE_VPC: &str =
+    "an interface endpoint with private DNS serves the whole VPC: every workload in it resolves the service's name to the endpoint";
+
+/// `com.amazonaws.<region>.<service>` (`cn.com.amazonaws.…` in the China regions).
+pub fn service_name(region: &str, service: &str) -> String {
+    if region.starts_with("cn-") {
+        format!("cn.com.amazonaws.{region}.{service}")
+    } else {
+        format!("com.amazonaws.{region}.{service}")
+    }
+}
 
 /// An interface endpoint, reduced to what evrelay decides on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Endpoint {
     pub id: String,
     pub vpc_id: String,
+    /// The full service name, `com.amazonaws.<region>.<service>`.
     pub service: String,
     pub interface: bool,
     /// Lower case, as EC2 sends it: pending, available, deleting, deleted, failed, …
     pub state: String,
+    /// With private DNS the service's usual host name resolves to the endpoint inside the VPC,
+    /// so the relay's SDK calls use it without configuration.
     pub private_dns: bool,
     pub subnets: Vec<String>,
     pub security_groups: Vec<String>,
@@ -33,38 +52,6 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    fn from_sdk(e: &aws_sdk_ec2::types::VpcEndpoint) -> Self {
-        let tag = |k: &str| {
-            e.tags()
-                .iter()
-                .find(|t| t.key() == Some(k))
-                .and_then(|t| t.value())
-                .map(str::to_string)
-        };
-        Self {
-            id: e.vpc_endpoint_id().unwrap_or_default().to_string(),
-            vpc_id: e.vpc_id().unwrap_or_default().to_string(),
-            service: e.service_name().unwrap_or_default().to_string(),
-            interface: e
-                .vpc_endpoint_type()
-                .is_some_and(|t| t.as_str().eq_ignore_ascii_case("interface")),
-            state: e
-                .state()
-                .map(|s| s.as_str().to_ascii_lowercase())
-                .unwrap_or_default(),
-            private_dns: e.private_dns_enabled().unwrap_or(false),
-            subnets: e.subnet_ids().to_vec(),
-            security_groups: e
-                .groups()
-                .iter()
-                .filter_map(|g| g.group_id())
-                .map(str::to_string)
-                .collect(),
-            managed: tag(TAG_MANAGED).as_deref() == Some("true"),
-            stack: tag(TAG_STACK),
-        }
-    }
-
     /// Still there, or on its way: not deleted, deleting, failed, rejected or expired.
     pub fn is_live(&self) -> bool {
         matches!(
@@ -72,69 +59,25 @@ impl Endpoint {
             "available" | "pending" | "pendingacceptance" | "partial"
         )
     }
-}
 
-fn filter(name: &str, value: &str) -> Filter {
-    Filter::builder().name(name).values(value).build()
-}
-
-async fn describe(ec2: &aws_sdk_ec2::Client, filters: Vec<Filter>) -> Result<Vec<Endpoint>> {
-    let mut out = Vec::new();
-    let mut pages = ec2
-        .describe_vpc_endpoints()
-        .set_filters(Some(filters))
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        out.extend(
-            page.aws_context("DescribeVpcEndpoints")?
-                .vpc_endpoints()
-                .iter()
-                .map(Endpoint::from_sdk),
-        );
+    /// Usable by a relay with default SDK settings: up (or coming up) with private DNS.
+    pub fn usable(&self) -> bool {
+        self.private_dns && matches!(self.state.as_str(), "available" | "pending")
     }
-    Ok(out)
+
+    /// The short service name (`secretsmanager`, `events`).
+    pub fn short_service(&self) -> &str {
+        self.service.rsplit('.').next().unwrap_or_default()
+    }
 }
 
-/// The endpoints for one service in one VPC (any owner, any state).
-pub async fn in_vpc(
-    ec2: &aws_sdk_ec2::Client,
-    vpc_id: &str,
-    service_name: &str,
-) -> Result<Vec<Endpoint>> {
-    describe(
-        ec2,
-        vec![
-            filter("vpc-id", vpc_id),
-            filter("service-name", service_name),
-        ],
-    )
-    .await
-}
-
-/// The live endpoints evrelay created for this stack: both tags, never just one.
-pub async fn managed_by(ec2: &aws_sdk_ec2::Client, stack: &str) -> Result<Vec<Endpoint>> {
-    let found = describe(
-        ec2,
-        vec![
-            filter(&format!("tag:{TAG_STACK}"), stack),
-            filter(&format!("tag:{TAG_MANAGED}"), "true"),
-        ],
-    )
-    .await?;
-    Ok(found
-        .into_iter()
-        .filter(|e| e.managed && e.stack.as_deref() == Some(stack) && e.is_live())
-        .collect())
-}
-
-/// The endpoint to reuse: a live interface endpoint with private DNS (the relay's SDK calls
-/// resolve the service's public name to it). An available one beats a pending one.
+/// The endpoint to reuse: a live interface endpoint with private DNS. An available one beats
+/// a pending one; ties go to the lowest id for a stable answer.
 pub fn reusable(endpoints: &[Endpoint]) -> Option<&Endpoint> {
-    let candidates = endpoints
+    endpoints
         .iter()
-        .filter(|e| e.interface && e.private_dns && e.is_live());
-    candidates.min_by_key(|e| (e.state != "available", e.id.clone()))
+        .filter(|e| e.interface && e.usable())
+        .min_by_key(|e| (e.state != "available", e.id.clone()))
 }
 
 /// An interface endpoint takes at most one subnet per Availability Zone: the first of each.
@@ -150,152 +93,36 @@ pub fn one_subnet_per_az(subnets: &[(String, String)]) -> Vec<String> {
     out
 }
 
+/// The security group evrelay creates for one endpoint: named from the stack and the
+/// service, admitting TCP 443 from every IPv4 and IPv6 CIDR of the VPC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointGroup {
+    pub name: String,
+    pub ipv4_cidrs: Vec<String>,
+    pub ipv6_cidrs: Vec<String>,
+}
+
+impl EndpointGroup {
+    pub fn new(stack: &str, service: &str, ipv4: &[String], ipv6: &[String]) -> Self {
+        Self {
+            name: endpoint_group_name(stack, service),
+            ipv4_cidrs: ipv4.to_vec(),
+            ipv6_cidrs: ipv6.to_vec(),
+        }
+    }
+}
+
+pub fn endpoint_group_name(stack: &str, service: &str) -> String {
+    format!("{stack}-{service}-endpoint")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEndpoint {
     pub vpc_id: String,
     pub service_name: String,
     pub subnets: Vec<String>,
-    pub security_groups: Vec<String>,
+    pub group: EndpointGroup,
     pub stack: String,
-}
-
-/// CreateVpcEndpoint: interface, private DNS on, tagged as evrelay's. The client token makes
-/// the SDK's retries of this call create one endpoint, not several.
-pub async fn create(ec2: &aws_sdk_ec2::Client, new: &NewEndpoint) -> Result<Endpoint> {
-    let short = new.service_name.rsplit('.').next().unwrap_or("endpoint");
-    let tags = TagSpecification::builder()
-        .resource_type(ResourceType::VpcEndpoint)
-        .tags(
-            Tag::builder()
-                .key("Name")
-                .value(format!("{}-{short}", new.stack))
-                .build(),
-        )
-        .tags(Tag::builder().key(TAG_STACK).value(&new.stack).build())
-        .tags(Tag::builder().key(TAG_MANAGED).value("true").build())
-        .build();
-    let out = ec2
-        .create_vpc_endpoint()
-        .vpc_endpoint_type(VpcEndpointType::Interface)
-        .vpc_id(&new.vpc_id)
-        .service_name(&new.service_name)
-        .set_subnet_ids(Some(new.subnets.clone()))
-        .set_security_group_ids(Some(new.security_groups.clone()))
-        .private_dns_enabled(true)
-        .tag_specifications(tags)
-        .client_token(crate::stack::request_token(short))
-        .send()
-        .await
-        .aws_context("CreateVpcEndpoint")?;
-    out.vpc_endpoint().map(Endpoint::from_sdk).ok_or_else(|| {
-        Error::failed(format!(
-            "CreateVpcEndpoint for {} returned no endpoint",
-            new.service_name
-        ))
-    })
-}
-
-/// The endpoints with these ids, in any state; an id EC2 no longer knows is simply absent.
-pub async fn by_ids(ec2: &aws_sdk_ec2::Client, ids: &[String]) -> Result<Vec<Endpoint>> {
-    // One id per call: with several, one unknown id fails the whole call.
-    let calls = ids.iter().map(|id| async move {
-        match ec2
-            .describe_vpc_endpoints()
-            .vpc_endpoint_ids(id)
-            .send()
-            .await
-        {
-            Ok(out) => Ok(out
-                .vpc_endpoints()
-                .iter()
-                .map(Endpoint::from_sdk)
-                .collect::<Vec<_>>()),
-            Err(e) if e.code() == Some("InvalidVpcEndpointId.NotFound") => Ok(Vec::new()),
-            Err(e) => Err(Error::aws("DescribeVpcEndpoints", e)),
-        }
-    });
-    Ok(futures::future::try_join_all(calls)
-        .await?
-        .into_iter()
-        .flatten()
-        .collect())
-}
-
-/// Polls DescribeVpcEndpoints until every endpoint is available (AWS: pending → available,
-/// a minute or two). A failed or rejected endpoint stops the wait with its id.
-pub async fn wait_available(
-    ec2: &aws_sdk_ec2::Client,
-    ids: &[String],
-    poll: Duration,
-    timeout: Duration,
-) -> Result<()> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let started = Instant::now();
-    loop {
-        let found = by_ids(ec2, ids).await?;
-        if let Some(bad) = found.iter().find(|e| {
-            matches!(
-                e.state.as_str(),
-                "failed" | "rejected" | "expired" | "deleted" | "deleting"
-            )
-        }) {
-            return Err(Error::failed(format!("VPC endpoint {} ({}) is {}", bad.id, bad.service, bad.state))
-                .hint("look at the endpoint in the VPC console, delete it, and run `evrelay deploy` again"));
-        }
-        if found.len() == ids.len() && found.iter().all(|e| e.state == "available") {
-            return Ok(());
-        }
-        if started.elapsed() >= timeout {
-            return Err(Error::failed(format!(
-                "VPC endpoints {} not available after {}",
-                ids.join(", "),
-                crate::stack::render::duration(timeout)
-            ))
-            .hint("run `evrelay deploy` again: it reuses the endpoints once they are available"));
-        }
-        tokio::time::sleep(poll).await;
-    }
-}
-
-/// Re-tags an endpoint evrelay made as another stack's (`evrelay:stack`), so that stack's
-/// destroy removes it and this one's leaves it.
-pub async fn hand_over(ec2: &aws_sdk_ec2::Client, id: &str, stack: &str) -> Result<()> {
-    ec2.create_tags()
-        .resources(id)
-        .tags(Tag::builder().key(TAG_STACK).value(stack).build())
-        .send()
-        .await
-        .aws_context("CreateTags")?;
-    Ok(())
-}
-
-/// DeleteVpcEndpoints; an endpoint AWS refused to delete is an error naming it.
-pub async fn delete(ec2: &aws_sdk_ec2::Client, ids: &[String]) -> Result<()> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let out = ec2
-        .delete_vpc_endpoints()
-        .set_vpc_endpoint_ids(Some(ids.to_vec()))
-        .send()
-        .await
-        .aws_context("DeleteVpcEndpoints")?;
-    if let Some(item) = out.unsuccessful().first() {
-        let why = item
-            .error()
-            .and_then(|e| e.message())
-            .unwrap_or("no reason given");
-        return Err(Error::failed(format!(
-            "DeleteVpcEndpoints failed for {}: {why}",
-            item.resource_id().unwrap_or("an endpoint")
-        ))
-        .hint(
-            "run `evrelay destroy` again; it deletes only the endpoints it tagged for this stack",
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -310,10 +137,7 @@ mod tests {
             interface: true,
             state: state.into(),
             private_dns: dns,
-            subnets: vec![],
-            security_groups: vec![],
-            managed: false,
-            stack: None,
+            ..Default::default()
         }
     }
 
@@ -331,6 +155,7 @@ mod tests {
             ep("vpce-c", "available", false)
         ])
         .is_none());
+        assert_eq!(eps[0].short_service(), "secretsmanager");
     }
 
     #[test]
@@ -339,6 +164,22 @@ mod tests {
         assert_eq!(
             one_subnet_per_az(&[s("a", "1a"), s("b", "1a"), s("c", "1b")]),
             ["a", "c"]
+        );
+    }
+
+    #[test]
+    fn service_names_per_partition_and_group_names_per_stack() {
+        assert_eq!(
+            service_name("us-east-1", EVENTS),
+            "com.amazonaws.us-east-1.events"
+        );
+        assert_eq!(
+            service_name("cn-north-1", SECRETS_MANAGER),
+            "cn.com.amazonaws.cn-north-1.secretsmanager"
+        );
+        assert_eq!(
+            endpoint_group_name("orders", SECRETS_MANAGER),
+            "orders-secretsmanager-endpoint"
         );
     }
 }

@@ -1,6 +1,7 @@
 //! The naming contract: every physical name is derived from the stack name, exactly as the
 //! template builds it with `!Sub`. That is how evrelay finds each resource from the stack name
-//! alone, and how two relays live side by side in one account.
+//! alone, and how two relays live side by side in one account. (Names only: references between
+//! the template's resources are `!Ref`/`!GetAtt` or `DependsOn`, see src/template.rs's tests.)
 
 use serde::Serialize;
 
@@ -8,6 +9,11 @@ use serde::Serialize;
 /// only what evrelay made.
 pub const TAG_STACK: &str = "evrelay:stack";
 pub const TAG_MANAGED: &str = "evrelay:managed";
+
+/// Every relay's events log group lives under this prefix, so one CloudWatch Logs resource
+/// policy (`crate::aws::logs_policy`) covers them all: relays take one of the region's 10
+/// policy slots together, not one each.
+pub const EVENTS_LOG_GROUP_PREFIX: &str = "/aws/events/evrelay/";
 
 /// The response event the relay puts on the bus (relay-lambda/README.md).
 pub const RESPONSE_DETAIL_TYPE: &str = "outbound-event-sent";
@@ -43,7 +49,7 @@ impl RelayNames {
             inbound_rule: format!("{stack}-inbound"),
             outbound_rule: format!("{stack}-outbound"),
             relay_log_group: format!("/aws/lambda/{stack}-relay"),
-            events_log_group: format!("/aws/events/{stack}"),
+            events_log_group: format!("{EVENTS_LOG_GROUP_PREFIX}{stack}"),
         }
     }
 
@@ -58,7 +64,7 @@ impl RelayNames {
             ("inbound_rule", "${AWS::StackName}-inbound"),
             ("outbound_rule", "${AWS::StackName}-outbound"),
             ("relay_log_group", "/aws/lambda/${AWS::StackName}-relay"),
-            ("events_log_group", "/aws/events/${AWS::StackName}"),
+            ("events_log_group", "/aws/events/evrelay/${AWS::StackName}"),
         ]
     }
 
@@ -78,7 +84,7 @@ mod tests {
         assert_eq!(n.bus, "event-relay-app-bus");
         assert_eq!(n.function, "event-relay-app-relay");
         assert_eq!(n.relay_log_group, "/aws/lambda/event-relay-app-relay");
-        assert_eq!(n.events_log_group, "/aws/events/event-relay-app");
+        assert_eq!(n.events_log_group, "/aws/events/evrelay/event-relay-app");
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! The AWS layer: one module per service, each call a small function taking the SDK client
 //! and returning evrelay's own types, paginated where the API pages.
 
+pub mod ec2;
 pub mod eventbridge;
 pub mod logs;
+pub mod logs_policy;
 pub mod retry;
 pub mod sqs;
+pub mod stacks;
 pub mod sts;
+pub mod vpc_endpoints;

@@ -48,9 +48,10 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
     let account = ctx.identity().await?.account.clone();
     let picks = match (&args.vpc_id, &args.cluster) {
         (None, None) => None,
-        (vpc, cluster) => {
-            Some(preflight::discover_picks(ctx, vpc.as_deref(), cluster.as_deref()).await?)
-        }
+        (vpc, cluster) => Some(
+            preflight::discover_picks(ctx.ec2(), ctx.elb(), vpc.as_deref(), cluster.as_deref())
+                .await?,
+        ),
     };
     let mut settings = params::resolve(&args, current_params(existing.as_ref()), picks.as_ref())?;
     // Asked before any signal handler is installed: see `crate::terminal`.
@@ -171,7 +172,19 @@ async fn prepare(
     }
 
     // Everything is checked before anything is created.
-    let plan = preflight::run(ctx, &settings).await?;
+    let clients = preflight::Clients {
+        ec2: ctx.ec2(),
+        elb: ctx.elb(),
+        logs: ctx.logs(),
+    };
+    let plan = preflight::run(
+        clients,
+        ctx.region(),
+        &ctx.names.stack,
+        &settings,
+        args.events_endpoint,
+    )
+    .await?;
     steps::note_shared_endpoints(ctx, &plan).await?;
     let endpoint_actions = plan.endpoint_actions();
     let operation = if current.is_some() {
@@ -288,6 +301,18 @@ async fn prepare(
         return Err(Error::cancelled_with("deploy cancelled; nothing changed"));
     }
     steps::create_endpoints(ctx, &plan, &mut debris.endpoints).await?;
+    // One Logs resource policy for every relay in the region, outside any stack.
+    crate::aws::logs_policy::ensure(ctx.logs(), &created.stack_id).await?;
+    if operation == Operation::Create {
+        // A queue name is blocked for 60 s after its queue is deleted: wait it out, visibly.
+        preflight::queue_window::wait_out(
+            &ctx.printer,
+            cfn,
+            &stack_name,
+            preflight::queue_window::window(),
+        )
+        .await?;
+    }
     let cursor = Cursor::after(&latest_events(cfn, &created.stack_id).await?);
     Ok(Some(Ready {
         created,

@@ -231,6 +231,20 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         spinner.finish_and_clear();
         gone?;
     }
+    if !args.keep_endpoints {
+        // The endpoints' own groups, once EC2 has let go of them (also what a stopped run left).
+        crate::aws::vpc_endpoints::delete_orphan_groups(
+            ec2,
+            &stack_name,
+            Duration::from_secs(5),
+            Duration::from_secs(600),
+        )
+        .await?;
+    }
+    if info.is_some() {
+        // The shared Logs policy goes with the last relay of the region.
+        crate::aws::logs_policy::release(ctx.logs(), &ctx.names.events_log_group).await?;
+    }
     ctx.printer.report(&DestroyReport {
         kind: "result",
         stack: stack_name,

@@ -205,7 +205,7 @@ impl Report for DiscoverReport {
         ] {
             if found.is_empty() {
                 let none = if service == "secretsmanager" {
-                    "none (deploy creates one)"
+                    "none (deploy creates one, with its own security group)"
                 } else {
                     "none"
                 };
@@ -221,6 +221,7 @@ impl Report for DiscoverReport {
             }
         }
         out.push_str(&format!("{}\n{t}\n", style.bold("Interface endpoints")));
+        out.push_str(&format!("Note: {}.\n", d.endpoints.note));
         let reach = if d.eventbridge.reachable {
             style.green("reachable")
         } else {
@@ -272,7 +273,7 @@ impl Report for DiscoverReport {
 mod tests {
     use super::*;
     use crate::cli::Cli;
-    use crate::network::endpoints::EventBridgeReach;
+    use crate::network::egress::EventBridgeReach;
     use crate::network::load_balancers::LoadBalancerPick;
     use crate::network::security_groups::SecurityGroupPick;
     use crate::network::subnets::SubnetPick;
@@ -290,6 +291,7 @@ mod tests {
             endpoints: Endpoints {
                 secretsmanager: vec![],
                 events: vec![],
+                note: crate::endpoints::SERVES_THE_VPC,
             },
             eventbridge: EventBridgeReach {
                 reachable: true,

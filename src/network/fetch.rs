@@ -7,8 +7,8 @@ use aws_sdk_ec2::types::{Filter, Tag};
 use futures::future::try_join_all;
 use serde::Serialize;
 
+use crate::endpoints::{self, Endpoint};
 use crate::error::{AwsResultExt, Error, Result};
-use crate::network::endpoints::{self, find_interface_endpoints, EndpointView};
 use crate::network::load_balancers::{Listener, LoadBalancerView};
 use crate::network::security_groups::{Rule, SecurityGroupView};
 use crate::network::subnets::{Route, RouteTable, Subnet};
@@ -34,6 +34,8 @@ pub struct NatGatewayView {
     pub id: String,
     pub state: String,
     pub subnet_id: String,
+    /// `public` (internet, through its Elastic IP) or `private` (other networks only).
+    pub connectivity: String,
 }
 
 /// Everything evrelay reads about one VPC.
@@ -47,7 +49,7 @@ pub struct VpcView {
     /// Every load balancer in the VPC; listeners filled in for internal ALBs.
     pub load_balancers: Vec<LoadBalancerView>,
     /// Secrets Manager and EventBridge interface endpoints.
-    pub endpoints: Vec<EndpointView>,
+    pub endpoints: Vec<Endpoint>,
 }
 
 fn region_of(ec2: &aws_sdk_ec2::Client) -> String {
@@ -210,7 +212,7 @@ pub async fn fetch_vpc_view(
             attach_listeners(elb, &mut lbs).await?;
             Ok(lbs)
         },
-        find_interface_endpoints(ec2, vpc_id, &services),
+        crate::aws::vpc_endpoints::in_vpc(ec2, vpc_id, &services),
     )?;
     Ok(VpcView {
         region,
@@ -361,6 +363,11 @@ async fn describe_nat_gateways(
                 .map(|s| s.as_str().to_string())
                 .unwrap_or_default(),
             subnet_id: n.subnet_id().unwrap_or_default().to_string(),
+            // AWS omits it on NAT gateways made before private ones existed: public.
+            connectivity: n
+                .connectivity_type()
+                .map(|c| c.as_str().to_ascii_lowercase())
+                .unwrap_or_else(|| "public".into()),
         })
         .collect())
 }

@@ -3,7 +3,7 @@
 //! endpoints. Pure classification functions (unit-tested, no AWS) apart from the fetchers.
 //! `discover` and `deploy`'s preflight share [`Discovery`].
 
-pub mod endpoints;
+pub mod egress;
 pub mod fetch;
 pub mod load_balancers;
 pub mod security_groups;
@@ -11,8 +11,9 @@ pub mod subnets;
 
 use serde::Serialize;
 
+use crate::endpoints::{self, Endpoint};
 use crate::error::Result;
-use endpoints::{EndpointView, EventBridgeReach};
+use egress::EventBridgeReach;
 pub use fetch::{fetch_vpc_view, resolve_scope, NatGatewayView, VpcInfo, VpcView};
 use load_balancers::{LoadBalancerPick, LoadBalancerView};
 use security_groups::{AlbPeer, Peer, SecurityGroupPick, SecurityGroupView};
@@ -41,8 +42,10 @@ pub struct Discovery {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Endpoints {
-    pub secretsmanager: Vec<EndpointView>,
-    pub events: Vec<EndpointView>,
+    pub secretsmanager: Vec<Endpoint>,
+    pub events: Vec<Endpoint>,
+    /// What a private-DNS endpoint means for the rest of the VPC (one line).
+    pub note: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -166,12 +169,11 @@ impl Discovery {
             g.note = Some(sg_note(g, sg_pick.as_ref(), &load_balancers));
         }
 
-        let (secretsmanager, events): (Vec<EndpointView>, Vec<EndpointView>) =
-            view.endpoints.into_iter().partition(|e| {
-                e.service_name
-                    .ends_with(&format!(".{}", endpoints::SECRETS_MANAGER))
-            });
-        let eventbridge = endpoints::eventbridge_reach(&picked_subnets, &events);
+        let (secretsmanager, events): (Vec<Endpoint>, Vec<Endpoint>) = view
+            .endpoints
+            .into_iter()
+            .partition(|e| e.short_service() == endpoints::SECRETS_MANAGER);
+        let eventbridge = egress::eventbridge_reach(&picked_subnets, &view.nat_gateways, &events);
         if !eventbridge.reachable && subnet_pick.is_some() {
             warnings.push(format!(
                 "EventBridge is not reachable from the picked subnets: {}",
@@ -189,6 +191,7 @@ impl Discovery {
             endpoints: Endpoints {
                 secretsmanager,
                 events,
+                note: endpoints::SERVES_THE_VPC,
             },
             eventbridge,
             picks: Picks {
@@ -331,9 +334,10 @@ mod tests {
                     ..Default::default()
                 },
             ],
-            endpoints: vec![EndpointView {
+            endpoints: vec![Endpoint {
                 id: "vpce-sm".into(),
-                service_name: "com.amazonaws.us-east-1.secretsmanager".into(),
+                service: "com.amazonaws.us-east-1.secretsmanager".into(),
+                interface: true,
                 state: "available".into(),
                 private_dns: true,
                 ..Default::default()

@@ -71,7 +71,8 @@ pub fn can_reach(
         && to_groups.iter().any(|g| sg_allows(from, &g.ingress, port))
 }
 
-fn covers_tcp_port(rule: &Rule, port: u16) -> bool {
+/// The rule's protocol and port range take TCP `port` (whatever its peers).
+pub fn covers_tcp_port(rule: &Rule, port: u16) -> bool {
     match rule.protocol.as_str() {
         "-1" | "all" => true,
         "tcp" | "6" => {

@@ -2,7 +2,10 @@
 
 use predicates::prelude::*;
 
-use crate::fixtures::{default_vpc, interface_endpoint, EksctlVpc, PlainVpc, SameVpcDecoys};
+use crate::fixtures::{
+    default_vpc, interface_endpoint, reroute_private_subnets, Egress, EksctlVpc, PlainVpc,
+    SameVpcDecoys,
+};
 use crate::harness::{stdout_json, Moto};
 
 struct World {
@@ -85,9 +88,9 @@ async fn picks_the_eksctl_pieces_and_ignores_every_decoy() {
     assert!(stdout.contains("tagged for cluster `events`"));
     assert!(stdout.contains("eksctl's shared node security group"));
     assert!(stdout.contains("internet-facing: never picked"));
-    assert!(
-        stdout.contains("reachable (every picked subnet routes 0.0.0.0/0 through a NAT gateway)")
-    );
+    assert!(stdout
+        .contains("reachable (every picked subnet routes 0.0.0.0/0 through a public NAT gateway)"));
+    assert!(stdout.contains("Note: an interface endpoint with private DNS serves the whole VPC"));
 
     crate::snap::settings().bind(|| insta::assert_snapshot!("discover_cluster_events", stdout));
 
@@ -330,4 +333,36 @@ async fn without_scope_the_only_vpc_with_an_internal_alb_is_used() {
         .as_str()
         .unwrap()
         .starts_with("evrelay deploy --stack orders --subnet "));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_private_nat_is_no_path_and_a_transit_gateway_is_unverified() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let eks = EksctlVpc::seed(&sdk, "events").await;
+    let discover = || {
+        let out = moto
+            .evrelay()
+            .args(["--output", "json", "discover", "--cluster", "events"])
+            .assert()
+            .success();
+        stdout_json(out.get_output())
+    };
+    let nat = reroute_private_subnets(&sdk, &eks, Egress::PrivateNat).await;
+    let json = discover();
+    assert_eq!(json["eventbridge"]["reachable"], false, "{json:#}");
+    let reason = json["eventbridge"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&format!("(private NAT gateway {nat}: no internet)")),
+        "{reason}"
+    );
+
+    let tgw = reroute_private_subnets(&sdk, &eks, Egress::TransitGateway).await;
+    let json = discover();
+    assert_eq!(json["eventbridge"]["via"], "unverified", "{json:#}");
+    let reason = json["eventbridge"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&format!("routes 0.0.0.0/0 to {tgw}, a transit gateway")),
+        "{reason}"
+    );
 }

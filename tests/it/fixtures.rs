@@ -123,6 +123,9 @@ impl Clients {
             .expect("vpc id")
             .to_string();
         self.tag(&id, tags).await;
+        // eksctl and the VPC wizard turn both on; CreateVpc alone leaves hostnames off, and
+        // private-DNS endpoints need both (the strict emulator enforces it).
+        set_vpc_dns(&self.ec2, &id, true, true).await;
         id
     }
 
@@ -597,4 +600,83 @@ pub async fn interface_endpoint(
         .and_then(|e| e.vpc_endpoint_id())
         .expect("endpoint id")
         .to_string()
+}
+
+/// ModifyVpcAttribute, one attribute per call (as EC2 requires).
+pub async fn set_vpc_dns(ec2: &aws_sdk_ec2::Client, vpc_id: &str, support: bool, hostnames: bool) {
+    use aws_sdk_ec2::types::AttributeBooleanValue;
+    ec2.modify_vpc_attribute()
+        .vpc_id(vpc_id)
+        .enable_dns_support(AttributeBooleanValue::builder().value(support).build())
+        .send()
+        .await
+        .expect("ModifyVpcAttribute enableDnsSupport");
+    ec2.modify_vpc_attribute()
+        .vpc_id(vpc_id)
+        .enable_dns_hostnames(AttributeBooleanValue::builder().value(hostnames).build())
+        .send()
+        .await
+        .expect("ModifyVpcAttribute enableDnsHostnames");
+}
+
+/// Where [`reroute_private_subnets`] sends the eksctl private subnets' 0.0.0.0/0.
+pub enum Egress {
+    /// A new private NAT gateway (ConnectivityType=private: no internet) in the first one.
+    PrivateNat,
+    /// A new transit gateway (evrelay cannot see where it leads).
+    TransitGateway,
+}
+
+/// Replaces the default route of every private subnet of the eksctl VPC; returns the new
+/// target's id.
+pub async fn reroute_private_subnets(sdk: &SdkConfig, eks: &EksctlVpc, to: Egress) -> String {
+    use aws_sdk_ec2::types::ConnectivityType;
+    let ec2 = aws_sdk_ec2::Client::new(sdk);
+    let target = match to {
+        Egress::PrivateNat => ec2
+            .create_nat_gateway()
+            .subnet_id(&eks.private_subnets[0])
+            .connectivity_type(ConnectivityType::Private)
+            .send()
+            .await
+            .expect("CreateNatGateway")
+            .nat_gateway()
+            .and_then(|n| n.nat_gateway_id())
+            .expect("nat id")
+            .to_string(),
+        Egress::TransitGateway => ec2
+            .create_transit_gateway()
+            .send()
+            .await
+            .expect("CreateTransitGateway")
+            .transit_gateway()
+            .and_then(|t| t.transit_gateway_id())
+            .expect("tgw id")
+            .to_string(),
+    };
+    for subnet in &eks.private_subnets {
+        let tables = ec2
+            .describe_route_tables()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("association.subnet-id")
+                    .values(subnet)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("DescribeRouteTables");
+        let table = tables.route_tables()[0].route_table_id().expect("rtb id");
+        let replace = ec2
+            .replace_route()
+            .route_table_id(table)
+            .destination_cidr_block("0.0.0.0/0");
+        let replace = if target.starts_with("nat-") {
+            replace.nat_gateway_id(&target)
+        } else {
+            replace.transit_gateway_id(&target)
+        };
+        replace.send().await.expect("ReplaceRoute");
+    }
+    target
 }

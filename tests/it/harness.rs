@@ -35,8 +35,9 @@ impl Moto {
         }
         let server = moto_server_path();
         let port = free_port();
-        let child = StdCommand::new(&server)
+        let child = emulator_command(&server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env(QUEUE_WINDOW_ENV, QUEUE_WINDOW_SECS)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -94,7 +95,9 @@ impl Moto {
         cmd.env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", REGION);
+            .env("AWS_REGION", REGION)
+            // The emulator's queue-name window, so deploy's wait matches it.
+            .env("EVRELAY_QUEUE_NAME_WINDOW_SECS", QUEUE_WINDOW_SECS);
         cmd
     }
 }
@@ -169,6 +172,26 @@ fn moto_server_path() -> PathBuf {
     }
     panic!("moto_server not found.\n{INSTALL_HINT}");
 }
+
+/// The strict emulator (tests/emulator/moto_launcher.py: moto plus the AWS rules it does not
+/// enforce), run by the Python next to `moto_server` (the one moto is installed in).
+fn emulator_command(moto_server: &std::path::Path) -> StdCommand {
+    let launcher =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/emulator/moto_launcher.py");
+    let python = moto_server
+        .parent()
+        .map(|bin| bin.join("python"))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from("python3"));
+    let mut cmd = StdCommand::new(python);
+    cmd.arg(launcher);
+    cmd
+}
+
+/// How long a deleted queue's name stays blocked in the emulator (60 s on AWS): short, so a
+/// destroy-then-deploy test waits seconds, not a minute.
+pub const QUEUE_WINDOW_ENV: &str = "EVRELAY_EMULATOR_QUEUE_DELETED_WINDOW";
+pub const QUEUE_WINDOW_SECS: &str = "3";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

@@ -14,7 +14,7 @@ use crate::harness::Moto;
 use crate::ops_fixtures::*;
 
 const RELAY: &str = "/aws/lambda/lg-relay";
-const EVENTS: &str = "/aws/events/lg";
+const EVENTS: &str = "/aws/events/evrelay/lg";
 
 /// Relay lines at t0, t0+2 s, t0+4 s; bus events at t0+1 s, t0+3 s (five minutes ago).
 async fn seed(c: &Clients) -> i64 {
@@ -171,7 +171,7 @@ async fn a_missing_group_is_a_note_and_bad_since_a_usage_error() {
         .success()
         .stdout(predicate::str::contains("relay   hello"))
         .stderr(predicate::str::contains(
-            "log group `/aws/events/mg` does not exist yet",
+            "log group `/aws/events/evrelay/mg` does not exist yet",
         ));
     moto.evrelay()
         .args(["--stack", "mg", "logs", "--since", "last tuesday"])

@@ -50,10 +50,10 @@ def _pdeathsig() -> None:
 
 
 def moto_server_cmd() -> list[str]:
-    """moto_server through moto_launcher.py (the sandbox's fixes for moto bugs that break
-    evrelay's real code paths); SANDBOX_PLAIN_MOTO=1 runs the plain moto_server."""
+    """moto_server through the strict emulator (tests/emulator/moto_launcher.py: AWS's rules
+    moto does not enforce); SANDBOX_PLAIN_MOTO=1 runs the plain moto_server."""
     if os.environ.get("SANDBOX_PLAIN_MOTO") != "1":
-        return [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "moto_launcher.py")]
+        return [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "emulator", "moto_launcher.py")]
     exe = os.path.join(os.path.dirname(sys.executable), "moto_server")
     if os.path.exists(exe):
         return [exe]
@@ -93,6 +93,9 @@ class MotoServer:
             env = dict(os.environ)
             env.update(DUMMY_ENV)
             env.pop("AWS_ENDPOINT_URL", None)
+            # lambda_service.py creates the secret moto skips from the NoEcho parameter, which
+            # the strict emulator otherwise masks as AWS does.
+            env["EVRELAY_EMULATOR_NOECHO_IN_CLEAR"] = "1"
             self.proc = subprocess.Popen(
                 moto_server_cmd() + ["-H", "127.0.0.1", "-p", str(port)],
                 stdin=subprocess.DEVNULL,

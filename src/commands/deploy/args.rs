@@ -64,6 +64,12 @@ pub struct DeployArgs {
     #[arg(long, value_name = "DAYS")]
     pub log_retention_days: Option<u32>,
 
+    /// The relay's way to EventBridge when evrelay cannot verify its subnets' route (a transit
+    /// gateway, NAT instance or firewall): `create` an `events` interface endpoint, or `skip`
+    /// it (that route reaches the internet). Such a route without this flag stops the deploy.
+    #[arg(long, value_enum, value_name = "CHOICE")]
+    pub events_endpoint: Option<super::preflight::EventsEndpoint>,
+
     /// Show the change set, then stop (the change set is deleted; nothing changes).
     #[arg(long)]
     pub dry_run: bool,

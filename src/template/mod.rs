@@ -1,10 +1,12 @@
 //! The relay stack embedded in the binary: `templates/relay.yaml` with `relay-lambda/relay.py`
 //! inlined into the function's `ZipFile`, so a deploy needs no build step and no bucket.
 
+pub mod graph;
+
 use crate::error::{Error, Result};
 
-pub const TEMPLATE_SOURCE: &str = include_str!("../templates/relay.yaml");
-pub const RELAY_SOURCE: &str = include_str!("../relay-lambda/relay.py");
+pub const TEMPLATE_SOURCE: &str = include_str!("../../templates/relay.yaml");
+pub const RELAY_SOURCE: &str = include_str!("../../relay-lambda/relay.py");
 
 /// The one line in the template the relay code replaces.
 pub const CODE_MARKER: &str = "# evrelay:relay-code";

@@ -1,0 +1,137 @@
+//! EC2 reads deploy's preflight needs beyond the VPC view (`crate::network::fetch`): where the
+//! given subnets and groups live, and the VPC's address ranges and DNS attributes.
+
+use aws_sdk_ec2::types::{Filter, VpcAttributeName};
+
+use crate::error::{AwsResultExt, Result};
+
+/// (id, VPC id) for each subnet and each security group found; missing ids are simply absent.
+pub async fn locate(
+    ec2: &aws_sdk_ec2::Client,
+    subnets: &[String],
+    groups: &[String],
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>)> {
+    let subnet_filter = Filter::builder()
+        .name("subnet-id")
+        .set_values(Some(subnets.to_vec()))
+        .build();
+    let group_filter = Filter::builder()
+        .name("group-id")
+        .set_values(Some(groups.to_vec()))
+        .build();
+    let (subnets, groups) = tokio::try_join!(
+        async {
+            ec2.describe_subnets()
+                .filters(subnet_filter)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .aws_context("DescribeSubnets")
+        },
+        async {
+            ec2.describe_security_groups()
+                .filters(group_filter)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .aws_context("DescribeSecurityGroups")
+        },
+    )?;
+    let subnets = subnets
+        .iter()
+        .map(|x| {
+            (
+                x.subnet_id().unwrap_or_default().to_string(),
+                x.vpc_id().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let groups = groups
+        .iter()
+        .map(|g| {
+            (
+                g.group_id().unwrap_or_default().to_string(),
+                g.vpc_id().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    Ok((subnets, groups))
+}
+
+/// What the endpoint rules need about the VPC itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VpcFacts {
+    pub id: String,
+    /// Every associated IPv4 CIDR (primary and secondary).
+    pub ipv4_cidrs: Vec<String>,
+    pub ipv6_cidrs: Vec<String>,
+    pub dns_support: bool,
+    pub dns_hostnames: bool,
+}
+
+/// DescribeVpcs (for the CIDR associations) and DescribeVpcAttribute twice (one attribute per
+/// call, as EC2 requires), concurrently.
+pub async fn vpc_facts(ec2: &aws_sdk_ec2::Client, vpc_id: &str) -> Result<VpcFacts> {
+    let attribute = |name: VpcAttributeName| async move {
+        ec2.describe_vpc_attribute()
+            .vpc_id(vpc_id)
+            .attribute(name)
+            .send()
+            .await
+            .aws_context("DescribeVpcAttribute")
+    };
+    let (vpcs, support, hostnames) = tokio::try_join!(
+        async {
+            ec2.describe_vpcs()
+                .vpc_ids(vpc_id)
+                .send()
+                .await
+                .aws_context("DescribeVpcs")
+        },
+        attribute(VpcAttributeName::EnableDnsSupport),
+        attribute(VpcAttributeName::EnableDnsHostnames),
+    )?;
+    let mut facts = VpcFacts {
+        id: vpc_id.to_string(),
+        dns_support: support
+            .enable_dns_support()
+            .and_then(|v| v.value())
+            .unwrap_or(false),
+        dns_hostnames: hostnames
+            .enable_dns_hostnames()
+            .and_then(|v| v.value())
+            .unwrap_or(false),
+        ..Default::default()
+    };
+    for vpc in vpcs.vpcs() {
+        let associated = |state: Option<&str>| matches!(state, None | Some("associated"));
+        for a in vpc.cidr_block_association_set() {
+            let state = a
+                .cidr_block_state()
+                .and_then(|s| s.state())
+                .map(|s| s.as_str());
+            if let Some(c) = a.cidr_block().filter(|_| associated(state)) {
+                facts.ipv4_cidrs.push(c.to_string());
+            }
+        }
+        if facts.ipv4_cidrs.is_empty() {
+            facts
+                .ipv4_cidrs
+                .extend(vpc.cidr_block().map(str::to_string));
+        }
+        for a in vpc.ipv6_cidr_block_association_set() {
+            let state = a
+                .ipv6_cidr_block_state()
+                .and_then(|s| s.state())
+                .map(|s| s.as_str());
+            if let Some(c) = a.ipv6_cidr_block().filter(|_| associated(state)) {
+                facts.ipv6_cidrs.push(c.to_string());
+            }
+        }
+    }
+    Ok(facts)
+}

@@ -1,0 +1,168 @@
+//! Deploy's preflight: every check that can fail runs before anything is created, each failure
+//! one line naming the value, with a hint. The reads go through `crate::aws` and
+//! `crate::network` (the same VPC view `evrelay discover` shows); every decision is a small
+//! pure rule in [`rules`], unit-tested against the failing account state.
+
+mod load_balancer;
+pub mod queue_window;
+mod rules;
+#[cfg(test)]
+mod tests;
+
+use url::Url;
+
+use super::params::{Picks, Settings};
+use super::report::EndpointAction;
+use crate::aws::ec2::VpcFacts;
+use crate::aws::logs_policy::LogsPolicyPlan;
+use crate::endpoints::{NewEndpoint, EVENTS, SECRETS_MANAGER};
+use crate::error::Result;
+use crate::network::VpcView;
+
+pub use rules::check_url;
+
+/// `--events-endpoint`: what to do about EventBridge when evrelay cannot decide alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventsEndpoint {
+    /// Create (or reuse) an `events` interface endpoint.
+    Create,
+    /// No endpoint: the subnets' route leads to the internet.
+    Skip,
+}
+
+/// What deploy will do about one VPC endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointPlan {
+    Reuse(String),
+    Create(NewEndpoint),
+}
+
+/// The checked network: where the relay runs and which endpoints it gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkPlan {
+    pub vpc_id: String,
+    /// The plan and why.
+    pub secrets: (EndpointPlan, String),
+    /// None: the subnets reach EventBridge another way (NAT, or `--events-endpoint skip`).
+    pub events: Option<(EndpointPlan, String)>,
+    /// The region's shared Logs resource policy (`crate::aws::logs_policy`).
+    pub logs_policy: LogsPolicyPlan,
+}
+
+impl NetworkPlan {
+    pub fn endpoints(&self) -> Vec<(&'static str, &EndpointPlan)> {
+        let mut out = vec![(SECRETS_MANAGER, &self.secrets.0)];
+        if let Some((e, _)) = &self.events {
+            out.push((EVENTS, e));
+        }
+        out
+    }
+
+    pub fn creates_endpoints(&self) -> bool {
+        self.endpoints()
+            .iter()
+            .any(|(_, e)| matches!(e, EndpointPlan::Create(_)))
+    }
+
+    pub fn endpoint_actions(&self) -> Vec<EndpointAction> {
+        let mut v = vec![action(SECRETS_MANAGER, &self.secrets)];
+        if let Some(e) = &self.events {
+            v.push(action(EVENTS, e));
+        }
+        v
+    }
+}
+
+fn action(service: &str, (plan, why): &(EndpointPlan, String)) -> EndpointAction {
+    let (action, id) = match plan {
+        EndpointPlan::Reuse(id) => ("reuse", Some(id.clone())),
+        EndpointPlan::Create(_) => ("create", None),
+    };
+    EndpointAction {
+        service: service.into(),
+        action: action.into(),
+        id,
+        why: why.clone(),
+    }
+}
+
+/// The clients preflight reads with.
+#[derive(Clone, Copy)]
+pub struct Clients<'a> {
+    pub ec2: &'a aws_sdk_ec2::Client,
+    pub elb: &'a aws_sdk_elasticloadbalancingv2::Client,
+    pub logs: &'a aws_sdk_cloudwatchlogs::Client,
+}
+
+/// discover's picks, for `--vpc-id` / `--cluster`.
+pub async fn discover_picks(
+    ec2: &aws_sdk_ec2::Client,
+    elb: &aws_sdk_elasticloadbalancingv2::Client,
+    vpc: Option<&str>,
+    cluster: Option<&str>,
+) -> Result<Picks> {
+    let found = crate::network::discover(ec2, elb, vpc, cluster).await?;
+    Ok(Picks {
+        subnets: found.picks.subnets.map(|p| p.ids).unwrap_or_default(),
+        security_group: found.picks.security_group.map(|p| p.id),
+        url: found.picks.load_balancer.map(|p| p.url),
+    })
+}
+
+/// Reads the account (nothing is written), then decides.
+pub async fn run(
+    clients: Clients<'_>,
+    region: &str,
+    stack: &str,
+    settings: &Settings,
+    events: Option<EventsEndpoint>,
+) -> Result<NetworkPlan> {
+    let url = check_url(&settings.url)?;
+    let (subnets, groups) =
+        crate::aws::ec2::locate(clients.ec2, &settings.subnets, &settings.security_groups).await?;
+    let vpc_id = rules::one_vpc(settings, &subnets, &groups, region)?;
+    let (view, facts, policies) = tokio::try_join!(
+        crate::network::fetch_vpc_view(clients.ec2, clients.elb, &vpc_id),
+        crate::aws::ec2::vpc_facts(clients.ec2, &vpc_id),
+        crate::aws::logs_policy::names(clients.logs),
+    )?;
+    decide(&Inputs {
+        settings,
+        url: &url,
+        view: &view,
+        facts: &facts,
+        log_policies: &policies,
+        stack,
+        events,
+    })
+}
+
+/// Everything the decision reads, fetched.
+pub struct Inputs<'a> {
+    pub settings: &'a Settings,
+    pub url: &'a Url,
+    pub view: &'a VpcView,
+    pub facts: &'a VpcFacts,
+    pub log_policies: &'a [String],
+    pub stack: &'a str,
+    pub events: Option<EventsEndpoint>,
+}
+
+/// Pure: the rules in the order an operator fixes things (where the relay runs, what it calls,
+/// the account-wide quota, then the endpoints).
+pub fn decide(i: &Inputs) -> Result<NetworkPlan> {
+    let net = rules::RelayNet::new(i.settings, i.view);
+    net.private_in_two_zones()?;
+    load_balancer::check_load_balancer(&net, i.url)?;
+    net.egress_to_target(i.url)?;
+    let logs_policy = crate::aws::logs_policy::plan(i.log_policies, &i.view.region)?;
+    rules::vpc_dns(i.facts)?;
+    let secrets = net.plan_endpoint(SECRETS_MANAGER, i.facts, i.stack)?;
+    let events = net.plan_events(i.facts, i.stack, i.events)?;
+    Ok(NetworkPlan {
+        vpc_id: i.facts.id.clone(),
+        secrets,
+        events,
+        logs_policy,
+    })
+}

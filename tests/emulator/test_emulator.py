@@ -1,0 +1,178 @@
+"""Each strict-emulator rule, checked against the launcher itself (pytest tests/emulator)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+LAUNCHER = Path(__file__).with_name("moto_launcher.py")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    port = _free_port()
+    env = dict(os.environ, EVRELAY_EMULATOR_QUEUE_DELETED_WINDOW="2")
+    proc = subprocess.Popen(
+        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.1)
+    yield url
+    proc.kill()
+    proc.wait()
+
+
+def client(endpoint, service):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+def _vpc(ec2, dns: bool):
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    if dns:
+        ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
+        ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    return vpc, subnet
+
+
+def _endpoint(ec2, vpc, subnet, service="secretsmanager", groups=()):
+    return ec2.create_vpc_endpoint(
+        VpcEndpointType="Interface",
+        VpcId=vpc,
+        ServiceName=f"com.amazonaws.us-east-1.{service}",
+        SubnetIds=[subnet],
+        SecurityGroupIds=list(groups),
+        PrivateDnsEnabled=True,
+    )["VpcEndpoint"]["VpcEndpointId"]
+
+
+def test_private_dns_needs_both_vpc_dns_attributes(endpoint):
+    ec2 = client(endpoint, "ec2")
+    vpc, subnet = _vpc(ec2, dns=False)
+    with pytest.raises(ClientError) as e:
+        _endpoint(ec2, vpc, subnet)
+    assert e.value.response["Error"]["Code"] == "InvalidParameter"
+    assert "enableDnsHostnames" in e.value.response["Error"]["Message"]
+    found = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])
+    assert not found["VpcEndpoints"]
+
+
+def test_a_second_private_dns_endpoint_for_a_service_conflicts(endpoint):
+    ec2 = client(endpoint, "ec2")
+    vpc, subnet = _vpc(ec2, dns=True)
+    first = _endpoint(ec2, vpc, subnet)
+    with pytest.raises(ClientError) as e:
+        _endpoint(ec2, vpc, subnet)
+    message = e.value.response["Error"]["Message"]
+    assert "conflicting DNS domain for secretsmanager.us-east-1.amazonaws.com" in message
+    _endpoint(ec2, vpc, subnet, service="events")  # another service is no conflict
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[first])
+    _endpoint(ec2, vpc, subnet)  # the deleted one no longer holds the name
+
+
+def test_a_group_an_endpoint_uses_cannot_be_deleted(endpoint):
+    ec2 = client(endpoint, "ec2")
+    vpc, subnet = _vpc(ec2, dns=True)
+    sg = ec2.create_security_group(GroupName="ep", Description="ep", VpcId=vpc)["GroupId"]
+    vpce = _endpoint(ec2, vpc, subnet, groups=[sg])
+    with pytest.raises(ClientError) as e:
+        ec2.delete_security_group(GroupId=sg)
+    assert e.value.response["Error"]["Code"] == "DependencyViolation"
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[vpce])
+    ec2.delete_security_group(GroupId=sg)
+
+
+def test_a_deleted_queue_name_is_blocked_for_the_window(endpoint):
+    sqs = client(endpoint, "sqs")
+    url = sqs.create_queue(QueueName="blocked")["QueueUrl"]
+    sqs.delete_queue(QueueUrl=url)
+    with pytest.raises(ClientError) as e:
+        sqs.create_queue(QueueName="blocked")
+    assert "QueueDeletedRecently" in e.value.response["Error"]["Code"]
+    sqs.create_queue(QueueName="another")  # other names are free
+    deadline = time.monotonic() + 10
+    while True:  # the window is 2 s here: poll until it has passed, no fixed sleep
+        try:
+            sqs.create_queue(QueueName="blocked")
+            break
+        except ClientError:
+            assert time.monotonic() < deadline, "the name stayed blocked past the window"
+            time.sleep(0.2)
+
+
+def test_the_logs_resource_policy_quota_is_ten(endpoint):
+    logs = client(endpoint, "logs")
+    for i in range(10):
+        logs.put_resource_policy(policyName=f"p{i}", policyDocument="{}")
+    logs.put_resource_policy(policyName="p3", policyDocument='{"v": 2}')  # an update takes no slot
+    with pytest.raises(ClientError) as e:
+        logs.put_resource_policy(policyName="p10", policyDocument="{}")
+    assert e.value.response["Error"]["Code"] == "LimitExceededException"
+    for i in range(10):
+        logs.delete_resource_policy(policyName=f"p{i}")
+
+
+def test_private_nat_gateways_are_reported_as_private(endpoint):
+    ec2 = client(endpoint, "ec2")
+    _, subnet = _vpc(ec2, dns=True)
+    nat = ec2.create_nat_gateway(SubnetId=subnet, ConnectivityType="private")["NatGateway"]
+    found = ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])["NatGateways"][0]
+    assert found["ConnectivityType"] == "private"
+
+
+def test_a_deleted_stack_is_listed_with_its_deletion_time(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    body = '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'
+    cfn.create_stack(StackName="gone", TemplateBody=body)
+    cfn.delete_stack(StackName="gone")
+    [summary] = [s for s in cfn.list_stacks(StackStatusFilter=["DELETE_COMPLETE"])["StackSummaries"]
+                 if s["StackName"] == "gone"]
+    assert summary["DeletionTime"] >= summary["CreationTime"]
+
+
+def test_stack_parameters_are_strings_and_no_echo_ones_are_masked(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    body = (
+        '{"Parameters": {"Ids": {"Type": "CommaDelimitedList"}, "Key": {"Type": "String", "NoEcho": true}},'
+        ' "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'
+    )
+    cfn.create_stack(StackName="params", TemplateBody=body, Parameters=[
+        {"ParameterKey": "Ids", "ParameterValue": "subnet-a,subnet-b"},
+        {"ParameterKey": "Key", "ParameterValue": "hunter22"},
+    ])
+    [stack] = cfn.describe_stacks(StackName="params")["Stacks"]
+    values = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+    assert values == {"Ids": "subnet-a,subnet-b", "Key": "****"}
