@@ -1,11 +1,14 @@
 //! evrelay: flags → context → command → small AWS functions → a report → the printer.
 
+pub mod aws;
+pub mod budget;
 pub mod cli;
 pub mod commands;
 pub mod context;
 pub mod dlq;
 pub mod endpoints;
 pub mod error;
+pub mod hosts;
 pub mod names;
 pub mod network;
 pub mod printer;
