@@ -7,7 +7,7 @@ use url::Url;
 use crate::error::{Error, Result};
 
 const URL_HINT: &str =
-    "pass the endpoint's full URL, e.g. https://internal-app-123.us-east-1.elb.amazonaws.com/";
+    "pass the endpoint's full URL, e.g. http://internal-app-123.us-east-1.elb.amazonaws.com/";
 
 /// `--url` is a usage matter: a value without `http(s)://` or a host is a bad flag value
 /// (exit 2), caught before any AWS call.
