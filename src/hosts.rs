@@ -94,6 +94,101 @@ pub fn elb_https_warning(url: &Url, host: Option<&str>, cert_domains: &[String])
     ))
 }
 
+/// A listener's default action, as far as the relay cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DefaultAction {
+    Forward,
+    FixedResponse,
+    /// Where it redirects to (`https://#{host}:443` and the like).
+    Redirect(String),
+}
+
+/// What `aws::listener_hosts::listener_facts` reads about one listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenerFacts {
+    pub protocol: String,
+    pub port: u16,
+    pub default_action: DefaultAction,
+    /// host-header values of the rules that forward, in priority order (lower-cased).
+    pub rule_hosts: Vec<String>,
+    /// DomainName and SubjectAlternativeNames of its certificates, the default one first.
+    pub certificate_names: Vec<String>,
+}
+
+/// discover's `--host` for a listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostPick {
+    /// No `--host` needed: the URL's own host reaches the app.
+    UrlHost,
+    /// Use this host (and why).
+    Host { name: String, from: String },
+    /// No pick, and what the operator should do.
+    Hint(String),
+    /// The listener cannot be the relay's target (shown, never picked).
+    Unusable(String),
+}
+
+fn is_wildcard(name: &str) -> bool {
+    name.contains('*') || name.contains('?')
+}
+
+/// The host the relay should send for a listener: from its forwarding rules' host-header
+/// conditions first (that is how it routes), else, over HTTPS, from its certificate's names.
+/// A wildcard yields a hint, not a pick; a listener whose default action redirects is unusable
+/// (the relay never follows a redirect), unless a rule forwards for a named host.
+pub fn pick_host(f: &ListenerFacts) -> HostPick {
+    let exact: Vec<&String> = f.rule_hosts.iter().filter(|h| !is_wildcard(h)).collect();
+    if let Some(first) = exact.first() {
+        let from = if exact.len() == 1 {
+            "the listener rule's host-header".to_string()
+        } else {
+            format!(
+                "the first of the listener rules' host-headers ({}); pass --host for another",
+                exact
+                    .iter()
+                    .map(|h| h.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        return HostPick::Host {
+            name: (*first).clone(),
+            from,
+        };
+    }
+    if let DefaultAction::Redirect(to) = &f.default_action {
+        return HostPick::Unusable(format!(
+            "{}:{} redirects to {to}; the relay does not follow redirects",
+            f.protocol, f.port
+        ));
+    }
+    if let Some(pattern) = f.rule_hosts.first() {
+        return HostPick::Hint(format!(
+            "{}:{} routes host {pattern}: pass --host with the app's name",
+            f.protocol, f.port
+        ));
+    }
+    if !f.protocol.eq_ignore_ascii_case("HTTPS") {
+        return HostPick::UrlHost;
+    }
+    match f.certificate_names.iter().find(|n| !is_wildcard(n)) {
+        Some(name) => HostPick::Host {
+            name: name.clone(),
+            from: "the listener certificate".to_string(),
+        },
+        None if f.certificate_names.is_empty() => HostPick::Hint(format!(
+            "{}:{}: no certificate names found; pass --host with the name on the listener's certificate",
+            f.protocol, f.port
+        )),
+        None => HostPick::Hint(format!(
+            "{}:{}'s certificate names {}: pass --host with the app's name under it",
+            f.protocol,
+            f.port,
+            f.certificate_names.join(", ")
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +252,86 @@ mod tests {
         assert_eq!(elb_https_warning(&http, None, &[]), None);
         let named = Url::parse("https://app.example.com/").unwrap();
         assert_eq!(elb_https_warning(&named, None, &[]), None);
+    }
+
+    fn facts(
+        protocol: &str,
+        action: DefaultAction,
+        rules: &[&str],
+        certs: &[&str],
+    ) -> ListenerFacts {
+        ListenerFacts {
+            protocol: protocol.into(),
+            port: if protocol == "HTTPS" { 443 } else { 80 },
+            default_action: action,
+            rule_hosts: rules.iter().map(|s| s.to_string()).collect(),
+            certificate_names: certs.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn rules_come_first_then_the_certificate() {
+        let f = facts(
+            "HTTPS",
+            DefaultAction::FixedResponse,
+            &["app.example.com"],
+            &["*.example.com"],
+        );
+        assert!(matches!(pick_host(&f), HostPick::Host { name, .. } if name == "app.example.com"));
+        let f = facts(
+            "HTTPS",
+            DefaultAction::Forward,
+            &[],
+            &["app.example.com", "www.example.com"],
+        );
+        assert_eq!(
+            pick_host(&f),
+            HostPick::Host {
+                name: "app.example.com".into(),
+                from: "the listener certificate".into()
+            }
+        );
+        let f = facts(
+            "HTTPS",
+            DefaultAction::Forward,
+            &["a.example.com", "b.example.com"],
+            &[],
+        );
+        match pick_host(&f) {
+            HostPick::Host { name, from } => {
+                assert_eq!(name, "a.example.com");
+                assert!(from.contains("b.example.com"), "{from}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_wildcard_is_a_hint_not_a_pick() {
+        let f = facts("HTTPS", DefaultAction::Forward, &[], &["*.example.com"]);
+        assert!(matches!(pick_host(&f), HostPick::Hint(h) if h.contains("*.example.com")));
+        let f = facts(
+            "HTTP",
+            DefaultAction::FixedResponse,
+            &["*.apps.internal"],
+            &[],
+        );
+        assert!(matches!(pick_host(&f), HostPick::Hint(h) if h.contains("*.apps.internal")));
+        let f = facts("HTTPS", DefaultAction::Forward, &[], &[]);
+        assert!(matches!(pick_host(&f), HostPick::Hint(_)));
+    }
+
+    #[test]
+    fn a_redirecting_listener_is_never_picked_and_plain_http_needs_no_host() {
+        let to = DefaultAction::Redirect("https://#{host}:443".into());
+        let f = facts("HTTP", to.clone(), &[], &[]);
+        assert!(matches!(pick_host(&f), HostPick::Unusable(w) if w.contains("redirects")));
+        // A rule that forwards a named host still reaches the app.
+        let f = facts("HTTP", to, &["app.example.com"], &[]);
+        assert!(matches!(pick_host(&f), HostPick::Host { .. }));
+        assert_eq!(
+            pick_host(&facts("HTTP", DefaultAction::Forward, &[], &[])),
+            HostPick::UrlHost
+        );
     }
 }

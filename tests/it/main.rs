@@ -6,6 +6,7 @@ mod discover;
 mod dlq;
 mod fixtures;
 mod harness;
+mod listener_hosts;
 mod logs;
 mod ops_fixtures;
 mod send;
