@@ -15,6 +15,7 @@
     ... wait-idle --state-dir DIR --stack S [--timeout 60]
         Blocks until the stack's tap is empty and no invocation (or retry) is in flight.
     ... receiver --state-dir DIR [--mode ok|reject|stall|error] [--stall-seconds N] [--times N]
+                 [--stall-status CODE] [--wrong-key 401|success-false]
                  [--app-stack S] [--reset]          sets the receiving app's behaviour
     ... stats --state-dir DIR       the receiver's counters (JSON)
     ... status --state-dir DIR      hooked stacks and their runner counters (JSON)
@@ -344,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--mode", choices=["ok", "reject", "stall", "error"])
     sp.add_argument("--stall-seconds", type=float)
     sp.add_argument("--times", type=int)
+    sp.add_argument("--stall-status", type=int, help="answer this after a stall (default 504)")
+    sp.add_argument("--wrong-key", choices=["401", "success-false"])
     sp.add_argument("--app-stack")
     sp.add_argument("--reset", action="store_true")
     cmd("stats")
@@ -381,6 +384,10 @@ def main(argv: list[str] | None = None) -> int:
             body["stall_seconds"] = a.stall_seconds
         if a.times is not None:
             body["times"] = a.times
+        if a.stall_status is not None:
+            body["stall_status"] = a.stall_status
+        if a.wrong_key:
+            body["wrong_key"] = a.wrong_key
         if a.app_stack:
             body["stack"] = a.app_stack
         if a.reset:
