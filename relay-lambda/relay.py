@@ -34,10 +34,9 @@ def _client(n):
     return _clients[n]
 def _secret(refresh=False):
     if refresh or _key[0] is None or time.monotonic() - _key[1] > _n("SECRET_TTL_SECONDS", 300):
-        v = _client("secretsmanager").get_secret_value(SecretId=E["SECRET_ID"])["SecretString"]
-        # HTTP drops surrounding whitespace anyway; a stray newline would make
-        # the header invalid (and the error message would quote the key).
-        _key[:] = [v.strip(), time.monotonic()]
+        # Stripped: HTTP drops surrounding whitespace anyway; a stray newline
+        # would make the header invalid (and the error message would quote the key).
+        _key[:] = [_client("secretsmanager").get_secret_value(SecretId=E["SECRET_ID"])["SecretString"].strip(), time.monotonic()]
     return _key[0]
 def _mask(s):
     return s.replace(_key[0], "***") if _key[0] else s
@@ -54,10 +53,12 @@ def _post(body):
     u = E["TARGET_URL"]
     # TARGET_HOST: connect to the URL's address, but send this Host and, over
     # HTTPS, use it for SNI and to verify the certificate (an ALB's own DNS name
-    # is on no certificate, and host-routed listeners route by Host).
+    # is on no certificate, and host-routed listeners route by Host). The TLS
+    # settings only for https (u[4]: the template allows http:// and https://
+    # only), as urllib3 1.26 would hand them to a plain HTTP connection.
     n = E.get("TARGET_HOST")
     if u not in _pools:
-        _pools[u] = (HTTP.connection_from_url(u, pool_kwargs=n and dict(server_hostname=n, assert_hostname=n)), urllib3.util.parse_url(u).request_uri)
+        _pools[u] = (HTTP.connection_from_url(u, pool_kwargs=u[4] == "s" and n and dict(server_hostname=n, assert_hostname=n)), urllib3.util.parse_url(u).request_uri)
     p, path = _pools[u]
     t = urllib3.Timeout(connect=_n("CONNECT_TIMEOUT_SECONDS", 3), read=_n("READ_TIMEOUT_SECONDS", 10))
     h = {"content-type": "application/json", "user-agent": "evrelay-relay/1", E.get("AUTH_HEADER_NAME", "api-key"): _secret()}
@@ -67,7 +68,7 @@ def _post(body):
     # (the key must not travel to another host): a 3xx is a failure.
     return p.urlopen("POST", path, body=body, headers=h, timeout=t, retries=False, redirect=False)
 def _parse(r):
-    t = r.data.decode("utf-8", "replace")
+    t = r.data.decode(errors="replace")
     try:
         return t, json.loads(t)
     except ValueError:

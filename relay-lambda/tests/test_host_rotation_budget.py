@@ -49,8 +49,12 @@ def test_success_false_with_the_same_key_fails_without_a_second_post(load_relay,
 # --- the Host header ---------------------------------------------------------------------
 
 def test_target_host_is_sent_as_host_over_http(load_relay, endpoint):
-    load_relay(TARGET_HOST=HOST).invoke(make_event(4))
+    relay = load_relay(TARGET_HOST=HOST)
+    relay.invoke(make_event(4))
     assert endpoint.requests[0].headers["host"] == HOST
+    # No TLS settings on a plain HTTP pool (urllib3 1.26 would pass them to the connection).
+    pool, _ = relay.module._pools[endpoint.url]
+    assert "server_hostname" not in pool.conn_kw and "assert_hostname" not in pool.conn_kw
 
 
 def test_without_target_host_the_urls_own_host_is_sent(load_relay, endpoint):
@@ -79,6 +83,8 @@ def test_https_verifies_the_target_host_and_sends_it_as_sni(load_relay, tls_endp
     relay = load_relay(TARGET_URL=tls_endpoint.url, TARGET_HOST=HOST)
     _, log = relay.invoke(make_event(6))
     assert log["outcome"] == "delivered"
+    pool, _ = relay.module._pools[tls_endpoint.url]
+    assert pool.assert_hostname == HOST and pool.conn_kw["server_hostname"] == HOST
     assert tls_endpoint.sni == [HOST]
     assert tls_endpoint.requests[0].headers["host"] == HOST
 
