@@ -396,28 +396,3 @@ class LambdaService:
             names = list(self.hooked)
         for n in names:
             self.unhook(n, cleanup=False)
-
-
-class Watcher:
-    """Polls CloudFormation and hooks relay stacks as they reach a *_COMPLETE state."""
-
-    def __init__(self, service: LambdaService, interval: float = 0.5):
-        self.service = service
-        self.interval = interval
-        self.stop_event = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="watcher", daemon=True)
-
-    def start(self) -> "Watcher":
-        self.thread.start()
-        return self
-
-    def _run(self) -> None:
-        while not self.stop_event.wait(self.interval):
-            try:
-                self.service.scan()
-            except Exception as e:  # noqa: BLE001 - moto busy or stopping
-                log.debug("watcher: %s", e)
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        self.thread.join(5)

@@ -75,7 +75,8 @@ def _write_atomic(path: str, text: str) -> None:
 def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = None,
           seed: bool = True) -> int:
     from alb_front import AlbFront
-    from lambda_service import LambdaService, NotARelayStack, Watcher
+    from lambda_service import LambdaService, NotARelayStack
+    from lambda_watcher import Watcher
     from receiver_app import ReceiverServer, ReceiverState
     from seed_account import seed_account
     from tls_ca import CertificateAuthority
