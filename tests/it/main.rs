@@ -9,5 +9,6 @@ mod harness;
 mod listener_hosts;
 mod logs;
 mod ops_fixtures;
+mod secrets;
 mod send;
 mod stack;
