@@ -5,7 +5,7 @@ Lambda code, and fails PutEvents (HTTP 500) on a rule with a Lambda target (note
 `hook(stack)` supplies those pieces for one deployed stack:
 
 1. the secret `<stack>-api-key`, valued from the stack's NoEcho (secret) parameter, which moto's
-   DescribeStacks returns in clear, or generated (GenerateSecret), or none for an existing
+   DescribeStacks returns in clear, or generated (an empty Secret), or none for an existing
    secret (ExistingSecretArn) (sandbox_secrets.py);
 2. PutFunctionEventInvokeConfig with the template's MaximumRetryAttempts and OnFailure
    destination (the DLQ);

@@ -3,7 +3,7 @@ CloudFormation would from the template's parameters.
 
 - `Secret` (NoEcho; moto's DescribeStacks returns it in clear): the secret `<stack>-api-key`
   with that value, updated when a redeploy changes it;
-- `GenerateSecret=true`: `<stack>-api-key` with a value made here the way the template's
+- `Secret` empty: `<stack>-api-key` with a value made here the way the template's
   GenerateSecretString asks (32 letters and digits), kept across redeploys;
 - `ExistingSecretArn` set: nothing: the secret is the operator's and the stack has none.
 """
@@ -60,6 +60,7 @@ def stand_in_secret(cfn, sm, stack: dict) -> tuple[str | None, bool]:
     if params.get("ExistingSecretArn"):
         return None, False
     name = f"{stack['StackName']}-api-key"
-    if params.get("GenerateSecret") == "true":
+    value = secret_value(cfn, stack)
+    if value == "":
         return name, ensure_secret(sm, name, generated_value(), keep_existing=True)
-    return name, ensure_secret(sm, name, secret_value(cfn, stack) or None)
+    return name, ensure_secret(sm, name, value)

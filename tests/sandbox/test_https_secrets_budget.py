@@ -147,7 +147,8 @@ def test_a_redirecting_http_listener_is_a_failure_not_followed(moto, seeded, evr
 def test_a_generated_secret_never_passes_through_the_parameters(moto, seeded, evrelay_template, app, service):
     receiver, _, _ = app
     stack = f"g{uuid.uuid4().hex[:6]}"
-    deploy(moto, seeded, evrelay_template, stack, TargetUrl=f"https://{APP_HOST}/", GenerateSecret="true")
+    # What `deploy --generate-secret` sends: an empty Secret.
+    deploy(moto, seeded, evrelay_template, stack, TargetUrl=f"https://{APP_HOST}/", Secret="")
     receiver.state.control({"stack": stack, "reset": True})
     service().hook(stack)
     params = moto.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]["Parameters"]

@@ -266,23 +266,21 @@ pub fn parameters_for(
 ) -> Vec<ParamValue> {
     let v = |k: &str, val: &str| ParamValue::Value(k.to_string(), val.to_string());
     let b = Budget::with_read_timeout(s.read_timeout);
-    // (Secret, GenerateSecret, ExistingSecretArn, ExistingSecretKmsKeyArn)
-    let secret_params: [ParamValue; 4] = match secret {
+    // (Secret, ExistingSecretArn, ExistingSecretKmsKeyArn). An empty Secret without an
+    // existing ARN is the template's "generate it" (GenerateSecretString).
+    let secret_params: [ParamValue; 3] = match secret {
         Some(Choice::Value(value)) => [
             v("Secret", value.expose()),
-            v("GenerateSecret", "false"),
             v("ExistingSecretArn", ""),
             v("ExistingSecretKmsKeyArn", ""),
         ],
         Some(Choice::Generate) => [
             v("Secret", ""),
-            v("GenerateSecret", "true"),
             v("ExistingSecretArn", ""),
             v("ExistingSecretKmsKeyArn", ""),
         ],
         Some(Choice::Existing(e)) => [
             v("Secret", ""),
-            v("GenerateSecret", "false"),
             v("ExistingSecretArn", &e.arn),
             v(
                 "ExistingSecretKmsKeyArn",
@@ -291,7 +289,6 @@ pub fn parameters_for(
         ],
         None => [
             ("Secret", ""),
-            ("GenerateSecret", "false"),
             ("ExistingSecretArn", ""),
             ("ExistingSecretKmsKeyArn", ""),
         ]
@@ -303,14 +300,13 @@ pub fn parameters_for(
             }
         }),
     };
-    let [secret_value, generate, existing_arn, existing_key] = secret_params;
+    let [secret_value, existing_arn, existing_key] = secret_params;
     vec![
         v("TargetUrl", &s.url),
         v("TargetHost", &relay.host),
         v("SubnetIds", &s.subnets.join(",")),
         v("SecurityGroupIds", &s.security_groups.join(",")),
         secret_value,
-        generate,
         existing_arn,
         existing_key,
         v("AuthHeaderName", &s.auth_header),

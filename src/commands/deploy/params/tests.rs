@@ -238,12 +238,12 @@ fn host_and_secret_id_flags() {
 }
 
 #[test]
-fn each_secret_choice_sets_the_four_secret_parameters() {
+fn each_secret_choice_sets_the_three_secret_parameters() {
     let s = resolve(&args(&FULL), &[], None).unwrap();
     let relay = RelaySettings::default();
+    // Generated: an empty Secret and no existing ARN (the template's GenerateOwnSecret).
     let p = parameters_for(&s, &relay, Some(&Choice::Generate));
     assert_eq!(value(&p, "Secret"), Some(""));
-    assert_eq!(value(&p, "GenerateSecret"), Some("true"));
     assert_eq!(value(&p, "ExistingSecretArn"), Some(""));
     let arn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:EventsToVpcSecret-AbC123";
     let key = "arn:aws:kms:us-east-1:111122223333:key/k-1";
@@ -253,7 +253,6 @@ fn each_secret_choice_sets_the_four_secret_parameters() {
     });
     let p = parameters_for(&s, &relay, Some(&existing));
     assert_eq!(value(&p, "Secret"), Some(""));
-    assert_eq!(value(&p, "GenerateSecret"), Some("false"));
     assert_eq!(value(&p, "ExistingSecretArn"), Some(arn));
     assert_eq!(value(&p, "ExistingSecretKmsKeyArn"), Some(key));
     // Keep: previous values where the stack has the parameter, defaults where it does not
@@ -263,18 +262,14 @@ fn each_secret_choice_sets_the_four_secret_parameters() {
         ..RelaySettings::default()
     };
     let p = parameters_for(&s, &old, None);
+    // A generated key is kept too: its empty Secret is the previous value.
     assert!(p.contains(&ParamValue::UsePrevious("Secret".into())));
-    assert_eq!(value(&p, "GenerateSecret"), Some("false"));
+    assert_eq!(value(&p, "ExistingSecretArn"), Some(""));
     let new = RelaySettings {
-        stack_parameters: vec![
-            "Secret".into(),
-            "GenerateSecret".into(),
-            "ExistingSecretArn".into(),
-        ],
+        stack_parameters: vec!["Secret".into(), "ExistingSecretArn".into()],
         ..RelaySettings::default()
     };
     let p = parameters_for(&s, &new, None);
-    assert!(p.contains(&ParamValue::UsePrevious("GenerateSecret".into())));
     assert!(p.contains(&ParamValue::UsePrevious("ExistingSecretArn".into())));
     assert_eq!(value(&p, "ExistingSecretKmsKeyArn"), Some(""));
 }
