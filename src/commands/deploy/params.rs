@@ -99,18 +99,20 @@ pub fn check_usage(args: &DeployArgs) -> Result<()> {
         crate::hosts::check_url(url)?;
     }
     if let (Some(read), Some(function)) = (args.read_timeout, args.function_timeout) {
-        check_timeouts(read, function)?;
+        check_timeouts(read, function, "--function-timeout")?;
     }
     Ok(())
 }
 
 /// A function timeout below the invocation's worst case (src/budget.rs) lets Lambda kill the
 /// relay after its POST went out, and Lambda's retry then POSTs the same event again.
-fn check_timeouts(read: u32, function: u32) -> Result<()> {
+/// `origin` names where the function timeout came from (the flag, or the stack's value on a
+/// redeploy), so the message never blames a flag the operator did not pass.
+fn check_timeouts(read: u32, function: u32, origin: &str) -> Result<()> {
     let b = Budget::with_read_timeout(read);
     if !b.fits(function) {
         return Err(Error::usage(format!(
-            "--function-timeout {function} is below the relay's worst case with --read-timeout {read}: {b}"
+            "{origin} {function} is below the relay's worst case with --read-timeout {read}: {b}"
         ))
         .hint(format!(
             "pass --function-timeout {} or more, or a shorter --read-timeout",
@@ -219,7 +221,14 @@ pub fn resolve(
             .or_else(|| current_number(stack_params, "LogRetentionDays"))
             .unwrap_or(14),
     };
-    check_timeouts(settings.read_timeout, settings.function_timeout)?;
+    let origin = if args.function_timeout.is_some() {
+        "--function-timeout"
+    } else if current_number(stack_params, "FunctionTimeout").is_some() {
+        "the stack's FunctionTimeout"
+    } else {
+        "the default function timeout"
+    };
+    check_timeouts(settings.read_timeout, settings.function_timeout, origin)?;
     if settings.detail_type.trim().is_empty() {
         return Err(Error::usage("--detail-type is empty")
             .hint("pass the detail-type your producers send, e.g. inbound-event-sent"));

@@ -167,7 +167,23 @@ fn a_stacks_read_timeout_and_the_default_function_timeout_must_fit_the_budget() 
     let stack = vec![("FunctionTimeout".to_string(), "30".to_string())];
     let e = resolve(&args(&FULL), &stack, None).unwrap_err();
     assert_eq!(e.exit_code(), 2);
-    assert!(e.message.contains("--function-timeout 30"), "{}", e.message);
+    // A stack deployed before the budget (FunctionTimeout 30): named as the stack's.
+    assert!(
+        e.message
+            .starts_with("the stack's FunctionTimeout 30 is below"),
+        "{}",
+        e.message
+    );
+    assert!(e.hint.unwrap().contains("--function-timeout 79"));
+    let mut a = args(&FULL);
+    a.read_timeout = Some(25);
+    let e = resolve(&a, &[], None).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("the default function timeout 90 is below"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
