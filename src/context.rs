@@ -29,6 +29,8 @@ pub struct Context {
     sqs: OnceLock<aws_sdk_sqs::Client>,
     logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
     sts: OnceLock<aws_sdk_sts::Client>,
+    secretsmanager: OnceLock<aws_sdk_secretsmanager::Client>,
+    acm: OnceLock<aws_sdk_acm::Client>,
     identity: tokio::sync::OnceCell<Identity>,
     profile: Option<profile::ActiveProfile>,
 }
@@ -75,6 +77,8 @@ impl Context {
             sqs: OnceLock::new(),
             logs: OnceLock::new(),
             sts: OnceLock::new(),
+            secretsmanager: OnceLock::new(),
+            acm: OnceLock::new(),
             identity: tokio::sync::OnceCell::new(),
             profile: active,
         })
@@ -135,6 +139,15 @@ impl Context {
     pub fn logs(&self) -> &aws_sdk_cloudwatchlogs::Client {
         self.logs
             .get_or_init(|| aws_sdk_cloudwatchlogs::Client::new(&self.sdk))
+    }
+
+    pub fn secretsmanager(&self) -> &aws_sdk_secretsmanager::Client {
+        self.secretsmanager
+            .get_or_init(|| aws_sdk_secretsmanager::Client::new(&self.sdk))
+    }
+
+    pub fn acm(&self) -> &aws_sdk_acm::Client {
+        self.acm.get_or_init(|| aws_sdk_acm::Client::new(&self.sdk))
     }
 }
 

@@ -1,12 +1,14 @@
 //! evrelay: flags → context → command → small AWS functions → a report → the printer.
 
 pub mod aws;
+pub mod budget;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod context;
 pub mod endpoints;
 pub mod error;
+pub mod hosts;
 pub mod interrupt;
 pub mod model;
 pub mod names;

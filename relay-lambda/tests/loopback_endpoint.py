@@ -5,6 +5,8 @@
 - counts TCP connections accepted and requests served;
 - records each request (method, path, headers, body);
 - answers from a script: a list of `Reply`s consumed in order, then `default`;
+- optionally HTTPS (`tls=` a server `ssl.SSLContext`, e.g. from tests/sandbox/tls_ca.py),
+  the handshake done in the connection's own thread;
 - checks an expected API key when `expected_key` is set: a wrong or missing key gets a 401
   whose body *echoes the key it received* (a careless endpoint), so the tests can prove the
   relay never repeats what the endpoint says about the key.
@@ -41,7 +43,7 @@ class Request:
 
 
 class Endpoint:
-    def __init__(self, expected_key: str | None = None, auth_header: str = "api-key"):
+    def __init__(self, expected_key: str | None = None, auth_header: str = "api-key", tls=None):
         self.expected_key = expected_key
         self.auth_header = auth_header.lower()
         self.default = Reply()
@@ -51,8 +53,11 @@ class Endpoint:
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.endpoint = self
+        self._server.tls = tls
         self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}/events"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}/events"
+        self.handshake_errors: list[str] = []
+        self.wrong_key_reply: Reply | None = None  # None: a 401 echoing the key
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def start(self) -> "Endpoint":
@@ -87,6 +92,16 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False  # keep-alive threads wait on idle clients: don't join them
     allow_reuse_address = True
     endpoint: Endpoint
+    tls = None
+
+    def finish_request(self, request, client_address):
+        if self.tls is not None:
+            try:
+                request = self.tls.wrap_socket(request, server_side=True)
+            except (OSError, ValueError) as e:  # the client refused our certificate
+                self.endpoint.handshake_errors.append(str(e))
+                return
+        super().finish_request(request, client_address)
 
     def get_request(self):
         sock, addr = super().get_request()
@@ -115,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
         reply = ep.next_reply()
         got = self.headers.get(ep.auth_header)
         if ep.expected_key is not None and got != ep.expected_key:
-            reply = Reply(401, {"message": f"invalid api key {got!r}"})
+            reply = ep.wrong_key_reply or Reply(401, {"message": f"invalid api key {got!r}"})
         if reply.delay:
             time.sleep(reply.delay)
         if isinstance(reply.body, (dict, list)):

@@ -187,14 +187,15 @@ def test_rotated_secret_is_reread_once_and_request_retried(load_relay, aws, endp
     assert endpoint.requests[-1].headers["api-key"] == new_key
 
 
-def test_403_also_triggers_one_reread(load_relay, endpoint, boto_calls):
+def test_403_also_triggers_one_reread_and_an_unchanged_key_is_not_sent_again(load_relay, endpoint, boto_calls):
     endpoint.script = [Reply(403, {"message": "forbidden"})]
-    _, log = load_relay().invoke(make_event(1))
-    assert log["outcome"] == "delivered"
-    assert boto_calls["ops"]["GetSecretValue"] == 2 and len(endpoint.requests) == 2
+    msg, log = load_relay().fail(make_event(1))
+    assert ERROR.match(msg)["status"] == "403" and log["status"] == 403
+    # Re-read once; the key is the same, so a second POST could only be a duplicate.
+    assert boto_calls["ops"]["GetSecretValue"] == 2 and len(endpoint.requests) == 1
 
 
-def test_wrong_secret_fails_after_one_retry_without_leaking_it(load_relay, endpoint, boto_calls):
+def test_wrong_secret_fails_after_one_reread_without_leaking_it(load_relay, endpoint, boto_calls):
     # The endpoint echoes the key it got in its 401 body: the relay must not repeat it.
     endpoint.expected_key = "something-else"
     relay = load_relay()
@@ -203,7 +204,7 @@ def test_wrong_secret_fails_after_one_retry_without_leaking_it(load_relay, endpo
     m = ERROR.match(msg)
     assert m and m["status"] == "401", msg
     assert "***" in msg and API_KEY not in msg
-    assert boto_calls["ops"]["GetSecretValue"] == 2 and len(endpoint.requests) == 2
+    assert boto_calls["ops"]["GetSecretValue"] == 2 and len(endpoint.requests) == 1
     assert log["status"] == 401 and API_KEY not in json.dumps(log)
 
 

@@ -3,9 +3,11 @@
 
 pub mod ec2;
 pub mod eventbridge;
+pub mod listener_hosts;
 pub mod logs;
 pub mod logs_policy;
 pub mod retry;
+pub mod secretsmanager;
 pub mod sqs;
 pub mod stacks;
 pub mod sts;

@@ -54,8 +54,16 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
         ),
     };
     let mut settings = params::resolve(&args, current_params(existing.as_ref()), picks.as_ref())?;
-    // Asked before any signal handler is installed: see `crate::terminal`.
-    let secret = secret::read(&args.secret_source(), keeps_secret(existing.as_ref()))?;
+    let mut relay = params::resolve_relay(&args.relay, current_params(existing.as_ref()))?;
+    let secret = match &args.relay.secret_id {
+        // Described, never read: the relay reads it, evrelay only checks it is there.
+        Some(id) => {
+            let found = crate::aws::secretsmanager::describe(ctx.secretsmanager(), id).await?;
+            Some(secret::Choice::Existing(secret::existing(id, found)?))
+        }
+        // Asked before any signal handler is installed: see `crate::terminal`.
+        None => secret::read(&args.secret_source(), keeps_secret(existing.as_ref()))?,
+    };
 
     // A stack in the middle of a change: follow it to the end rather than fail. Nothing is made
     // yet, so Ctrl-C here only stops watching (follow says so).
@@ -77,11 +85,13 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
         steps::wait_for_running_change(ctx, s).await?;
         existing = describe_stack(cfn, &stack_name).await?;
         settings = params::resolve(&args, current_params(existing.as_ref()), picks.as_ref())?;
+        relay = params::resolve_relay(&args.relay, current_params(existing.as_ref()))?;
     }
 
     let input = Input {
         existing,
         settings,
+        relay,
         secret,
         account: account.clone(),
     };
@@ -120,7 +130,8 @@ fn keeps_secret(existing: Option<&StackInfo>) -> bool {
 struct Input {
     existing: Option<StackInfo>,
     settings: Settings,
-    secret: Option<secret::Secret>,
+    relay: params::RelaySettings,
+    secret: Option<secret::Choice>,
     account: String,
 }
 
@@ -145,6 +156,7 @@ async fn prepare(
     let Input {
         existing,
         settings,
+        relay,
         secret,
         account,
     } = input;
@@ -224,7 +236,7 @@ async fn prepare(
         name: changeset::change_set_name(),
         operation,
         template_body: template::render(),
-        parameters: params::parameters(&settings, secret.as_ref()),
+        parameters: params::parameters_for(&settings, &relay, secret.as_ref()),
         tags: vec![
             (TAG_STACK.into(), stack_name.clone()),
             (TAG_MANAGED.into(), "true".into()),

@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Output, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use crate::harness::Moto;
@@ -17,6 +17,8 @@ use crate::stack::net::seed;
 /// `rewrite` applied to the response body (Content-Length fixed up).
 pub struct SlowProxy {
     pub endpoint: String,
+    /// The `Action=` of every request already forwarded to moto (Query-protocol calls).
+    forwarded: Arc<Mutex<Vec<String>>>,
 }
 
 impl SlowProxy {
@@ -24,15 +26,26 @@ impl SlowProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let upstream = upstream.trim_start_matches("http://").to_string();
+        let forwarded = Arc::new(Mutex::new(Vec::new()));
+        let record = forwarded.clone();
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let upstream = upstream.clone();
+                let record = record.clone();
                 std::thread::spawn(move || {
-                    let _ = relay_one(client, &upstream, delay, rewrite);
+                    let _ = relay_one(client, &upstream, delay, rewrite, &record);
                 });
             }
         });
-        SlowProxy { endpoint }
+        SlowProxy {
+            endpoint,
+            forwarded,
+        }
+    }
+
+    /// Whether a request with this `Action` has reached moto (its answer may still be held).
+    pub fn has_forwarded(&self, action: &str) -> bool {
+        self.forwarded.lock().unwrap().iter().any(|a| a == action)
     }
 }
 
@@ -93,6 +106,7 @@ fn relay_one(
     upstream: &str,
     delay: Duration,
     rewrite: fn(String) -> String,
+    forwarded: &Mutex<Vec<String>>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut client = client;
@@ -100,6 +114,10 @@ fn relay_one(
         // moto answers with Content-Length, so a response is read to the end of the connection.
         let mut up = TcpStream::connect(upstream)?;
         write_message(&mut up, &headers, &body)?;
+        let text = String::from_utf8_lossy(&body);
+        if let Some(action) = text.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
+            forwarded.lock().unwrap().push(action.to_string());
+        }
         let mut raw = Vec::new();
         up.read_to_end(&mut raw)?;
         let split = raw
@@ -141,7 +159,18 @@ pub fn interrupt_when(child: Child, ready: &str) -> (Output, String) {
 }
 
 /// Sends `signal` (a `kill` flag) once a stderr line contains `ready`.
-pub fn signal_when(mut child: Child, ready: &str, signal: &str) -> (Output, String) {
+pub fn signal_when(child: Child, ready: &str, signal: &str) -> (Output, String) {
+    signal_once(child, ready, signal, || true)
+}
+
+/// Sends `signal` once a stderr line contains `ready` and then `also` holds (polled: it is a
+/// condition to wait for, such as a call having reached moto, not a guessed delay).
+pub fn signal_once(
+    mut child: Child,
+    ready: &str,
+    signal: &str,
+    also: impl Fn() -> bool,
+) -> (Output, String) {
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = mpsc::channel::<String>();
     let reader = std::thread::spawn(move || {
@@ -168,6 +197,14 @@ pub fn signal_when(mut child: Child, ready: &str, signal: &str) -> (Output, Stri
                 panic!("evrelay never printed {ready:?}; it printed:\n{seen}");
             }
         }
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while !also() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the condition after {ready:?} never held; evrelay printed:\n{seen}"
+        );
+        std::thread::sleep(Duration::from_millis(2));
     }
     let killed = std::process::Command::new("kill")
         .args([signal, &child.id().to_string()])
@@ -202,7 +239,10 @@ async fn a_deploy_interrupted_in_any_phase_before_execution_leaves_nothing() {
         let mut args = deploy_args(&net, &stack);
         args.extend(["--yes".into(), "--generate-secret".into()]);
         let child = spawn(&proxy.endpoint, home.path(), &args);
-        let (out, err) = signal_when(child, phase, signal);
+        // "Creating the change set" is printed before the call: signal once CreateChangeSet has
+        // reached moto (the proxy holds its answer back), so there is a change set to remove.
+        let sent = || !phase.starts_with("Creating") || proxy.has_forwarded("CreateChangeSet");
+        let (out, err) = signal_once(child, phase, signal, sent);
         assert_eq!(out.status.code(), Some(1), "{phase}: {err}");
         assert!(
             err.contains(&format!(

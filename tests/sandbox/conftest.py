@@ -11,7 +11,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from lambda_service import (  # noqa: E402
+from sandbox_code import (  # noqa: E402
     evrelay_bin, inline_code_from_evrelay, inline_code_from_relay_py,
 )
 from moto_proc import MotoServer  # noqa: E402

@@ -9,6 +9,11 @@ line on the original stdout `{"ok": bool, "result"|"errorMessage"/"errorType"/"s
 "logs": [[epoch_ms, text], …], "duration_ms": …}`. The first reply (request_id "init") reports
 the import. Whatever the code prints (stdout, stderr, logging) is captured per invocation and
 returned as log lines, which the parent writes to the function's CloudWatch log group.
+
+Sandbox DNS: `SANDBOX_RESOLVE` (JSON `{"name:port": "127.0.0.1:port"}`, removed from the
+environment before the code loads) answers name lookups for those names and ports with loopback
+addresses, as a VPC's DNS answers with the ALB's private addresses: the code still connects
+to, sends SNI for and verifies the certificate of the name it was given.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import io
 import json
 import logging
 import os
+import socket
 import sys
 import time
 import traceback
@@ -77,8 +83,25 @@ def _error(exc: BaseException) -> dict:
     }
 
 
+def _sandbox_dns() -> None:
+    table = json.loads(os.environ.pop("SANDBOX_RESOLVE", "") or "{}")
+    if not table:
+        return
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        to = table.get(f"{str(host).lower()}:{port}")
+        if to:
+            addr, to_port = to.rsplit(":", 1)
+            return real(addr, int(to_port), *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    socket.getaddrinfo = getaddrinfo
+
+
 def main() -> None:
     code_dir, handler_spec = sys.argv[1], sys.argv[2]
+    _sandbox_dns()
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray writes to fd 1 go to the parent's log, never into the protocol
     cap = Capture()

@@ -8,10 +8,14 @@
 
 Sandbox-only paths (never used by the relay):
 - `POST /_control {"mode": "ok"|"reject"|"stall"|"error", "stall_seconds": N, "times": N,
+   "stall_status": CODE, "wrong_key": "401"|"success-false",
    "stack": S, "secret_id": ID, "api_key": K, "reset": true}`
    reject -> 200 {"success": false} (the tutorial app's failure signal), stall -> sleep N s
    (past the relay's read timeout), then 504 and nothing processed, error -> 500. `times` reverts to `ok` after N
-   requests. `stack`/`secret_id`/`api_key` choose which key the app expects (see `_expected_keys`).
+   requests. `stall_status` answers that status instead of 504 after a stall (e.g. 401: an app
+   that hangs, then refuses). `wrong_key` "success-false" answers a wrong key with
+   200 {"success": false}, as the tutorial's Flask app does (default: 401).
+   `stack`/`secret_id`/`api_key` choose which key the app expects (see `_expected_keys`).
    `reset` clears the counters. Answers the resulting settings.
 - `GET /_stats`: counts of requests received/accepted, in total and per event id.
 - `/_sandbox/...`: delegated to an optional admin handler (the supervisor's status/hook API).
@@ -40,6 +44,8 @@ class ReceiverState:
         self.header = header
         self.mode = "ok"
         self.stall_seconds = 30.0
+        self.stall_status = 504
+        self.wrong_key = "401"
         self.times: int | None = None
         self.stack: str | None = None
         self.secret_id: str | None = None
@@ -81,6 +87,7 @@ class ReceiverState:
     def settings(self) -> dict:
         with self.lock:
             return {"mode": self.mode, "stall_seconds": self.stall_seconds, "times": self.times,
+                    "stall_status": self.stall_status, "wrong_key": self.wrong_key,
                     "stack": self.stack, "secret_id": self.secret_id,
                     "api_key_pinned": self.api_key is not None}
 
@@ -96,6 +103,12 @@ class ReceiverState:
                 self.times = None
             if "stall_seconds" in body:
                 self.stall_seconds = float(body["stall_seconds"])
+            if "stall_status" in body:
+                self.stall_status = int(body["stall_status"])
+            if "wrong_key" in body:
+                if body["wrong_key"] not in ("401", "success-false"):
+                    raise ValueError('wrong_key must be "401" or "success-false"')
+                self.wrong_key = body["wrong_key"]
             if "times" in body:
                 self.times = None if body["times"] is None else int(body["times"])
             for k in ("stack", "secret_id", "api_key"):
@@ -237,7 +250,11 @@ class Handler(BaseHTTPRequestHandler):
             with st.lock:
                 st.stalled += 1
             st.wake.wait(stall)
-            return self._send(504, {"success": False, "message": f"Event id {eid}: the app stalled."})
+            if st.stall_status == 401:
+                with st.lock:
+                    st.unauthorized += 1
+                return self._send(401, {"success": False, "message": "Unauthorized: invalid or missing API key."})
+            return self._send(st.stall_status, {"success": False, "message": f"Event id {eid}: the app stalled."})
         if mode == "error":
             with st.lock:
                 st.errors += 1
@@ -246,6 +263,8 @@ class Handler(BaseHTTPRequestHandler):
         if not key or key not in st._expected_keys():
             with st.lock:
                 st.unauthorized += 1
+            if st.wrong_key == "success-false":
+                return self._send(200, {"success": False, "message": "Invalid API key."})
             return self._send(401, {"success": False, "message": "Unauthorized: invalid or missing API key."})
         if body is None:
             return self._send(400, {"success": False, "message": "Request body must be JSON."})

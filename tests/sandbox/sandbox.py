@@ -15,6 +15,7 @@
     ... wait-idle --state-dir DIR --stack S [--timeout 60]
         Blocks until the stack's tap is empty and no invocation (or retry) is in flight.
     ... receiver --state-dir DIR [--mode ok|reject|stall|error] [--stall-seconds N] [--times N]
+                 [--stall-status CODE] [--wrong-key 401|success-false]
                  [--app-stack S] [--reset]          sets the receiving app's behaviour
     ... stats --state-dir DIR       the receiver's counters (JSON)
     ... status --state-dir DIR      hooked stacks and their runner counters (JSON)
@@ -73,9 +74,12 @@ def _write_atomic(path: str, text: str) -> None:
 
 def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = None,
           seed: bool = True) -> int:
-    from lambda_service import LambdaService, NotARelayStack, Watcher
+    from alb_front import AlbFront
+    from lambda_service import LambdaService, NotARelayStack
+    from lambda_watcher import Watcher
     from receiver_app import ReceiverServer, ReceiverState
     from seed_account import seed_account
+    from tls_ca import CertificateAuthority
 
     os.makedirs(state_dir, exist_ok=True)
     stop = threading.Event()
@@ -83,7 +87,7 @@ def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = 
         signal.signal(sig, lambda *_: stop.set())
 
     moto = MotoServer(log_path=os.path.join(state_dir, "moto.log"))
-    receiver = watcher = service = None
+    receiver = watcher = service = front = None
     try:
         moto.start()
         _write_atomic(os.path.join(state_dir, "moto.pid"), str(moto.proc.pid))
@@ -97,8 +101,11 @@ def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = 
             return _admin(service_box["service"], method, path, raw, NotARelayStack)
 
         receiver = ReceiverServer(state, admin=admin)
+        ca = CertificateAuthority.create(os.path.join(state_dir, "tls"))
+        front = AlbFront(state, ca).start()
         service = LambdaService(moto.endpoint, receiver_url=receiver.url,
-                                work_dir=os.path.join(state_dir, "functions"))
+                                work_dir=os.path.join(state_dir, "functions"),
+                                front=front, ca_bundle=ca.bundle)
         service_box["service"] = service
         receiver.start()
         watcher = Watcher(service).start()
@@ -116,6 +123,14 @@ def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = 
             "SANDBOX_ADMIN_URL": f"{base}/_sandbox",
             "SANDBOX_ALB_URL": f"http://{ev['internal_alb_dns']}/" if ev.get("internal_alb_dns") else "",
             "SANDBOX_VPC_ID": ev.get("vpc_id", ""),
+            # HTTPS: the ALB's listener certificate names SANDBOX_APP_HOST only (issued by the
+            # sandbox CA in SANDBOX_CA_BUNDLE, which the relay trusts); its HTTP listener
+            # redirects to HTTPS.
+            "SANDBOX_APP_HOST": front.app_host,
+            "SANDBOX_CA_BUNDLE": ca.bundle,
+            "SANDBOX_HTTPS_ALB_URL": f"https://{ev['internal_alb_dns']}/" if ev.get("internal_alb_dns") else "",
+            "SANDBOX_HTTPS_APP_URL": f"https://{front.app_host}/",
+            "SANDBOX_HTTP_REDIRECT_URL": f"http://{front.app_host}/",
             "SANDBOX_PID": str(os.getpid()),
             "SANDBOX_STATE_DIR": os.path.abspath(state_dir),
         }
@@ -151,6 +166,8 @@ def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = 
             service.stop()
         if receiver:
             receiver.stop()
+        if front:
+            front.stop()
         log.info("receiver stopped (%.2fs)", time.monotonic() - t0)
         moto.stop()
         for f in ("moto.pid",):
@@ -329,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--mode", choices=["ok", "reject", "stall", "error"])
     sp.add_argument("--stall-seconds", type=float)
     sp.add_argument("--times", type=int)
+    sp.add_argument("--stall-status", type=int, help="answer this after a stall (default 504)")
+    sp.add_argument("--wrong-key", choices=["401", "success-false"])
     sp.add_argument("--app-stack")
     sp.add_argument("--reset", action="store_true")
     cmd("stats")
@@ -366,6 +385,10 @@ def main(argv: list[str] | None = None) -> int:
             body["stall_seconds"] = a.stall_seconds
         if a.times is not None:
             body["times"] = a.times
+        if a.stall_status is not None:
+            body["stall_status"] = a.stall_status
+        if a.wrong_key:
+            body["wrong_key"] = a.wrong_key
         if a.app_stack:
             body["stack"] = a.app_stack
         if a.reset:

@@ -19,7 +19,7 @@ import uuid
 import pytest
 import requests
 
-from lambda_service import evrelay_bin
+from sandbox_code import evrelay_bin
 from moto_proc import client
 
 HERE = os.path.dirname(os.path.abspath(__file__))

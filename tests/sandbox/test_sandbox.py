@@ -20,10 +20,10 @@ import uuid
 import pytest
 import requests
 
-from lambda_service import (
-    FunctionSpec, LambdaService, Runner, destination_record, inline_code_from_relay_py,
-    inline_code_from_template, inline_code_from_text, rewrite_url,
-)
+from lambda_env import FunctionSpec, destination_record, rewrite_url
+from lambda_runner import Runner
+from lambda_service import LambdaService
+from sandbox_code import inline_code_from_relay_py, inline_code_from_template, inline_code_from_text
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -224,7 +224,8 @@ def stack_b(aws, rendered, network, stack_a):
         rendered,
         network,
         name,
-        TargetUrl="https://other.example.internal/hook",
+        TargetUrl="https://internal-other-1.us-east-1.elb.amazonaws.com/hook",
+        TargetHost="other.example.internal",
         AuthHeaderName="x-api-key",
         InboundDetailType="order-created",
         ReservedConcurrency="5",
@@ -300,12 +301,17 @@ def _assert_stack(aws, stack: str, deployed: dict, *, detail_type: str, timeout:
     env = fn["Environment"]["Variables"]
     assert env == {
         "TARGET_URL": values["TargetUrl"],
+        "TARGET_HOST": values.get("TargetHost", ""),
         "SECRET_ID": n["secret"],
         "AUTH_HEADER_NAME": header,
         "EVENT_BUS_NAME": n["bus"],
         "RESPONSE_SOURCE": "evrelay.relay",
         "CONNECT_TIMEOUT_SECONDS": "3",
         "READ_TIMEOUT_SECONDS": read_timeout,
+        # The time budget's AWS numbers (src/budget.rs), the template's defaults.
+        "AWS_CONNECT_TIMEOUT_SECONDS": "2",
+        "AWS_READ_TIMEOUT_SECONDS": "3",
+        "AWS_MAX_ATTEMPTS": "2",
         "SECRET_TTL_SECONDS": "300",
     }
     assert values["Secret"] not in json.dumps(fn)
@@ -381,7 +387,7 @@ def _assert_stack(aws, stack: str, deployed: dict, *, detail_type: str, timeout:
 
 def test_stack_deploys_with_stack_derived_names(aws, stack_a):
     name, deployed = stack_a
-    _assert_stack(aws, name, deployed, detail_type="inbound-event-sent", timeout=30, read_timeout="10",
+    _assert_stack(aws, name, deployed, detail_type="inbound-event-sent", timeout=90, read_timeout="10",
                   header="api-key", retention=14, concurrency=None)
 
 
@@ -473,11 +479,28 @@ def test_skipped_resources_are_declared_for_aws():
         assert f'{{"Ref": "{sid}"}}' not in dump and f'"Fn::GetAtt": ["{sid}"' not in dump, sid
 
     [secret] = [res[k] for k in skipped_ids if res[k]["Type"] == "AWS::SecretsManager::Secret"]
+    # The stack's own secret only without an existing one (destroy never deletes that), with
+    # the parameter's value or generated inside Secrets Manager.
+    assert secret["Condition"] == "OwnSecret"
+    assert template["Conditions"]["OwnSecret"] == {"Fn::Equals": [{"Ref": "ExistingSecretArn"}, ""]}
     assert secret["Properties"] == {
         "Name": {"Fn::Sub": "${AWS::StackName}-api-key"},
         "Description": secret["Properties"]["Description"],
-        "SecretString": {"Ref": "Secret"},
+        "SecretString": {"Fn::If": ["GenerateOwnSecret", {"Ref": "AWS::NoValue"}, {"Ref": "Secret"}]},
+        "GenerateSecretString": {"Fn::If": ["GenerateOwnSecret",
+                                            {"PasswordLength": 32, "ExcludePunctuation": True},
+                                            {"Ref": "AWS::NoValue"}]},
     }
+    # The relay reads exactly the existing secret, and decrypts only via Secrets Manager.
+    statements = res["RelayRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    [read] = [st for st in statements if isinstance(st, dict) and st.get("Sid") == "ReadApiKey"]
+    assert read["Resource"]["Fn::If"][:2] == ["UseExistingSecret", {"Ref": "ExistingSecretArn"}]
+    [decrypt] = [st["Fn::If"] for st in statements if isinstance(st, dict) and "Fn::If" in st]
+    assert decrypt[0] == "DecryptWithCustomerKey" and decrypt[2] == {"Ref": "AWS::NoValue"}
+    assert decrypt[1]["Action"] == "kms:Decrypt"
+    assert decrypt[1]["Resource"] == {"Ref": "ExistingSecretKmsKeyArn"}
+    assert decrypt[1]["Condition"] == {"StringEquals": {
+        "kms:ViaService": {"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"}}}
     [invoke] = [res[k] for k in skipped_ids if res[k]["Type"] == "AWS::Lambda::EventInvokeConfig"]
     assert invoke["Properties"] == {
         "FunctionName": {"Ref": "Function"},
@@ -508,9 +531,9 @@ def test_skipped_resources_are_declared_for_aws():
     assert res["RelayRole"]["Properties"]["ManagedPolicyArns"] == [
         {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}
     ]
-    # The role reads exactly that secret, by its stack-derived ARN.
+    # The role reads exactly its own secret, by its stack-derived ARN (or the existing one).
     statements = res["RelayRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-    [read] = [s for s in statements if s["Action"] == "secretsmanager:GetSecretValue"]
-    assert read["Resource"] == {
+    [read] = [s for s in statements if s.get("Action") == "secretsmanager:GetSecretValue"]
+    assert read["Resource"]["Fn::If"][2] == {
         "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${AWS::StackName}-api-key-??????"
     }

@@ -70,6 +70,9 @@ pub struct DeployArgs {
     #[arg(long, value_enum, value_name = "CHOICE")]
     pub events_endpoint: Option<super::preflight::EventsEndpoint>,
 
+    #[command(flatten)]
+    pub relay: super::params::RelayArgs,
+
     /// Show the change set, then stop (the change set is deleted; nothing changes).
     #[arg(long)]
     pub dry_run: bool,

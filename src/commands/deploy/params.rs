@@ -2,10 +2,16 @@
 //! then what the stack already has (a redeploy changes only what it is told to), then the
 //! template's defaults. Turned into the template's parameters here, and nowhere else.
 
-use super::secret::Secret;
+use clap::Args;
+
+use super::secret::Choice;
 use super::DeployArgs;
+use crate::budget::Budget;
 use crate::error::{Error, Result};
 use crate::stack::changeset::ParamValue;
+
+/// The template's FunctionTimeout default: it holds the budget of the default read timeout.
+pub const DEFAULT_FUNCTION_TIMEOUT: u32 = 90;
 
 /// CloudWatch Logs' retention values (the template's AllowedValues).
 pub const RETENTION_DAYS: [u32; 22] = [
@@ -25,6 +31,45 @@ pub struct Settings {
     pub function_timeout: u32,
     pub read_timeout: u32,
     pub log_retention_days: u32,
+}
+
+/// Deploy's flags for the target's host name and an existing secret (flattened into
+/// DeployArgs with `#[command(flatten)]`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct RelayArgs {
+    /// The host name the endpoint serves: sent as Host and, over HTTPS, used for SNI and
+    /// certificate verification while connecting to --url's address [default: --url's host,
+    /// or the stack's].
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+
+    /// Use this existing Secrets Manager secret (name or ARN) as the API key: evrelay checks
+    /// it exists and never reads or deletes it; the relay may read only this secret.
+    #[arg(long, value_name = "NAME|ARN", conflicts_with_all = ["secret_stdin", "secret_env", "generate_secret"])]
+    pub secret_id: Option<String>,
+}
+
+/// What RelayArgs resolve to, beside Settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RelaySettings {
+    /// `--host`, or the stack's; empty = the URL's own host.
+    pub host: String,
+    /// The parameters the stack already has: only those may keep their previous value.
+    pub stack_parameters: Vec<String>,
+}
+
+/// `--host` (checked), else the stack's TargetHost, else none.
+pub fn resolve_relay(args: &RelayArgs, stack_params: &[(String, String)]) -> Result<RelaySettings> {
+    let host = match &args.host {
+        Some(raw) => crate::hosts::check_host(raw)?,
+        None => current(stack_params, "TargetHost")
+            .unwrap_or_default()
+            .to_string(),
+    };
+    Ok(RelaySettings {
+        host,
+        stack_parameters: stack_params.iter().map(|(k, _)| k.clone()).collect(),
+    })
 }
 
 /// discover's picks for `--vpc-id` / `--cluster`.
@@ -48,26 +93,28 @@ pub fn check_usage(args: &DeployArgs) -> Result<()> {
             )));
         }
     }
+    if let Some(url) = &args.url {
+        crate::hosts::check_url(url)?;
+    }
     if let (Some(read), Some(function)) = (args.read_timeout, args.function_timeout) {
-        check_timeouts(read, function)?;
+        check_timeouts(read, function, "--function-timeout")?;
     }
     Ok(())
 }
 
-/// The relay's connect timeout (relay-lambda/README.md).
-const CONNECT_TIMEOUT: u32 = 3;
-
-/// A 401/403 makes the relay read the key again and POST once more, so one invocation can
-/// spend two connects and two reads, plus the Secrets Manager calls. A function timeout below
-/// that turns an endpoint's slow answer into "Task timed out" instead of the relay's own error.
-fn check_timeouts(read: u32, function: u32) -> Result<()> {
-    let needed = 2 * (CONNECT_TIMEOUT + read) + 4;
-    if function < needed {
+/// A function timeout below the invocation's worst case (src/budget.rs) lets Lambda kill the
+/// relay after its POST went out, and Lambda's retry then POSTs the same event again.
+/// `origin` names where the function timeout came from (the flag, or the stack's value on a
+/// redeploy), so the message never blames a flag the operator did not pass.
+fn check_timeouts(read: u32, function: u32, origin: &str) -> Result<()> {
+    let b = Budget::with_read_timeout(read);
+    if !b.fits(function) {
         return Err(Error::usage(format!(
-            "--function-timeout {function} is too short for --read-timeout {read}: a retried request can take {needed} s"
+            "{origin} {function} is below the relay's worst case with --read-timeout {read}: {b}"
         ))
         .hint(format!(
-            "pass --function-timeout {needed} or more, or a shorter --read-timeout (the default 10 fits 30)"
+            "pass --function-timeout {} or more, or a shorter --read-timeout",
+            b.worst_case()
         )));
     }
     Ok(())
@@ -129,6 +176,9 @@ pub fn resolve(
     if url.is_none() {
         missing.push("--url");
     }
+    if let Some(url) = &url {
+        crate::hosts::check_url(url)?;
+    }
     if !missing.is_empty() {
         let hint = if args.vpc_id.is_some() || args.cluster.is_some() {
             "discover found no pick for these in that VPC; `evrelay discover` says why, then pass them explicitly"
@@ -159,7 +209,7 @@ pub fn resolve(
         function_timeout: args
             .function_timeout
             .or_else(|| current_number(stack_params, "FunctionTimeout"))
-            .unwrap_or(30),
+            .unwrap_or(DEFAULT_FUNCTION_TIMEOUT),
         read_timeout: args
             .read_timeout
             .or_else(|| current_number(stack_params, "ReadTimeoutSeconds"))
@@ -169,7 +219,14 @@ pub fn resolve(
             .or_else(|| current_number(stack_params, "LogRetentionDays"))
             .unwrap_or(14),
     };
-    check_timeouts(settings.read_timeout, settings.function_timeout)?;
+    let origin = if args.function_timeout.is_some() {
+        "--function-timeout"
+    } else if current_number(stack_params, "FunctionTimeout").is_some() {
+        "the stack's FunctionTimeout"
+    } else {
+        "the default function timeout"
+    };
+    check_timeouts(settings.read_timeout, settings.function_timeout, origin)?;
     if settings.detail_type.trim().is_empty() {
         return Err(Error::usage("--detail-type is empty")
             .hint("pass the detail-type your producers send, e.g. inbound-event-sent"));
@@ -196,130 +253,81 @@ fn first_non_empty<const N: usize>(candidates: [Vec<String>; N]) -> Vec<String> 
         .unwrap_or_default()
 }
 
-/// The template's parameters. Without a new secret the stack keeps its own
-/// (`UsePreviousValue`: CloudFormation never returns a NoEcho value to send back).
-pub fn parameters(s: &Settings, secret: Option<&Secret>) -> Vec<ParamValue> {
-    let v = |k: &str, val: String| ParamValue::Value(k.to_string(), val);
+/// The template's parameters without `--host`/`--secret-id`, for the tests; deploy calls
+/// `parameters_for`.
+#[cfg(test)]
+pub fn parameters(s: &Settings, secret: Option<&Choice>) -> Vec<ParamValue> {
+    let relay = RelaySettings {
+        stack_parameters: vec!["Secret".into()],
+        ..RelaySettings::default()
+    };
+    parameters_for(s, &relay, secret)
+}
+
+/// The template's parameters, in its order. Without a new secret choice the stack keeps its
+/// own (`UsePreviousValue`: CloudFormation never returns a NoEcho value to send back), but only
+/// for parameters the stack has (a stack from an older template gets the defaults).
+pub fn parameters_for(
+    s: &Settings,
+    relay: &RelaySettings,
+    secret: Option<&Choice>,
+) -> Vec<ParamValue> {
+    let v = |k: &str, val: &str| ParamValue::Value(k.to_string(), val.to_string());
+    let b = Budget::with_read_timeout(s.read_timeout);
+    // (Secret, ExistingSecretArn, ExistingSecretKmsKeyArn). An empty Secret without an
+    // existing ARN is the template's "generate it" (GenerateSecretString).
+    let secret_params: [ParamValue; 3] = match secret {
+        Some(Choice::Value(value)) => [
+            v("Secret", value.expose()),
+            v("ExistingSecretArn", ""),
+            v("ExistingSecretKmsKeyArn", ""),
+        ],
+        Some(Choice::Generate) => [
+            v("Secret", ""),
+            v("ExistingSecretArn", ""),
+            v("ExistingSecretKmsKeyArn", ""),
+        ],
+        Some(Choice::Existing(e)) => [
+            v("Secret", ""),
+            v("ExistingSecretArn", &e.arn),
+            v(
+                "ExistingSecretKmsKeyArn",
+                e.kms_key.as_deref().unwrap_or_default(),
+            ),
+        ],
+        None => [
+            ("Secret", ""),
+            ("ExistingSecretArn", ""),
+            ("ExistingSecretKmsKeyArn", ""),
+        ]
+        .map(|(k, default)| {
+            if relay.stack_parameters.iter().any(|p| p == k) {
+                ParamValue::UsePrevious(k.into())
+            } else {
+                v(k, default)
+            }
+        }),
+    };
+    let [secret_value, existing_arn, existing_key] = secret_params;
     vec![
-        v("TargetUrl", s.url.clone()),
-        v("SubnetIds", s.subnets.join(",")),
-        v("SecurityGroupIds", s.security_groups.join(",")),
-        match secret {
-            Some(secret) => v("Secret", secret.expose().to_string()),
-            None => ParamValue::UsePrevious("Secret".into()),
-        },
-        v("AuthHeaderName", s.auth_header.clone()),
-        v("InboundDetailType", s.detail_type.clone()),
-        v("ReservedConcurrency", s.reserved_concurrency.to_string()),
-        v("FunctionTimeout", s.function_timeout.to_string()),
-        v("ReadTimeoutSeconds", s.read_timeout.to_string()),
-        v("LogRetentionDays", s.log_retention_days.to_string()),
+        v("TargetUrl", &s.url),
+        v("TargetHost", &relay.host),
+        v("SubnetIds", &s.subnets.join(",")),
+        v("SecurityGroupIds", &s.security_groups.join(",")),
+        secret_value,
+        existing_arn,
+        existing_key,
+        v("AuthHeaderName", &s.auth_header),
+        v("InboundDetailType", &s.detail_type),
+        v("ReservedConcurrency", &s.reserved_concurrency.to_string()),
+        v("FunctionTimeout", &s.function_timeout.to_string()),
+        v("ReadTimeoutSeconds", &s.read_timeout.to_string()),
+        v("AwsConnectTimeoutSeconds", &b.aws_connect.to_string()),
+        v("AwsReadTimeoutSeconds", &b.aws_read.to_string()),
+        v("AwsMaxAttempts", &b.aws_attempts.to_string()),
+        v("LogRetentionDays", &s.log_retention_days.to_string()),
     ]
 }
 
 #[cfg(test)]
-mod tests {
-    use clap::Parser;
-
-    use super::*;
-
-    #[derive(Parser)]
-    struct Wrap {
-        #[command(flatten)]
-        args: DeployArgs,
-    }
-
-    fn args(argv: &[&str]) -> DeployArgs {
-        Wrap::try_parse_from(std::iter::once("deploy").chain(argv.iter().copied()))
-            .unwrap()
-            .args
-    }
-
-    const FULL: [&str; 6] = [
-        "--subnet",
-        "subnet-a",
-        "--security-group",
-        "sg-1",
-        "--url",
-        "http://internal-x/",
-    ];
-
-    #[test]
-    fn every_template_parameter_is_sent_and_no_other() {
-        let s = resolve(&args(&FULL), &[], None).unwrap();
-        let keys: Vec<String> = parameters(&s, None)
-            .into_iter()
-            .map(|p| match p {
-                ParamValue::Value(k, _) | ParamValue::UsePrevious(k) => k,
-            })
-            .collect();
-        assert_eq!(
-            keys,
-            crate::template::parameter_names(crate::template::TEMPLATE_SOURCE)
-        );
-    }
-
-    #[test]
-    fn flags_beat_picks_beat_the_stack_beat_defaults() {
-        let stack = vec![
-            ("SubnetIds".to_string(), "subnet-s1,subnet-s2".to_string()),
-            ("SecurityGroupIds".to_string(), "sg-s".to_string()),
-            ("TargetUrl".to_string(), "http://stack/".to_string()),
-            ("ReadTimeoutSeconds".to_string(), "20".to_string()),
-            ("FunctionTimeout".to_string(), "60".to_string()),
-            ("Secret".to_string(), "****".to_string()),
-        ];
-        let picks = Picks {
-            subnets: vec!["subnet-p".into()],
-            security_group: Some("sg-p".into()),
-            url: None,
-        };
-        let s = resolve(&args(&["--url", "http://flag/"]), &stack, Some(&picks)).unwrap();
-        assert_eq!(s.url, "http://flag/");
-        assert_eq!(s.subnets, ["subnet-p"]);
-        assert_eq!(s.security_groups, ["sg-p"]);
-        assert_eq!(s.read_timeout, 20);
-        assert_eq!(s.function_timeout, 60);
-        let s = resolve(&args(&[]), &stack, None).unwrap();
-        assert_eq!((s.subnets.len(), s.url.as_str()), (2, "http://stack/"));
-    }
-
-    #[test]
-    fn a_redeploy_keeps_the_secret_and_a_new_one_replaces_it() {
-        let s = resolve(&args(&FULL), &[], None).unwrap();
-        assert!(parameters(&s, None).contains(&ParamValue::UsePrevious("Secret".into())));
-        let secret = super::super::secret::validate("a-new-key-123".into()).unwrap();
-        assert!(parameters(&s, Some(&secret))
-            .contains(&ParamValue::Value("Secret".into(), "a-new-key-123".into())));
-    }
-
-    #[test]
-    fn usage_errors_name_the_flag() {
-        let e = resolve(&args(&["--url", "http://x/"]), &[], None).unwrap_err();
-        assert_eq!(e.exit_code(), 2);
-        assert!(
-            e.message.contains("--subnet") && e.message.contains("--security-group"),
-            "{}",
-            e.message
-        );
-        let e =
-            check_usage(&args(&["--read-timeout", "25", "--function-timeout", "60"])).map(|_| ());
-        assert!(e.is_ok());
-        assert!(check_usage(&args(&["--read-timeout", "10", "--function-timeout", "30"])).is_ok());
-        assert!(check_usage(&args(&["--read-timeout", "25", "--function-timeout", "30"])).is_err());
-        let mut a = args(&FULL);
-        a.read_timeout = Some(25);
-        a.function_timeout = Some(25);
-        assert!(check_usage(&a)
-            .unwrap_err()
-            .message
-            .contains("--read-timeout 25"));
-        assert_eq!(
-            check_usage(&args(&["--log-retention-days", "10"]))
-                .unwrap_err()
-                .exit_code(),
-            2
-        );
-        assert!(Wrap::try_parse_from(["deploy", "--function-timeout", "5"]).is_err());
-    }
-}
+mod tests;

@@ -82,8 +82,13 @@ async fn account(moto: &Moto, net: &Net) -> Account {
 }
 
 /// The error line evrelay printed (the first line of stderr).
+/// The refusal: the one `error:` line (deploy's "Deploying stack …" progress note comes first).
 fn error_line(out: &std::process::Output) -> String {
-    stderr(out).lines().next().unwrap_or_default().to_string()
+    stderr(out)
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[tokio::test]

@@ -228,8 +228,9 @@ fn a_missing_stack_fails_status_and_is_nothing_to_destroy() {
     assert_eq!(out.status.code(), Some(0));
 }
 
-/// Runs deploy with one flag replaced; asserts exit 1, and that nothing was created.
-async fn preflight_fails(moto: &Moto, net: &Net, name: &str, replace: (&str, &str)) {
+/// Runs deploy with one flag replaced; asserts the exit code (1, or 2 for a bad flag value),
+/// and that nothing was created.
+async fn preflight_fails(moto: &Moto, net: &Net, name: &str, replace: (&str, &str), code: i32) {
     let stack = format!("pf-{name}");
     let mut args = deploy_args(net, &stack)
         .into_iter()
@@ -245,7 +246,7 @@ async fn preflight_fails(moto: &Moto, net: &Net, name: &str, replace: (&str, &st
         .output()
         .unwrap();
     snapshot!(format!("preflight_{}", name.replace('-', "_")), &out);
-    assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+    assert_eq!(out.status.code(), Some(code), "{}", transcript(&out));
     assert!(
         !net.stack_exists(&stack).await,
         "{name}: a stack was created"
@@ -265,6 +266,7 @@ async fn each_preflight_failure_is_one_line_exit_1_and_creates_nothing() {
         &net,
         "public-subnet",
         ("--subnet", &net.public.clone()),
+        1,
     )
     .await;
     // Both subnets in us-east-1a.
@@ -289,6 +291,7 @@ async fn each_preflight_failure_is_one_line_exit_1_and_creates_nothing() {
         &net,
         "foreign-sg",
         ("--security-group", &net.other_vpc_sg.clone()),
+        1,
     )
     .await;
     preflight_fails(
@@ -296,6 +299,7 @@ async fn each_preflight_failure_is_one_line_exit_1_and_creates_nothing() {
         &net,
         "bad-url",
         ("--url", "internal-app:80/no-scheme"),
+        2,
     )
     .await;
     preflight_fails(
@@ -303,6 +307,7 @@ async fn each_preflight_failure_is_one_line_exit_1_and_creates_nothing() {
         &net,
         "missing-subnet",
         ("--subnet", "subnet-0123456789abcdef0"),
+        1,
     )
     .await;
     assert!(net.live_endpoints().await.is_empty());
