@@ -28,7 +28,7 @@ complete -c evrelay -n "__fish_evrelay_needs_command" -l region -d 'AWS region (
 complete -c evrelay -n "__fish_evrelay_needs_command" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_needs_command" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_needs_command" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_needs_command" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_needs_command" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_needs_command" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_needs_command" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -54,7 +54,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l region -d '
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand discover" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -83,7 +83,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l region -d 'AW
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secret-stdin -d 'Read the endpoint\'s API key from stdin (one line)'
@@ -106,7 +106,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l region -d 'AWS 
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l return-response -d 'Ask the relay for a response event and wait for it'
@@ -125,7 +125,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l region -d 'AWS 
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -s f -l follow -d 'Keep printing new lines as they arrive'
@@ -139,7 +139,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -158,7 +158,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -173,7 +173,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -187,7 +187,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l dry-run -d 'Show what would be re-sent, change nothing'
@@ -201,7 +201,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -219,7 +219,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l region -d 'AW
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l watch -d 'Follow a change in progress until the stack settles, then show the status (Ctrl-C stops watching)'
@@ -234,7 +234,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l region -d 'A
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack'
@@ -249,7 +249,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l region -d 'AW
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack'
@@ -264,7 +264,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l region -d '
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand template" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -277,7 +277,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l region -
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: ./evrelay.toml, when it exists]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'

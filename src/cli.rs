@@ -52,8 +52,8 @@ pub struct GlobalArgs {
     pub stack: String,
 
     /// The evrelay config file that remembers each relay's deploy settings [default:
-    /// ./evrelay.toml, when it exists].
-    #[arg(long, global = true, value_name = "FILE", env = "EVRELAY_CONFIG")]
+    /// EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy].
+    #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
 
     /// How to print results.

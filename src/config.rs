@@ -36,14 +36,14 @@ pub struct ConfigFile {
     pub region: Option<String>,
     /// stack name → region → what that relay was deployed with.
     #[serde(default)]
-    pub stacks: BTreeMap<String, BTreeMap<String, RelaySettings>>,
+    pub stacks: BTreeMap<String, BTreeMap<String, Remembered>>,
 }
 
 /// One relay's deploy settings, as flags would give them. Every key is optional: the file
 /// fills only what the command line leaves out.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RelaySettings {
+pub struct Remembered {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subnets: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -92,42 +92,59 @@ impl Default for ConfigPath {
     }
 }
 
+/// Names the file's place without making it required: a sandbox, CI or a wrapper script points
+/// here before the first deploy has written anything.
+pub const ENV_VAR: &str = "EVRELAY_CONFIG";
+
 impl ConfigPath {
+    /// `--config FILE` (which must exist, unless a deploy is about to write it), else
+    /// EVRELAY_CONFIG, else ./evrelay.toml.
     pub fn new(flag: Option<&Path>) -> Self {
-        match flag {
-            Some(p) => ConfigPath {
+        match (flag, std::env::var_os(ENV_VAR).filter(|v| !v.is_empty())) {
+            (Some(p), _) => ConfigPath {
                 path: p.to_path_buf(),
                 explicit: true,
             },
-            None => ConfigPath {
+            (None, Some(env)) => ConfigPath {
+                path: PathBuf::from(env),
+                explicit: false,
+            },
+            (None, None) => ConfigPath {
                 path: PathBuf::from(DEFAULT_FILE),
                 explicit: false,
             },
         }
     }
 
-    /// The parsed file; an absent default file is an empty configuration.
-    pub fn load(&self) -> Result<ConfigFile> {
+    /// The parsed file. An absent file is an empty configuration, except one named with
+    /// `--config` that nothing will create (`creating`: a deploy, which writes it).
+    pub fn load(&self, creating: bool) -> Result<ConfigFile> {
         match std::fs::read_to_string(&self.path) {
             Ok(text) => parse(&text, &self.path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !self.explicit => {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && (creating || !self.explicit) => {
                 Ok(ConfigFile::default())
             }
             Err(e) => Err(Error::usage(format!(
                 "cannot read the config file {}: {e}",
                 self.path.display()
             ))
-            .hint("check --config (or EVRELAY_CONFIG), or leave it out to use ./evrelay.toml")),
+            .hint("check --config, or leave it out to use EVRELAY_CONFIG or ./evrelay.toml")),
         }
     }
 }
 
 pub fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
     let config: ConfigFile = toml_edit::de::from_str(text).map_err(|e| {
-        let line = e
+        // The line number and the line itself, so a bad value names its key too.
+        let at = e
             .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        let at = line.map(|l| format!(", line {l}")).unwrap_or_default();
+            .map(|span| {
+                let start = span.start.min(text.len());
+                let number = text[..start].matches('\n').count() + 1;
+                let line = text.lines().nth(number - 1).unwrap_or_default().trim();
+                format!(", line {number} (`{line}`)")
+            })
+            .unwrap_or_default();
         // toml's message can span lines; the first is the one that names the problem.
         let what = e.message().lines().next().unwrap_or("invalid TOML").trim();
         Error::usage(format!("{}{at}: {what}", path.display())).hint(
@@ -142,7 +159,7 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
     Ok(config)
 }
 
-fn check_settings(stack: &str, region: &str, s: &RelaySettings, path: &Path) -> Result<()> {
+fn check_settings(stack: &str, region: &str, s: &Remembered, path: &Path) -> Result<()> {
     let bad = |key: &str, why: &str| {
         Err(Error::usage(format!(
             "{}: [stacks.{stack}.{region}] {key} {why}",
@@ -164,7 +181,7 @@ fn check_settings(stack: &str, region: &str, s: &RelaySettings, path: &Path) -> 
 
 impl ConfigFile {
     /// The settings remembered for this stack in this region, if any.
-    pub fn relay(&self, stack: &str, region: &str) -> Option<&RelaySettings> {
+    pub fn relay(&self, stack: &str, region: &str) -> Option<&Remembered> {
         self.stacks.get(stack).and_then(|r| r.get(region))
     }
 }
@@ -172,7 +189,7 @@ impl ConfigFile {
 /// Records a successful deploy's settings under `[stacks.STACK.REGION]`, keeping the rest of the
 /// file — comments and other relays included — as it was. Written to a temporary file first and
 /// renamed, so an interrupted write never leaves half a file.
-pub fn remember(path: &Path, stack: &str, region: &str, settings: &RelaySettings) -> Result<()> {
+pub fn remember(path: &Path, stack: &str, region: &str, settings: &Remembered) -> Result<()> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -298,9 +315,14 @@ url = "http://internal-y/"
             path: missing.clone(),
             explicit: false,
         };
-        assert_eq!(implicit.load().unwrap(), ConfigFile::default());
+        assert_eq!(implicit.load(false).unwrap(), ConfigFile::default());
         let named = ConfigPath::new(Some(&missing));
-        assert_eq!(named.load().unwrap_err().exit_code(), 2);
+        assert_eq!(named.load(false).unwrap_err().exit_code(), 2);
+        assert_eq!(
+            named.load(true).unwrap(),
+            ConfigFile::default(),
+            "a deploy creates it"
+        );
     }
 
     #[test]
@@ -312,7 +334,7 @@ url = "http://internal-y/"
             "# mine\nstack = \"a\"\n\n[stacks.b.us-east-1]\nurl = \"http://b/\"\n",
         )
         .unwrap();
-        let settings = RelaySettings {
+        let settings = Remembered {
             subnets: vec!["subnet-1".into(), "subnet-2".into()],
             security_groups: vec!["sg-1".into()],
             url: Some("http://a/".into()),
@@ -329,7 +351,7 @@ url = "http://internal-y/"
             Some("http://b/")
         );
         // A redeploy replaces that relay's table, not merges into it.
-        let fewer = RelaySettings {
+        let fewer = Remembered {
             url: Some("http://a2/".into()),
             ..Default::default()
         };

@@ -32,28 +32,34 @@ pub async fn ctrl_c() {
     listen().await
 }
 
+/// Ctrl-Cs the top level handed to the commands' listeners: the one OS-level SIGINT receiver
+/// is [`unhandled`], which decides for each Ctrl-C, in one place, whether a listener is alive
+/// to take it. (Two OS-level receivers, one per side, would race: a listener could take the
+/// signal and drop its shield before the top level looked, and the run would be cancelled in
+/// the middle of the listener's clean-up.)
+fn handed_over() -> &'static tokio::sync::watch::Sender<u64> {
+    static HANDED: std::sync::OnceLock<tokio::sync::watch::Sender<u64>> =
+        std::sync::OnceLock::new();
+    HANDED.get_or_init(|| tokio::sync::watch::channel(0).0)
+}
+
 /// A Ctrl-C listener registered now, not at its first poll (so a line printed after this call
-/// can promise that Ctrl-C is handled), and shielded from now until it is dropped. If SIGINT
-/// cannot be listened for at all, it never resolves.
+/// can promise that Ctrl-C is handled), and shielded from now until it is dropped. It resolves
+/// on the next Ctrl-C the top level hands over (so only while [`crate::run`] is running).
 pub fn listen() -> impl std::future::Future<Output = ()> + Send {
     let shield = shield();
-    #[cfg(unix)]
-    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    // Subscribing marks the current count as seen: only a later Ctrl-C wakes this listener.
+    let mut handed = handed_over().subscribe();
     async move {
         let _shield = shield;
-        #[cfg(unix)]
-        if let Some(s) = sigint.as_mut() {
-            s.recv().await;
-            return;
-        }
-        if tokio::signal::ctrl_c().await.is_err() {
+        if handed.changed().await.is_err() {
             std::future::pending::<()>().await;
         }
     }
 }
 
-/// Resolves on a Ctrl-C that no command is handling. Polled before the command (a `biased`
-/// select), so a command's own listener still holds its shield when this one looks.
+/// Resolves on a Ctrl-C that no command is handling; hands every other one to the listeners
+/// alive at that moment (their shields are counted before any of them can see it).
 pub(crate) async fn unhandled() {
     loop {
         if tokio::signal::ctrl_c().await.is_err() {
@@ -62,6 +68,7 @@ pub(crate) async fn unhandled() {
         if HANDLED.load(Ordering::SeqCst) == 0 {
             return;
         }
+        handed_over().send_modify(|n| *n += 1);
     }
 }
 
@@ -78,6 +85,23 @@ mod tests {
         drop(a);
         drop(b);
         assert_eq!(HANDLED.load(Ordering::SeqCst), before);
+    }
+
+    /// A Ctrl-C handed over wakes the listeners alive then, not one registered afterwards.
+    #[tokio::test]
+    async fn a_handed_over_ctrl_c_wakes_the_listeners_alive_at_that_moment() {
+        let early = listen();
+        handed_over().send_modify(|n| *n += 1);
+        let late = listen();
+        tokio::time::timeout(std::time::Duration::from_secs(5), early)
+            .await
+            .expect("the listener alive at the hand-over wakes");
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(50), late)
+                .await
+                .is_err(),
+            "a listener registered after it does not"
+        );
     }
 
     /// No SIGINT listener outside this module (`tokio::signal::ctrl_c`, or a unix `signal` for

@@ -38,7 +38,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
     let mut globals = cli.global;
     // The config file is read by every command (a bad one fails them all, before any AWS call).
     let config_path = config::ConfigPath::new(globals.config.as_deref());
-    let config = config_path.load()?;
+    let config = config_path.load(matches!(cli.command, Command::Deploy(_)))?;
     globals.apply_config(&config).map_err(|e| {
         Error::usage(format!("{}: {e}", config_path.path.display()))
             .hint("fix the file's `stack`, or pass --stack NAME")

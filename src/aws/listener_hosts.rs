@@ -9,6 +9,25 @@ use aws_sdk_elasticloadbalancingv2::Client as Elb;
 use crate::error::{AwsResultExt, Result};
 use crate::hosts::{DefaultAction, ListenerFacts};
 
+/// The ARN of the load balancer whose DNS name is `dns_name` (case-insensitive), if any.
+pub async fn load_balancer_by_dns(elb: &Elb, dns_name: &str) -> Result<Option<String>> {
+    let all: Vec<_> = elb
+        .describe_load_balancers()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .aws_context("DescribeLoadBalancers")?;
+    Ok(all
+        .into_iter()
+        .find(|lb| {
+            lb.dns_name()
+                .is_some_and(|d| d.eq_ignore_ascii_case(dns_name))
+        })
+        .and_then(|lb| lb.load_balancer_arn().map(str::to_string)))
+}
+
 /// The facts of the listener on `port` of load balancer `lb_arn`; None if it has none there.
 pub async fn listener_facts(
     elb: &Elb,

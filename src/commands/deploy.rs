@@ -33,9 +33,12 @@ use guard::{Debris, PendingChangeSet};
 pub use params::Settings;
 use report::{ChangeSetReport, DeployResult, EndpointAction};
 
-pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
+pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
     let cfn = ctx.cloudformation();
     let stack_name = ctx.names.stack.clone();
+    if let Some(remembered) = ctx.config.file.relay(&stack_name, ctx.region()) {
+        args.fill_from(remembered);
+    }
     params::check_usage(&args)?;
 
     let mut existing = describe_stack(cfn, &stack_name).await?;
@@ -88,6 +91,7 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
         relay = params::resolve_relay(&args.relay, current_params(existing.as_ref()))?;
     }
 
+    let remembered = steps::remembered(&settings, &relay, &args);
     let input = Input {
         existing,
         settings,
@@ -98,7 +102,11 @@ pub async fn run(ctx: &Context, args: DeployArgs) -> Result<()> {
     let mut debris = Debris::default();
     let prepared = guard::interruptible(prepare(ctx, &args, input, &mut debris)).await;
     match prepared {
-        Ok(Some(ready)) => execute(ctx, ready, &mut debris, &account).await,
+        Ok(Some(ready)) => {
+            execute(ctx, ready, &mut debris, &account).await?;
+            steps::remember(ctx, &remembered);
+            Ok(())
+        }
         Ok(None) => Ok(()),
         Err(e) => {
             let removed = guard::clean_up(ctx, &mut debris).await;
@@ -198,6 +206,7 @@ async fn prepare(
     )
     .await?;
     steps::note_shared_endpoints(ctx, &plan).await?;
+    steps::warn_unnamed_https_host(ctx, &settings.url, &relay.host).await;
     let endpoint_actions = plan.endpoint_actions();
     let operation = if current.is_some() {
         Operation::Update

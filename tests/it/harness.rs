@@ -88,6 +88,11 @@ impl Moto {
         Command::from_std(self.evrelay_std())
     }
 
+    /// The evrelay.toml every evrelay of this test reads and a deploy writes (EVRELAY_CONFIG).
+    pub fn config_file(&self) -> std::path::PathBuf {
+        self.home.path().join("evrelay.toml")
+    }
+
     /// The same, as a plain process command: for a test that spawns evrelay to read its output
     /// as it runs, signal it or kill it (assert_cmd only runs to completion).
     pub fn evrelay_std(&self) -> StdCommand {
@@ -144,6 +149,9 @@ pub fn isolate(cmd: &mut StdCommand, home: &Path) {
         .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"))
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("HOME", home)
+        // This test's own evrelay.toml: a deploy remembers its settings there, never in the
+        // repository, and no other test reads them.
+        .env("EVRELAY_CONFIG", home.join("evrelay.toml"))
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
         .env_remove("COLUMNS")

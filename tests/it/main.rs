@@ -2,6 +2,7 @@
 //! real moto server, through the real SDK. Modules per command.
 
 mod cli;
+mod config;
 mod discover;
 mod dlq;
 mod fixtures;

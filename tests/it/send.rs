@@ -564,7 +564,7 @@ async fn a_timeout_names_the_events_log_lines_and_when_the_dlq_record_is_due() {
     assert!(
         stderr.contains("evrelay dlq peek")
             && stderr.contains("evrelay logs")
-            && stderr.contains("--timeout 6m"),
+            && stderr.contains("--timeout 9m"), // the template's default FunctionTimeout (90 s) × 3 attempts + waits
         "{stderr}"
     );
 
@@ -592,5 +592,8 @@ async fn a_timeout_names_the_events_log_lines_and_when_the_dlq_record_is_due() {
     );
     assert!(!d.to_string().contains(id), "{d}");
     assert_eq!(d["schedule"]["attempts"], 3);
-    assert_eq!(d["schedule"]["function_timeout_s"], 30);
+    assert_eq!(
+        d["schedule"]["function_timeout_s"], 90,
+        "the template's default"
+    );
 }

@@ -117,6 +117,9 @@ def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = 
             **DUMMY_ENV,
             "AWS_CONFIG_FILE": os.path.join(state_dir, "aws-config"),
             "AWS_SHARED_CREDENTIALS_FILE": os.path.join(state_dir, "aws-credentials"),
+            # evrelay.toml for this sandbox only: a deploy's remembered settings never leak
+            # into the working directory or into another run.
+            "EVRELAY_CONFIG": os.path.join(state_dir, "evrelay.toml"),
             "SANDBOX_RECEIVER_URL": receiver.url,
             "SANDBOX_CONTROL_URL": f"{base}/_control",
             "SANDBOX_STATS_URL": f"{base}/_stats",

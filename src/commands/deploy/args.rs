@@ -79,6 +79,32 @@ pub struct DeployArgs {
 }
 
 impl DeployArgs {
+    /// Fills what the flags leave open from the config file's table for this stack and region
+    /// (flags win; with `--vpc-id`/`--cluster` discover's picks win over the file's network).
+    pub(super) fn fill_from(&mut self, file: &crate::config::Remembered) {
+        let picks = self.vpc_id.is_some() || self.cluster.is_some();
+        if self.subnets.is_empty() && !picks {
+            self.subnets = file.subnets.clone();
+        }
+        if self.security_group.is_none() && !picks {
+            self.security_group = file.security_groups.first().cloned();
+        }
+        if self.url.is_none() && !picks {
+            self.url = file.url.clone();
+        }
+        let secret_given = self.secret_stdin || self.secret_env.is_some() || self.generate_secret;
+        if self.relay.secret_id.is_none() && !secret_given {
+            self.relay.secret_id = file.secret_id.clone();
+        }
+        fill(&mut self.relay.host, &file.host);
+        fill(&mut self.detail_type, &file.detail_type);
+        fill(&mut self.auth_header, &file.auth_header);
+        fill(&mut self.reserved_concurrency, &file.reserved_concurrency);
+        fill(&mut self.function_timeout, &file.function_timeout);
+        fill(&mut self.read_timeout, &file.read_timeout);
+        fill(&mut self.log_retention_days, &file.log_retention_days);
+    }
+
     pub(super) fn secret_source(&self) -> secret::Source {
         match (&self.secret_env, self.secret_stdin, self.generate_secret) {
             (Some(var), _, _) => secret::Source::Env(var.clone()),
@@ -86,5 +112,64 @@ impl DeployArgs {
             (_, _, true) => secret::Source::Generate,
             _ => secret::Source::Unspecified,
         }
+    }
+}
+
+fn fill<T: Clone>(flag: &mut Option<T>, file: &Option<T>) {
+    if flag.is_none() {
+        flag.clone_from(file);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        args: DeployArgs,
+    }
+
+    fn args(argv: &[&str]) -> DeployArgs {
+        Wrap::try_parse_from(std::iter::once("deploy").chain(argv.iter().copied()))
+            .unwrap()
+            .args
+    }
+
+    fn file() -> crate::config::Remembered {
+        crate::config::Remembered {
+            subnets: vec!["subnet-f1".into(), "subnet-f2".into()],
+            security_groups: vec!["sg-f".into()],
+            url: Some("http://file/".into()),
+            read_timeout: Some(7),
+            secret_id: Some("file-secret".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn flags_beat_the_config_file_which_fills_the_rest() {
+        let mut a = args(&["--url", "http://flag/", "--read-timeout", "3"]);
+        a.fill_from(&file());
+        assert_eq!(a.url.as_deref(), Some("http://flag/"));
+        assert_eq!(a.read_timeout, Some(3));
+        assert_eq!(a.subnets, ["subnet-f1", "subnet-f2"]);
+        assert_eq!(a.security_group.as_deref(), Some("sg-f"));
+        assert_eq!(a.relay.secret_id.as_deref(), Some("file-secret"));
+    }
+
+    #[test]
+    fn discover_picks_and_a_secret_flag_are_not_overridden_by_the_file() {
+        let mut a = args(&["--cluster", "events", "--secret-stdin"]);
+        a.fill_from(&file());
+        assert!(a.subnets.is_empty() && a.url.is_none() && a.security_group.is_none());
+        assert_eq!(
+            a.relay.secret_id, None,
+            "--secret-stdin is the secret this time"
+        );
+        assert_eq!(a.read_timeout, Some(7));
     }
 }

@@ -14,6 +14,7 @@ use crate::template;
 
 use super::preflight::{EndpointPlan, NetworkPlan};
 use super::report::{DeployResult, EndpointAction};
+use super::{params, DeployArgs, Settings};
 
 /// A phase line off a terminal (where the spinner is not drawn), so a log or a test sees
 /// where the deploy is; the spinner on one.
@@ -166,4 +167,71 @@ pub async fn note_shared_endpoints(ctx: &Context, plan: &NetworkPlan) -> Result<
         }
     }
     Ok(())
+}
+
+/// What `evrelay.toml` keeps of a deploy: the settings as flags would give them, never the key.
+pub(super) fn remembered(
+    settings: &Settings,
+    relay: &params::RelaySettings,
+    args: &DeployArgs,
+) -> crate::config::Remembered {
+    crate::config::Remembered {
+        subnets: settings.subnets.clone(),
+        security_groups: settings.security_groups.clone(),
+        url: Some(settings.url.clone()),
+        host: Some(relay.host.clone()).filter(|h| !h.is_empty()),
+        secret_id: args.relay.secret_id.clone(),
+        detail_type: Some(settings.detail_type.clone()),
+        auth_header: Some(settings.auth_header.clone()),
+        reserved_concurrency: Some(settings.reserved_concurrency),
+        function_timeout: Some(settings.function_timeout),
+        read_timeout: Some(settings.read_timeout),
+        log_retention_days: Some(settings.log_retention_days),
+        ..Default::default()
+    }
+}
+
+/// Writes the deploy's settings to the config file, so `evrelay deploy` alone redeploys. The
+/// stack is deployed by now: a file that cannot be written is a warning, not a failure.
+pub(super) fn remember(ctx: &Context, remembered: &crate::config::Remembered) {
+    let path = &ctx.config.path.path;
+    match crate::config::remember(path, &ctx.names.stack, ctx.region(), remembered) {
+        Ok(()) => ctx.printer.note(&format!(
+            "Saved these settings to {} ([stacks.{}.{}]): `evrelay deploy` alone redeploys them.",
+            path.display(),
+            ctx.names.stack,
+            ctx.region()
+        )),
+        Err(e) => ctx.printer.warn(&e.message),
+    }
+}
+
+/// An `https://` URL naming an ALB by its own DNS name, with no `--host`: no certificate can
+/// name that host, so every event would fail TLS. Warned before the change set, with the
+/// listener certificate's names (best effort: a lookup that fails only drops them).
+pub(super) async fn warn_unnamed_https_host(ctx: &Context, url: &str, host: &str) {
+    let Ok(url) = url::Url::parse(url) else {
+        return;
+    };
+    let host = Some(host).filter(|h| !h.is_empty());
+    if crate::hosts::elb_https_warning(&url, host, &[]).is_none() {
+        return;
+    }
+    let names = certificate_names(ctx, &url).await.unwrap_or_default();
+    if let Some(warning) = crate::hosts::elb_https_warning(&url, host, &names) {
+        ctx.printer.warn(&warning);
+    }
+}
+
+async fn certificate_names(ctx: &Context, url: &url::Url) -> Result<Vec<String>> {
+    use crate::aws::listener_hosts::{listener_facts, load_balancer_by_dns};
+    let dns = url.host_str().unwrap_or_default();
+    let Some(arn) = load_balancer_by_dns(ctx.elb(), dns).await? else {
+        return Ok(Vec::new());
+    };
+    let port = url.port_or_known_default().unwrap_or(443);
+    Ok(listener_facts(ctx.elb(), ctx.acm(), &arn, port)
+        .await?
+        .map(|f| f.certificate_names)
+        .unwrap_or_default())
 }

@@ -10,18 +10,12 @@ struct Wrap {
     args: DeployArgs,
 }
 
-/// DeployArgs as deploy will have it once RelayArgs is flattened in.
-#[derive(Parser)]
-struct WrapRelay {
-    #[command(flatten)]
-    args: DeployArgs,
-    #[command(flatten)]
-    relay: RelayArgs,
-}
-
+/// DeployArgs (RelayArgs is flattened into it) and its RelayArgs.
 fn relay_args(argv: &[&str]) -> std::result::Result<(DeployArgs, RelayArgs), clap::Error> {
-    WrapRelay::try_parse_from(std::iter::once("deploy").chain(argv.iter().copied()))
-        .map(|w| (w.args, w.relay))
+    Wrap::try_parse_from(std::iter::once("deploy").chain(argv.iter().copied())).map(|w| {
+        let relay = w.args.relay.clone();
+        (w.args, relay)
+    })
 }
 
 /// The budget's constants are the template's defaults (a stack deployed from the printed
