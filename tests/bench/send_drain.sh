@@ -25,6 +25,9 @@
 # On moto: SEND_COUNT (10000), CLI_COUNT (300), DRAIN_COUNT (5000), ROUNDS (3), DRAIN_ROUNDS (1).
 # On the responder: FAST_SEND_COUNT (50000), FAST_DRAIN_COUNT (20000), FAST_ROUNDS (3),
 # RESPONDER_TIMEOUT (1800: the responder exits by itself after this many seconds).
+# DRAIN_DIR (default: a fresh directory under TMPDIR): where drain files go. Both tools fsync each
+# batch before deleting it, so the disk's fsync latency is part of the drain figures; DRAIN_DIR on
+# a tmpfs (/dev/shm) shows the rate without it.
 # moto's ReceiveMessage and DeleteMessageBatch scan the whole queue, several times per call:
 # at 5,000 messages each call takes seconds, so a 5,000-message drain takes ~15 min for evrelay
 # and about an hour for the boto3 loop. DRAIN_COUNT=1000 gives the ratios in minutes.
@@ -62,12 +65,13 @@ AWS_CLI=$VENV_BIN/aws
 command -v curl >/dev/null || { echo "curl not found: apt-get install -y curl" >&2; exit 1; }
 
 WORK=$(mktemp -d)
+DRAIN_DIR=$(mktemp -d "${DRAIN_DIR:-$WORK}/drain.XXXXXX")
 SERVER_PID=
 stop_server() {
   if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
   SERVER_PID=
 }
-trap 'stop_server; rm -rf "$WORK"' EXIT
+trap 'stop_server; rm -rf "$WORK" "$DRAIN_DIR"' EXIT
 
 # Every tool runs in $WORK: an evrelay.toml in the caller's directory must not change what runs.
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench
@@ -168,6 +172,7 @@ check_lines() {
   local lines
   lines=$(wc -l <"$1")
   [[ $lines -eq $2 ]] || echo "note: $3 wrote $lines lines for $2 messages" >&2
+  rm -f "$1"
 }
 
 # run_rounds SEND_N SEND_ROUNDS DRAIN_N DRAIN_ROUNDS: evrelay, then the baselines, each round.
@@ -186,15 +191,16 @@ run_rounds() {
   for round in $(seq "$drain_rounds"); do
     echo "$SERVER: drain round $round/$drain_rounds" >&2
     seed bench-dlq "$drain_n"
-    measure evrelay-drain "$drain_n" "$EVRELAY_BIN" --stack bench dlq drain --out "$WORK/evrelay-$SERVER-$round.jsonl"
-    check_lines "$WORK/evrelay-$SERVER-$round.jsonl" "$drain_n" evrelay
+    measure evrelay-drain "$drain_n" "$EVRELAY_BIN" --stack bench dlq drain --out "$DRAIN_DIR/evrelay-$SERVER-$round.jsonl"
+    check_lines "$DRAIN_DIR/evrelay-$SERVER-$round.jsonl" "$drain_n" evrelay
     seed bench-dlq "$drain_n"
-    measure boto3-drain "$drain_n" "$PYTHON" "$BENCH/boto3_drain.py" --queue bench-dlq --out "$WORK/boto3-$SERVER-$round.jsonl"
-    check_lines "$WORK/boto3-$SERVER-$round.jsonl" "$drain_n" boto3
+    measure boto3-drain "$drain_n" "$PYTHON" "$BENCH/boto3_drain.py" --queue bench-dlq --out "$DRAIN_DIR/boto3-$SERVER-$round.jsonl"
+    check_lines "$DRAIN_DIR/boto3-$SERVER-$round.jsonl" "$drain_n" boto3
   done
 }
 
 echo "evrelay benchmark: $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg); moto $("$PYTHON" -c 'import moto; print(moto.__version__)'), boto3 $("$PYTHON" -c 'import boto3; print(boto3.__version__)')"
+echo "drain files in $DRAIN_DIR ($(df --output=fstype "$DRAIN_DIR" | tail -1))"
 echo "evrelay binary: $EVRELAY_BIN ($(case $EVRELAY_BIN in *release*) echo release build;; *) echo "dev build (unoptimised)";; esac))"
 [[ ,$SERVERS, != *,moto,* ]] || echo "moto: send $SEND_COUNT events × $ROUNDS rounds (aws CLI: $CLI_COUNT events, scaled); drain $DRAIN_COUNT messages × $DRAIN_ROUNDS rounds"
 [[ ,$SERVERS, != *,responder,* ]] || echo "responder: send $FAST_SEND_COUNT events × $FAST_ROUNDS rounds; drain $FAST_DRAIN_COUNT messages × $FAST_ROUNDS rounds"
