@@ -42,12 +42,12 @@ def table(title, unit, rows, tools):
         return
     with_server = any(r["server"] is not None for t, _ in present for r in rows[t])
     print(f"  {title}")
-    print(f"    {'':<28}{'n':>7}{'wall s':>20}{unit + '/s':>22}{'CPU s per 10k':>22}{'peak MB':>20}"
+    print(f"    {'':<28}{'n':>7}{'wall s':>22}{unit + '/s':>22}{'CPU s per 10k':>24}{'peak MB':>20}"
           + (f"{'server CPU % of wall':>26}" if with_server else ""))
     for tool, label in present:
         runs = rows[tool]
-        line = (f"    {label:<28}{runs[0]['n']:>7}{spread(runs, 'wall', '{:.2f}'):>20}"
-                f"{spread(runs, 'rate', '{:.0f}'):>22}{spread(runs, 'cpu10k', '{:.3f}'):>22}"
+        line = (f"    {label:<28}{runs[0]['n']:>7}{spread(runs, 'wall', '{:.2f}'):>22}"
+                f"{spread(runs, 'rate', '{:.0f}'):>22}{spread(runs, 'cpu10k', '{:.3g}'):>24}"
                 f"{spread(runs, 'mb', '{:.1f}'):>20}")
         if with_server:
             line += f"{spread(runs, 'server', '{:.0f}'):>26}"
