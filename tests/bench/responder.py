@@ -12,6 +12,8 @@ benchmark measures moto. This server answers at once, on 127.0.0.1 only, the cal
       ChangeMessageVisibilityBatch. ReceiveMessage serves the seeded synthetic DLQ records
       (Lambda destination records, bench_setup.record) until they run out, then answers
       empty at once instead of long-polling, so the stop rule costs nothing either.
+      (docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests-json.html;
+      botocore 1.44's sqs model says protocol "json", jsonVersion 1.0, targetPrefix AmazonSQS).
   CloudFormation DescribeStacks and STS GetCallerIdentity (AWS query protocol), in case a
       command checks the stack first: the stack `--stack` exists and carries evrelay's tags.
 
