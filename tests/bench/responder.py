@@ -7,13 +7,13 @@ benchmark measures moto. This server answers at once, on 127.0.0.1 only, the cal
 
   EventBridge (AWS JSON 1.1, X-Amz-Target AWSEvents.*): DescribeEventBus, PutEvents
       (FailedEntryCount 0, one EventId per entry).
-  SQS (AWS JSON 1.0, X-Amz-Target AmazonSQS.*, what aws-sdk-sqs 1.x and botocore ≥ 1.31.x
+  SQS (AWS JSON 1.0, X-Amz-Target AmazonSQS.*, what aws-sdk-sqs 1.119 and botocore 1.44
       speak): GetQueueUrl, GetQueueAttributes, ReceiveMessage, DeleteMessageBatch,
       ChangeMessageVisibilityBatch. ReceiveMessage serves the seeded synthetic DLQ records
       (Lambda destination records, bench_setup.record) until they run out, then answers
       empty at once instead of long-polling, so the stop rule costs nothing either.
       (docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests-json.html;
-      botocore 1.44's sqs model says protocol "json", jsonVersion 1.0, targetPrefix AmazonSQS).
+      botocore's sqs model: protocol "json", jsonVersion 1.0, targetPrefix AmazonSQS).
   CloudFormation DescribeStacks and STS GetCallerIdentity (AWS query protocol), in case a
       command checks the stack first: the stack `--stack` exists and carries evrelay's tags.
 
