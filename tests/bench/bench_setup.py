@@ -25,8 +25,17 @@ def record(i: int) -> str:
 
 def main() -> int:
     action = sys.argv[1]
-    if action == "bus":
-        boto3.client("events").create_event_bus(Name=sys.argv[2])
+    if action == "stack":
+        # The bus and the DLQ in a stack tagged like one evrelay deployed, so a command that
+        # checks the stack is evrelay's before touching its queue finds it so.
+        stack = sys.argv[2]
+        template = {"Resources": {
+            "Bus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": f"{stack}-bus"}},
+            "Dlq": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": f"{stack}-dlq"}},
+        }}
+        boto3.client("cloudformation").create_stack(
+            StackName=stack, TemplateBody=json.dumps(template),
+            Tags=[{"Key": "evrelay:managed", "Value": "true"}, {"Key": "evrelay:stack", "Value": stack}])
     elif action == "seed":
         queue, count = sys.argv[2], int(sys.argv[3])
         sqs = boto3.client("sqs")
