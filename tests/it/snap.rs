@@ -32,6 +32,8 @@ pub const FILTERS: &[(&str, &str)] = &[
     // CloudFormation's physical-name suffixes and evrelay's client request tokens.
     (r"-[A-Z0-9]{12}\b", "-[random]"),
     (r"evrelay-[a-z]+-[A-Za-z0-9]{12}", "[token]"),
+    // A test's own temporary directory (its evrelay.toml, drain files).
+    (r"(/tmp|/var/folders/[^\s]+)/\.tmp[A-Za-z0-9]+", "[tmpdir]"),
     // evrelay's change-set names carry the time they were made.
     (r"\bevrelay-\d{10}\b", "[change-set]"),
     // Column gaps follow the masked values' lengths: keep one gap, not the padding. Leading
