@@ -50,10 +50,8 @@ pub struct DiscoverReport {
     pub deploy_command: String,
 }
 
-/// `--stack`'s default in cli.rs (a test keeps the two in step): omitted from the command when in use.
-
 /// The exact command to run next. Global flags given on this command line are repeated so the
-/// deploy lands in the same account, region and stack.
+/// deploy lands in the same account, region and stack (the default stack is left out).
 pub fn deploy_command(globals: &GlobalArgs, d: &Discovery) -> String {
     let mut words = vec!["evrelay".to_string(), "deploy".to_string()];
     let mut flag = |name: &str, value: &str| {
