@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::cli::{GlobalArgs, DEFAULT_STACK};
 use crate::context::Context;
 use crate::error::Result;
+use crate::hosts::HostPick;
 use crate::network::{self, Discovery};
 use crate::printer::{Report, Style};
 
@@ -31,14 +32,48 @@ pub async fn run(ctx: &Context, args: DiscoverArgs) -> Result<()> {
     )
     .await;
     spinner.finish_and_clear();
-    let discovery = discovery?;
+    let mut discovery = discovery?;
+    let target_host = target_host(ctx, &mut discovery).await?;
     for warning in &discovery.warnings {
         ctx.printer.warn(warning);
     }
-    let deploy_command = deploy_command(&ctx.globals, &discovery);
+    let deploy_command = deploy_command(&ctx.globals, &discovery, target_host.as_deref());
     ctx.printer.report(&DiscoverReport {
         discovery,
+        target_host,
         deploy_command,
+    })
+}
+
+/// The `--host` the picked load balancer's listener needs (its rules' host-header, else its
+/// certificate's name); a listener that only redirects is shown but not picked: the relay
+/// never follows a redirect.
+async fn target_host(ctx: &Context, d: &mut Discovery) -> Result<Option<String>> {
+    let Some(lb) = d.picks.load_balancer.clone() else {
+        return Ok(None);
+    };
+    let facts =
+        crate::aws::listener_hosts::listener_facts(ctx.elb(), ctx.acm(), &lb.arn, lb.port).await?;
+    let Some(facts) = facts else {
+        return Ok(None);
+    };
+    Ok(match crate::hosts::pick_host(&facts) {
+        HostPick::UrlHost => None,
+        HostPick::Host { name, from } => {
+            ctx.printer
+                .note(&format!("--host {name}: from {from} of `{}`.", lb.name));
+            Some(name)
+        }
+        HostPick::Hint(hint) => {
+            d.warnings.push(format!("`{}`: {hint}", lb.name));
+            None
+        }
+        HostPick::Unusable(why) => {
+            d.warnings
+                .push(format!("`{}` is not picked: {why}", lb.name));
+            d.picks.load_balancer = None;
+            None
+        }
     })
 }
 
@@ -46,13 +81,15 @@ pub async fn run(ctx: &Context, args: DiscoverArgs) -> Result<()> {
 pub struct DiscoverReport {
     #[serde(flatten)]
     pub discovery: Discovery,
+    /// The host name to send (`deploy --host`), when the listener routes or certifies by name.
+    pub target_host: Option<String>,
     /// The `evrelay deploy` invocation with the picked values (placeholders where nothing was picked).
     pub deploy_command: String,
 }
 
 /// The exact command to run next. Global flags given on this command line are repeated so the
 /// deploy lands in the same account, region and stack (the default stack is left out).
-pub fn deploy_command(globals: &GlobalArgs, d: &Discovery) -> String {
+pub fn deploy_command(globals: &GlobalArgs, d: &Discovery, host: Option<&str>) -> String {
     let mut words = vec!["evrelay".to_string(), "deploy".to_string()];
     let mut flag = |name: &str, value: &str| {
         words.push(name.to_string());
@@ -91,6 +128,9 @@ pub fn deploy_command(globals: &GlobalArgs, d: &Discovery) -> String {
             .as_ref()
             .map_or("<URL>", |p| p.url.as_str()),
     );
+    if let Some(host) = host {
+        flag("--host", host);
+    }
     words.push("--secret-stdin".into());
     words.join(" ")
 }
@@ -326,7 +366,7 @@ mod tests {
         let mut cli = Cli::parse_from(["evrelay", "discover"]);
         cli.global.apply_config(&Default::default()).unwrap();
         assert_eq!(
-            deploy_command(&cli.global, &d),
+            deploy_command(&cli.global, &d, None),
             "evrelay deploy --subnet subnet-a --subnet subnet-b --security-group sg-1 --url http://app.elb/ --secret-stdin"
         );
         let mut cli = Cli::parse_from([
@@ -339,7 +379,7 @@ mod tests {
         ]);
         cli.global.apply_config(&Default::default()).unwrap();
         assert_eq!(
-            deploy_command(&cli.global, &d),
+            deploy_command(&cli.global, &d, None),
             "evrelay deploy --region eu-west-1 --stack orders --subnet subnet-a --subnet subnet-b --security-group sg-1 --url http://app.elb/ --secret-stdin"
         );
     }
@@ -355,11 +395,31 @@ mod tests {
                 security_group: None,
                 load_balancer: None,
             }),
+            None,
         );
         assert!(
             line.contains(
                 "--subnet <SUBNET_ID> --subnet <SUBNET_ID> --security-group <SG_ID> --url <URL>"
             ),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_listener_host_goes_on_the_deploy_line() {
+        let mut cli = Cli::parse_from(["evrelay", "discover"]);
+        cli.global.apply_config(&Default::default()).unwrap();
+        let line = deploy_command(
+            &cli.global,
+            &discovery(Picks {
+                subnets: None,
+                security_group: None,
+                load_balancer: None,
+            }),
+            Some("app.example.com"),
+        );
+        assert!(
+            line.ends_with("--url <URL> --host app.example.com --secret-stdin"),
             "{line}"
         );
     }

@@ -11,22 +11,9 @@ use crate::stack::net::{seed, Net};
 const ESC: u8 = 0x1b;
 
 fn deploy_args(net: &Net, stack: &str) -> Vec<String> {
-    [
-        "--stack",
-        stack,
-        "deploy",
-        "--subnet",
-        &net.private_a,
-        "--subnet",
-        &net.private_b,
-        "--security-group",
-        &net.relay_sg,
-        "--url",
-        &net.alb_url,
-        "--generate-secret",
-    ]
-    .map(String::from)
-    .to_vec()
+    let mut args = crate::stack::net::deploy_args(net, stack);
+    args.push("--generate-secret".into());
+    args
 }
 
 /// Runs with stdout a pipe whose reader has gone before evrelay writes a byte.

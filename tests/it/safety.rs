@@ -65,24 +65,7 @@ pub async fn account_state(net: &Net) -> String {
     lines.join("\n")
 }
 
-pub fn deploy_args(net: &Net, stack: &str) -> Vec<String> {
-    [
-        "--stack",
-        stack,
-        "deploy",
-        "--subnet",
-        &net.private_a,
-        "--subnet",
-        &net.private_b,
-        "--security-group",
-        &net.relay_sg,
-        "--url",
-        &net.alb_url,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
-}
+pub use crate::stack::net::deploy_args;
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

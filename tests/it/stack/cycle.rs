@@ -3,7 +3,7 @@
 
 use std::process::Output;
 
-use super::net::{seed, Net};
+use super::net::{deploy_args, seed, Net};
 use crate::harness::{stdout_json, Moto};
 
 /// Recognisable, so its absence from every output can be asserted.
@@ -26,22 +26,6 @@ macro_rules! snapshot {
         let text = transcript($out);
         crate::snap::settings().bind(|| insta::assert_snapshot!($name, text));
     }};
-}
-
-fn deploy_args<'a>(net: &'a Net, stack: &'a str) -> Vec<&'a str> {
-    vec![
-        "--stack",
-        stack,
-        "deploy",
-        "--subnet",
-        &net.private_a,
-        "--subnet",
-        &net.private_b,
-        "--security-group",
-        &net.relay_sg,
-        "--url",
-        &net.alb_url,
-    ]
 }
 
 fn tagged_endpoints(eps: &[aws_sdk_ec2::types::VpcEndpoint], stack: &str) -> Vec<String> {
@@ -107,7 +91,7 @@ async fn deploy_status_redeploy_destroy() {
     // as a Python repr ("['subnet-…']", AWS: "subnet-…,subnet-…"), so the subnets and group are
     // passed again rather than taken from the stack.
     let mut redeploy = deploy_args(&net, stack);
-    redeploy.splice(0..0, ["--output", "json"]);
+    redeploy.splice(0..0, ["--output".to_string(), "json".to_string()]);
     let out = moto
         .evrelay()
         .args(redeploy)
@@ -232,10 +216,7 @@ fn a_missing_stack_fails_status_and_is_nothing_to_destroy() {
 /// and that nothing was created.
 async fn preflight_fails(moto: &Moto, net: &Net, name: &str, replace: (&str, &str), code: i32) {
     let stack = format!("pf-{name}");
-    let mut args = deploy_args(net, &stack)
-        .into_iter()
-        .map(str::to_string)
-        .collect::<Vec<_>>();
+    let mut args = deploy_args(net, &stack);
     let at = args.iter().position(|a| a == replace.0).unwrap();
     args[at + 1] = replace.1.to_string();
     let out = moto
@@ -271,10 +252,7 @@ async fn each_preflight_failure_is_one_line_exit_1_and_creates_nothing() {
     .await;
     // Both subnets in us-east-1a.
     let second = net.private_b.clone();
-    let mut one_az = deploy_args(&net, "pf-one-az")
-        .into_iter()
-        .map(str::to_string)
-        .collect::<Vec<_>>();
+    let mut one_az = deploy_args(&net, "pf-one-az");
     let at = one_az.iter().position(|a| *a == second).unwrap();
     one_az[at] = net.private_a2.clone();
     let out = moto
@@ -588,9 +566,9 @@ async fn stuck_stack(net: &Net, name: &str) {
 
 /// Runs evrelay and sends it SIGINT once it says it is following the change (the line follow
 /// prints once Ctrl-C is handled): no fixed sleep.
-fn interrupted(moto: &Moto, args: &[&str]) -> Output {
+fn interrupted<S: AsRef<str>>(moto: &Moto, args: &[S]) -> Output {
     let home = tempfile::tempdir().unwrap();
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let args: Vec<String> = args.iter().map(|s| s.as_ref().to_string()).collect();
     let child = crate::safety_interrupt::spawn(&moto.endpoint, home.path(), &args);
     let (mut out, stderr) = crate::safety_interrupt::interrupt_when(child, "Following the ");
     out.stderr = stderr.into_bytes();
@@ -617,7 +595,7 @@ async fn ctrl_c_stops_watching_and_says_the_change_goes_on() {
 
     // deploy finds the stack mid-change and waits for it instead of failing.
     let mut args = deploy_args(&net, "busy");
-    args.extend(["--yes", "--generate-secret"]);
+    args.extend(["--yes".to_string(), "--generate-secret".to_string()]);
     let out = interrupted(&moto, &args);
     let text = transcript(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");

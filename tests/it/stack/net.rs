@@ -128,3 +128,24 @@ impl Net {
             .unwrap();
     }
 }
+
+/// `--stack STACK deploy` with this network's private subnets, relay group and ALB URL: the
+/// command line every stack test starts from.
+pub fn deploy_args(net: &Net, stack: &str) -> Vec<String> {
+    [
+        "--stack",
+        stack,
+        "deploy",
+        "--subnet",
+        &net.private_a,
+        "--subnet",
+        &net.private_b,
+        "--security-group",
+        &net.relay_sg,
+        "--url",
+        &net.alb_url,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
