@@ -52,10 +52,25 @@ async fn target_host(ctx: &Context, d: &mut Discovery) -> Result<Option<String>>
     let Some(lb) = d.picks.load_balancer.clone() else {
         return Ok(None);
     };
-    let facts =
-        crate::aws::listener_hosts::listener_facts(ctx.elb(), ctx.acm(), &lb.arn, lb.port).await?;
-    let Some(facts) = facts else {
-        return Ok(None);
+    // Best effort: an operator allowed to describe the VPC may not be allowed to read listener
+    // rules or ACM certificates, and that must not hide the rest of what discover found.
+    let facts = match crate::aws::listener_hosts::listener_facts(
+        ctx.elb(),
+        ctx.acm(),
+        &lb.arn,
+        lb.port,
+    )
+    .await
+    {
+        Ok(Some(facts)) => facts,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            d.warnings.push(format!(
+                    "could not read the rules and certificates of `{}` ({}); pass --host if it routes by host name",
+                    lb.name, e.message
+                ));
+            return Ok(None);
+        }
     };
     Ok(match crate::hosts::pick_host(&facts) {
         HostPick::UrlHost => None,
