@@ -186,8 +186,60 @@ pub fn command_for(args: &[std::ffi::OsString]) -> clap::Command {
     with_exit_codes(Cli::command()).color(color)
 }
 
+/// The command as `--help` shows it (examples and exit codes on every command): what the man
+/// pages are made from too.
+pub fn documented() -> clap::Command {
+    with_exit_codes(Cli::command())
+}
+
 fn with_exit_codes(cmd: clap::Command) -> clap::Command {
-    cmd.after_help(EXIT_CODES).mut_subcommands(with_exit_codes)
+    let after = match examples(cmd.get_name()) {
+        Some(examples) => format!("Examples:\n{examples}\n\n{EXIT_CODES}"),
+        None => EXIT_CODES.to_string(),
+    };
+    cmd.after_help(after).mut_subcommands(with_exit_codes)
+}
+
+/// Two or three examples per command, the README's, shown above the exit codes in `--help`.
+fn examples(command: &str) -> Option<&'static str> {
+    Some(match command {
+        "evrelay" => "  evrelay discover --cluster events
+  evrelay deploy --cluster events --url http://internal-app-123.us-east-1.elb.amazonaws.com/ --secret-stdin < key.txt
+  evrelay send --return-response",
+        "discover" => "  evrelay discover --cluster events          # eksctl's tags find the VPC
+  evrelay discover --vpc-id vpc-0abc          # any VPC
+  evrelay --output json discover --cluster events | jq .picks",
+        "deploy" => "  evrelay deploy --subnet subnet-a --subnet subnet-b --security-group sg-1 \\
+      --url http://internal-app-123.us-east-1.elb.amazonaws.com/ --secret-stdin < key.txt
+  evrelay deploy --cluster events --url https://internal-app-123.us-east-1.elb.amazonaws.com/ \\
+      --host app.example.com --secret-id EventsToVpcSecret --yes
+  evrelay deploy                              # again, with what evrelay.toml remembers",
+        "send" => "  evrelay send --return-response              # one tutorial event, and the endpoint's answer
+  evrelay send --count 1000 --concurrency 16  # load: batches of 10
+  evrelay send --detail '{\"order\": 42}'",
+        "logs" => "  evrelay logs --since 10m
+  evrelay logs --since 1h30m --source relay --filter ERROR
+  evrelay logs --follow",
+        "dlq" => "  evrelay dlq peek
+  evrelay dlq drain --out failed.jsonl
+  evrelay dlq redrive --yes",
+        "peek" => "  evrelay dlq peek
+  evrelay --output json dlq peek --max 100",
+        "drain" => "  evrelay dlq drain --out failed.jsonl        # written and fsynced before each delete",
+        "redrive" => "  evrelay dlq redrive --dry-run
+  evrelay dlq redrive --yes",
+        "purge" => "  evrelay dlq purge --yes",
+        "status" => "  evrelay status
+  evrelay status --watch
+  evrelay --output json status",
+        "destroy" => "  evrelay destroy
+  evrelay --stack orders-relay destroy --yes",
+        "template" => "  evrelay template > relay.yaml
+  evrelay template --param TargetUrl=http://internal-app-123.us-east-1.elb.amazonaws.com/",
+        "completions" => "  evrelay completions zsh > ~/.zfunc/_evrelay
+  evrelay completions bash > /etc/bash_completion.d/evrelay",
+        _ => return None,
+    })
 }
 
 /// `--no-color` anywhere before a `--`.
@@ -287,5 +339,52 @@ mod tests {
         assert!(parse_stack_name("").is_err());
         assert!(parse_stack_name(&"a".repeat(MAX_STACK_NAME + 1)).is_err());
         assert!(parse_stack_name(&"a".repeat(MAX_STACK_NAME)).is_ok());
+    }
+
+    /// Every example in the help parses as it is written (a typo in help teaches the typo).
+    #[test]
+    fn every_help_example_parses() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut names = vec!["evrelay".to_string()];
+        fn walk(c: &clap::Command, names: &mut Vec<String>) {
+            for sub in c.get_subcommands() {
+                names.push(sub.get_name().to_string());
+                walk(sub, names);
+            }
+        }
+        walk(&cmd, &mut names);
+        let mut checked = 0;
+        for name in names {
+            let Some(text) = examples(&name) else {
+                continue;
+            };
+            for line in text.replace("\\\n", " ").lines() {
+                // What the shell does, not evrelay: comments, redirections, pipes.
+                let line = line.split(['#', '<', '>', '|']).next().unwrap_or_default();
+                let mut words = Vec::new();
+                let mut quoted = false;
+                let mut word = String::new();
+                for ch in line.trim().chars() {
+                    match ch {
+                        '\'' => quoted = !quoted,
+                        ' ' if !quoted => {
+                            if !word.is_empty() {
+                                words.push(std::mem::take(&mut word));
+                            }
+                        }
+                        c => word.push(c),
+                    }
+                }
+                if !word.is_empty() {
+                    words.push(word);
+                }
+                if let Err(e) = Cli::try_parse_from(&words) {
+                    panic!("example `{}` does not parse: {e}", words.join(" "));
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 25, "{checked}");
     }
 }

@@ -24,7 +24,7 @@ pub fn generate(shell: Shell) -> Vec<u8> {
 /// The man pages: `evrelay.1`, then `evrelay-COMMAND.1` (and `evrelay-dlq-peek.1` …) for
 /// every subcommand, each with the global options, so `man evrelay-deploy` answers on its own.
 pub fn man_pages() -> Vec<(String, Vec<u8>)> {
-    let mut cmd = Cli::command();
+    let mut cmd = crate::cli::documented();
     cmd.build();
     let mut pages = Vec::new();
     collect_pages(&cmd, "evrelay", &mut pages);
