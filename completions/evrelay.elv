@@ -86,6 +86,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --events-endpoint 'The relay''s way to EventBridge when evrelay cannot verify its subnets'' route (a transit gateway, NAT instance or firewall): `create` an `events` interface endpoint, or `skip` it (that route reaches the internet). Such a route without this flag stops the deploy'
             cand --host 'The host name the endpoint serves: sent as Host and, over HTTPS, used for SNI and certificate verification while connecting to --url''s address [default: --url''s host, or the stack''s]'
             cand --secret-id 'Use this existing Secrets Manager secret (name or ARN) as the API key: evrelay checks it exists and never reads or deletes it; the relay may read only this secret'
+            cand --tags 'A tag for the stack, which CloudFormation propagates to its resources (repeat for each; evrelay''s own `evrelay:` tags cannot be set) [default: the config file''s, or the stack''s current tags]'
+            cand --role-arn 'The IAM role CloudFormation assumes to change the stack (a service role) [default: the config file''s, or the role the stack already uses]'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
             cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'

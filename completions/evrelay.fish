@@ -79,6 +79,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l events-endpoi
 skip\t'No endpoint: the subnets\' route leads to the internet'"
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l host -d 'The host name the endpoint serves: sent as Host and, over HTTPS, used for SNI and certificate verification while connecting to --url\'s address [default: --url\'s host, or the stack\'s]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secret-id -d 'Use this existing Secrets Manager secret (name or ARN) as the API key: evrelay checks it exists and never reads or deletes it; the relay may read only this secret' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l tags -d 'A tag for the stack, which CloudFormation propagates to its resources (repeat for each; evrelay\'s own `evrelay:` tags cannot be set) [default: the config file\'s, or the stack\'s current tags]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l role-arn -d 'The IAM role CloudFormation assumes to change the stack (a service role) [default: the config file\'s, or the role the stack already uses]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r

@@ -17,7 +17,7 @@ mod steps;
 
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::names::{TAG_MANAGED, TAG_STACK};
+
 use crate::stack::changeset::{self, ChangeSetId, ChangeSetSpec, ChangeSetState};
 use crate::stack::events::{latest_events, Cursor};
 use crate::stack::follow::{follow, outcome_error};
@@ -246,10 +246,8 @@ async fn prepare(
         operation,
         template_body: template::render(),
         parameters: params::parameters_for(&settings, &relay, secret.as_ref()),
-        tags: vec![
-            (TAG_STACK.into(), stack_name.clone()),
-            (TAG_MANAGED.into(), "true".into()),
-        ],
+        tags: steps::stack_tags(&args.tags, current, &stack_name),
+        role_arn: args.role_arn.clone(),
     };
     debris.change_set = Some(PendingChangeSet {
         stack: stack_name.clone(),

@@ -24,6 +24,8 @@ pub struct ChangeSetSpec {
     pub template_body: String,
     pub parameters: Vec<ParamValue>,
     pub tags: Vec<(String, String)>,
+    /// The CloudFormation service role (`--role-arn`); None keeps the stack's, as CloudFormation does.
+    pub role_arn: Option<String>,
 }
 
 /// What CreateChangeSet handed back.
@@ -101,7 +103,11 @@ pub async fn create_change_set(
     for (k, v) in &spec.tags {
         req = req.tags(Tag::builder().key(k).value(v).build());
     }
-    let out = req.send().await.aws_context("CreateChangeSet")?;
+    let out = req
+        .set_role_arn(spec.role_arn.clone())
+        .send()
+        .await
+        .aws_context("CreateChangeSet")?;
     Ok(ChangeSetId {
         id: out.id().unwrap_or(&spec.name).to_string(),
         stack_id: out.stack_id().unwrap_or(&spec.stack).to_string(),

@@ -3,6 +3,7 @@
 
 mod cli;
 mod config;
+mod deploy_flags;
 mod discover;
 mod dlq;
 mod fixtures;

@@ -73,6 +73,17 @@ pub struct DeployArgs {
     #[command(flatten)]
     pub relay: super::params::RelayArgs,
 
+    /// A tag for the stack, which CloudFormation propagates to its resources (repeat for
+    /// each; evrelay's own `evrelay:` tags cannot be set) [default: the config file's, or the
+    /// stack's current tags].
+    #[arg(long = "tags", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+
+    /// The IAM role CloudFormation assumes to change the stack (a service role) [default: the
+    /// config file's, or the role the stack already uses].
+    #[arg(long, value_name = "ARN", value_parser = parse_role_arn)]
+    pub role_arn: Option<String>,
+
     /// Show the change set, then stop (the change set is deleted; nothing changes).
     #[arg(long)]
     pub dry_run: bool,
@@ -96,6 +107,10 @@ impl DeployArgs {
         if self.relay.secret_id.is_none() && !secret_given {
             self.relay.secret_id = file.secret_id.clone();
         }
+        if self.tags.is_empty() {
+            self.tags = file.tags.clone().into_iter().collect();
+        }
+        fill(&mut self.role_arn, &file.role_arn);
         fill(&mut self.relay.host, &file.host);
         fill(&mut self.detail_type, &file.detail_type);
         fill(&mut self.auth_header, &file.auth_header);
@@ -112,6 +127,50 @@ impl DeployArgs {
             (_, _, true) => secret::Source::Generate,
             _ => secret::Source::Unspecified,
         }
+    }
+}
+
+/// `KEY=VALUE`, as CloudFormation takes stack tags: a key of 1-128 characters that is not
+/// evrelay's (`evrelay:`) or AWS's (`aws:`), a value of at most 256.
+pub fn parse_tag(s: &str) -> Result<(String, String), String> {
+    let Some((key, value)) = s.split_once('=') else {
+        return Err(format!("`{s}` is not KEY=VALUE"));
+    };
+    let key = key.trim();
+    if key.is_empty() || key.chars().count() > 128 {
+        return Err(format!("`{s}`: a tag key has 1 to 128 characters"));
+    }
+    if value.chars().count() > 256 {
+        return Err(format!("`{s}`: a tag value has at most 256 characters"));
+    }
+    for reserved in ["evrelay:", "aws:"] {
+        if key.to_ascii_lowercase().starts_with(reserved) {
+            return Err(format!(
+                "`{key}`: the `{reserved}` prefix is reserved (evrelay sets its own tags, AWS its own)"
+            ));
+        }
+    }
+    Ok((key.to_string(), value.to_string()))
+}
+
+/// An IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/NAME`.
+pub fn parse_role_arn(s: &str) -> Result<String, String> {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].chars().all(|c| c.is_ascii_digit())
+        && parts[5].starts_with("role/")
+        && parts[5].len() > "role/".len();
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"
+        ))
     }
 }
 
@@ -159,6 +218,39 @@ mod tests {
         assert_eq!(a.subnets, ["subnet-f1", "subnet-f2"]);
         assert_eq!(a.security_group.as_deref(), Some("sg-f"));
         assert_eq!(a.relay.secret_id.as_deref(), Some("file-secret"));
+    }
+
+    #[test]
+    fn tags_and_role_arns_are_checked_as_cloudformation_takes_them() {
+        assert_eq!(
+            parse_tag("team=payments"),
+            Ok(("team".into(), "payments".into()))
+        );
+        assert_eq!(parse_tag("empty="), Ok(("empty".into(), String::new())));
+        assert!(parse_tag("team").unwrap_err().contains("KEY=VALUE"));
+        assert!(parse_tag("evrelay:managed=no")
+            .unwrap_err()
+            .contains("reserved"));
+        assert!(parse_tag("AWS:x=y").unwrap_err().contains("reserved"));
+        assert!(parse_tag("=v").is_err());
+        assert!(parse_role_arn("arn:aws:iam::123456789012:role/cfn-deployer").is_ok());
+        assert!(parse_role_arn("arn:aws-cn:iam::123456789012:role/path/r").is_ok());
+        for bad in [
+            "cfn-deployer",
+            "arn:aws:iam::1234:role/x",
+            "arn:aws:iam::123456789012:user/x",
+        ] {
+            assert!(parse_role_arn(bad).unwrap_err().contains(bad), "{bad}");
+        }
+        let mut a = args(&[]);
+        let file = crate::config::Remembered {
+            tags: [("team".to_string(), "p".to_string())].into(),
+            role_arn: Some("arn:aws:iam::123456789012:role/r".into()),
+            ..Default::default()
+        };
+        a.fill_from(&file);
+        assert_eq!(a.tags, [("team".to_string(), "p".to_string())]);
+        assert!(a.role_arn.is_some());
     }
 
     #[test]

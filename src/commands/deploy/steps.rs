@@ -187,7 +187,8 @@ pub(super) fn remembered(
         function_timeout: Some(settings.function_timeout),
         read_timeout: Some(settings.read_timeout),
         log_retention_days: Some(settings.log_retention_days),
-        ..Default::default()
+        role_arn: args.role_arn.clone(),
+        tags: args.tags.iter().cloned().collect(),
     }
 }
 
@@ -234,4 +235,28 @@ async fn certificate_names(ctx: &Context, url: &url::Url) -> Result<Vec<String>>
         .await?
         .map(|f| f.certificate_names)
         .unwrap_or_default())
+}
+
+/// The stack's tags: the operator's (`--tags`, else the config file's, else what the stack has
+/// now: a change set's tags replace the stack's, so a redeploy without `--tags` must send them
+/// again), then evrelay's own, which nothing overrides.
+pub(super) fn stack_tags(
+    given: &[(String, String)],
+    current: Option<&StackInfo>,
+    stack_name: &str,
+) -> Vec<(String, String)> {
+    use crate::names::{TAG_MANAGED, TAG_STACK};
+    let mut tags: Vec<(String, String)> = if given.is_empty() {
+        current
+            .map(|s| s.tags.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with("evrelay:") && !k.starts_with("aws:"))
+            .collect()
+    } else {
+        given.to_vec()
+    };
+    tags.push((TAG_STACK.into(), stack_name.to_string()));
+    tags.push((TAG_MANAGED.into(), "true".into()));
+    tags
 }

@@ -1,0 +1,97 @@
+//! The deploy flags SAM and rain users look for: `--tags` (propagated by CloudFormation, never
+//! over evrelay's own) and `--role-arn` (the service role), each refused as a usage error when
+//! malformed, before anything is created.
+
+use crate::harness::Moto;
+use crate::safety::account_state;
+use crate::stack::net::{deploy_args, seed};
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/cfn-deployer";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tags_and_the_service_role_reach_the_stack_and_a_redeploy_keeps_the_tags() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let out = moto
+        .evrelay()
+        .args(deploy_args(&net, "tagged"))
+        .args(["--tags", "team=payments", "--tags", "cost-centre=42"])
+        .args(["--role-arn", ROLE, "--generate-secret", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let tags = |s: &aws_sdk_cloudformation::types::Stack| -> Vec<(String, String)> {
+        s.tags()
+            .iter()
+            .map(|t| (t.key().unwrap().to_string(), t.value().unwrap().to_string()))
+            .collect()
+    };
+    let stack = net
+        .cfn
+        .describe_stacks()
+        .stack_name("tagged")
+        .send()
+        .await
+        .unwrap();
+    let s = &stack.stacks()[0];
+    let t = tags(s);
+    for want in [
+        ("team", "payments"),
+        ("cost-centre", "42"),
+        ("evrelay:managed", "true"),
+    ] {
+        assert!(t.contains(&(want.0.into(), want.1.into())), "{t:?}");
+    }
+    assert_eq!(s.role_arn(), Some(ROLE));
+
+    // A redeploy without --tags (and with a config file that has none: a fresh one) keeps them.
+    std::fs::remove_file(moto.config_file()).unwrap();
+    let out = moto
+        .evrelay()
+        .args(deploy_args(&net, "tagged"))
+        .args(["--detail-type", "order-placed", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stack = net
+        .cfn
+        .describe_stacks()
+        .stack_name("tagged")
+        .send()
+        .await
+        .unwrap();
+    let t = tags(&stack.stacks()[0]);
+    assert!(t.contains(&("team".into(), "payments".into())), "{t:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_tags_and_role_arns_are_usage_errors_and_create_nothing() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let before = account_state(&net).await;
+    for (flag, value, names) in [
+        ("--tags", "team", "KEY=VALUE"),
+        ("--tags", "evrelay:managed=false", "reserved"),
+        ("--role-arn", "cfn-deployer", "IAM role ARN"),
+    ] {
+        let out = moto
+            .evrelay()
+            .args(deploy_args(&net, "bad"))
+            .args([flag, value, "--generate-secret", "--yes"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{flag} {value}: {}",
+            stderr(&out)
+        );
+        let err = stderr(&out);
+        assert!(err.contains(value) && err.contains(names), "{err}");
+    }
+    assert_eq!(account_state(&net).await, before, "nothing was created");
+}
