@@ -148,6 +148,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
         'evrelay;logs' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Start from this long ago (10m, 2h, 1d) or from an RFC 3339 timestamp')
             [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'A CloudWatch Logs filter pattern')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Stop at this long ago (5m) or at an RFC 3339 timestamp [default: now]')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Which log group to read')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (default: AWS_PROFILE)')

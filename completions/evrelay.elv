@@ -141,6 +141,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         &'evrelay;logs'= {
             cand --since 'Start from this long ago (10m, 2h, 1d) or from an RFC 3339 timestamp'
             cand --filter 'A CloudWatch Logs filter pattern'
+            cand --until 'Stop at this long ago (5m) or at an RFC 3339 timestamp [default: now]'
             cand --source 'Which log group to read'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'

@@ -120,6 +120,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s h -l help -d 'P
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l since -d 'Start from this long ago (10m, 2h, 1d) or from an RFC 3339 timestamp' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l filter -d 'A CloudWatch Logs filter pattern' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l until -d 'Stop at this long ago (5m) or at an RFC 3339 timestamp [default: now]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand logs" -l source -d 'Which log group to read' -r -f -a "relay\t''
 events\t''
 all\t''"

@@ -36,10 +36,23 @@ pub async fn filter_events(
     start: i64,
     pattern: Option<&str>,
 ) -> std::result::Result<Option<Vec<LogLine>>, ReadError> {
+    filter_events_until(client, group, origin, start, None, pattern).await
+}
+
+/// [`filter_events`] up to `end` (inclusive, epoch ms) when given.
+pub async fn filter_events_until(
+    client: &Client,
+    group: &str,
+    origin: Origin,
+    start: i64,
+    end: Option<i64>,
+    pattern: Option<&str>,
+) -> std::result::Result<Option<Vec<LogLine>>, ReadError> {
     let mut pages = client
         .filter_log_events()
         .log_group_name(group)
         .start_time(start)
+        .set_end_time(end)
         .set_filter_pattern(pattern.map(str::to_string))
         .into_paginator()
         .send();

@@ -271,3 +271,38 @@ async fn follow_prints_new_and_late_lines_once_and_ends_on_ctrl_c() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{status:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn until_closes_the_window_and_must_come_after_since() {
+    let moto = Moto::start();
+    let c = clients(&moto).await;
+    let t0 = seed(&c).await;
+    // The seeded lines sit at t0 .. t0 + 4 s: a window ending at t0 + 2.5 s keeps the first
+    // three (t0, t0 + 1 s, t0 + 2 s) of the five.
+    let until = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(t0 + 2500) * 1_000_000)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let out = moto
+        .evrelay()
+        .args(["--stack", "lg", "logs", "--since", "1h", "--until", &until])
+        .assert()
+        .success();
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(!text.contains("END RequestId"), "{text}");
+
+    for bad in [
+        vec!["logs", "--since", "10m", "--until", "1h"],
+        vec!["logs", "--until", "soon"],
+        vec!["logs", "--until", "5m", "--follow"],
+    ] {
+        let out = moto
+            .evrelay()
+            .args(["--stack", "lg"])
+            .args(&bad)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+}

@@ -189,7 +189,7 @@ async fn poll(
             .iter()
             .map(|(o, g)| (*o, g.clone(), tail.poll_from(*o)))
             .collect();
-        let fetched = match fetch_from(ctx.logs(), &from, pattern).await {
+        let fetched = match fetch_from(ctx.logs(), &from, None, pattern).await {
             Ok(f) => f,
             Err(ReadError::Throttled(_)) => {
                 wait = (wait * 2).min(Duration::from_secs(10));

@@ -33,6 +33,10 @@ pub struct LogsArgs {
     #[arg(long, value_name = "PATTERN")]
     pub filter: Option<String>,
 
+    /// Stop at this long ago (5m) or at an RFC 3339 timestamp [default: now].
+    #[arg(long, value_name = "WHEN", conflicts_with = "follow")]
+    pub until: Option<String>,
+
     /// Keep printing new lines as they arrive.
     #[arg(short, long)]
     pub follow: bool,
@@ -43,17 +47,36 @@ pub struct LogsArgs {
 }
 
 pub async fn run(ctx: &Context, args: LogsArgs) -> Result<()> {
-    let start = parse_since(&args.since, now_ms()).map_err(|e| {
+    let now = now_ms();
+    let start = parse_since(&args.since, now).map_err(|e| {
         Error::usage(format!("--since {e}"))
             .hint("use a duration such as 10m, 2h, 1d, or a time such as 2026-11-24T08:00:00Z")
     })?;
+    let end = match &args.until {
+        None => None,
+        Some(until) => Some(parse_since(until, now).map_err(|e| {
+            Error::usage(format!("--until {e}"))
+                .hint("use a duration such as 5m, 1h30m, or a time such as 2026-11-24T09:00:00Z")
+        })?),
+    };
+    if let Some(end) = end.filter(|end| *end < start) {
+        return Err(Error::usage(format!(
+            "--until {} is before --since {}",
+            args.until.as_deref().unwrap_or_default(),
+            args.since
+        ))
+        .hint(format!(
+            "the window would be empty ({} ms long); give --since an earlier time",
+            end - start
+        )));
+    }
     // Listening for Ctrl-C before the first line is printed: a script (or a test) that sees
     // output may interrupt at once and gets a normal exit, never the default SIGINT death.
     let interrupted = follow::Interrupt::listen(args.follow)?;
     crate::stack::ownership::note_if_foreign(ctx).await;
     let groups = groups(ctx, args.source);
     let pattern = args.filter.as_deref();
-    let history = fetch_all(ctx.logs(), &groups, start, pattern).await?;
+    let history = fetch_all(ctx.logs(), &groups, start, end, pattern).await?;
     for (origin, group) in &groups {
         if history.missing.contains(origin) {
             ctx.printer.note(&missing_note(group));
@@ -112,11 +135,12 @@ struct Fetched {
 async fn fetch_from(
     client: &aws_sdk_cloudwatchlogs::Client,
     groups: &[(Origin, String, i64)],
+    end: Option<i64>,
     pattern: Option<&str>,
 ) -> std::result::Result<Fetched, cwl::ReadError> {
-    let calls = groups
-        .iter()
-        .map(|(origin, group, start)| cwl::filter_events(client, group, *origin, *start, pattern));
+    let calls = groups.iter().map(|(origin, group, start)| {
+        cwl::filter_events_until(client, group, *origin, *start, end, pattern)
+    });
     let results = futures::future::try_join_all(calls).await?;
     let mut fetched = Fetched {
         lines: Vec::new(),
@@ -138,10 +162,11 @@ async fn fetch_all(
     client: &aws_sdk_cloudwatchlogs::Client,
     groups: &[(Origin, String)],
     start: i64,
+    end: Option<i64>,
     pattern: Option<&str>,
 ) -> Result<Fetched> {
     let from: Vec<_> = groups.iter().map(|(o, g)| (*o, g.clone(), start)).collect();
-    Ok(fetch_from(client, &from, pattern).await?)
+    Ok(fetch_from(client, &from, end, pattern).await?)
 }
 
 #[cfg(test)]
