@@ -9,6 +9,7 @@
 
 mod args;
 mod guard;
+mod param_changes;
 mod params;
 mod preflight;
 mod report;
@@ -305,6 +306,10 @@ async fn prepare(
         ChangeSetReport::new(&stack_name, operation, changes, endpoint_actions.clone())
             .at(&account, ctx.region());
     preview.dry_run = args.dry_run;
+    preview.parameters = param_changes::parameter_changes(
+        current.map(|s| s.parameters.as_slice()).unwrap_or(&[]),
+        &spec.parameters,
+    );
     ctx.printer.report(&preview)?;
     if args.dry_run {
         if let Some(cs) = debris.change_set.take() {

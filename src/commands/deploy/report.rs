@@ -35,6 +35,8 @@ pub struct ChangeSetReport {
     pub deletes_first: Option<String>,
     pub operation: Operation,
     pub changes: Vec<ChangeRow>,
+    /// Parameter values old → new (the API key only as "changed").
+    pub parameters: Vec<super::param_changes::ParamChange>,
     pub endpoints: Vec<EndpointAction>,
 }
 
@@ -54,6 +56,7 @@ impl ChangeSetReport {
             deletes_first: None,
             operation,
             changes,
+            parameters: Vec::new(),
             endpoints,
         }
     }
@@ -141,6 +144,7 @@ impl Report for ChangeSetReport {
             self.account,
             self.region
         );
+        out.push_str(&super::param_changes::render(&self.parameters));
         if let Some(status) = &self.deletes_first {
             out.insert_str(
                 0,

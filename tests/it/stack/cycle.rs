@@ -106,6 +106,12 @@ async fn deploy_status_redeploy_destroy() {
         .collect();
     assert_eq!(lines.first().unwrap()["type"], "changeset");
     assert_eq!(lines[0]["operation"], "update");
+    // The one parameter that changes, old → new, before the prompt; the kept key is no change.
+    assert_eq!(
+        lines[0]["parameters"],
+        serde_json::json!([{"key": "InboundDetailType", "old": "inbound-event-sent", "new": "order-placed"}]),
+        "{text}"
+    );
     // moto lists no changes for an UPDATE change set; the rule itself shows the update.
     let events = aws_sdk_eventbridge::Client::new(&moto.sdk().await);
     let rule = events
