@@ -135,3 +135,75 @@ pub async fn vpc_facts(ec2: &aws_sdk_ec2::Client, vpc_id: &str) -> Result<VpcFac
     }
     Ok(facts)
 }
+
+/// The VPC of each subnet found, as (subnet id, VPC id); missing subnets are simply absent.
+pub async fn subnet_vpcs(
+    ec2: &aws_sdk_ec2::Client,
+    ids: Vec<String>,
+) -> Result<Vec<(String, String)>> {
+    let subnets: Vec<_> = ec2
+        .describe_subnets()
+        .filters(
+            Filter::builder()
+                .name("subnet-id")
+                .set_values(Some(ids))
+                .build(),
+        )
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .aws_context("DescribeSubnets")?;
+    Ok(subnets
+        .iter()
+        .filter_map(|s| Some((s.subnet_id()?.to_string(), s.vpc_id()?.to_string())))
+        .collect())
+}
+
+/// A network interface as destroy shows what CloudFormation waits on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceView {
+    pub id: String,
+    pub status: String,
+    /// How long ago it was attached, when it is.
+    pub attached_for: Option<std::time::Duration>,
+    pub subnet: String,
+}
+
+/// The network interfaces whose description starts with `prefix` (Lambda's are
+/// `AWS Lambda VPC ENI-<function>…`), every page.
+pub async fn interfaces_described(
+    ec2: &aws_sdk_ec2::Client,
+    prefix: &str,
+) -> Result<Vec<InterfaceView>> {
+    let filter = Filter::builder()
+        .name("description")
+        .values(format!("{prefix}*"))
+        .build();
+    let mut pages = ec2
+        .describe_network_interfaces()
+        .filters(filter)
+        .into_paginator()
+        .send();
+    let mut items = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.aws_context("DescribeNetworkInterfaces")?;
+        for ni in page.network_interfaces() {
+            items.push(InterfaceView {
+                id: ni.network_interface_id().unwrap_or_default().to_string(),
+                status: ni
+                    .status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                attached_for: ni
+                    .attachment()
+                    .and_then(|a| a.attach_time())
+                    .and_then(|t| std::time::SystemTime::try_from(*t).ok())
+                    .and_then(|t| std::time::SystemTime::now().duration_since(t).ok()),
+                subnet: ni.subnet_id().unwrap_or("-").to_string(),
+            });
+        }
+    }
+    Ok(items)
+}

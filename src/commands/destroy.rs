@@ -6,16 +6,15 @@
 //! already gone is not an error. Only a stack evrelay created (tagged `evrelay:managed=true`)
 //! is deleted, and only endpoints tagged `evrelay:managed=true` and `evrelay:stack=<stack>`.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use aws_sdk_ec2::types::Filter;
 use clap::Args;
 use futures::FutureExt;
 use serde::Serialize;
 
 use crate::context::Context;
 use crate::endpoints;
-use crate::error::{AwsResultExt, Error, Result};
+use crate::error::{Error, Result};
 use crate::printer::{Report, Style};
 use crate::stack::events::{latest_events, Cursor};
 use crate::stack::follow::{follow, outcome_error};
@@ -296,28 +295,12 @@ async fn other_relays(
         return Ok(Vec::new());
     }
     let ids: Vec<String> = relays.iter().map(|(_, subnet)| subnet.clone()).collect();
-    let subnets = ec2
-        .describe_subnets()
-        .filters(
-            Filter::builder()
-                .name("subnet-id")
-                .set_values(Some(ids))
-                .build(),
-        )
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .aws_context("DescribeSubnets")?;
+    let vpcs = crate::aws::ec2::subnet_vpcs(ec2, ids).await?;
     Ok(relays
         .into_iter()
         .filter_map(|(stack, subnet)| {
-            let vpc = subnets
-                .iter()
-                .find(|s| s.subnet_id() == Some(subnet.as_str()))?
-                .vpc_id()?;
-            Some((stack, vpc.to_string()))
+            let (_, vpc) = vpcs.iter().find(|(s, _)| *s == subnet)?;
+            Some((stack, vpc.clone()))
         })
         .collect())
 }
@@ -363,37 +346,23 @@ async fn wait_endpoints_gone(
 /// The relay's Lambda network interfaces (description `AWS Lambda VPC ENI-<function>*`), which
 /// CloudFormation waits on while it deletes the function's VPC resources.
 pub async fn lambda_interfaces(ec2: &aws_sdk_ec2::Client, prefix: String) -> Option<WaitingOn> {
-    let filter = Filter::builder()
-        .name("description")
-        .values(format!("{prefix}*"))
-        .build();
-    let mut items = Vec::new();
-    let mut pages = ec2
-        .describe_network_interfaces()
-        .filters(filter)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        // A failed look-up only loses this refresh of the list; the deletion goes on.
-        let page = page.aws_context("DescribeNetworkInterfaces").ok()?;
-        for ni in page.network_interfaces() {
-            let status = ni
-                .status()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default();
+    // A failed look-up only loses this refresh of the list; the deletion goes on.
+    let found = crate::aws::ec2::interfaces_described(ec2, &prefix)
+        .await
+        .ok()?;
+    let items = found
+        .into_iter()
+        .map(|ni| {
             let age = ni
-                .attachment()
-                .and_then(|a| a.attach_time())
-                .and_then(|t| SystemTime::try_from(*t).ok())
-                .and_then(|t| SystemTime::now().duration_since(t).ok())
+                .attached_for
                 .map(|d| format!(", attached {} ago", duration(d)))
                 .unwrap_or_default();
-            items.push(WaitItem {
-                id: ni.network_interface_id().unwrap_or_default().to_string(),
-                detail: format!("{status}{age}, {}", ni.subnet_id().unwrap_or("-")),
-            });
-        }
-    }
+            WaitItem {
+                id: ni.id,
+                detail: format!("{}{age}, {}", ni.status, ni.subnet),
+            }
+        })
+        .collect();
     Some(WaitingOn {
         what: "the relay's network interfaces".into(),
         items,
