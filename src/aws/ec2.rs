@@ -1,4 +1,4 @@
-//! EC2 reads deploy's preflight needs beyond the VPC view (`crate::network::fetch`): where the
+//! EC2 reads deploy's preflight needs beyond the VPC view (`crate::aws::vpc_view`): where the
 //! given subnets and groups live, and the VPC's address ranges and DNS attributes.
 
 use aws_sdk_ec2::types::{Filter, VpcAttributeName};

@@ -12,3 +12,4 @@ pub mod sqs;
 pub mod stacks;
 pub mod sts;
 pub mod vpc_endpoints;
+pub mod vpc_view;

@@ -1,6 +1,7 @@
 //! EC2 calls for the interface endpoints evrelay creates, reuses and deletes, and for each
 //! created endpoint's own security group. Only what is tagged `evrelay:managed=true` (and
-//! `evrelay:stack`) is ever changed or deleted.
+//! `evrelay:stack`) is ever changed or deleted. Just over 400 lines: the endpoint and its
+//! group are made, handed over and deleted together, so their calls stay side by side.
 
 use std::time::{Duration, Instant};
 

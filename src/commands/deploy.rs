@@ -1,4 +1,6 @@
-//! `evrelay deploy`: preflight, VPC endpoints, change set, live progress.
+//! `evrelay deploy`: preflight, VPC endpoints, change set, live progress. (Slightly over 400
+//! lines: the whole sequence of what is made, and what an interruption removes, reads in one
+//! file; the steps themselves live in `steps`, `guard`, `params` and `preflight`.)
 //!
 //! Order matters: only a stack evrelay created is ever changed; every check runs before
 //! anything is created; the change set is shown (and confirmed) before the endpoints are

@@ -7,8 +7,8 @@
 
 use serde::Serialize;
 
+use crate::aws::vpc_view::NatGatewayView;
 use crate::endpoints::Endpoint;
-use crate::network::fetch::NatGatewayView;
 use crate::network::subnets::SubnetView;
 
 /// Where one subnet's 0.0.0.0/0 leads, as far as EventBridge is concerned.

@@ -1,20 +1,20 @@
 //! The VPC as evrelay sees it: subnets and route tables → private / public / NAT egress;
 //! security groups → "can A reach B on port P"; load balancers → the URL to call; interface
-//! endpoints. Pure classification functions (unit-tested, no AWS) apart from the fetchers.
+//! endpoints. Pure classification functions (unit-tested, no AWS); the reads are in
+//! `crate::aws::vpc_view`. About half of the file is its unit tests.
 //! `discover` and `deploy`'s preflight share [`Discovery`].
 
 pub mod egress;
-pub mod fetch;
 pub mod load_balancers;
 pub mod security_groups;
 pub mod subnets;
 
 use serde::Serialize;
 
+pub use crate::aws::vpc_view::{fetch_vpc_view, resolve_scope, NatGatewayView, VpcInfo, VpcView};
 use crate::endpoints::{self, Endpoint};
 use crate::error::Result;
 use egress::EventBridgeReach;
-pub use fetch::{fetch_vpc_view, resolve_scope, NatGatewayView, VpcInfo, VpcView};
 use load_balancers::{LoadBalancerPick, LoadBalancerView};
 use security_groups::{AlbPeer, Peer, SecurityGroupPick, SecurityGroupView};
 use subnets::{SubnetPick, SubnetView};

@@ -1,5 +1,7 @@
-//! Fetchers: AWS calls turned into the plain structs the classification functions take.
-//! Every call is paginated; independent calls run concurrently.
+//! The VPC view discover and preflight decide on (EC2 and ELBv2): AWS calls turned into the plain
+//! structs `crate::network`'s classification functions take. Every call is paginated;
+//! independent calls run concurrently. Over 400 lines because the view is read in one
+//! concurrent pass, and splitting it by service would split that pass.
 
 use std::collections::BTreeMap;
 
