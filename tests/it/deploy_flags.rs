@@ -95,3 +95,103 @@ async fn malformed_tags_and_role_arns_are_usage_errors_and_create_nothing() {
     }
     assert_eq!(account_state(&net).await, before, "nothing was created");
 }
+
+/// The stack's value of one parameter.
+async fn parameter(net: &crate::stack::net::Net, stack: &str, key: &str) -> Option<String> {
+    let out = net
+        .cfn
+        .describe_stacks()
+        .stack_name(stack)
+        .send()
+        .await
+        .unwrap();
+    out.stacks()[0]
+        .parameters()
+        .iter()
+        .find(|p| p.parameter_key() == Some(key))
+        .and_then(|p| p.parameter_value().map(str::to_string))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_existing_secret_and_a_host_name_reach_the_template_and_the_key_never_passes() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let sm = aws_sdk_secretsmanager::Client::new(&moto.sdk().await);
+    let created = sm
+        .create_secret()
+        .name("EventsToVpcSecret")
+        .secret_string("the-apps-own-key-1234")
+        .send()
+        .await
+        .unwrap();
+    let arn = created.arn().unwrap().to_string();
+    let out = moto
+        .evrelay()
+        .args(deploy_args(&net, "existing"))
+        .args([
+            "--secret-id",
+            "EventsToVpcSecret",
+            "--host",
+            "App.Example.com",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let all = format!("{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
+    assert!(
+        !all.contains("the-apps-own-key-1234"),
+        "evrelay never reads it: {all}"
+    );
+    assert_eq!(
+        parameter(&net, "existing", "ExistingSecretArn").await,
+        Some(arn)
+    );
+    assert_eq!(
+        parameter(&net, "existing", "TargetHost").await.as_deref(),
+        Some("app.example.com")
+    );
+    let text = std::fs::read_to_string(moto.config_file()).unwrap();
+    assert!(text.contains("secret_id = \"EventsToVpcSecret\""), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_secret_or_a_bad_host_is_refused_before_anything_is_created() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let before = account_state(&net).await;
+    for (args, names) in [
+        (vec!["--secret-id", "NoSuchSecret"], "NoSuchSecret"),
+        (
+            vec!["--host", "https://app.example.com", "--generate-secret"],
+            "https://app.example.com",
+        ),
+        (
+            vec!["--host", "app.example.com/x", "--generate-secret"],
+            "app.example.com/x",
+        ),
+    ] {
+        let out = moto
+            .evrelay()
+            .args(deploy_args(&net, "refused"))
+            .args(&args)
+            .arg("--yes")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(names), "{}", stderr(&out));
+    }
+    let out = moto
+        .evrelay()
+        .args(deploy_args(&net, "refused"))
+        .args(["--secret-id", "x", "--secret-stdin", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--secret-id with --secret-stdin: {}",
+        stderr(&out)
+    );
+    assert_eq!(account_state(&net).await, before, "nothing was created");
+}

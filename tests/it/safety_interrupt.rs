@@ -43,9 +43,14 @@ impl SlowProxy {
         }
     }
 
-    /// Whether a request with this `Action` has reached moto (its answer may still be held).
-    pub fn has_forwarded(&self, action: &str) -> bool {
-        self.forwarded.lock().unwrap().iter().any(|a| a == action)
+    /// How many requests with this `Action` have reached moto (their answers may still be held).
+    pub fn forwarded(&self, action: &str) -> usize {
+        self.forwarded
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|a| *a == action)
+            .count()
     }
 }
 
@@ -236,12 +241,15 @@ async fn a_deploy_interrupted_in_any_phase_before_execution_leaves_nothing() {
     .enumerate()
     {
         let stack = format!("intr{i}");
+        // Counted before evrelay starts: its CreateChangeSet is the next one.
+        let calls_before = proxy.forwarded("CreateChangeSet");
         let mut args = deploy_args(&net, &stack);
         args.extend(["--yes".into(), "--generate-secret".into()]);
         let child = spawn(&proxy.endpoint, home.path(), &args);
         // "Creating the change set" is printed before the call: signal once CreateChangeSet has
         // reached moto (the proxy holds its answer back), so there is a change set to remove.
-        let sent = || !phase.starts_with("Creating") || proxy.has_forwarded("CreateChangeSet");
+        let sent =
+            || !phase.starts_with("Creating") || proxy.forwarded("CreateChangeSet") > calls_before;
         let (out, err) = signal_once(child, phase, signal, sent);
         assert_eq!(out.status.code(), Some(1), "{phase}: {err}");
         assert!(

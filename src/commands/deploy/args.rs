@@ -50,12 +50,14 @@ pub struct DeployArgs {
     #[arg(long, value_name = "N")]
     pub reserved_concurrency: Option<u32>,
 
-    /// The relay function's timeout in seconds, 30-900 [default: 30, or the stack's].
+    /// The relay function's timeout in seconds, 30-900, and at least one invocation's time
+    /// budget (79 s with --read-timeout 10, 109 s with 25; a lower value is refused with the sum
+    /// spelled out) [default: 90, or the stack's].
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(30..=900))]
     pub function_timeout: Option<u32>,
 
-    /// How long the relay waits for the endpoint's response in seconds, 1-25, below the
-    /// function timeout [default: 10, or the stack's].
+    /// How long the relay waits for the endpoint's response in seconds, 1-25; each second adds
+    /// two to the time budget --function-timeout must cover [default: 10, or the stack's].
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..=25))]
     pub read_timeout: Option<u32>,
 
@@ -251,6 +253,33 @@ mod tests {
         a.fill_from(&file);
         assert_eq!(a.tags, [("team".to_string(), "p".to_string())]);
         assert!(a.role_arn.is_some());
+    }
+
+    /// The help's defaults are the template's (the one source params reads too).
+    #[test]
+    fn help_defaults_are_the_templates() {
+        use clap::CommandFactory;
+        let cmd = Wrap::command();
+        for (arg, parameter) in [
+            ("detail_type", "InboundDetailType"),
+            ("auth_header", "AuthHeaderName"),
+            ("reserved_concurrency", "ReservedConcurrency"),
+            ("function_timeout", "FunctionTimeout"),
+            ("read_timeout", "ReadTimeoutSeconds"),
+            ("log_retention_days", "LogRetentionDays"),
+        ] {
+            let help = cmd
+                .get_arguments()
+                .find(|a| a.get_id() == arg)
+                .and_then(|a| a.get_help())
+                .unwrap()
+                .to_string();
+            let default = super::super::params::template_default(parameter);
+            assert!(
+                help.contains(&format!("[default: {default}, or the stack's]")),
+                "--{arg}: {help} (template: {default})"
+            );
+        }
     }
 
     #[test]

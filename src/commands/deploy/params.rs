@@ -196,16 +196,16 @@ pub fn resolve(
             .detail_type
             .clone()
             .or_else(|| current(stack_params, "InboundDetailType").map(str::to_string))
-            .unwrap_or_else(|| crate::names::DEFAULT_DETAIL_TYPE.to_string()),
+            .unwrap_or_else(|| template_default("InboundDetailType")),
         auth_header: args
             .auth_header
             .clone()
             .or_else(|| current(stack_params, "AuthHeaderName").map(str::to_string))
-            .unwrap_or_else(|| "api-key".to_string()),
+            .unwrap_or_else(|| template_default("AuthHeaderName")),
         reserved_concurrency: args
             .reserved_concurrency
             .or_else(|| current_number(stack_params, "ReservedConcurrency"))
-            .unwrap_or(0),
+            .unwrap_or_else(|| template_number("ReservedConcurrency")),
         function_timeout: args
             .function_timeout
             .or_else(|| current_number(stack_params, "FunctionTimeout"))
@@ -213,11 +213,11 @@ pub fn resolve(
         read_timeout: args
             .read_timeout
             .or_else(|| current_number(stack_params, "ReadTimeoutSeconds"))
-            .unwrap_or(10),
+            .unwrap_or_else(|| template_number("ReadTimeoutSeconds")),
         log_retention_days: args
             .log_retention_days
             .or_else(|| current_number(stack_params, "LogRetentionDays"))
-            .unwrap_or(14),
+            .unwrap_or_else(|| template_number("LogRetentionDays")),
     };
     let origin = if args.function_timeout.is_some() {
         "--function-timeout"
@@ -244,6 +244,20 @@ pub fn resolve(
         .hint("use letters, digits and hyphens, e.g. x-api-key"));
     }
     Ok(settings)
+}
+
+/// A parameter's default as the embedded template states it: the one place defaults live
+/// (a test checks every template parameter evrelay sends has one where this is asked).
+pub fn template_default(parameter: &str) -> String {
+    crate::model::schedule::parameter_default(crate::template::TEMPLATE_SOURCE, parameter)
+        .unwrap_or_else(|| panic!("templates/relay.yaml gives {parameter} no Default"))
+}
+
+fn template_number(parameter: &str) -> u32 {
+    let default = template_default(parameter);
+    default.parse().unwrap_or_else(|_| {
+        panic!("templates/relay.yaml's {parameter} default `{default}` is not a number")
+    })
 }
 
 fn first_non_empty<const N: usize>(candidates: [Vec<String>; N]) -> Vec<String> {
