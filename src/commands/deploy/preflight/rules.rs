@@ -5,9 +5,9 @@ use std::net::IpAddr;
 
 use url::Url;
 
+use super::super::params::Settings;
 use super::{EndpointPlan, EventsEndpoint};
 use crate::aws::ec2::VpcFacts;
-use crate::commands::deploy::params::Settings;
 use crate::endpoints::{
     one_subnet_per_az, service_name, Endpoint, EndpointGroup, NewEndpoint, EVENTS,
 };
