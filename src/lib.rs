@@ -76,13 +76,3 @@ pub fn endpoint_label(globals: &GlobalArgs, region: &str) -> String {
         _ => format!("the AWS endpoints for {region}"),
     }
 }
-
-/// `error: …` then `hint: …`; the full cause only with `-v`. Kept for callers outside the
-/// binary; `main` reports through [`printer::Printer::error`], which honours `--no-color`.
-pub fn report_error(e: &Error, verbose: u8) {
-    use std::io::{IsTerminal, Write};
-    let style = printer::Style {
-        color: printer::color_for(false, std::io::stderr().is_terminal()),
-    };
-    let _ = std::io::stderr().write_all(printer::render_error(e, verbose, &style).as_bytes());
-}

@@ -15,7 +15,7 @@ use crate::error::{Error, Kind, Result};
 mod prompt;
 mod style;
 
-pub use prompt::{confirm, confirm_or_cancel};
+pub use prompt::confirm_or_cancel;
 pub use style::{color_decision, color_for, table_width, Style};
 
 /// What a command hands back: something that reads as a table and as JSON.

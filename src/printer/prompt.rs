@@ -52,20 +52,6 @@ pub async fn confirm_or_cancel(yes: bool, question: &str) -> Result<()> {
     }
 }
 
-/// The older form: `Ok(false)` on "no". Prefer [`confirm_or_cancel`], which also answers
-/// Ctrl-C at once and gives callers the cancellation error every command shares.
-pub fn confirm(yes: bool, question: &str) -> Result<bool> {
-    if yes {
-        return Ok(true);
-    }
-    can_ask(question)?;
-    eprint!("{question} [y/N] ");
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer)?;
-    Ok(is_yes(&answer))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +68,5 @@ mod tests {
     #[tokio::test]
     async fn yes_skips_the_question() {
         assert!(confirm_or_cancel(true, "go?").await.is_ok());
-        assert!(confirm(true, "go?").unwrap());
     }
 }
