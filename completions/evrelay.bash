@@ -212,7 +212,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__deploy)
-            opts="-y -v -q -h -V --subnet --security-group --url --vpc-id --cluster --secret-stdin --secret-env --generate-secret --detail-type --auth-header --reserved-concurrency --function-timeout --read-timeout --log-retention-days --events-endpoint --host --secret-id --tags --role-arn --dry-run --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --subnet --security-group --url --vpc-id --cluster --secret-stdin --secret-env --generate-secret --detail-type --auth-header --reserved-concurrency --function-timeout --read-timeout --log-retention-days --events-endpoint --host --secret-id --tags --role-arn --dry-run --no-execute --execute --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,6 +283,10 @@ _evrelay() {
                     return 0
                     ;;
                 --role-arn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --execute)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -996,7 +1000,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__send)
-            opts="-y -v -q -h -V --detail --detail-type --source --bus --count --concurrency --return-response --timeout --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --detail --detail-type --source --bus --count --concurrency --rate --duration --return-response --timeout --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1023,6 +1027,14 @@ _evrelay() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

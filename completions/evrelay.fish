@@ -81,6 +81,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l host -d 'The 
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secret-id -d 'Use this existing Secrets Manager secret (name or ARN) as the API key: evrelay checks it exists and never reads or deletes it; the relay may read only this secret' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l tags -d 'A tag for the stack, which CloudFormation propagates to its resources (repeat for each; evrelay\'s own `evrelay:` tags cannot be set) [default: the config file\'s, or the stack\'s current tags]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l role-arn -d 'The IAM role CloudFormation assumes to change the stack (a service role) [default: the config file\'s, or the role the stack already uses]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l execute -d 'Execute a change set `deploy --no-execute` kept (its name or ARN), after the checks a deploy runs: the settings are the change set\'s, so no setting flag goes with it' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
@@ -91,6 +92,7 @@ json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secret-stdin -d 'Read the endpoint\'s API key from stdin (one line)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l generate-secret -d 'Generate a random API key (never printed: read it from Secrets Manager when needed)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l dry-run -d 'Show the change set, then stop (the change set is deleted; nothing changes)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l no-execute -d 'Create the change set, show it and keep it for review, as `sam deploy --no-execute-changeset` does: no prompt, no VPC endpoint, nothing else changes; the output says how to run it (`evrelay deploy --execute CHANGE_SET`)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s v -l verbose -d 'Show more detail, including the full cause of errors'
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
@@ -103,6 +105,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l source -d 'The 
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l bus -d 'The bus to send to (default: the stack\'s bus)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l count -d 'How many events to send (with --detail, each detail is sent this many times)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l concurrency -d 'PutEvents requests in flight at once' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l rate -d 'Send at this steady rate for a load test, e.g. 50/s or 600/m: --count events, or for --duration (the output gives the rate achieved, throttled entries and retries)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l duration -d 'With --rate: send for this long (rate × duration events), e.g. 30s, 5m' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l timeout -d 'How long to wait for responses, e.g. 30s, 2m' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r

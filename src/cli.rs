@@ -213,9 +213,12 @@ fn examples(command: &str) -> Option<&'static str> {
       --url http://internal-app-123.us-east-1.elb.amazonaws.com/ --secret-stdin < key.txt
   evrelay deploy --cluster events --url https://internal-app-123.us-east-1.elb.amazonaws.com/ \\
       --host app.example.com --secret-id EventsToVpcSecret --yes
-  evrelay deploy                              # again, with what evrelay.toml remembers",
+  evrelay deploy                              # again, with what evrelay.toml remembers
+  evrelay deploy --no-execute                 # keep the change set for review; prints how to run it
+  evrelay deploy --execute evrelay-1795000000",
         "send" => "  evrelay send --return-response              # one tutorial event, and the endpoint's answer
   evrelay send --count 1000 --concurrency 16  # load: batches of 10
+  evrelay send --rate 50/s --duration 2m      # load at a steady rate
   evrelay send --detail '{\"order\": 42}'",
         "logs" => "  evrelay logs --since 10m
   evrelay logs --since 1h30m --source relay --filter ERROR

@@ -9,7 +9,7 @@ use aws_sdk_eventbridge::Client;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::Serialize;
 
-use crate::aws::retry::{backoff, entry_retryable};
+use crate::aws::retry::{backoff, entry_retryable, is_throttling_code};
 use crate::error::{AwsResultExt, Error, Result};
 use crate::model::event::EventEntry;
 
@@ -25,6 +25,8 @@ pub struct EntryOutcome {
     pub error_message: Option<String>,
     /// PutEvents calls this entry took.
     pub attempts: u32,
+    /// Of those, the ones that answered it was throttled.
+    pub throttled: u32,
     /// When the call that accepted (or finally refused) this entry started.
     #[serde(skip)]
     pub sent_at: Option<Instant>,
@@ -42,6 +44,7 @@ impl EntryOutcome {
             error_code: Some("NotSent".into()),
             error_message: Some("no PutEvents result".into()),
             attempts: 0,
+            throttled: 0,
             sent_at: None,
         }
     }
@@ -72,6 +75,7 @@ pub async fn put_batch(
             error_code: None,
             error_message: None,
             attempts: 0,
+            throttled: 0,
             sent_at: None,
         })
         .collect();
@@ -100,6 +104,7 @@ pub async fn put_batch(
                 }
                 Some(r) => {
                     let code = r.error_code.clone().unwrap_or_else(|| "Unknown".into());
+                    o.throttled += u32::from(is_throttling_code(&code));
                     if entry_retryable(&code) && attempt + 1 < MAX_ATTEMPTS {
                         retry.push(i);
                     }
@@ -194,7 +199,7 @@ mod tests {
         assert_eq!(out[0].event_id.as_deref(), Some("eb-1"));
         assert_eq!(out[0].attempts, 1);
         assert_eq!(out[1].event_id.as_deref(), Some("eb-2"));
-        assert_eq!(out[1].attempts, 2);
+        assert_eq!((out[1].attempts, out[1].throttled), (2, 1));
         assert!(out.iter().all(EntryOutcome::ok));
         assert_eq!((both.num_calls(), second.num_calls()), (1, 1));
     }

@@ -11,6 +11,7 @@
 
 mod args;
 mod guard;
+mod kept;
 mod param_changes;
 mod params;
 mod preflight;
@@ -39,6 +40,10 @@ use report::{ChangeSetReport, DeployResult, EndpointAction};
 pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
     let cfn = ctx.cloudformation();
     let stack_name = ctx.names.stack.clone();
+    // A kept change set has its settings already: the config file does not apply.
+    if let Some(change_set) = args.execute.clone() {
+        return kept::execute(ctx, &args, &change_set).await;
+    }
     if let Some(remembered) = ctx.config.file.relay(&stack_name, ctx.region()) {
         args.fill_from(remembered);
     }
@@ -175,6 +180,8 @@ async fn prepare(
     // Printed once Ctrl-C is handled: from here on an interruption removes what was made.
     let doing = if args.dry_run {
         "Dry run for"
+    } else if args.no_execute {
+        "Creating a change set to review for"
     } else {
         "Deploying"
     };
@@ -232,6 +239,13 @@ async fn prepare(
         ctx.printer.note("Dry run: nothing changed.");
         return Ok(None);
     }
+    if let Some(doomed) = doomed.as_ref().filter(|_| args.no_execute) {
+        return Err(Error::failed(format!(
+            "stack `{stack_name}` is {} and must be deleted before a change set can be made for it; --no-execute changes nothing else",
+            doomed.status
+        ))
+        .hint("run `evrelay deploy` without --no-execute (it asks before deleting), or `evrelay destroy` first"));
+    }
     if let Some(doomed) = &doomed {
         let question = format!(
             "Stack {stack_name} in {scope} is {} and can only be deleted. Delete it and deploy again?",
@@ -284,10 +298,15 @@ async fn prepare(
                     endpoint_actions.clone(),
                 )
                 .at(&account, ctx.region());
-                preview.dry_run = args.dry_run;
+                preview.dry_run = args.dry_run || args.no_execute;
                 ctx.printer.report(&preview)?;
                 if args.dry_run {
                     ctx.printer.note("Dry run: nothing changed.");
+                    return Ok(None);
+                }
+                if args.no_execute {
+                    ctx.printer
+                        .note("Nothing changed (--no-execute): `evrelay deploy` creates them.");
                     return Ok(None);
                 }
                 let question = format!("Create the missing VPC endpoints in {scope}?");
@@ -312,6 +331,18 @@ async fn prepare(
         current.map(|s| s.parameters.as_slice()).unwrap_or(&[]),
         &spec.parameters,
     );
+    preview.change_set = Some(spec.name.clone());
+    if args.no_execute {
+        preview.execute_command = Some(kept::execute_command(ctx, &spec.name));
+        ctx.printer.report(&preview)?;
+        // Made on purpose: kept, whatever happens next.
+        debris.change_set = None;
+        ctx.printer.note(&format!(
+            "Kept change set {} on stack {stack_name}; nothing else changed. `aws cloudformation delete-change-set --stack-name {stack_name} --change-set-name {}` drops it.",
+            spec.name, spec.name
+        ));
+        return Ok(None);
+    }
     ctx.printer.report(&preview)?;
     if args.dry_run {
         if let Some(cs) = debris.change_set.take() {
@@ -326,7 +357,22 @@ async fn prepare(
     if !confirm(ctx.globals.yes, question).await? {
         return Err(Error::cancelled_with("deploy cancelled; nothing changed"));
     }
-    steps::create_endpoints(ctx, &plan, &mut debris.endpoints).await?;
+    make_ready(ctx, &plan, created, operation, debris)
+        .await
+        .map(Some)
+}
+
+/// After the yes: the endpoints, the region's Logs policy and, for a new stack, the end of the
+/// queue-name window; then the change set is ready to execute.
+async fn make_ready(
+    ctx: &Context,
+    plan: &preflight::NetworkPlan,
+    created: ChangeSetId,
+    operation: Operation,
+    debris: &mut Debris,
+) -> Result<Ready> {
+    let cfn = ctx.cloudformation();
+    steps::create_endpoints(ctx, plan, &mut debris.endpoints).await?;
     // One Logs resource policy for every relay in the region, outside any stack.
     crate::aws::logs_policy::ensure(ctx.logs(), &created.stack_id).await?;
     if operation == Operation::Create {
@@ -334,18 +380,18 @@ async fn prepare(
         preflight::queue_window::wait_out(
             &ctx.printer,
             cfn,
-            &stack_name,
+            &ctx.names.stack,
             preflight::queue_window::window(),
         )
         .await?;
     }
     let cursor = Cursor::after(&latest_events(cfn, &created.stack_id).await?);
-    Ok(Some(Ready {
+    Ok(Ready {
         created,
         operation,
-        endpoint_actions,
+        endpoint_actions: plan.endpoint_actions(),
         cursor,
-    }))
+    })
 }
 
 /// States a deploy cannot change; it says what would.

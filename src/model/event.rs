@@ -43,10 +43,17 @@ impl EventEntry {
 /// than 256 KB. An entry that does not fit on its own gets a request of its own (and is refused
 /// by EventBridge; `send` checks sizes before sending anything).
 pub fn pack(sizes: &[usize]) -> Vec<Range<usize>> {
+    pack_at_most(sizes, MAX_ENTRIES_PER_REQUEST)
+}
+
+/// [`pack`] with at most `max` entries per request (1 to 10): a paced send spreads small
+/// requests over time instead of bursting full ones.
+pub fn pack_at_most(sizes: &[usize], max: usize) -> Vec<Range<usize>> {
+    let max = max.clamp(1, MAX_ENTRIES_PER_REQUEST);
     let mut batches = Vec::new();
     let (mut start, mut bytes) = (0, 0);
     for (i, &size) in sizes.iter().enumerate() {
-        let full = i - start == MAX_ENTRIES_PER_REQUEST || bytes + size >= REQUEST_LIMIT_BYTES;
+        let full = i - start == max || bytes + size >= REQUEST_LIMIT_BYTES;
         if i > start && full {
             batches.push(start..i);
             start = i;

@@ -4,5 +4,6 @@
 pub mod dlq_record;
 pub mod event;
 pub mod log_line;
+pub mod rate;
 pub mod schedule;
 pub mod text;

@@ -6,7 +6,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, OutputFormat};
@@ -141,12 +141,20 @@ impl Printer {
         }
     }
 
-    /// A progress bar on stderr, drawn only on a terminal and not with `--quiet`.
+    /// Whether progress is drawn: on a terminal, for a person (not with `--quiet` or
+    /// `--output json`, whose reader is a program).
+    fn draws_progress(&self) -> bool {
+        self.interactive && !self.quiet && !self.json()
+    }
+
+    /// A progress bar on stderr (see [`Printer::draws_progress`]); cleared when dropped, so a
+    /// wait cut short leaves no stale line.
     pub fn progress(&self, len: u64, what: &str) -> ProgressBar {
-        if !self.interactive || self.quiet {
+        if !self.draws_progress() {
             return ProgressBar::hidden();
         }
-        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr())
+            .with_finish(ProgressFinish::AndClear);
         bar.set_style(
             ProgressStyle::with_template(
                 "{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
@@ -159,12 +167,13 @@ impl Printer {
         bar
     }
 
-    /// A spinner on stderr, drawn only on a terminal and not with `--quiet`.
+    /// A spinner with the phase's name on stderr, as [`Printer::progress`].
     pub fn spinner(&self, what: &str) -> ProgressBar {
-        if !self.interactive || self.quiet {
+        if !self.draws_progress() {
             return ProgressBar::hidden();
         }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+            .with_finish(ProgressFinish::AndClear);
         bar.set_style(
             ProgressStyle::with_template("{spinner} {msg} {elapsed}")
                 .expect("static spinner template"),

@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
 use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, Tag};
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::Serialize;
 
 use super::Operation;
@@ -159,26 +161,125 @@ pub async fn wait_for_change_set(
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.aws_context("DescribeChangeSet")?;
-        rows.extend(
-            page.changes()
-                .iter()
-                .filter_map(|c| c.resource_change())
-                .map(|rc| ChangeRow {
-                    action: rc
-                        .action()
-                        .map(|a| a.as_str().to_string())
-                        .unwrap_or_default(),
-                    logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
-                    resource_type: rc.resource_type().unwrap_or_default().to_string(),
-                    replacement: rc
-                        .replacement()
-                        .map(|r| r.as_str().to_string())
-                        .unwrap_or_default(),
-                }),
-        );
+        rows.extend(change_rows(&page.aws_context("DescribeChangeSet")?));
     }
     Ok(ChangeSetState::Ready(rows))
+}
+
+fn change_rows(page: &DescribeChangeSetOutput) -> Vec<ChangeRow> {
+    page.changes()
+        .iter()
+        .filter_map(|c| c.resource_change())
+        .map(|rc| ChangeRow {
+            action: rc
+                .action()
+                .map(|a| a.as_str().to_string())
+                .unwrap_or_default(),
+            logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
+            resource_type: rc.resource_type().unwrap_or_default().to_string(),
+            replacement: rc
+                .replacement()
+                .map(|r| r.as_str().to_string())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// A change set as DescribeChangeSet shows it (`deploy --execute` reads one kept earlier).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeSetInfo {
+    pub id: String,
+    pub name: String,
+    pub stack_id: String,
+    pub stack_name: String,
+    /// CREATE_COMPLETE once CloudFormation has worked out the changes.
+    pub status: String,
+    /// AVAILABLE while it can be executed.
+    pub execution_status: String,
+    pub status_reason: Option<String>,
+    pub description: Option<String>,
+    /// As CloudFormation resolved them; NoEcho values masked.
+    pub parameters: Vec<(String, String)>,
+    pub tags: Vec<(String, String)>,
+    pub changes: Vec<ChangeRow>,
+}
+
+impl ChangeSetInfo {
+    pub fn executable(&self) -> bool {
+        self.status == "CREATE_COMPLETE" && self.execution_status == "AVAILABLE"
+    }
+}
+
+/// The change set `name` (a name within `stack`, or an ARN); `None` when CloudFormation knows
+/// no such change set there.
+pub async fn describe_change_set(
+    client: &aws_sdk_cloudformation::Client,
+    name: &str,
+    stack: &str,
+) -> Result<Option<ChangeSetInfo>> {
+    let mut pages = client
+        .describe_change_set()
+        .change_set_name(name)
+        .set_stack_name((!name.starts_with("arn:")).then(|| stack.to_string()))
+        .into_paginator()
+        .send();
+    let mut info: Option<ChangeSetInfo> = None;
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            // ChangeSetNotFound (404) names an unknown change set; a stack that does not exist
+            // is a ValidationError saying so.
+            Err(e) if is_not_found(e.code(), e.message()) => return Ok(None),
+            Err(e) => return Err(Error::aws("DescribeChangeSet", e)),
+        };
+        let rows = change_rows(&page);
+        match info.as_mut() {
+            Some(i) => i.changes.extend(rows),
+            None => {
+                let pairs = |v: Vec<(Option<&str>, Option<&str>)>| -> Vec<(String, String)> {
+                    v.into_iter()
+                        .map(|(k, v)| {
+                            (
+                                k.unwrap_or_default().to_string(),
+                                v.unwrap_or_default().to_string(),
+                            )
+                        })
+                        .collect()
+                };
+                info = Some(ChangeSetInfo {
+                    id: page.change_set_id().unwrap_or(name).to_string(),
+                    name: page.change_set_name().unwrap_or(name).to_string(),
+                    stack_id: page.stack_id().unwrap_or(stack).to_string(),
+                    stack_name: page.stack_name().unwrap_or(stack).to_string(),
+                    status: page
+                        .status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    execution_status: page
+                        .execution_status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    status_reason: page.status_reason().map(str::to_string),
+                    description: page.description().map(str::to_string),
+                    parameters: pairs(
+                        page.parameters()
+                            .iter()
+                            .map(|p| (p.parameter_key(), p.parameter_value()))
+                            .collect(),
+                    ),
+                    tags: pairs(page.tags().iter().map(|t| (t.key(), t.value())).collect()),
+                    changes: rows,
+                });
+            }
+        }
+    }
+    Ok(info)
+}
+
+fn is_not_found(code: Option<&str>, message: Option<&str>) -> bool {
+    code == Some("ChangeSetNotFound")
+        || (code == Some("ValidationError")
+            && message.is_some_and(|m| m.contains("does not exist")))
 }
 
 pub async fn execute_change_set(

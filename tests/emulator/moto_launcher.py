@@ -14,17 +14,21 @@ Environment:
                                          behaviour; only the sandbox sets it, see below).
 """
 
+import copy
 import os
 import sys
 import time
 
 import moto.cloudformation.models as _cfn_models
+import moto.cloudformation.responses as _cfn_responses
 import moto.ec2.models.security_groups as _ec2_sg
 import moto.ec2.models.vpcs as _ec2_vpcs
 import moto.events.models as _events_models
 import moto.logs.models as _logs_models
 import moto.sqs.models as _sqs_models
 from moto.ec2.exceptions import EC2ClientError
+from moto.cloudformation.exceptions import CloudFormationError
+from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 from moto.server import main
 from moto.sqs.exceptions import SQSException
@@ -187,6 +191,73 @@ def _parameter_list(self):
 
 
 _cfn_models.Stack.parameter_list = property(_parameter_list)
+
+
+# --- CloudFormation: change sets found, described and executed as AWS does -------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html
+# (StackName: "If you specified the name of a change set, specify the stack name or ID (ARN) of
+# the change set"; ChangeSetNotFound, HTTP 404). moto looks a name up across every stack in the
+# region and answers an unknown one with ValidationError "Stack with id … does not exist".
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+# (NoEcho values are masked "for any calls that describe the stack"): moto's DescribeChangeSet
+# returns them in clear.
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html
+# ("When you execute a change set, CloudFormation deletes all other change sets associated with
+# the stack because they aren't valid for the updated stack"; InvalidChangeSetStatus when it is
+# not AVAILABLE). moto executes any change set, any number of times, and keeps the others.
+class _ChangeSetNotFound(CloudFormationError):
+    code = "ChangeSetNotFoundException"
+
+
+class _InvalidChangeSetStatus(CloudFormationError):
+    code = "InvalidChangeSetStatusException"
+
+
+def _find_change_set(backend, name, stack_name):
+    found = backend.change_sets.get(name)  # an ARN
+    if found is None and stack_name:
+        for cs in backend.change_sets.values():
+            if cs.change_set_name == name and stack_name in (cs.stack_name, cs.stack_id):
+                found = cs
+    if found is None:
+        raise _ChangeSetNotFound(f"ChangeSet [{name}] does not exist")
+    return found
+
+
+def _strict_describe_change_set(self):
+    cs = _find_change_set(
+        self.cloudformation_backend,
+        self._get_param("ChangeSetName"),
+        self._get_param("StackName"),
+    )
+    declared = (cs.template_dict or {}).get("Parameters") or {}
+    masked = copy.copy(cs)
+    masked.parameters = {
+        key: "****" if _truthy((declared.get(key) or {}).get("NoEcho")) else value
+        for key, value in (cs.parameters or {}).items()
+    }
+    return ActionResult(masked)
+
+
+def _strict_execute_change_set(self):
+    backend = self.cloudformation_backend
+    cs = _find_change_set(
+        backend, self._get_param("ChangeSetName"), self._get_param("StackName")
+    )
+    if cs.execution_status != "AVAILABLE":
+        raise _InvalidChangeSetStatus(
+            f"ChangeSet [{cs.change_set_id}] cannot be executed in its current execution "
+            f"status of [{cs.execution_status}]"
+        )
+    backend.execute_change_set(change_set_name=cs.change_set_id, stack_name=cs.stack_name)
+    for other_id, other in list(backend.change_sets.items()):
+        if other.stack_id == cs.stack_id and other is not cs:
+            del backend.change_sets[other_id]
+    return EmptyResult()
+
+
+_cfn_responses.CloudFormationResponse.describe_change_set = _strict_describe_change_set
+_cfn_responses.CloudFormationResponse.execute_change_set = _strict_execute_change_set
 
 
 # --- CloudWatch Logs: 10 resource policies per region -----------------------------------------

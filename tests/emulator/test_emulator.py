@@ -176,3 +176,57 @@ def test_stack_parameters_are_strings_and_no_echo_ones_are_masked(endpoint):
     [stack] = cfn.describe_stacks(StackName="params")["Stacks"]
     values = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
     assert values == {"Ids": "subnet-a,subnet-b", "Key": "****"}
+
+
+_CHANGE_SET_TEMPLATE = """
+Parameters:
+  Key:
+    Type: String
+    NoEcho: true
+  Name:
+    Type: String
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+"""
+
+
+def _change_set(cfn, stack, name, kind):
+    cfn.create_change_set(
+        StackName=stack,
+        ChangeSetName=name,
+        ChangeSetType=kind,
+        TemplateBody=_CHANGE_SET_TEMPLATE,
+        Parameters=[
+            {"ParameterKey": "Key", "ParameterValue": "s3cret"},
+            {"ParameterKey": "Name", "ParameterValue": name},
+        ],
+    )
+
+
+def test_a_change_set_name_is_found_only_on_its_stack_and_noecho_is_masked(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "cs-one", "cs-a", "CREATE")
+    described = cfn.describe_change_set(StackName="cs-one", ChangeSetName="cs-a")
+    values = {p["ParameterKey"]: p["ParameterValue"] for p in described["Parameters"]}
+    assert values == {"Key": "****", "Name": "cs-a"}
+    for stack, name in [("cs-other", "cs-a"), ("cs-one", "cs-missing")]:
+        with pytest.raises(ClientError) as e:
+            cfn.describe_change_set(StackName=stack, ChangeSetName=name)
+        assert e.value.response["Error"]["Code"] == "ChangeSetNotFound"
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_executing_a_change_set_deletes_the_stacks_others_and_runs_once(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "cs-two", "cs-first", "CREATE")
+    cfn.execute_change_set(StackName="cs-two", ChangeSetName="cs-first")
+    _change_set(cfn, "cs-two", "cs-kept", "UPDATE")
+    _change_set(cfn, "cs-two", "cs-run", "UPDATE")
+    cfn.execute_change_set(StackName="cs-two", ChangeSetName="cs-run")
+    with pytest.raises(ClientError) as e:
+        cfn.describe_change_set(StackName="cs-two", ChangeSetName="cs-kept")
+    assert e.value.response["Error"]["Code"] == "ChangeSetNotFound"
+    with pytest.raises(ClientError) as e:
+        cfn.execute_change_set(StackName="cs-two", ChangeSetName="cs-run")
+    assert e.value.response["Error"]["Code"] == "InvalidChangeSetStatus"

@@ -89,7 +89,41 @@ pub struct DeployArgs {
     /// Show the change set, then stop (the change set is deleted; nothing changes).
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Create the change set, show it and keep it for review, as `sam deploy
+    /// --no-execute-changeset` does: no prompt, no VPC endpoint, nothing else changes; the
+    /// output says how to run it (`evrelay deploy --execute CHANGE_SET`).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub no_execute: bool,
+
+    /// Execute a change set `deploy --no-execute` kept (its name or ARN), after the checks a
+    /// deploy runs: the settings are the change set's, so no setting flag goes with it.
+    #[arg(long, value_name = "CHANGE_SET", conflicts_with_all = EXECUTE_CONFLICTS)]
+    pub execute: Option<String>,
 }
+
+/// The flags a kept change set has already decided.
+const EXECUTE_CONFLICTS: [&str; 19] = [
+    "subnets",
+    "security_group",
+    "url",
+    "vpc_id",
+    "cluster",
+    "secret_stdin",
+    "secret_env",
+    "generate_secret",
+    "detail_type",
+    "auth_header",
+    "reserved_concurrency",
+    "function_timeout",
+    "read_timeout",
+    "log_retention_days",
+    "tags",
+    "role_arn",
+    "no_execute",
+    "host",
+    "secret_id",
+];
 
 impl DeployArgs {
     /// Fills what the flags leave open from the config file's table for this stack and region
@@ -280,6 +314,33 @@ mod tests {
                 "--{arg}: {help} (template: {default})"
             );
         }
+    }
+
+    #[test]
+    fn a_kept_change_set_is_executed_without_setting_flags() {
+        let a = args(&[
+            "--execute",
+            "evrelay-1",
+            "--events-endpoint",
+            "skip",
+            "--dry-run",
+        ]);
+        assert_eq!(a.execute.as_deref(), Some("evrelay-1"));
+        for flag in [
+            &["--url", "http://x/"][..],
+            &["--tags", "a=b"],
+            &["--no-execute"],
+            &["--secret-id", "s"],
+        ] {
+            let argv = [&["deploy", "--execute", "evrelay-1"][..], flag].concat();
+            let e = Wrap::try_parse_from(argv).err().expect("a conflict");
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::ArgumentConflict,
+                "{flag:?}"
+            );
+        }
+        assert!(Wrap::try_parse_from(["deploy", "--no-execute", "--dry-run"]).is_err());
     }
 
     #[test]

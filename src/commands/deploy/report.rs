@@ -38,6 +38,10 @@ pub struct ChangeSetReport {
     /// Parameter values old → new (the API key only as "changed").
     pub parameters: Vec<super::param_changes::ParamChange>,
     pub endpoints: Vec<EndpointAction>,
+    /// The change set's name, once CloudFormation has one.
+    pub change_set: Option<String>,
+    /// `deploy --no-execute`: the change set is kept, and this command runs it.
+    pub execute_command: Option<String>,
 }
 
 impl ChangeSetReport {
@@ -58,6 +62,8 @@ impl ChangeSetReport {
             changes,
             parameters: Vec::new(),
             endpoints,
+            change_set: None,
+            execute_command: None,
         }
     }
 
@@ -160,6 +166,13 @@ impl Report for ChangeSetReport {
                 _ => style.green("+ create"),
             };
             out.push_str(&format!("VPC endpoint {}: {what} ({})\n", e.service, e.why));
+        }
+        if let (Some(name), Some(command)) = (&self.change_set, &self.execute_command) {
+            out.push_str(&format!(
+                "Change set {} is kept for review; to deploy it: {}\n",
+                style.bold(name),
+                style.bold(command)
+            ));
         }
         out
     }

@@ -1,37 +1,61 @@
 //! Puts the planned entries on the bus: packed into PutEvents requests (≤ 10 entries,
 //! < 256 KB), `concurrency` requests in flight, each accepted entry handed to the waiter as soon
-//! as its request returns.
+//! as its request returns. With `--rate`, each request leaves when its schedule says
+//! ([`Rate::due`]), however long the ones before it took.
+
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
 use crate::aws::eventbridge::{self, EntryOutcome};
 use crate::context::Context;
 use crate::error::Result;
-use crate::model::event::{pack, EventEntry};
+use crate::model::event::{pack, pack_at_most, EventEntry};
+use crate::model::rate::Rate;
 
 use super::input::Planned;
 use super::waiter::Waiter;
+
+/// The outcomes, in the entries' order, and when the last request left (for the rate kept).
+pub(super) struct Sent {
+    pub outcomes: Vec<EntryOutcome>,
+    pub last_issued: Duration,
+    pub last_entries: usize,
+}
 
 pub(super) async fn send_all(
     ctx: &Context,
     bus: &str,
     planned: &Planned,
     concurrency: usize,
+    rate: Option<Rate>,
     waiter: Option<&Waiter>,
-) -> Result<Vec<EntryOutcome>> {
+) -> Result<Sent> {
     let n = planned.entries.len();
     let sizes: Vec<usize> = planned.entries.iter().map(EventEntry::size).collect();
+    let batches = match rate {
+        Some(r) => pack_at_most(&sizes, r.entries_per_request()),
+        None => pack(&sizes),
+    };
     let progress = ctx.printer.progress(n as u64, "sending");
     let mut outcomes: Vec<Option<EntryOutcome>> = vec![None; n];
-    let mut requests = futures::stream::iter(pack(&sizes))
-        .map(|range| async move {
+    let start = Instant::now();
+    let requests = futures::stream::iter(batches)
+        .then(|range| async move {
+            if let Some(r) = rate {
+                tokio::time::sleep_until((start + r.due(range.start)).into()).await;
+            }
+            (range, start.elapsed())
+        })
+        .map(|(range, issued)| async move {
             let result =
                 eventbridge::put_batch(ctx.events(), bus, &planned.entries[range.clone()]).await;
-            (range, result)
+            (range, issued, result)
         })
         .buffer_unordered(concurrency.max(1));
-    let mut accepted = 0;
-    while let Some((range, result)) = requests.next().await {
+    let mut requests = std::pin::pin!(requests);
+    let (mut accepted, mut last_issued, mut last_entries) = (0, Duration::ZERO, 0);
+    while let Some((range, issued, result)) = requests.next().await {
         let batch = result.map_err(|mut e| {
             progress.finish_and_clear();
             e.message = format!(
@@ -41,6 +65,9 @@ pub(super) async fn send_all(
             e
         })?;
         progress.inc(range.len() as u64);
+        if issued >= last_issued {
+            (last_issued, last_entries) = (issued, range.len());
+        }
         for (i, outcome) in range.zip(batch) {
             if let (true, Some(w), Some(id)) = (outcome.ok(), waiter, &outcome.event_id) {
                 w.expect(id, i, outcome.sent_at);
@@ -50,8 +77,12 @@ pub(super) async fn send_all(
         }
     }
     progress.finish_and_clear();
-    Ok(outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or_else(EntryOutcome::not_sent))
-        .collect())
+    Ok(Sent {
+        outcomes: outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or_else(EntryOutcome::not_sent))
+            .collect(),
+        last_issued,
+        last_entries,
+    })
 }

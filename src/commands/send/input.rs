@@ -86,8 +86,31 @@ pub(super) struct Planned {
     pub detail_event_ids: Vec<Option<String>>,
 }
 
+/// More events than this in one run is a typo, not a test (each is held in memory).
+const MAX_EVENTS: u64 = 1_000_000;
+
 pub(super) fn plan(args: &SendArgs, details: Details) -> Result<Planned> {
-    let count = args.count as usize;
+    // --duration: rate × duration events in all, the details taken in turn.
+    let total = args
+        .rate
+        .zip(args.duration)
+        .map(|(rate, duration)| rate.events_in(duration));
+    let docs = match &details {
+        Details::Generated => 1,
+        Details::Given { docs, .. } => docs.len() as u64,
+    };
+    let events = total.unwrap_or(args.count.saturating_mul(docs));
+    if events > MAX_EVENTS {
+        let what = match total {
+            Some(_) => "--rate × --duration",
+            None => "--count × the details",
+        };
+        return Err(Error::usage(format!(
+            "{what} makes {events} events; one run sends at most {MAX_EVENTS}"
+        ))
+        .hint("send fewer, or run several sends side by side"));
+    }
+    let count = total.unwrap_or(args.count) as usize;
     let mut planned = Planned {
         entries: Vec::new(),
         detail_event_ids: Vec::new(),
@@ -127,14 +150,25 @@ pub(super) fn plan(args: &SendArgs, details: Details) -> Result<Planned> {
         }
         Details::Given { label, docs } => {
             let several = docs.len() > 1;
-            for (line, doc) in docs {
-                let place = if several {
+            let place = |line: usize| {
+                if several {
                     format!("{label}, line {line}")
                 } else {
                     label.clone()
-                };
-                for _ in 0..count {
-                    push(doc.clone(), &place)?;
+                }
+            };
+            match total {
+                Some(total) => {
+                    for (line, doc) in docs.iter().cycle().take(total as usize) {
+                        push(doc.clone(), &place(*line))?;
+                    }
+                }
+                None => {
+                    for (line, doc) in &docs {
+                        for _ in 0..count {
+                            push(doc.clone(), &place(*line))?;
+                        }
+                    }
                 }
             }
         }

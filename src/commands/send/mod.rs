@@ -17,6 +17,7 @@ use clap::Args;
 use crate::aws::{eventbridge, sqs};
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::model::rate::Rate;
 use crate::model::text::now_ms;
 
 use report::SendReport;
@@ -47,6 +48,15 @@ pub struct SendArgs {
     /// PutEvents requests in flight at once.
     #[arg(long, value_name = "C", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub concurrency: u64,
+
+    /// Send at this steady rate for a load test, e.g. 50/s or 600/m: --count events, or for
+    /// --duration (the output gives the rate achieved, throttled entries and retries).
+    #[arg(long, value_name = "N/s", value_parser = crate::model::rate::parse_rate)]
+    pub rate: Option<Rate>,
+
+    /// With --rate: send for this long (rate × duration events), e.g. 30s, 5m.
+    #[arg(long, value_name = "DURATION", requires = "rate", conflicts_with = "count", value_parser = crate::commands::parse_duration)]
+    pub duration: Option<Duration>,
 
     /// Ask the relay for a response event and wait for it.
     #[arg(long)]
@@ -87,6 +97,7 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
             &bus,
             &planned,
             args.concurrency as usize,
+            args.rate,
             waiter.as_ref(),
         )
         .await;
@@ -96,22 +107,37 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
                 Err(_) => w.stop(),
             }
         }
-        result.map(|outcomes| (outcomes, started.elapsed()))
+        result.map(|sent| (sent, started.elapsed()))
     };
     let waiting = async {
         match (&waiter, &responses_url) {
             (Some(w), Some(url)) => {
                 let receivers = (planned.entries.len() / 100).clamp(1, 8);
-                w.receive(ctx, url, args.timeout, receivers).await
+                tokio::select! {
+                    r = w.receive(ctx, url, args.timeout, receivers) => r,
+                    // Never ends first: it only draws.
+                    () = async {
+                        w.show_progress(&ctx.printer).await;
+                        std::future::pending::<()>().await
+                    } => Ok(()),
+                }
             }
             _ => Ok(()),
         }
     };
     let (sent, waited) = tokio::join!(sending, waiting);
-    let (outcomes, elapsed) = sent?;
+    let (sent, elapsed) = sent?;
     waited?;
 
-    let mut report = report::build(&bus, &planned, outcomes, elapsed, waiter);
+    let mut report = report::build(&bus, &planned, sent.outcomes, elapsed, waiter);
+    report.summary.rate = args.rate.map(|r| report::RateSummary {
+        target_per_second: r.per_second(),
+        achieved_per_second: report::one_decimal(Rate::achieved(
+            planned.entries.len(),
+            sent.last_issued,
+            sent.last_entries,
+        )),
+    });
     let missing = report.missing_event_ids();
     if !missing.is_empty() {
         report.diagnosis = Some(diagnosis::diagnose(ctx, started_ms, &missing).await);

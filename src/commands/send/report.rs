@@ -47,6 +47,23 @@ pub(super) struct Summary {
     pub failed: usize,
     pub elapsed_ms: u64,
     pub events_per_second: f64,
+    /// Entries EventBridge answered as throttled at least once (each retried).
+    pub throttled: usize,
+    /// PutEvents attempts beyond each entry's first.
+    pub retries: u64,
+    /// `--rate` only: the rate asked for and the rate kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<RateSummary>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct RateSummary {
+    pub target_per_second: f64,
+    pub achieved_per_second: f64,
+}
+
+pub(super) fn one_decimal(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
 }
 
 #[derive(Debug, Serialize)]
@@ -100,6 +117,11 @@ pub(super) fn build(
     waiter: Option<Waiter>,
 ) -> SendReport {
     let mut responses = waiter.map(|w| std::mem::take(&mut w.lock().responses));
+    let throttled = outcomes.iter().filter(|o| o.throttled > 0).count();
+    let retries = outcomes
+        .iter()
+        .map(|o| u64::from(o.attempts.saturating_sub(1)))
+        .sum();
     let events: Vec<EventResult> = outcomes
         .into_iter()
         .enumerate()
@@ -121,8 +143,11 @@ pub(super) fn build(
         events_per_second: if elapsed.is_zero() {
             0.0
         } else {
-            (sent as f64 / elapsed.as_secs_f64() * 10.0).round() / 10.0
+            one_decimal(sent as f64 / elapsed.as_secs_f64())
         },
+        throttled,
+        retries,
+        rate: None,
     };
     let responses = responses.map(|_| {
         let got: Vec<&Response> = events.iter().filter_map(|e| e.response.as_ref()).collect();
@@ -285,10 +310,10 @@ impl SendReport {
 }
 
 fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
+    match (n, what.strip_suffix('y')) {
+        (1, _) => format!("1 {what}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {what}s"),
     }
 }
 
@@ -319,6 +344,21 @@ impl Report for SendReport {
             ));
         }
         summary.push('.');
+        if let Some(rate) = &s.rate {
+            summary.push_str(&format!(
+                "\nRate: {}/s asked, {}/s kept; {} throttled, {}.",
+                rate.target_per_second,
+                rate.achieved_per_second,
+                plural(s.throttled, "entry"),
+                plural(s.retries as usize, "retry")
+            ));
+        } else if s.retries > 0 {
+            summary.push_str(&format!(
+                "\nRetried: {} ({} throttled).",
+                plural(s.retries as usize, "retry"),
+                plural(s.throttled, "entry")
+            ));
+        }
         if let Some(r) = self.responses.as_ref().filter(|_| self.events.len() > 1) {
             summary.push_str(&format!("\nResponses: {} of {}.", r.received, r.expected));
             if let Some(p) = &r.round_trip_ms {
@@ -351,6 +391,10 @@ mod tests {
                 p99: 99,
                 max: 100
             }
+        );
+        assert_eq!(
+            [plural(1, "entry"), plural(2, "entry"), plural(0, "event")],
+            ["1 entry", "2 entries", "0 events"]
         );
         let p = Percentiles::of(vec![7]).unwrap();
         assert_eq!((p.p50, p.p99, p.max), (7, 7, 7));

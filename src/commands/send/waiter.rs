@@ -29,6 +29,15 @@ pub struct Response {
 pub(super) struct Waiter {
     state: Mutex<WaitState>,
     pub(super) finished: watch::Sender<bool>,
+    /// For the spinner: responses received of those expected, once sending is done.
+    progress: watch::Sender<Progress>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Progress {
+    pub sending_done: bool,
+    pub received: usize,
+    pub expected: usize,
 }
 
 #[derive(Default)]
@@ -51,6 +60,7 @@ impl Waiter {
         Self {
             state: Mutex::new(WaitState::default()),
             finished: watch::channel(false).0,
+            progress: watch::channel(Progress::default()).0,
         }
     }
 
@@ -69,6 +79,11 @@ impl Waiter {
     pub(super) fn sending_finished(&self) {
         let mut st = self.lock();
         st.sending_done_at = Some(Instant::now());
+        self.progress.send_replace(Progress {
+            sending_done: true,
+            received: st.answered.len(),
+            expected: st.answered.len() + st.pending.len(),
+        });
         if st.pending.is_empty() {
             self.finished.send_replace(true);
         }
@@ -101,6 +116,8 @@ impl Waiter {
             }),
         };
         st.responses.insert(index, response);
+        self.progress
+            .send_modify(|p| p.received = st.answered.len());
         if st.pending.is_empty() && st.sending_done_at.is_some() {
             self.finished.send_replace(true);
         }
@@ -117,6 +134,26 @@ impl Waiter {
             Some(done) => {
                 let left = (done + timeout).checked_duration_since(Instant::now())?;
                 (!left.is_zero()).then(|| left.min(Duration::from_secs(20)))
+            }
+        }
+    }
+
+    /// The spinner while the responses come in, after the last event is sent: "Waiting for
+    /// responses: 3 of 10". Runs until dropped (the spinner clears itself then).
+    pub(super) async fn show_progress(&self, printer: &crate::printer::Printer) {
+        let mut rx = self.progress.subscribe();
+        if rx.wait_for(|p| p.sending_done).await.is_err() {
+            return;
+        }
+        let spinner = printer.spinner("Waiting for responses");
+        loop {
+            let p = *rx.borrow_and_update();
+            spinner.set_message(format!(
+                "Waiting for responses: {} of {}",
+                p.received, p.expected
+            ));
+            if rx.changed().await.is_err() {
+                return;
             }
         }
     }
@@ -222,10 +259,18 @@ mod tests {
         assert_eq!(w.lock().responses[&0].relay_latency_ms, Some(12));
         assert!(response_of("{\"detail-type\": \"inbound-event-sent\", \"detail\": {}}").is_none());
         assert!(response_of("not json").is_none());
-        // Every response in and sending done: finished.
+        // Every response in and sending done: finished, and the spinner's count says so.
         assert!(!*w.finished.borrow());
         w.sending_finished();
         assert!(*w.finished.borrow());
+        assert_eq!(
+            *w.progress.borrow(),
+            Progress {
+                sending_done: true,
+                received: 1,
+                expected: 1
+            }
+        );
     }
 
     #[test]

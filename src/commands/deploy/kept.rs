@@ -1,0 +1,245 @@
+//! `deploy --execute CHANGE_SET`: runs a change set `deploy --no-execute` kept for review (the
+//! review-then-apply flow of `sam deploy --no-execute-changeset` and `rain deploy
+//! --no-exec`).
+//!
+//! The change set fixes the stack's settings, not the account around it: time has passed, so
+//! every preflight check runs again on the settings rebuilt from the change set's parameters,
+//! and the VPC endpoints and the Logs policy it needs are made only after the yes. Only a change
+//! set evrelay made (its description) on a stack evrelay owns is executed. An interruption
+//! before execution removes the endpoints this run made and keeps the change set, which the
+//! operator made on purpose.
+
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::stack::changeset::{self, ChangeSetId, ChangeSetInfo, ParamValue};
+use crate::stack::ownership::{self, StackOwner};
+use crate::stack::{self, describe_stack, Operation, StackInfo};
+use crate::terminal::confirm;
+
+use super::guard::{self, Debris};
+use super::report::ChangeSetReport;
+use super::{param_changes, params, preflight, steps, DeployArgs};
+
+/// `evrelay deploy --execute NAME`, with the flags that chose this stack, region and profile.
+pub(super) fn execute_command(ctx: &Context, change_set: &str) -> String {
+    let g = &ctx.globals;
+    let mut command = format!("evrelay deploy --execute {change_set}");
+    let flags = [
+        ("--stack", g.stack_flag.as_deref()),
+        ("--region", g.region.as_deref()),
+        ("--profile", g.profile.as_deref()),
+    ];
+    for (flag, value) in flags {
+        if let Some(v) = value {
+            command.push_str(&format!(" {flag} {v}"));
+        }
+    }
+    command
+}
+
+pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Result<()> {
+    let stack_name = ctx.names.stack.clone();
+    let (cs, existing) = find(ctx, name).await?;
+    let account = ctx.identity().await?.account.clone();
+    let scope = format!("account {account}, {}", ctx.region());
+    let operation = if existing.status == "REVIEW_IN_PROGRESS" {
+        Operation::Create
+    } else {
+        Operation::Update
+    };
+    let current = match operation {
+        Operation::Create => &[][..],
+        _ => existing.parameters.as_slice(),
+    };
+    // No flag sets a value here (clap refuses them with --execute): the change set decides.
+    let settings = params::resolve(args, &cs.parameters, None)?;
+    let relay = params::resolve_relay(&args.relay, &cs.parameters)?;
+    let mut remembered = steps::remembered(&settings, &relay, args);
+    remembered.secret_id = value(&cs.parameters, "ExistingSecretArn");
+    remembered.tags = cs
+        .tags
+        .iter()
+        .filter(|(k, _)| !k.starts_with("evrelay:") && !k.starts_with("aws:"))
+        .cloned()
+        .collect();
+    remembered.role_arn = ctx
+        .config
+        .file
+        .relay(&stack_name, ctx.region())
+        .and_then(|r| r.role_arn.clone());
+
+    let mut debris = Debris::default();
+    let prepared = guard::interruptible(async {
+        ctx.printer.note(&format!(
+            "Executing change set {} on stack {stack_name} in {scope}.",
+            cs.name
+        ));
+        let clients = preflight::Clients {
+            ec2: ctx.ec2(),
+            elb: ctx.elb(),
+            logs: ctx.logs(),
+        };
+        let plan = preflight::run(
+            clients,
+            ctx.region(),
+            &stack_name,
+            &settings,
+            args.events_endpoint,
+        )
+        .await?;
+        steps::note_shared_endpoints(ctx, &plan).await?;
+        steps::warn_unnamed_https_host(ctx, &settings.url, &relay.host).await;
+        let mut preview = ChangeSetReport::new(
+            &stack_name,
+            operation,
+            cs.changes.clone(),
+            plan.endpoint_actions(),
+        )
+        .at(&account, ctx.region());
+        preview.dry_run = args.dry_run;
+        preview.change_set = Some(cs.name.clone());
+        preview.parameters = param_changes::parameter_changes(current, &sent(&cs.parameters));
+        ctx.printer.report(&preview)?;
+        if args.dry_run {
+            ctx.printer.note(&format!(
+                "Dry run: change set {} is kept; nothing changed.",
+                cs.name
+            ));
+            return Ok(None);
+        }
+        let question = format!(
+            "Execute change set {} on stack {stack_name} in {scope}?",
+            cs.name
+        );
+        if !confirm(ctx.globals.yes, question).await? {
+            return Err(Error::cancelled_with(format!(
+                "deploy cancelled; nothing changed (change set {} is kept)",
+                cs.name
+            )));
+        }
+        let created = ChangeSetId {
+            id: cs.id.clone(),
+            stack_id: cs.stack_id.clone(),
+        };
+        super::make_ready(ctx, &plan, created, operation, &mut debris)
+            .await
+            .map(Some)
+    })
+    .await;
+    match prepared {
+        Ok(Some(ready)) => {
+            super::execute(ctx, ready, &mut debris, &account).await?;
+            steps::remember(ctx, &remembered);
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(e) => {
+            let removed = guard::clean_up(ctx, &mut debris).await;
+            Err(guard::with_cleanup(e, &removed))
+        }
+    }
+}
+
+/// The change set and its stack, if both are evrelay's and the change set can run.
+async fn find(ctx: &Context, name: &str) -> Result<(ChangeSetInfo, StackInfo)> {
+    let cfn = ctx.cloudformation();
+    let stack_name = &ctx.names.stack;
+    let not_found = || {
+        Error::usage(format!(
+            "--execute {name}: no change set of that name on stack `{stack_name}` in {}",
+            ctx.region()
+        ))
+        .hint(format!(
+            "`evrelay deploy --no-execute` keeps one and prints its name; `aws cloudformation list-change-sets --stack-name {stack_name}` lists them"
+        ))
+    };
+    let Some(cs) = changeset::describe_change_set(cfn, name, stack_name).await? else {
+        return Err(not_found());
+    };
+    // An ARN names its own stack: it must be this one.
+    if cs.stack_name != *stack_name {
+        return Err(Error::usage(format!(
+            "--execute {name}: that change set belongs to stack `{}`, not `{stack_name}`",
+            cs.stack_name
+        ))
+        .hint(format!("pass --stack {}", cs.stack_name)));
+    }
+    let Some(existing) = describe_stack(cfn, &cs.stack_id).await? else {
+        return Err(not_found());
+    };
+    let owner = ownership::owner_of(cfn, &existing).await?;
+    if owner != StackOwner::Evrelay {
+        return Err(ownership::refusal(stack_name, owner, "deploy --execute"));
+    }
+    if cs.description.as_deref() != Some(changeset::DESCRIPTION) {
+        return Err(Error::failed(format!(
+            "change set {} on stack `{stack_name}` was not made by evrelay deploy",
+            cs.name
+        ))
+        .hint(
+            "execute it with the tool that made it, or make one with `evrelay deploy --no-execute`",
+        ));
+    }
+    if !cs.executable() {
+        let why = cs.status_reason.clone().unwrap_or_default();
+        return Err(Error::failed(format!(
+            "change set {} is {} ({}), not ready to execute{}",
+            cs.name,
+            cs.status,
+            cs.execution_status,
+            if why.is_empty() { String::new() } else { format!(": {why}") }
+        ))
+        .hint("EXECUTE_COMPLETE: it has run; OBSOLETE: the stack changed since; make a new one with `evrelay deploy --no-execute`"));
+    }
+    if !stack::is_settled(&existing.status) && existing.status != "REVIEW_IN_PROGRESS" {
+        return Err(Error::failed(format!(
+            "stack `{stack_name}` is {}: a change set runs only on a settled stack",
+            existing.status
+        ))
+        .hint("wait for it (`evrelay status --watch`), then run the same command again"));
+    }
+    Ok((cs, existing))
+}
+
+fn value(parameters: &[(String, String)], key: &str) -> Option<String> {
+    parameters
+        .iter()
+        .find(|(k, v)| k == key && !v.is_empty())
+        .map(|(_, v)| v.clone())
+}
+
+/// The change set's parameters as the deploy that made it sent them; a masked NoEcho value
+/// says nothing about whether it changed, so it is left out of the old → new list.
+fn sent(parameters: &[(String, String)]) -> Vec<ParamValue> {
+    parameters
+        .iter()
+        .map(|(k, v)| match v.as_str() {
+            "****" => ParamValue::UsePrevious(k.clone()),
+            _ => ParamValue::Value(k.clone(), v.clone()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masked_values_are_not_listed_as_changes() {
+        let p = vec![
+            ("TargetUrl".to_string(), "http://a/".to_string()),
+            ("Secret".to_string(), "****".to_string()),
+            ("ExistingSecretArn".to_string(), String::new()),
+        ];
+        assert_eq!(
+            sent(&p),
+            [
+                ParamValue::Value("TargetUrl".into(), "http://a/".into()),
+                ParamValue::UsePrevious("Secret".into()),
+                ParamValue::Value("ExistingSecretArn".into(), String::new()),
+            ]
+        );
+        assert_eq!(value(&p, "ExistingSecretArn"), None);
+        assert_eq!(value(&p, "TargetUrl").as_deref(), Some("http://a/"));
+    }
+}
