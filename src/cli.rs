@@ -215,7 +215,7 @@ fn examples(command: &str) -> Option<&'static str> {
       --host app.example.com --secret-id EventsToVpcSecret --yes
   evrelay deploy                              # again, with what evrelay.toml remembers
   evrelay deploy --no-execute                 # keep the change set for review; prints how to run it
-  evrelay deploy --execute evrelay-1795000000",
+  evrelay deploy --execute evrelay-1795000000-3fa2c1",
         "send" => "  evrelay send --return-response              # one tutorial event, and the endpoint's answer
   evrelay send --count 1000 --concurrency 16  # load: batches of 10
   evrelay send --rate 50/s --duration 2m      # load at a steady rate

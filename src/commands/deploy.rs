@@ -1,6 +1,7 @@
-//! `evrelay deploy`: preflight, VPC endpoints, change set, live progress. (Slightly over 400
-//! lines: the whole sequence of what is made, and what an interruption removes, reads in one
-//! file; the steps themselves live in `steps`, `guard`, `params` and `preflight`.)
+//! `evrelay deploy`: preflight, VPC endpoints, change set, live progress. The whole sequence of
+//! what is made, and what an interruption removes, reads in this file; the steps live in
+//! `steps`, `guard`, `params`, `preflight` and `apply` (after the yes); `kept` runs a change set
+//! `--no-execute` kept.
 //!
 //! Order matters: only a stack evrelay created is ever changed; every check runs before
 //! anything is created; the change set is shown (and confirmed) before the endpoints are
@@ -9,6 +10,7 @@
 //! the stack can be in, whatever `--yes` says. Until the change set executes, whatever this run
 //! made is removed again on any way out ([`guard`]).
 
+mod apply;
 mod args;
 mod guard;
 mod kept;
@@ -23,19 +25,16 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 
 use crate::stack::changeset::{self, ChangeSetId, ChangeSetSpec, ChangeSetState};
-use crate::stack::events::{latest_events, Cursor};
-use crate::stack::follow::{follow, outcome_error};
 use crate::stack::ownership::{self, StackOwner};
-use crate::stack::progress::Progress;
-use crate::stack::watch::WatchOptions;
 use crate::stack::{self, describe_stack, Operation, StackInfo};
 use crate::template;
 use crate::terminal::confirm;
 
+use apply::Ready;
 pub use args::DeployArgs;
 use guard::{Debris, PendingChangeSet};
 pub use params::Settings;
-use report::{ChangeSetReport, DeployResult, EndpointAction};
+use report::ChangeSetReport;
 
 pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
     let cfn = ctx.cloudformation();
@@ -111,7 +110,7 @@ pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
     let prepared = guard::interruptible(prepare(ctx, &args, input, &mut debris)).await;
     match prepared {
         Ok(Some(ready)) => {
-            execute(ctx, ready, &mut debris, &account).await?;
+            apply::execute(ctx, ready, &mut debris, &account).await?;
             steps::remember(ctx, &remembered);
             Ok(())
         }
@@ -149,14 +148,6 @@ struct Input {
     relay: params::RelaySettings,
     secret: Option<secret::Choice>,
     account: String,
-}
-
-/// A confirmed change set, ready to execute.
-struct Ready {
-    created: ChangeSetId,
-    operation: Operation,
-    endpoint_actions: Vec<EndpointAction>,
-    cursor: Cursor,
 }
 
 /// Everything up to execution: `Ok(None)` when the run is over (a dry run, nothing to change).
@@ -357,41 +348,9 @@ async fn prepare(
     if !confirm(ctx.globals.yes, question).await? {
         return Err(Error::cancelled_with("deploy cancelled; nothing changed"));
     }
-    make_ready(ctx, &plan, created, operation, debris)
+    apply::make_ready(ctx, &plan, created, operation, debris)
         .await
         .map(Some)
-}
-
-/// After the yes: the endpoints, the region's Logs policy and, for a new stack, the end of the
-/// queue-name window; then the change set is ready to execute.
-async fn make_ready(
-    ctx: &Context,
-    plan: &preflight::NetworkPlan,
-    created: ChangeSetId,
-    operation: Operation,
-    debris: &mut Debris,
-) -> Result<Ready> {
-    let cfn = ctx.cloudformation();
-    steps::create_endpoints(ctx, plan, &mut debris.endpoints).await?;
-    // One Logs resource policy for every relay in the region, outside any stack.
-    crate::aws::logs_policy::ensure(ctx.logs(), &created.stack_id).await?;
-    if operation == Operation::Create {
-        // A queue name is blocked for 60 s after its queue is deleted: wait it out, visibly.
-        preflight::queue_window::wait_out(
-            &ctx.printer,
-            cfn,
-            &ctx.names.stack,
-            preflight::queue_window::window(),
-        )
-        .await?;
-    }
-    let cursor = Cursor::after(&latest_events(cfn, &created.stack_id).await?);
-    Ok(Ready {
-        created,
-        operation,
-        endpoint_actions: plan.endpoint_actions(),
-        cursor,
-    })
 }
 
 /// States a deploy cannot change; it says what would.
@@ -431,53 +390,4 @@ async fn create_and_wait(
     )
     .await?;
     Ok((created, state))
-}
-
-/// Executes the change set and follows it; from here on Ctrl-C stops watching, not the change.
-async fn execute(ctx: &Context, ready: Ready, debris: &mut Debris, account: &str) -> Result<()> {
-    let cfn = ctx.cloudformation();
-    let stack_name = &ctx.names.stack;
-    let token = stack::request_token("deploy");
-    if let Err(e) = changeset::execute_change_set(cfn, &ready.created.id, &token).await {
-        let removed = guard::clean_up(ctx, debris).await;
-        return Err(guard::with_cleanup(e, &removed));
-    }
-    *debris = Debris::default();
-    let mut progress = Progress::new(
-        stack_name,
-        ready.operation,
-        template::resource_descriptions(&template::render()),
-    );
-    let outcome = follow(
-        &ctx.printer,
-        cfn,
-        &ready.created.stack_id,
-        ready.cursor,
-        &mut progress,
-        &WatchOptions::default(),
-        None,
-    )
-    .await?;
-    if !outcome.ok {
-        if ctx.printer.json() {
-            ctx.printer.json_line(
-                &DeployResult::failed(&outcome, ready.endpoint_actions).at(account, ctx.region()),
-            )?;
-        }
-        return Err(outcome_error(&outcome));
-    }
-    ctx.printer.note(&format!(
-        "Stack {stack_name}: {} in {}.",
-        outcome.status,
-        stack::render::duration(std::time::Duration::from_millis(outcome.elapsed_ms as u64))
-    ));
-    steps::finish(
-        ctx,
-        ready.operation,
-        Some(outcome.elapsed_ms),
-        ready.endpoint_actions,
-        false,
-        account,
-    )
-    .await
 }

@@ -59,13 +59,15 @@ pub enum ChangeSetState {
 /// Every change set evrelay creates says so: how an unexecuted one is recognised as evrelay's.
 pub const DESCRIPTION: &str = "evrelay deploy";
 
-/// A unique change set name (a letter first; letters, digits, hyphens).
+/// A unique change set name (a letter first; letters, digits, hyphens): the time, for the
+/// operator, and a random part, because a stack's change set names must differ
+/// (CreateChangeSet: AlreadyExistsException) and two deploys can start in the same second.
 pub fn change_set_name() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    format!("evrelay-{secs}")
+    format!("evrelay-{secs}-{:06x}", rand::random::<u32>() & 0xff_ffff)
 }
 
 pub async fn create_change_set(
@@ -331,5 +333,6 @@ mod tests {
         assert!(
             n.starts_with("evrelay-") && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         );
+        assert_ne!(n, change_set_name(), "unique within a second");
     }
 }

@@ -27,7 +27,7 @@ import moto.events.models as _events_models
 import moto.logs.models as _logs_models
 import moto.sqs.models as _sqs_models
 from moto.ec2.exceptions import EC2ClientError
-from moto.cloudformation.exceptions import CloudFormationError
+from moto.cloudformation.exceptions import AlreadyExistsException, CloudFormationError
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 from moto.server import main
@@ -256,6 +256,23 @@ def _strict_execute_change_set(self):
     return EmptyResult()
 
 
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html
+# (AlreadyExistsException: "The resource with the name requested already exists"): a stack's
+# change set names are unique. moto accepts a second one of the same name, and a lookup by name
+# then finds either.
+_create_change_set = _cfn_models.CloudFormationBackend.create_change_set
+
+
+def _strict_create_change_set(self, stack_name, change_set_name, *args, **kwargs):
+    for cs in self.change_sets.values():
+        if cs.change_set_name == change_set_name and stack_name in (cs.stack_name, cs.stack_id):
+            raise AlreadyExistsException(
+                f"ChangeSet {change_set_name} already exists for stack {stack_name}"
+            )
+    return _create_change_set(self, stack_name, change_set_name, *args, **kwargs)
+
+
+_cfn_models.CloudFormationBackend.create_change_set = _strict_create_change_set
 _cfn_responses.CloudFormationResponse.describe_change_set = _strict_describe_change_set
 _cfn_responses.CloudFormationResponse.execute_change_set = _strict_execute_change_set
 

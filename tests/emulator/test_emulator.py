@@ -210,6 +210,9 @@ def test_a_change_set_name_is_found_only_on_its_stack_and_noecho_is_masked(endpo
     described = cfn.describe_change_set(StackName="cs-one", ChangeSetName="cs-a")
     values = {p["ParameterKey"]: p["ParameterValue"] for p in described["Parameters"]}
     assert values == {"Key": "****", "Name": "cs-a"}
+    with pytest.raises(ClientError) as e:
+        _change_set(cfn, "cs-one", "cs-a", "CREATE")
+    assert e.value.response["Error"]["Code"] == "AlreadyExistsException"
     for stack, name in [("cs-other", "cs-a"), ("cs-one", "cs-missing")]:
         with pytest.raises(ClientError) as e:
             cfn.describe_change_set(StackName=stack, ChangeSetName=name)

@@ -34,8 +34,8 @@ pub const FILTERS: &[(&str, &str)] = &[
     (r"evrelay-[a-z]+-[A-Za-z0-9]{12}", "[token]"),
     // A test's own temporary directory (its evrelay.toml, drain files).
     (r"(/tmp|/var/folders/[^\s]+)/\.tmp[A-Za-z0-9]+", "[tmpdir]"),
-    // evrelay's change-set names carry the time they were made.
-    (r"\bevrelay-\d{10}\b", "[change-set]"),
+    // evrelay's change-set names carry the time they were made and a random part.
+    (r"\bevrelay-\d{10}-[0-9a-f]{6}\b", "[change-set]"),
     // Column gaps follow the masked values' lengths: keep one gap, not the padding. Leading
     // indentation is kept; it is part of the shape.
     (r"(?m)(\S) {2,}", "$1  "),

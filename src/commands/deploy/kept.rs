@@ -56,12 +56,7 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
     let relay = params::resolve_relay(&args.relay, &cs.parameters)?;
     let mut remembered = steps::remembered(&settings, &relay, args);
     remembered.secret_id = value(&cs.parameters, "ExistingSecretArn");
-    remembered.tags = cs
-        .tags
-        .iter()
-        .filter(|(k, _)| !k.starts_with("evrelay:") && !k.starts_with("aws:"))
-        .cloned()
-        .collect();
+    remembered.tags = steps::operator_tags(&cs.tags).collect();
     remembered.role_arn = ctx
         .config
         .file
@@ -121,14 +116,14 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
             id: cs.id.clone(),
             stack_id: cs.stack_id.clone(),
         };
-        super::make_ready(ctx, &plan, created, operation, &mut debris)
+        super::apply::make_ready(ctx, &plan, created, operation, &mut debris)
             .await
             .map(Some)
     })
     .await;
     match prepared {
         Ok(Some(ready)) => {
-            super::execute(ctx, ready, &mut debris, &account).await?;
+            super::apply::execute(ctx, ready, &mut debris, &account).await?;
             steps::remember(ctx, &remembered);
             Ok(())
         }

@@ -247,16 +247,20 @@ pub(super) fn stack_tags(
 ) -> Vec<(String, String)> {
     use crate::names::{TAG_MANAGED, TAG_STACK};
     let mut tags: Vec<(String, String)> = if given.is_empty() {
-        current
-            .map(|s| s.tags.clone())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(k, _)| !k.starts_with("evrelay:") && !k.starts_with("aws:"))
-            .collect()
+        operator_tags(current.map(|s| s.tags.as_slice()).unwrap_or_default()).collect()
     } else {
         given.to_vec()
     };
     tags.push((TAG_STACK.into(), stack_name.to_string()));
     tags.push((TAG_MANAGED.into(), "true".into()));
     tags
+}
+
+/// The operator's tags among a stack's (or a change set's): neither evrelay's nor AWS's own.
+pub(super) fn operator_tags(
+    tags: &[(String, String)],
+) -> impl Iterator<Item = (String, String)> + '_ {
+    tags.iter()
+        .filter(|(k, _)| !k.starts_with("evrelay:") && !k.starts_with("aws:"))
+        .cloned()
 }

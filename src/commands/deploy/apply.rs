@@ -1,0 +1,112 @@
+//! After the yes: make what the change set needs (VPC endpoints, the region's Logs policy, the
+//! end of a queue-name window), execute it and follow it to the end. Shared by a deploy and
+//! by `deploy --execute` of a kept change set.
+
+use crate::context::Context;
+use crate::error::Result;
+use crate::stack::changeset::{self, ChangeSetId};
+use crate::stack::events::{latest_events, Cursor};
+use crate::stack::follow::{follow, outcome_error};
+use crate::stack::progress::Progress;
+use crate::stack::watch::WatchOptions;
+use crate::stack::{self, Operation};
+use crate::template;
+
+use super::guard::{self, Debris};
+use super::preflight;
+use super::report::{DeployResult, EndpointAction};
+use super::steps;
+
+/// A confirmed change set, ready to execute.
+pub(super) struct Ready {
+    pub created: ChangeSetId,
+    pub operation: Operation,
+    pub endpoint_actions: Vec<EndpointAction>,
+    pub cursor: Cursor,
+}
+
+/// After the yes: the endpoints, the region's Logs policy and, for a new stack, the end of the
+/// queue-name window; then the change set is ready to execute.
+pub(super) async fn make_ready(
+    ctx: &Context,
+    plan: &preflight::NetworkPlan,
+    created: ChangeSetId,
+    operation: Operation,
+    debris: &mut Debris,
+) -> Result<Ready> {
+    let cfn = ctx.cloudformation();
+    steps::create_endpoints(ctx, plan, &mut debris.endpoints).await?;
+    // One Logs resource policy for every relay in the region, outside any stack.
+    crate::aws::logs_policy::ensure(ctx.logs(), &created.stack_id).await?;
+    if operation == Operation::Create {
+        // A queue name is blocked for 60 s after its queue is deleted: wait it out, visibly.
+        preflight::queue_window::wait_out(
+            &ctx.printer,
+            cfn,
+            &ctx.names.stack,
+            preflight::queue_window::window(),
+        )
+        .await?;
+    }
+    let cursor = Cursor::after(&latest_events(cfn, &created.stack_id).await?);
+    Ok(Ready {
+        created,
+        operation,
+        endpoint_actions: plan.endpoint_actions(),
+        cursor,
+    })
+}
+
+/// Executes the change set and follows it; from here on Ctrl-C stops watching, not the change.
+pub(super) async fn execute(
+    ctx: &Context,
+    ready: Ready,
+    debris: &mut Debris,
+    account: &str,
+) -> Result<()> {
+    let cfn = ctx.cloudformation();
+    let stack_name = &ctx.names.stack;
+    let token = stack::request_token("deploy");
+    if let Err(e) = changeset::execute_change_set(cfn, &ready.created.id, &token).await {
+        let removed = guard::clean_up(ctx, debris).await;
+        return Err(guard::with_cleanup(e, &removed));
+    }
+    *debris = Debris::default();
+    let mut progress = Progress::new(
+        stack_name,
+        ready.operation,
+        template::resource_descriptions(&template::render()),
+    );
+    let outcome = follow(
+        &ctx.printer,
+        cfn,
+        &ready.created.stack_id,
+        ready.cursor,
+        &mut progress,
+        &WatchOptions::default(),
+        None,
+    )
+    .await?;
+    if !outcome.ok {
+        if ctx.printer.json() {
+            ctx.printer.json_line(
+                &DeployResult::failed(&outcome, ready.endpoint_actions).at(account, ctx.region()),
+            )?;
+        }
+        return Err(outcome_error(&outcome));
+    }
+    ctx.printer.note(&format!(
+        "Stack {stack_name}: {} in {}.",
+        outcome.status,
+        stack::render::duration(std::time::Duration::from_millis(outcome.elapsed_ms as u64))
+    ));
+    steps::finish(
+        ctx,
+        ready.operation,
+        Some(outcome.elapsed_ms),
+        ready.endpoint_actions,
+        false,
+        account,
+    )
+    .await
+}
