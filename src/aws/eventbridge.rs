@@ -61,8 +61,9 @@ fn request_entry(bus: &str, e: &EventEntry) -> PutEventsRequestEntry {
 }
 
 /// One PutEvents request, retrying entries EventBridge reports as throttled or failed
-/// internally (with backoff). Outcomes come back in the entries' order. A whole-request
-/// failure (after the SDK's own retries) is an error.
+/// internally (with backoff), and the whole request when it is throttled. Outcomes come back
+/// in the entries' order. Any other whole-request failure (after the SDK's own retries) is an
+/// error.
 pub async fn put_batch(
     client: &Client,
     bus: &str,
@@ -86,12 +87,38 @@ pub async fn put_batch(
             .map(|&i| request_entry(bus, &entries[i]))
             .collect();
         let started = Instant::now();
-        let out = client
+        let answer = client
             .put_events()
             .set_entries(Some(request))
             .send()
             .await
-            .aws_context("PutEvents")?;
+            .aws_context("PutEvents");
+        let out = match answer {
+            Ok(out) => out,
+            // EventBridge can refuse the whole request when the account's PutEvents quota is
+            // spent (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html).
+            // Past the SDK's own retries, every pending entry counts as throttled and waits
+            // like a throttled entry: a load test ends with a report, not a lost run.
+            Err(e) if e.is_throttling() => {
+                let code = e.aws.as_ref().and_then(|a| a.code.clone());
+                let code = code.unwrap_or_else(|| "ThrottlingException".into());
+                for &i in &pending {
+                    let o = &mut outcomes[i];
+                    o.attempts = attempt + 1;
+                    o.sent_at = Some(started);
+                    o.throttled += 1;
+                    o.error_code = Some(code.clone());
+                    o.error_message = Some(e.message.clone());
+                }
+                if attempt + 1 == MAX_ATTEMPTS {
+                    break;
+                }
+                tokio::time::sleep(backoff(attempt)).await;
+                clear_errors(&mut outcomes, &pending);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let results = out.entries.unwrap_or_default();
         let mut retry = Vec::new();
         for (n, &i) in pending.iter().enumerate() {
@@ -121,13 +148,18 @@ pub async fn put_batch(
             break;
         }
         tokio::time::sleep(backoff(attempt)).await;
-        for &i in &retry {
-            outcomes[i].error_code = None;
-            outcomes[i].error_message = None;
-        }
+        clear_errors(&mut outcomes, &retry);
         pending = retry;
     }
     Ok(outcomes)
+}
+
+/// The entries about to be tried again carry no error until their next answer.
+fn clear_errors(outcomes: &mut [EntryOutcome], retry: &[usize]) {
+    for &i in retry {
+        outcomes[i].error_code = None;
+        outcomes[i].error_message = None;
+    }
 }
 
 /// Fails with a clear message when the bus does not exist, before anything is sent.
@@ -149,7 +181,8 @@ pub async fn require_bus(client: &Client, bus: &str, named_by_flag: bool) -> Res
 
 #[cfg(test)]
 mod tests {
-    use aws_sdk_eventbridge::operation::put_events::PutEventsOutput;
+    use aws_sdk_eventbridge::error::ErrorMetadata;
+    use aws_sdk_eventbridge::operation::put_events::{PutEventsError, PutEventsOutput};
     use aws_sdk_eventbridge::types::PutEventsResultEntry;
     use aws_smithy_mocks::{mock, mock_client, RuleMode};
 
@@ -202,6 +235,59 @@ mod tests {
         assert_eq!((out[1].attempts, out[1].throttled), (2, 1));
         assert!(out.iter().all(EntryOutcome::ok));
         assert_eq!((both.num_calls(), second.num_calls()), (1, 1));
+    }
+
+    fn throttled_request() -> PutEventsError {
+        PutEventsError::generic(
+            ErrorMetadata::builder()
+                .code("ThrottlingException")
+                .message("Rate exceeded")
+                .build(),
+        )
+    }
+
+    fn without_sdk_retries(rules: &[&aws_smithy_mocks::Rule]) -> Client {
+        mock_client!(aws_sdk_eventbridge, RuleMode::Sequential, rules, |c| c
+            .retry_config(aws_smithy_types::retry::RetryConfig::disabled()))
+    }
+
+    // moto never throttles a request: the account quota's answer is recorded.
+    #[tokio::test(start_paused = true)]
+    async fn a_throttled_request_is_tried_again_and_its_entries_counted_as_throttled() {
+        let put = mock!(Client::put_events)
+            .sequence()
+            .error(throttled_request)
+            .output(|| {
+                PutEventsOutput::builder()
+                    .entries(accepted("eb-1"))
+                    .entries(accepted("eb-2"))
+                    .build()
+            })
+            .build();
+        let client = without_sdk_retries(&[&put]);
+        let out = put_batch(&client, "bus", &[entry(1), entry(2)])
+            .await
+            .unwrap();
+        assert!(out.iter().all(EntryOutcome::ok), "{out:?}");
+        assert!(out.iter().all(|o| (o.attempts, o.throttled) == (2, 1)));
+        assert_eq!(put.num_calls(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_throttled_every_time_ends_as_refused_entries_not_an_error() {
+        let refused = mock!(Client::put_events)
+            .sequence()
+            .error(throttled_request)
+            .times(MAX_ATTEMPTS as usize)
+            .build();
+        let client = without_sdk_retries(&[&refused]);
+        let out = put_batch(&client, "bus", &[entry(1)]).await.unwrap();
+        assert_eq!(out[0].error_code.as_deref(), Some("ThrottlingException"));
+        assert_eq!(
+            (out[0].attempts, out[0].throttled),
+            (MAX_ATTEMPTS, MAX_ATTEMPTS)
+        );
+        assert_eq!(refused.num_calls(), MAX_ATTEMPTS as usize);
     }
 
     #[tokio::test]

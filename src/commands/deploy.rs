@@ -238,10 +238,17 @@ async fn prepare(
         .hint("run `evrelay deploy` without --no-execute (it asks before deleting), or `evrelay destroy` first"));
     }
     if let Some(doomed) = &doomed {
-        let question = format!(
-            "Stack {stack_name} in {scope} is {} and can only be deleted. Delete it and deploy again?",
-            doomed.status
-        );
+        let question = if doomed.status == "REVIEW_IN_PROGRESS" {
+            // Only evrelay's change sets are on it (ownership checked): likely one kept for review.
+            format!(
+                "Stack {stack_name} in {scope} holds only change sets under review (`evrelay deploy --execute NAME` runs a kept one). Delete it with them and deploy again?"
+            )
+        } else {
+            format!(
+                "Stack {stack_name} in {scope} is {} and can only be deleted. Delete it and deploy again?",
+                doomed.status
+            )
+        };
         if !confirm(ctx.globals.yes, question).await? {
             return Err(Error::cancelled_with("deploy cancelled; nothing changed"));
         }

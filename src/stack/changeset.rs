@@ -210,6 +210,29 @@ impl ChangeSetInfo {
     pub fn executable(&self) -> bool {
         self.status == "CREATE_COMPLETE" && self.execution_status == "AVAILABLE"
     }
+
+    /// evrelay's name, description and managed tag: a change set anyone could describe as
+    /// "evrelay deploy" is not enough to run it.
+    pub fn made_by_evrelay(&self) -> bool {
+        is_evrelay_change_set(Some(&self.name), self.description.as_deref())
+            && self
+                .tags
+                .iter()
+                .any(|(k, v)| k == crate::names::TAG_MANAGED && v == "true")
+    }
+
+    /// CloudFormation took the ExecuteChangeSet, whatever the caller heard back.
+    pub fn execution_started(&self) -> bool {
+        matches!(
+            self.execution_status.as_str(),
+            "EXECUTE_IN_PROGRESS" | "EXECUTE_COMPLETE" | "EXECUTE_FAILED"
+        )
+    }
+}
+
+/// A change set named and described as [`create_change_set`] makes them.
+pub fn is_evrelay_change_set(name: Option<&str>, description: Option<&str>) -> bool {
+    name.is_some_and(|n| n.starts_with("evrelay-")) && description == Some(DESCRIPTION)
 }
 
 /// The change set `name` (a name within `stack`, or an ARN); `None` when CloudFormation knows
@@ -334,5 +357,30 @@ mod tests {
             n.starts_with("evrelay-") && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         );
         assert_ne!(n, change_set_name(), "unique within a second");
+    }
+
+    // ExecutionStatus values: DescribeChangeSet in the CloudFormation API reference.
+    #[test]
+    fn a_change_set_that_ran_or_is_running_counts_as_started() {
+        let at = |execution_status: &str| ChangeSetInfo {
+            id: "id".into(),
+            name: "evrelay-1-abcdef".into(),
+            stack_id: "sid".into(),
+            stack_name: "s".into(),
+            status: "CREATE_COMPLETE".into(),
+            execution_status: execution_status.into(),
+            status_reason: None,
+            description: None,
+            parameters: Vec::new(),
+            tags: Vec::new(),
+            changes: Vec::new(),
+        };
+        for s in ["EXECUTE_IN_PROGRESS", "EXECUTE_COMPLETE", "EXECUTE_FAILED"] {
+            assert!(at(s).execution_started() && !at(s).executable(), "{s}");
+        }
+        for s in ["AVAILABLE", "UNAVAILABLE", "OBSOLETE"] {
+            assert!(!at(s).execution_started(), "{s}");
+        }
+        assert!(at("AVAILABLE").executable());
     }
 }

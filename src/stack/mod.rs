@@ -29,6 +29,8 @@ pub struct StackInfo {
     pub outputs: Vec<StackOutput>,
     pub parameters: Vec<(String, String)>,
     pub tags: Vec<(String, String)>,
+    /// The CloudFormation service role associated with the stack (DescribeStacks `RoleARN`).
+    pub role_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -141,6 +143,7 @@ fn stack_info(s: &aws_sdk_cloudformation::types::Stack) -> StackInfo {
             .map(|st| st.as_str().to_string())
             .unwrap_or_default(),
         reason: s.stack_status_reason().map(str::to_string),
+        role_arn: s.role_arn().map(str::to_string),
         outputs: s
             .outputs()
             .iter()

@@ -184,11 +184,7 @@ async fn only_evrelay_change_sets(
             if c.stack_id().is_some_and(|id| id != s.id) {
                 continue;
             }
-            let ours = c
-                .change_set_name()
-                .is_some_and(|n| n.starts_with("evrelay-"))
-                && c.description() == Some(super::changeset::DESCRIPTION);
-            if !ours {
+            if !super::changeset::is_evrelay_change_set(c.change_set_name(), c.description()) {
                 return Ok(false);
             }
             seen += 1;

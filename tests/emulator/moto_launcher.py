@@ -201,6 +201,9 @@ _cfn_models.Stack.parameter_list = property(_parameter_list)
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
 # (NoEcho values are masked "for any calls that describe the stack"): moto's DescribeChangeSet
 # returns them in clear.
+# The same page's response (Tags: "If you execute the change set, the tags that will be
+# associated with the stack"): moto keeps a change set's tags as a dict and DescribeChangeSet
+# returns none.
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html
 # ("When you execute a change set, CloudFormation deletes all other change sets associated with
 # the stack because they aren't valid for the updated stack"; InvalidChangeSetStatus when it is
@@ -236,6 +239,7 @@ def _strict_describe_change_set(self):
         key: "****" if _truthy((declared.get(key) or {}).get("NoEcho")) else value
         for key, value in (cs.parameters or {}).items()
     }
+    masked.tags = [{"Key": k, "Value": v} for k, v in (cs.tags or {}).items()]
     return ActionResult(masked)
 
 

@@ -196,6 +196,7 @@ def _change_set(cfn, stack, name, kind):
         StackName=stack,
         ChangeSetName=name,
         ChangeSetType=kind,
+        Tags=[{"Key": "team", "Value": "payments"}],
         TemplateBody=_CHANGE_SET_TEMPLATE,
         Parameters=[
             {"ParameterKey": "Key", "ParameterValue": "s3cret"},
@@ -204,12 +205,13 @@ def _change_set(cfn, stack, name, kind):
     )
 
 
-def test_a_change_set_name_is_found_only_on_its_stack_and_noecho_is_masked(endpoint):
+def test_a_change_set_is_found_only_on_its_stack_with_its_tags_and_noecho_masked(endpoint):
     cfn = client(endpoint, "cloudformation")
     _change_set(cfn, "cs-one", "cs-a", "CREATE")
     described = cfn.describe_change_set(StackName="cs-one", ChangeSetName="cs-a")
     values = {p["ParameterKey"]: p["ParameterValue"] for p in described["Parameters"]}
     assert values == {"Key": "****", "Name": "cs-a"}
+    assert described["Tags"] == [{"Key": "team", "Value": "payments"}]
     with pytest.raises(ClientError) as e:
         _change_set(cfn, "cs-one", "cs-a", "CREATE")
     assert e.value.response["Error"]["Code"] == "AlreadyExistsException"

@@ -80,7 +80,7 @@ async fn a_kept_change_set_is_reviewed_then_executed_with_its_own_settings() {
     let (name, command) = keep(&moto, args);
     assert_eq!(
         command,
-        format!("evrelay deploy --execute {name} --stack reviewed")
+        format!("evrelay deploy --execute {name} --stack reviewed --region us-east-1")
     );
     // Kept, and nothing else made: no endpoint, no config file, the stack only under review.
     assert_eq!(stack_status(&net, "reviewed").await, "REVIEW_IN_PROGRESS");
@@ -180,4 +180,49 @@ async fn a_kept_update_is_gone_once_another_deploy_runs_and_unknown_names_create
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(account_state(&net).await, before, "nothing changed");
+}
+
+/// A change set on evrelay's stack that only looks like evrelay's: the description anyone can
+/// write is not enough, the name and the `evrelay:managed` tag must be evrelay's too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_set_that_only_claims_to_be_evrelays_is_never_executed() {
+    use aws_sdk_cloudformation::types::Tag;
+
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let mut first = deploy_args(&net, "owned");
+    first.extend(["--generate-secret".into(), "--yes".into()]);
+    let out = moto.evrelay().args(first).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Someone else's change would replace the relay with one queue.
+    let template = r#"{"Resources":{"Q":{"Type":"AWS::SQS::Queue"}}}"#;
+    let tag = |v: &str| Tag::builder().key("evrelay:managed").value(v).build();
+    for (name, managed) in [("evrelay-1-forged", "false"), ("hand-made", "true")] {
+        net.cfn
+            .create_change_set()
+            .stack_name("owned")
+            .change_set_name(name)
+            .description("evrelay deploy")
+            .template_body(template)
+            .tags(tag(managed))
+            .send()
+            .await
+            .unwrap();
+    }
+    let before = account_state(&net).await;
+    for name in ["evrelay-1-forged", "hand-made"] {
+        let out = moto
+            .evrelay()
+            .args(["--stack", "owned", "deploy", "--execute", name, "--yes"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("{name} on stack `owned` was not made by evrelay")),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(account_state(&net).await, before, "nothing ran");
 }

@@ -3,7 +3,7 @@
 //! by `deploy --execute` of a kept change set.
 
 use crate::context::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::stack::changeset::{self, ChangeSetId};
 use crate::stack::events::{latest_events, Cursor};
 use crate::stack::follow::{follow, outcome_error};
@@ -68,8 +68,7 @@ pub(super) async fn execute(
     let stack_name = &ctx.names.stack;
     let token = stack::request_token("deploy");
     if let Err(e) = changeset::execute_change_set(cfn, &ready.created.id, &token).await {
-        let removed = guard::clean_up(ctx, debris).await;
-        return Err(guard::with_cleanup(e, &removed));
+        return Err(after_failed_execute(ctx, e, &ready.created.id, debris).await);
     }
     *debris = Debris::default();
     let mut progress = Progress::new(
@@ -109,4 +108,33 @@ pub(super) async fn execute(
         account,
     )
     .await
+}
+
+/// An ExecuteChangeSet that failed on this side (a timeout, a dropped connection) may still
+/// have started in CloudFormation: the endpoints are removed only when the change set says it
+/// never ran, so nothing is pulled from under a running change.
+async fn after_failed_execute(
+    ctx: &Context,
+    e: Error,
+    change_set: &str,
+    debris: &mut Debris,
+) -> Error {
+    let cfn = ctx.cloudformation();
+    let stack_name = &ctx.names.stack;
+    match changeset::describe_change_set(cfn, change_set, stack_name).await {
+        Ok(Some(cs)) if !cs.execution_started() => {}
+        Ok(None) => {}
+        seen => {
+            let why = match seen {
+                Ok(Some(cs)) => format!("the change set is {}", cs.execution_status),
+                _ => "whether it started could not be read".to_string(),
+            };
+            *debris = Debris::default();
+            return e.hint(format!(
+                "{why}, so the VPC endpoints it uses are kept; follow it with `evrelay status --stack {stack_name} --watch` (`evrelay destroy` removes them)"
+            ));
+        }
+    }
+    let removed = guard::clean_up(ctx, debris).await;
+    guard::with_cleanup(e, &removed)
 }

@@ -20,19 +20,17 @@ use super::guard::{self, Debris};
 use super::report::ChangeSetReport;
 use super::{param_changes, params, preflight, steps, DeployArgs};
 
-/// `evrelay deploy --execute NAME`, with the flags that chose this stack, region and profile.
+/// `evrelay deploy --execute NAME --stack S --region R`: the stack and region this run
+/// resolved (from a flag, the environment or the config file), so the line works pasted into
+/// another shell or directory; `--profile` when one was given.
 pub(super) fn execute_command(ctx: &Context, change_set: &str) -> String {
-    let g = &ctx.globals;
-    let mut command = format!("evrelay deploy --execute {change_set}");
-    let flags = [
-        ("--stack", g.stack_flag.as_deref()),
-        ("--region", g.region.as_deref()),
-        ("--profile", g.profile.as_deref()),
-    ];
-    for (flag, value) in flags {
-        if let Some(v) = value {
-            command.push_str(&format!(" {flag} {v}"));
-        }
+    let mut command = format!(
+        "evrelay deploy --execute {change_set} --stack {} --region {}",
+        ctx.names.stack,
+        ctx.region()
+    );
+    if let Some(profile) = ctx.globals.profile.as_deref() {
+        command.push_str(&format!(" --profile {profile}"));
     }
     command
 }
@@ -57,11 +55,13 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
     let mut remembered = steps::remembered(&settings, &relay, args);
     remembered.secret_id = value(&cs.parameters, "ExistingSecretArn");
     remembered.tags = steps::operator_tags(&cs.tags).collect();
-    remembered.role_arn = ctx
-        .config
-        .file
-        .relay(&stack_name, ctx.region())
-        .and_then(|r| r.role_arn.clone());
+    // The role the change set was made with is the stack's (DescribeChangeSet has no RoleARN).
+    remembered.role_arn = existing.role_arn.clone().or_else(|| {
+        ctx.config
+            .file
+            .relay(&stack_name, ctx.region())
+            .and_then(|r| r.role_arn.clone())
+    });
 
     let mut debris = Debris::default();
     let prepared = guard::interruptible(async {
@@ -166,7 +166,7 @@ async fn find(ctx: &Context, name: &str) -> Result<(ChangeSetInfo, StackInfo)> {
     if owner != StackOwner::Evrelay {
         return Err(ownership::refusal(stack_name, owner, "deploy --execute"));
     }
-    if cs.description.as_deref() != Some(changeset::DESCRIPTION) {
+    if !cs.made_by_evrelay() {
         return Err(Error::failed(format!(
             "change set {} on stack `{stack_name}` was not made by evrelay deploy",
             cs.name

@@ -321,6 +321,7 @@ mod tests {
             id: "arn".into(),
             status: "CREATE_COMPLETE".into(),
             reason: None,
+            role_arn: None,
             outputs: vec![StackOutput {
                 key: "BusName".into(),
                 value: "s1-bus".into(),

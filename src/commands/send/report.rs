@@ -59,6 +59,8 @@ pub(super) struct Summary {
 #[derive(Debug, Serialize)]
 pub(super) struct RateSummary {
     pub target_per_second: f64,
+    /// The schedule kept: entries issued per second, accepted or not (vegeta's "rate"); the
+    /// accepted ones per second are `events_per_second` (its "throughput").
     pub achieved_per_second: f64,
 }
 
