@@ -475,7 +475,8 @@ def _alive(pid: int) -> bool:
     try:  # a zombie child of this test process counts as gone
         with open(f"/proc/{pid}/stat") as f:
             return f.read().split(") ")[1][0] != "Z"
-    except FileNotFoundError:
+    # Gone before the open (FileNotFoundError) or between the open and the read (ESRCH).
+    except (FileNotFoundError, ProcessLookupError):
         return False
 
 
