@@ -15,6 +15,8 @@ pub struct DescribedSecret {
     pub kms_key_id: Option<String>,
     /// Set when the secret is scheduled for deletion (RFC 3339).
     pub deleted_date: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<(String, String)>,
 }
 
 /// DescribeSecret by name or ARN; `Ok(None)` when there is no such secret.
@@ -28,6 +30,15 @@ pub async fn describe(client: &Client, id: &str) -> Result<Option<DescribedSecre
                 d.fmt(aws_smithy_types::date_time::Format::DateTime)
                     .unwrap_or_else(|_| d.secs().to_string())
             }),
+            description: out.description().map(str::to_string),
+            tags: out
+                .tags()
+                .iter()
+                .map(|t| {
+                    let (k, v) = (t.key().unwrap_or_default(), t.value().unwrap_or_default());
+                    (k.to_string(), v.to_string())
+                })
+                .collect(),
         })),
         Err(e) if e.code() == Some("ResourceNotFoundException") => Ok(None),
         Err(e) => Err(e).aws_context("DescribeSecret"),

@@ -156,12 +156,23 @@ async fn an_existing_secret_and_a_host_name_reach_the_template_and_the_key_never
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_missing_secret_or_a_bad_host_is_refused_before_anything_is_created() {
+async fn a_missing_secret_another_relays_key_or_a_bad_host_is_refused_before_anything_is_created() {
     let moto = Moto::start();
     let net = seed(&moto).await;
+    // Relay `orders`'s own key, as its stack makes it (moto's CloudFormation makes no secrets):
+    // it goes with that stack, so no other relay may lean on it.
+    aws_sdk_secretsmanager::Client::new(&moto.sdk().await)
+        .create_secret()
+        .name("orders-api-key")
+        .description("API key of evrelay stack orders")
+        .secret_string("generated-key-0001")
+        .send()
+        .await
+        .unwrap();
     let before = account_state(&net).await;
     for (args, names) in [
         (vec!["--secret-id", "NoSuchSecret"], "NoSuchSecret"),
+        (vec!["--secret-id", "orders-api-key"], "`orders`'s own key"),
         (
             vec!["--host", "https://app.example.com", "--generate-secret"],
             "https://app.example.com",

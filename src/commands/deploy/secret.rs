@@ -98,11 +98,36 @@ pub fn existing(id: &str, found: Option<DescribedSecret>) -> Result<Existing> {
             found.arn
         )));
     }
+    if let Some(relay) = owning_relay(&found) {
+        return Err(Error::usage(format!(
+            "--secret-id {id}: that secret is relay stack `{relay}`'s own key: CloudFormation deletes it with that stack (and when the stack switches to --secret-id)"
+        ))
+        .hint("give this relay its own key (--generate-secret, --secret-stdin), or create a secret outside any relay (`aws secretsmanager create-secret`) and pass that"));
+    }
     let kms_key = kms_key_resource(&found.arn, found.kms_key_id.as_deref());
     Ok(Existing {
         arn: found.arn,
         kms_key,
     })
+}
+
+/// The template's description of a relay's own key (`ApiKeySecret`), followed by the stack name.
+pub const OWN_KEY_DESCRIPTION: &str = "API key of evrelay stack ";
+
+/// The relay stack whose own key this is, from the tags CloudFormation propagates from the
+/// stack, or from the description the template gives it (moto propagates no stack tags).
+fn owning_relay(found: &DescribedSecret) -> Option<String> {
+    let tag = |key: &str| found.tags.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+    if tag(crate::names::TAG_MANAGED).is_some_and(|v| v == "true") {
+        if let Some(stack) = tag(crate::names::TAG_STACK) {
+            return Some(stack.clone());
+        }
+    }
+    found
+        .description
+        .as_deref()
+        .and_then(|d| d.strip_prefix(OWN_KEY_DESCRIPTION))
+        .map(str::to_string)
 }
 
 /// The resource for the relay's `kms:Decrypt`: the key's ARN; for an alias (IAM cannot name a
@@ -182,7 +207,28 @@ mod tests {
             name: "EventsToVpcSecret".into(),
             kms_key_id: kms.map(str::to_string),
             deleted_date: deleted.map(str::to_string),
+            description: None,
+            tags: Vec::new(),
         })
+    }
+
+    #[test]
+    fn another_relays_own_key_is_refused_by_its_tags_or_its_description() {
+        let mut tagged = described(None, None).unwrap();
+        tagged.tags = vec![
+            ("evrelay:managed".into(), "true".into()),
+            ("evrelay:stack".into(), "orders".into()),
+        ];
+        let mut described_only = described(None, None).unwrap();
+        described_only.description = Some(format!("{OWN_KEY_DESCRIPTION}orders"));
+        for found in [tagged, described_only] {
+            let e = existing("orders-api-key", Some(found)).unwrap_err();
+            assert_eq!(e.exit_code(), 2);
+            assert!(e.message.contains("`orders`'s own key"), "{}", e.message);
+        }
+        // The template says the same, so the description check finds what it makes.
+        assert!(crate::template::render()
+            .contains(&format!("!Sub {OWN_KEY_DESCRIPTION}${{AWS::StackName}}")));
     }
 
     #[test]

@@ -230,6 +230,29 @@ async fn relays_share_one_logs_policy_and_each_endpoint_has_its_own_group() {
     assert_eq!(shared(&now), 0, "no relay left in the region");
 }
 
+/// A first deploy puts the shared policy before its change set runs, while its stack is still
+/// REVIEW_IN_PROGRESS (no tags, no log group yet): a destroy then must not take the policy.
+#[tokio::test]
+async fn a_stack_under_review_keeps_the_shared_policy_through_the_last_destroy() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let out = deploy(&moto, &net, "only");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    net.cfn
+        .create_change_set()
+        .stack_name("next")
+        .change_set_name("evrelay-1-abcdef")
+        .change_set_type(aws_sdk_cloudformation::types::ChangeSetType::Create)
+        .template_body(r#"{"Resources":{"Q":{"Type":"AWS::SQS::Queue"}}}"#)
+        .send()
+        .await
+        .unwrap();
+    let out = destroy(&moto, "only");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let now = account(&moto, &net).await;
+    assert!(now.policies.contains(SHARED_POLICY), "{:?}", now.policies);
+}
+
 #[tokio::test]
 async fn a_deploy_right_after_a_destroy_waits_out_the_queue_name_window() {
     let moto = Moto::start();

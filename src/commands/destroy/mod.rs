@@ -25,6 +25,8 @@ use crate::stack::watch::{SideFetch, WaitItem, WaitingOn, WatchOptions};
 use crate::stack::{self, Operation};
 use crate::terminal::confirm;
 
+mod relays;
+
 #[derive(Debug, Clone, Args)]
 pub struct DestroyArgs {
     /// How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached
@@ -110,24 +112,12 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     let managed = endpoints::managed_by(ec2, &stack_name).await?;
     let managed_ids: Vec<String> = managed.iter().map(|e| e.id.clone()).collect();
     // Another relay in the same VPC reuses these endpoints: hand them over rather than cut it off.
-    let others = if args.keep_endpoints || managed.is_empty() {
-        Vec::new()
+    let (mut to_delete, mut handovers) = if args.keep_endpoints || managed.is_empty() {
+        (Vec::new(), Vec::new())
     } else {
-        other_relays(cfn, ec2, &stack_name).await?
+        let region = relays::Region::read(cfn, &stack_name).await?;
+        relays::split(&managed, &relays::by_vpc(ec2, &region).await?)
     };
-    let mut to_delete = Vec::new();
-    let mut handovers = Vec::new();
-    if !args.keep_endpoints {
-        for e in &managed {
-            match heir(&e.vpc_id, &others) {
-                Some(stack) => handovers.push(Handover {
-                    endpoint: e.id.clone(),
-                    stack,
-                }),
-                None => to_delete.push(e.id.clone()),
-            }
-        }
-    }
 
     if info.is_none() && to_delete.is_empty() && handovers.is_empty() {
         ctx.printer.note(&format!(
@@ -216,6 +206,12 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         stack_status = outcome.status;
     }
 
+    // The stack's delete can take 45 minutes: a relay deployed meanwhile in the same VPC may
+    // have taken these endpoints up, so who still uses them is asked again now.
+    let region = relays::Region::read(cfn, &stack_name).await?;
+    if !args.keep_endpoints && !managed.is_empty() {
+        (to_delete, handovers) = relays::split(&managed, &relays::by_vpc(ec2, &region).await?);
+    }
     for h in &handovers {
         endpoints::hand_over(ec2, &h.endpoint, &h.stack).await?;
     }
@@ -240,8 +236,9 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         )
         .await?;
     }
-    if info.is_some() {
-        // The shared Logs policy goes with the last relay of the region.
+    if info.is_some() && !region.has_other_relays() {
+        // The shared Logs policy goes with the last relay of the region (a relay still being
+        // made has put it but may have no log group yet: the stacks are asked, then the groups).
         crate::aws::logs_policy::release(ctx.logs(), &ctx.names.events_log_group).await?;
     }
     ctx.printer.report(&DestroyReport {
@@ -260,58 +257,6 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         endpoints_handed_over: handovers,
         elapsed_ms: started.elapsed().as_millis(),
     })
-}
-
-/// Other relays (stacks tagged `evrelay:managed=true`, not being deleted) and the VPC each
-/// runs in, from its first subnet.
-async fn other_relays(
-    cfn: &aws_sdk_cloudformation::Client,
-    ec2: &aws_sdk_ec2::Client,
-    this_stack: &str,
-) -> Result<Vec<(String, String)>> {
-    let mut relays: Vec<(String, String)> = Vec::new(); // (stack, first subnet)
-    for s in stack::list_stacks(cfn).await? {
-        let managed = s
-            .tags
-            .iter()
-            .any(|(k, v)| k == crate::names::TAG_MANAGED && v == "true");
-        if !managed || s.name == this_stack || s.status.starts_with("DELETE_") {
-            continue;
-        }
-        let subnets = s
-            .parameters
-            .iter()
-            .find(|(k, _)| k == "SubnetIds")
-            .map(|(_, v)| v.as_str());
-        if let Some(first) = subnets
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| v.starts_with("subnet-"))
-        {
-            relays.push((s.name.clone(), first.to_string()));
-        }
-    }
-    if relays.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<String> = relays.iter().map(|(_, subnet)| subnet.clone()).collect();
-    let vpcs = crate::aws::ec2::subnet_vpcs(ec2, ids).await?;
-    Ok(relays
-        .into_iter()
-        .filter_map(|(stack, subnet)| {
-            let (_, vpc) = vpcs.iter().find(|(s, _)| *s == subnet)?;
-            Some((stack, vpc.clone()))
-        })
-        .collect())
-}
-
-/// The relay that inherits an endpoint in `vpc`: the first other relay there (by name).
-fn heir(vpc: &str, others: &[(String, String)]) -> Option<String> {
-    others
-        .iter()
-        .filter(|(_, v)| v == vpc)
-        .map(|(stack, _)| stack.clone())
-        .min()
 }
 
 /// Waits until EC2 has removed the endpoints (deleting → deleted, or no longer listed).
@@ -367,21 +312,4 @@ pub async fn lambda_interfaces(ec2: &aws_sdk_ec2::Client, prefix: String) -> Opt
         what: "the relay's network interfaces".into(),
         items,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_endpoint_goes_to_another_relay_in_its_vpc_or_nowhere() {
-        let others = vec![
-            ("zeta".to_string(), "vpc-1".to_string()),
-            ("alpha".to_string(), "vpc-1".to_string()),
-            ("b".to_string(), "vpc-2".to_string()),
-        ];
-        assert_eq!(heir("vpc-1", &others).as_deref(), Some("alpha"));
-        assert_eq!(heir("vpc-3", &others), None);
-        assert_eq!(heir("vpc-1", &[]), None);
-    }
 }
