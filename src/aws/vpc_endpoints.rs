@@ -97,7 +97,10 @@ pub async fn managed_by(ec2: &aws_sdk_ec2::Client, stack: &str) -> Result<Vec<En
     let found = describe(ec2, ours(stack).to_vec()).await?;
     Ok(found
         .into_iter()
-        .filter(|e| e.managed && e.stack.as_deref() == Some(stack) && e.is_live())
+        // A failed endpoint is still there and still holds its group: destroy deletes it too.
+        .filter(|e| {
+            e.managed && e.stack.as_deref() == Some(stack) && (e.is_live() || e.state == "failed")
+        })
         .collect())
 }
 
@@ -353,6 +356,21 @@ pub async fn delete(ec2: &aws_sdk_ec2::Client, ids: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// The groups evrelay created for this stack's endpoints (both tags), in use or not.
+pub async fn groups_for(ec2: &aws_sdk_ec2::Client, stack: &str) -> Result<Vec<String>> {
+    let out = ec2
+        .describe_security_groups()
+        .set_filters(Some(ours(stack).to_vec()))
+        .send()
+        .await
+        .aws_context("DescribeSecurityGroups")?;
+    Ok(out
+        .security_groups()
+        .iter()
+        .filter_map(|g| g.group_id().map(str::to_string))
+        .collect())
+}
+
 /// The groups evrelay created for this stack's endpoints (both tags) that no endpoint still
 /// uses, deleted: after destroy deleted the endpoints, and also what an interrupted destroy
 /// left. EC2 holds a group until the endpoint's network interfaces are gone (minutes on AWS,
@@ -363,17 +381,7 @@ pub async fn delete_orphan_groups(
     poll: Duration,
     timeout: Duration,
 ) -> Result<Vec<String>> {
-    let out = ec2
-        .describe_security_groups()
-        .set_filters(Some(ours(stack).to_vec()))
-        .send()
-        .await
-        .aws_context("DescribeSecurityGroups")?;
-    let groups: Vec<String> = out
-        .security_groups()
-        .iter()
-        .filter_map(|g| g.group_id().map(str::to_string))
-        .collect();
+    let groups = groups_for(ec2, stack).await?;
     if groups.is_empty() {
         return Ok(groups);
     }

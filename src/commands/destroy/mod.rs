@@ -119,7 +119,14 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         relays::split(&managed, &relays::by_vpc(ec2, &region).await?)
     };
 
-    if info.is_none() && to_delete.is_empty() && handovers.is_empty() {
+    // What a stopped run left once its stack and endpoints were gone: their own groups.
+    let leftover_groups = if info.is_none() && managed.is_empty() && !args.keep_endpoints {
+        crate::aws::vpc_endpoints::groups_for(ec2, &stack_name).await?
+    } else {
+        Vec::new()
+    };
+    if info.is_none() && to_delete.is_empty() && handovers.is_empty() && leftover_groups.is_empty()
+    {
         ctx.printer.note(&format!(
             "Stack {stack_name} not found in account {account}, {}; no VPC endpoints tagged for it. Nothing to do.",
             ctx.region()
@@ -146,6 +153,12 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         parts.push(format!(
             "the VPC endpoints evrelay created for it ({})",
             to_delete.join(", ")
+        ));
+    }
+    if !leftover_groups.is_empty() {
+        parts.push(format!(
+            "the security groups evrelay made for its endpoints ({})",
+            leftover_groups.join(", ")
         ));
     }
     for h in &handovers {
@@ -236,7 +249,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         )
         .await?;
     }
-    if info.is_some() && !region.has_other_relays() {
+    if !region.has_other_relays() {
         // The shared Logs policy goes with the last relay of the region (a relay still being
         // made has put it but may have no log group yet: the stacks are asked, then the groups).
         crate::aws::logs_policy::release(ctx.logs(), &ctx.names.events_log_group).await?;

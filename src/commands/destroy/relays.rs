@@ -93,7 +93,9 @@ pub(super) fn split(
 ) -> (Vec<String>, Vec<Handover>) {
     let (mut to_delete, mut handovers) = (Vec::new(), Vec::new());
     for e in managed {
-        match heir(&e.vpc_id, others) {
+        // No relay uses a failed endpoint: it goes whoever is in its VPC.
+        let heir = heir(&e.vpc_id, others).filter(|_| e.state != "failed");
+        match heir {
             Some(stack) => handovers.push(Handover {
                 endpoint: e.id.clone(),
                 stack,
@@ -132,11 +134,19 @@ mod tests {
             vpc_id: vpc.into(),
             ..Endpoint::default()
         };
+        let failed = Endpoint {
+            state: "failed".into(),
+            ..endpoint("vpce-2", "vpc-1")
+        };
         let (gone, kept) = split(
-            &[endpoint("vpce-1", "vpc-1"), endpoint("vpce-3", "vpc-3")],
+            &[
+                endpoint("vpce-1", "vpc-1"),
+                failed,
+                endpoint("vpce-3", "vpc-3"),
+            ],
             &others,
         );
-        assert_eq!(gone, vec!["vpce-3".to_string()]);
+        assert_eq!(gone, vec!["vpce-2".to_string(), "vpce-3".to_string()]);
         assert_eq!(
             kept,
             vec![Handover {

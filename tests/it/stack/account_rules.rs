@@ -253,6 +253,41 @@ async fn a_stack_under_review_keeps_the_shared_policy_through_the_last_destroy()
     assert!(now.policies.contains(SHARED_POLICY), "{:?}", now.policies);
 }
 
+/// A destroy stopped after the stack and the endpoint were gone (Ctrl-C while EC2 still held
+/// the endpoint's group) is finished by the next one: the group is all that is left, and it goes.
+#[tokio::test]
+async fn a_rerun_destroy_removes_the_group_a_stopped_one_left() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let before = account(&moto, &net).await;
+    let out = deploy(&moto, &net, "stopped");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    net.cfn
+        .delete_stack()
+        .stack_name("stopped")
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<String> = net
+        .live_endpoints()
+        .await
+        .iter()
+        .filter_map(|e| e.vpc_endpoint_id().map(str::to_string))
+        .collect();
+    net.ec2
+        .delete_vpc_endpoints()
+        .set_vpc_endpoint_ids(Some(ids))
+        .send()
+        .await
+        .unwrap();
+    let left = account(&moto, &net).await;
+    assert_eq!(left.groups.len(), before.groups.len() + 1, "the endpoint's group is left");
+
+    let out = destroy(&moto, "stopped");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(account(&moto, &net).await, before, "{}", stderr(&out));
+}
+
 #[tokio::test]
 async fn a_deploy_right_after_a_destroy_waits_out_the_queue_name_window() {
     let moto = Moto::start();
