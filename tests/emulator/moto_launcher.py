@@ -17,6 +17,7 @@ Environment:
 import copy
 import os
 import sys
+import threading
 import time
 
 import moto.cloudformation.models as _cfn_models
@@ -279,6 +280,25 @@ def _strict_create_change_set(self, stack_name, change_set_name, *args, **kwargs
 _cfn_models.CloudFormationBackend.create_change_set = _strict_create_change_set
 _cfn_responses.CloudFormationResponse.describe_change_set = _strict_describe_change_set
 _cfn_responses.CloudFormationResponse.execute_change_set = _strict_execute_change_set
+
+
+# --- CloudFormation: one call at a time ------------------------------------------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
+# (DescribeStacks "returns the description" of a stack: reading never makes anything). moto
+# makes a stack's resources lazily, and a DescribeStacks that arrives while CreateStack is still
+# running (the sandbox's watcher polls) evaluates the outputs and so creates the resources they
+# name from its own thread: both threads then create the same log group, and CreateStack fails
+# with a Logs ResourceAlreadyExistsException (seen on a loaded machine). Serialized here.
+_cfn_lock = threading.RLock()
+_cfn_call_action = _cfn_responses.CloudFormationResponse.call_action
+
+
+def _serialized_call_action(self):
+    with _cfn_lock:
+        return _cfn_call_action(self)
+
+
+_cfn_responses.CloudFormationResponse.call_action = _serialized_call_action
 
 
 # --- CloudWatch Logs: 10 resource policies per region -----------------------------------------
