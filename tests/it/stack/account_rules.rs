@@ -281,7 +281,11 @@ async fn a_rerun_destroy_removes_the_group_a_stopped_one_left() {
         .await
         .unwrap();
     let left = account(&moto, &net).await;
-    assert_eq!(left.groups.len(), before.groups.len() + 1, "the endpoint's group is left");
+    assert_eq!(
+        left.groups.len(),
+        before.groups.len() + 1,
+        "the endpoint's group is left"
+    );
 
     let out = destroy(&moto, "stopped");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
