@@ -299,6 +299,11 @@ async fn managed_groups(
     if let Some(stack) = stack {
         filters.push(filter(&format!("tag:{TAG_STACK}"), &[stack.to_string()]));
     }
+    group_ids(ec2, filters).await
+}
+
+/// DescribeSecurityGroups with these filters: the ids.
+async fn group_ids(ec2: &aws_sdk_ec2::Client, filters: Vec<Filter>) -> Result<Vec<String>> {
     let out = ec2
         .describe_security_groups()
         .set_filters(Some(filters))
@@ -358,17 +363,7 @@ pub async fn delete(ec2: &aws_sdk_ec2::Client, ids: &[String]) -> Result<()> {
 
 /// The groups evrelay created for this stack's endpoints (both tags), in use or not.
 pub async fn groups_for(ec2: &aws_sdk_ec2::Client, stack: &str) -> Result<Vec<String>> {
-    let out = ec2
-        .describe_security_groups()
-        .set_filters(Some(ours(stack).to_vec()))
-        .send()
-        .await
-        .aws_context("DescribeSecurityGroups")?;
-    Ok(out
-        .security_groups()
-        .iter()
-        .filter_map(|g| g.group_id().map(str::to_string))
-        .collect())
+    group_ids(ec2, ours(stack).to_vec()).await
 }
 
 /// The groups evrelay created for this stack's endpoints (both tags) that no endpoint still
