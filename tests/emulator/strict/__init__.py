@@ -1,0 +1,6 @@
+"""The strict emulator's rules, one module per AWS service. Importing this package applies them
+all to moto (each module patches moto's models or responses on import); every rule cites the AWS
+page it follows. A new rule goes into its service's module, with its citation and a test in
+tests/emulator/test_emulator.py."""
+
+from strict import cloudformation, ec2, events, logs, sqs  # noqa: F401  (applied on import)

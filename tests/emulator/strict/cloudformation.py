@@ -1,0 +1,162 @@
+"""CloudFormation: stacks and change sets as the CloudFormation API reference describes them."""
+
+import copy
+import os
+import threading
+
+import moto.cloudformation.models as _cfn_models
+import moto.cloudformation.responses as _cfn_responses
+from moto.cloudformation.exceptions import AlreadyExistsException, CloudFormationError
+from moto.core.responses import ActionResult, EmptyResult
+from moto.core.utils import utcnow
+
+from strict.common import truthy as _truthy
+
+# --- CloudFormation: a deleted stack's DeletionTime -------------------------------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackSummary.html
+# (DeletionTime: "The time the stack was deleted"). ListStacks returns deleted stacks (for 90
+# days) with it; moto lists them without one. evrelay reads it to wait out the queue-name
+# window above.
+_delete_stack = _cfn_models.CloudFormationBackend.delete_stack
+
+
+def _timed_delete_stack(self, name_or_stack_id):
+    before = set(self.deleted_stacks)
+    _delete_stack(self, name_or_stack_id)
+    for stack_id in set(self.deleted_stacks) - before:
+        self.deleted_stacks[stack_id].deletion_time = utcnow()
+
+
+_cfn_models.CloudFormationBackend.delete_stack = _timed_delete_stack
+
+
+# --- CloudFormation: parameters as DescribeStacks returns them --------------------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Parameter.html
+# (ParameterValue: a string; a List<…> parameter is its comma-delimited list) and
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+# (NoEcho: "the parameter value is masked with asterisks (*****) for any calls that describe the
+# stack"). moto returns lists as Python reprs ("['subnet-a', 'subnet-b']") and, comparing the
+# value instead of the key against the NoEcho keys, returns NoEcho values in clear text.
+def _parameter_list(self):
+    # The sandbox's Lambda stand-in still creates the secret moto skips from this value
+    # (tests/sandbox/lambda_service.py): it alone opts out of the masking.
+    clear = os.environ.get("EVRELAY_EMULATOR_NOECHO_IN_CLEAR") == "1"
+    no_echo = set() if clear else set(self.resource_map.no_echo_parameter_keys)
+    out = []
+    for key, value in self.resource_map.resolved_parameters.items():
+        if key in no_echo:
+            value = "****"
+        elif isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        out.append({"ParameterKey": key, "ParameterValue": value})
+    return out
+
+
+_cfn_models.Stack.parameter_list = property(_parameter_list)
+
+
+# --- CloudFormation: change sets found, described and executed as AWS does -------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html
+# (StackName: "If you specified the name of a change set, specify the stack name or ID (ARN) of
+# the change set"; ChangeSetNotFound, HTTP 404). moto looks a name up across every stack in the
+# region and answers an unknown one with ValidationError "Stack with id … does not exist".
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+# (NoEcho values are masked "for any calls that describe the stack"): moto's DescribeChangeSet
+# returns them in clear.
+# The same page's response (Tags: "If you execute the change set, the tags that will be
+# associated with the stack"): moto keeps a change set's tags as a dict and DescribeChangeSet
+# returns none.
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html
+# ("When you execute a change set, CloudFormation deletes all other change sets associated with
+# the stack because they aren't valid for the updated stack"; InvalidChangeSetStatus when it is
+# not AVAILABLE). moto executes any change set, any number of times, and keeps the others.
+class _ChangeSetNotFound(CloudFormationError):
+    code = "ChangeSetNotFoundException"
+
+
+class _InvalidChangeSetStatus(CloudFormationError):
+    code = "InvalidChangeSetStatusException"
+
+
+def _find_change_set(backend, name, stack_name):
+    found = backend.change_sets.get(name)  # an ARN
+    if found is None and stack_name:
+        for cs in backend.change_sets.values():
+            if cs.change_set_name == name and stack_name in (cs.stack_name, cs.stack_id):
+                found = cs
+    if found is None:
+        raise _ChangeSetNotFound(f"ChangeSet [{name}] does not exist")
+    return found
+
+
+def _strict_describe_change_set(self):
+    cs = _find_change_set(
+        self.cloudformation_backend,
+        self._get_param("ChangeSetName"),
+        self._get_param("StackName"),
+    )
+    declared = (cs.template_dict or {}).get("Parameters") or {}
+    masked = copy.copy(cs)
+    masked.parameters = {
+        key: "****" if _truthy((declared.get(key) or {}).get("NoEcho")) else value
+        for key, value in (cs.parameters or {}).items()
+    }
+    masked.tags = [{"Key": k, "Value": v} for k, v in (cs.tags or {}).items()]
+    return ActionResult(masked)
+
+
+def _strict_execute_change_set(self):
+    backend = self.cloudformation_backend
+    cs = _find_change_set(
+        backend, self._get_param("ChangeSetName"), self._get_param("StackName")
+    )
+    if cs.execution_status != "AVAILABLE":
+        raise _InvalidChangeSetStatus(
+            f"ChangeSet [{cs.change_set_id}] cannot be executed in its current execution "
+            f"status of [{cs.execution_status}]"
+        )
+    backend.execute_change_set(change_set_name=cs.change_set_id, stack_name=cs.stack_name)
+    for other_id, other in list(backend.change_sets.items()):
+        if other.stack_id == cs.stack_id and other is not cs:
+            del backend.change_sets[other_id]
+    return EmptyResult()
+
+
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html
+# (AlreadyExistsException: "The resource with the name requested already exists"): a stack's
+# change set names are unique. moto accepts a second one of the same name, and a lookup by name
+# then finds either.
+_create_change_set = _cfn_models.CloudFormationBackend.create_change_set
+
+
+def _strict_create_change_set(self, stack_name, change_set_name, *args, **kwargs):
+    for cs in self.change_sets.values():
+        if cs.change_set_name == change_set_name and stack_name in (cs.stack_name, cs.stack_id):
+            raise AlreadyExistsException(
+                f"ChangeSet {change_set_name} already exists for stack {stack_name}"
+            )
+    return _create_change_set(self, stack_name, change_set_name, *args, **kwargs)
+
+
+_cfn_models.CloudFormationBackend.create_change_set = _strict_create_change_set
+_cfn_responses.CloudFormationResponse.describe_change_set = _strict_describe_change_set
+_cfn_responses.CloudFormationResponse.execute_change_set = _strict_execute_change_set
+
+
+# --- CloudFormation: one call at a time ------------------------------------------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
+# (DescribeStacks "returns the description" of a stack: reading never makes anything). moto
+# makes a stack's resources lazily, and a DescribeStacks that arrives while CreateStack is still
+# running (the sandbox's watcher polls) evaluates the outputs and so creates the resources they
+# name from its own thread: both threads then create the same log group, and CreateStack fails
+# with a Logs ResourceAlreadyExistsException (seen on a loaded machine). Serialized here.
+_cfn_lock = threading.RLock()
+_cfn_call_action = _cfn_responses.CloudFormationResponse.call_action
+
+
+def _serialized_call_action(self):
+    with _cfn_lock:
+        return _cfn_call_action(self)
+
+
+_cfn_responses.CloudFormationResponse.call_action = _serialized_call_action

@@ -1,0 +1,76 @@
+"""EC2 and VPC: interface endpoints, security groups, NAT gateways as AWS treats them."""
+
+import moto.ec2.models.security_groups as _ec2_sg
+import moto.ec2.models.vpcs as _ec2_vpcs
+from moto.ec2.exceptions import EC2ClientError
+
+from strict.common import truthy as _truthy
+
+# --- Interface endpoints with private DNS ------------------------------------------------------
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html
+# (PrivateDnsEnabled: "To use a private hosted zone, you must set the following VPC attributes
+# to true: enableDnsHostnames and enableDnsSupport").
+# https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html
+# (DNS hostnames: one private hosted zone per service name and VPC, so a second private-DNS
+# endpoint for the same service in the VPC fails with "conflicting DNS domain").
+_LIVE_ENDPOINT_STATES = {"pendingacceptance", "pending", "available", "partial", "deleting"}
+_create_vpc_endpoint = _ec2_vpcs.VPCBackend.create_vpc_endpoint
+
+
+def _strict_create_vpc_endpoint(self, vpc_id, service_name, endpoint_type, *args, **kwargs):
+    interface = (endpoint_type or "").lower() == "interface"
+    private_dns = kwargs.get("private_dns_enabled")
+    if interface and private_dns:
+        vpc = self.get_vpc(vpc_id)
+        if not (_truthy(vpc.enable_dns_support) and _truthy(vpc.enable_dns_hostnames)):
+            raise EC2ClientError(
+                "InvalidParameter",
+                "Enabling private DNS requires both enableDnsSupport and enableDnsHostnames "
+                f"VPC attributes set to true for {vpc_id}",
+            )
+        for other in self.vpc_end_points.values():
+            if (
+                other.vpc_id == vpc_id
+                and other.service_name == service_name
+                and other.private_dns_enabled
+                and other.state in _LIVE_ENDPOINT_STATES
+            ):
+                host = service_name.split(".")[-1] + "." + service_name.split(".")[-2]
+                raise EC2ClientError(
+                    "InvalidParameter",
+                    "private-dns-enabled cannot be set because there is already a conflicting "
+                    f"DNS domain for {host}.amazonaws.com in the VPC {vpc_id}",
+                )
+    return _create_vpc_endpoint(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
+
+
+_ec2_vpcs.VPCBackend.create_vpc_endpoint = _strict_create_vpc_endpoint
+
+
+# --- A security group in use cannot be deleted -------------------------------------------------
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html
+# ("If you attempt to delete a security group that is associated with an instance or network
+# interface ... the operation fails with DependencyViolation"). An interface endpoint's network
+# interfaces hold its groups until the endpoint is deleted; moto deletes the group regardless.
+_delete_security_group = _ec2_sg.SecurityGroupBackend._delete_security_group
+
+
+def _strict_delete_security_group(self, vpc_id, group_id):
+    for endpoint in getattr(self, "vpc_end_points", {}).values():
+        if group_id in endpoint.security_group_ids and endpoint.state != "deleted":
+            raise EC2ClientError(
+                "DependencyViolation",
+                f"resource {group_id} has a dependent object",
+            )
+    return _delete_security_group(self, vpc_id, group_id)
+
+
+_ec2_sg.SecurityGroupBackend._delete_security_group = _strict_delete_security_group
+
+
+# --- Private NAT gateways ----------------------------------------------------------------------
+# https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html ("Private NAT gateway
+# ... Instances in private subnets can connect to other VPCs or your on-premises network ...
+# cannot be used to reach the internet"). moto models ConnectivityType=private (no Elastic IP)
+# and returns it from DescribeNatGateways: nothing to patch; evrelay reads it (a private NAT
+# is no path to EventBridge).
