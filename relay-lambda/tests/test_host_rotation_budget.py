@@ -122,15 +122,30 @@ def _template_default(name: str) -> str:
     return m.group(1).strip('"')
 
 
+def _config(relay, seconds=600):
+    config = relay.module._aws_config(seconds)
+    return config.connect_timeout, config.read_timeout, config.retries
+
+
 def test_aws_timeouts_and_attempts_come_from_the_environment(load_relay):
     relay = load_relay(AWS_CONNECT_TIMEOUT_SECONDS="1.5", AWS_READ_TIMEOUT_SECONDS="4", AWS_MAX_ATTEMPTS="3")
-    cfg = relay.module.CFG
-    assert (cfg.connect_timeout, cfg.read_timeout) == (1.5, 4.0)
-    assert cfg.retries == {"mode": "standard", "total_max_attempts": 3}
+    assert _config(relay) == (1.5, 4.0, {"mode": "standard", "total_max_attempts": 3})
 
 
 def test_relay_defaults_are_the_templates(load_relay):
-    cfg = load_relay(AWS_CONNECT_TIMEOUT_SECONDS=None, AWS_READ_TIMEOUT_SECONDS=None, AWS_MAX_ATTEMPTS=None).module.CFG
-    assert cfg.connect_timeout == float(_template_default("AwsConnectTimeoutSeconds"))
-    assert cfg.read_timeout == float(_template_default("AwsReadTimeoutSeconds"))
-    assert cfg.retries["total_max_attempts"] == int(_template_default("AwsMaxAttempts"))
+    relay = load_relay(AWS_CONNECT_TIMEOUT_SECONDS=None, AWS_READ_TIMEOUT_SECONDS=None, AWS_MAX_ATTEMPTS=None)
+    connect, read, retries = _config(relay)
+    assert connect == float(_template_default("AwsConnectTimeoutSeconds"))
+    assert read == float(_template_default("AwsReadTimeoutSeconds"))
+    assert retries["total_max_attempts"] == int(_template_default("AwsMaxAttempts"))
+    margin = load_relay(DEADLINE_MARGIN_SECONDS=None).module.DEADLINE_MARGIN
+    assert f'DEADLINE_MARGIN_SECONDS: "{margin:g}"' in (ROOT / "templates" / "relay.yaml").read_text()
+
+
+def test_aws_calls_shrink_to_the_time_left(load_relay):
+    relay = load_relay(AWS_CONNECT_TIMEOUT_SECONDS="2", AWS_READ_TIMEOUT_SECONDS="3", AWS_MAX_ATTEMPTS="2")
+    # Nominal: 2 × (2 + 3) + (1 + 5) = 16 s.
+    assert _config(relay, 16)[2]["total_max_attempts"] == 2
+    # Less than that: one attempt; then the timeouts themselves shrink.
+    assert _config(relay, 15.9) == (2, 3, {"mode": "standard", "total_max_attempts": 1})
+    assert _config(relay, 3) == (1.5, 1.5, {"mode": "standard", "total_max_attempts": 1})
