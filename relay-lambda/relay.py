@@ -41,6 +41,9 @@ IDEMPOTENCY_HEADER = os.environ.get("IDEMPOTENCY_HEADER_NAME") or "Idempotency-K
 # A re-sent event (`evrelay dlq redrive`) carries its original key here: EventBridge gives
 # every PutEvents a new id, and the endpoint must see the first delivery's key again.
 IDEMPOTENCY_FIELD = "idempotency-key"
+# PEM certificates of private CAs (ACM Private CA, a corporate CA) trusted besides the system
+# store, for an endpoint whose certificate no public CA issued. The host name is still verified.
+CA_BUNDLE = os.environ.get("CA_BUNDLE") or ""
 RESPONSE_SOURCE = os.environ.get("RESPONSE_SOURCE") or "evrelay.relay"
 RESPONSE_DETAIL_TYPE = "outbound-event-sent"
 USER_AGENT = "evrelay-relay/1"
@@ -67,6 +70,7 @@ class Deadline:
         self.end = time.monotonic() + context.get_remaining_time_in_millis() / 1000 - DEADLINE_MARGIN
 
     def left(self):
+        """Seconds of network time left (negative once past the deadline)."""
         return self.end - time.monotonic()
 
 
@@ -185,15 +189,29 @@ HTTP = urllib3.PoolManager(cert_reqs="CERT_REQUIRED")
 _pools = {}
 
 
+def _tls_settings():
+    """Pool settings for HTTPS: the name to verify, and the trusted CAs."""
+    tls = {}
+    host = os.environ.get("TARGET_HOST")
+    if host:
+        # Connect to the URL's address, but use this name for SNI and to verify the
+        # certificate (an ALB's own DNS name is on no certificate).
+        tls.update(server_hostname=host, assert_hostname=host)
+    if CA_BUNDLE:
+        # Given a context, urllib3 loads no CAs itself: the system store first, then the bundle.
+        context = urllib3.util.ssl_.create_urllib3_context()
+        context.load_default_certs()
+        context.load_verify_locations(cadata=CA_BUNDLE)
+        tls.update(ssl_context=context)
+    return tls
+
+
 def _pool():
     url = os.environ["TARGET_URL"]
     if url not in _pools:
-        host = os.environ.get("TARGET_HOST")
-        # TARGET_HOST: connect to the URL's address, but send this Host and, over HTTPS, use
-        # it for SNI and to verify the certificate (an ALB's own DNS name is on no
-        # certificate). TLS settings only for https: urllib3 1.26 would hand them to plain HTTP.
-        tls = dict(server_hostname=host, assert_hostname=host) if host and url.startswith("https") else None
-        _pools[url] = (HTTP.connection_from_url(url, pool_kwargs=tls), urllib3.util.parse_url(url).request_uri)
+        # TLS settings only for https: urllib3 1.26 would hand them to a plain HTTP connection.
+        tls = _tls_settings() if url.startswith("https") else {}
+        _pools[url] = (HTTP.connection_from_url(url, pool_kwargs=tls or None), urllib3.util.parse_url(url).request_uri)
     return _pools[url]
 
 

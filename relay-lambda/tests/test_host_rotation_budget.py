@@ -149,3 +149,35 @@ def test_aws_calls_shrink_to_the_time_left(load_relay):
     # Less than that: one attempt; then the timeouts themselves shrink.
     assert _config(relay, 15.9) == (2, 3, {"mode": "standard", "total_max_attempts": 1})
     assert _config(relay, 3) == (1.5, 1.5, {"mode": "standard", "total_max_attempts": 1})
+
+
+# --- a private CA (CA_BUNDLE) --------------------------------------------------------------
+
+def test_a_private_ca_in_ca_bundle_is_trusted_besides_the_system_store(load_relay, tls_endpoint, monkeypatch, tmp_path):
+    # The system store (SSL_CERT_FILE) holds another CA only: the endpoint's CA comes from
+    # CA_BUNDLE, as on Lambda, where the function's store has public CAs only.
+    other = CertificateAuthority.create(str(tmp_path / "system"))
+    monkeypatch.setenv("SSL_CERT_FILE", other.bundle)
+    pem = Path(tls_endpoint.ca.bundle).read_text()
+
+    msg, _ = load_relay(TARGET_URL=tls_endpoint.url, TARGET_HOST=HOST).fail(make_event(20))
+    assert "SSLError" in msg and "certificate" in msg, msg
+
+    _, log = load_relay(TARGET_URL=tls_endpoint.url, TARGET_HOST=HOST, CA_BUNDLE=pem).invoke(make_event(21))
+    assert log["outcome"] == "delivered" and tls_endpoint.sni[-1] == HOST
+
+
+def test_ca_bundle_still_verifies_the_host_name(load_relay, tls_endpoint, monkeypatch, tmp_path):
+    monkeypatch.setenv("SSL_CERT_FILE", CertificateAuthority.create(str(tmp_path / "system")).bundle)
+    pem = Path(tls_endpoint.ca.bundle).read_text()
+    msg, _ = load_relay(TARGET_URL=tls_endpoint.url, TARGET_HOST="other.example.internal", CA_BUNDLE=pem).fail(make_event(22))
+    assert "SSLError" in msg or "CertificateError" in msg, msg
+    assert tls_endpoint.requests == []
+
+
+def test_ca_bundle_keeps_the_system_store(load_relay, tls_endpoint, tmp_path):
+    # SSL_CERT_FILE (the "system store" here) trusts the endpoint's CA; CA_BUNDLE adds another.
+    other = CertificateAuthority.create(str(tmp_path / "extra"))
+    relay = load_relay(TARGET_URL=tls_endpoint.url, TARGET_HOST=HOST, CA_BUNDLE=Path(other.bundle).read_text())
+    _, log = relay.invoke(make_event(23))
+    assert log["outcome"] == "delivered"

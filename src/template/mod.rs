@@ -1,6 +1,7 @@
 //! The relay stack embedded in the binary: `templates/relay.yaml` with `relay-lambda/relay.py`
 //! inlined into the function's `ZipFile`, so a deploy needs no build step and no bucket.
 
+pub mod ca_bundle;
 pub mod graph;
 
 use crate::error::{Error, Result};
