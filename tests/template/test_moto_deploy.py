@@ -306,6 +306,7 @@ def _assert_stack(aws, stack: str, deployed: dict, *, detail_type: str, timeout:
     assert env == {
         "TARGET_URL": values["TargetUrl"],
         "TARGET_HOST": values.get("TargetHost", ""),
+        "CA_BUNDLE": values.get("CaBundle", ""),
         "SECRET_ID": n["secret"],
         "AUTH_HEADER_NAME": header,
         "EVENT_BUS_NAME": n["bus"],
