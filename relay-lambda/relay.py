@@ -146,13 +146,10 @@ def _aws(service, seconds):
     """A client whose every call ends within `seconds` (the warm path reuses one per service)."""
     if seconds < MIN_AWS_CALL_SECONDS:
         raise RelayError("no time left for %s before the deadline" % service)
-    config = _aws_config(seconds)
-    nominal = (config.connect_timeout, config.read_timeout) == (AWS_CONNECT_TIMEOUT, AWS_READ_TIMEOUT) \
-        and config.retries["total_max_attempts"] == max(1, AWS_MAX_ATTEMPTS)
-    if not nominal:
-        return boto3.client(service, config=config)  # near the deadline: a one-off client
+    if _aws_call_seconds(max(1, AWS_MAX_ATTEMPTS), AWS_CONNECT_TIMEOUT, AWS_READ_TIMEOUT) > seconds:
+        return boto3.client(service, config=_aws_config(seconds))  # near the deadline: one-off
     if service not in _clients:
-        _clients[service] = boto3.client(service, config=config)
+        _clients[service] = boto3.client(service, config=_aws_config(seconds))
     return _clients[service]
 
 
@@ -183,7 +180,7 @@ def short_reason(value):
 # ---- the POST ---------------------------------------------------------------------------
 
 # One pool per container: keep-alive to the endpoint survives across warm invocations.
-# Certificates are verified against the system store.
+# Certificates are verified against the system store (plus CA_BUNDLE).
 HTTP = urllib3.PoolManager(cert_reqs="CERT_REQUIRED")
 # TARGET_URL -> (its pool, request path): resolved once per container, not per event.
 _pools = {}
