@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tests"))
-from relay_harness import API_KEY, BUS, INLINED_FROM, NO_RETRY, SECRET_ID, fresh_module, make_event  # noqa: E402
+from relay_harness import API_KEY, BUS, INLINED_FROM, NO_RETRY, SECRET_ID, Context, fresh_module, make_event  # noqa: E402
 
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
@@ -87,7 +87,7 @@ def run_relay(url, events):
     sink = io.StringIO()
     with contextlib.redirect_stdout(sink):
         for e in events:
-            relay.handler(e, None)
+            relay.handler(e, Context())
     relay.HTTP.clear()
     lines = sink.getvalue().splitlines()
     assert len(lines) == len(events) and all(json.loads(l)["outcome"] == "delivered" for l in lines)

@@ -18,6 +18,17 @@
 //!          + MARGIN              client creation on a cold start, JSON, the log line
 //! ```
 //!
+//! Addresses: urllib3 alone would apply the connect timeout once per address a name resolves
+//! to (an internal ALB has one per enabled AZ, an interface endpoint one per subnet). The relay
+//! replaces urllib3's `create_connection` so that every address shares one connect deadline of
+//! `C` (or `Ca`) — for its POST and botocore's calls alike — so the sum above holds whatever the
+//! number of addresses. Beyond it, the relay bounds every step by the invocation's own deadline
+//! (`context.get_remaining_time_in_millis()` minus [`MARGIN`], DEADLINE_MARGIN_SECONDS in the
+//! template): it never starts a POST that could not finish before it. So `worst` is a floor
+//! for the function timeout, not a guess at it: a shorter timeout never makes an invocation
+//! outlive its deadline, it makes the relay cut steps short (a POST not started, a response
+//! event skipped) on a slow day.
+//!
 //! The backoff term is botocore's standard mode: before retry k it sleeps
 //! `rand(0,1) × min(2^(k-1), 20)` s (throttling base scale 1 s; other errors 50 ms, so 1 s is
 //! the worst case), and newer botocore raises that to an `x-amz-retry-after` header's value,
@@ -33,6 +44,7 @@ pub const AWS_READ_TIMEOUT: u32 = 3;
 /// Attempts per AWS call, the first included (botocore's `total_max_attempts`).
 pub const AWS_MAX_ATTEMPTS: u32 = 2;
 /// Headroom for what no timeout bounds: boto3 client creation on a cold start, JSON, logging.
+/// The relay keeps it back from Lambda's deadline (DEADLINE_MARGIN_SECONDS in the template).
 pub const MARGIN: u32 = 5;
 /// botocore's cap on one backoff, and the most a retry-after header adds to it.
 const MAX_BACKOFF: u32 = 20;
@@ -145,6 +157,13 @@ mod tests {
         let long = Budget::with_read_timeout(25).worst_case();
         assert_eq!(long - short, 2 * 24);
         assert_eq!(long, 109);
+    }
+
+    #[test]
+    fn the_template_passes_the_relay_the_same_numbers() {
+        let t = crate::template::TEMPLATE_SOURCE;
+        assert!(t.contains(&format!("CONNECT_TIMEOUT_SECONDS: \"{CONNECT_TIMEOUT}\"")));
+        assert!(t.contains(&format!("DEADLINE_MARGIN_SECONDS: \"{MARGIN}\"")));
     }
 
     #[test]

@@ -22,7 +22,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from loopback_endpoint import Endpoint  # noqa: E402
 from relay_harness import (  # noqa: E402
-    API_KEY, BUS, INLINED, INLINED_FROM, NO_RETRY, RESPONSES, SECRET_ID, STACK, fresh_module,
+    API_KEY, BUS, INLINED, INLINED_FROM, NO_RETRY, RESPONSES, SECRET_ID, STACK, Context, fresh_module,
 )
 
 
@@ -36,9 +36,16 @@ _real_send = botocore.httpsession.URLLib3Session.send
 aws_sends: list[str] = []
 
 
+def _loopback(url):
+    # `*.test` (RFC 6761, never in public DNS) is what tests resolve to loopback addresses
+    # themselves (test_deadline.py); unresolved, it reaches nothing.
+    host = urlparse(url).hostname or ""
+    return host in ("127.0.0.1", "localhost") or host.endswith(".test")
+
+
 def _guarded_send(self, request):
     aws_sends.append(request.url)
-    if urlparse(request.url).hostname not in ("127.0.0.1", "localhost"):
+    if not _loopback(request.url):
         raise RuntimeError(f"test tried to reach a real AWS endpoint: {request.url}")
     return _real_send(self, request)
 
@@ -50,7 +57,7 @@ def no_real_aws(monkeypatch):
     yield aws_sends
     # The relay turns any exception into RelayError: check here too, so a test expecting a
     # failure cannot hide an attempt to reach AWS.
-    real = [u for u in aws_sends if urlparse(u).hostname not in ("127.0.0.1", "localhost")]
+    real = [u for u in aws_sends if not _loopback(u)]
     assert not real, f"tried to reach real AWS: {real}"
 
 
@@ -104,20 +111,21 @@ class Relay:
         self.logs: list[dict] = []
         self.errors: list[BaseException] = []
 
-    def invoke(self, event):
-        """Run the handler; return (result, log line). Raises what the handler raises."""
+    def invoke(self, event, seconds=60.0):
+        """Run the handler with `seconds` before Lambda's deadline; return (result, log line).
+        Raises what the handler raises."""
         try:
-            result = self.module.handler(event, types.SimpleNamespace(aws_request_id="req-1"))
+            result = self.module.handler(event, Context(seconds))
         except Exception as e:
             self.errors.append(e)
             self._log_line()
             raise
         return result, self._log_line()
 
-    def fail(self, event):
+    def fail(self, event, seconds=60.0):
         """Run the handler expecting RelayError; return (message, log line)."""
         with pytest.raises(self.module.RelayError) as info:
-            self.invoke(event)
+            self.invoke(event, seconds)
         return str(info.value), self.logs[-1]
 
     def _log_line(self) -> dict:
@@ -151,7 +159,8 @@ def load_relay(monkeypatch, capsys, aws, endpoint):
     loaded: list[Relay] = []
 
     def load(secrets=(API_KEY,), **env):
-        base = {"TARGET_URL": endpoint.url, "SECRET_ID": SECRET_ID, "EVENT_BUS_NAME": BUS}
+        base = {"TARGET_URL": endpoint.url, "SECRET_ID": SECRET_ID, "EVENT_BUS_NAME": BUS,
+                "DEADLINE_MARGIN_SECONDS": "0.5"}
         for k, v in {**base, **env}.items():
             if v is None:
                 monkeypatch.delenv(k, raising=False)

@@ -122,15 +122,62 @@ def _template_default(name: str) -> str:
     return m.group(1).strip('"')
 
 
+def _config(relay, seconds=600):
+    config = relay.module._aws_config(seconds)
+    return config.connect_timeout, config.read_timeout, config.retries
+
+
 def test_aws_timeouts_and_attempts_come_from_the_environment(load_relay):
     relay = load_relay(AWS_CONNECT_TIMEOUT_SECONDS="1.5", AWS_READ_TIMEOUT_SECONDS="4", AWS_MAX_ATTEMPTS="3")
-    cfg = relay.module.CFG
-    assert (cfg.connect_timeout, cfg.read_timeout) == (1.5, 4.0)
-    assert cfg.retries == {"mode": "standard", "total_max_attempts": 3}
+    assert _config(relay) == (1.5, 4.0, {"mode": "standard", "total_max_attempts": 3})
 
 
 def test_relay_defaults_are_the_templates(load_relay):
-    cfg = load_relay(AWS_CONNECT_TIMEOUT_SECONDS=None, AWS_READ_TIMEOUT_SECONDS=None, AWS_MAX_ATTEMPTS=None).module.CFG
-    assert cfg.connect_timeout == float(_template_default("AwsConnectTimeoutSeconds"))
-    assert cfg.read_timeout == float(_template_default("AwsReadTimeoutSeconds"))
-    assert cfg.retries["total_max_attempts"] == int(_template_default("AwsMaxAttempts"))
+    relay = load_relay(AWS_CONNECT_TIMEOUT_SECONDS=None, AWS_READ_TIMEOUT_SECONDS=None, AWS_MAX_ATTEMPTS=None)
+    connect, read, retries = _config(relay)
+    assert connect == float(_template_default("AwsConnectTimeoutSeconds"))
+    assert read == float(_template_default("AwsReadTimeoutSeconds"))
+    assert retries["total_max_attempts"] == int(_template_default("AwsMaxAttempts"))
+    margin = load_relay(DEADLINE_MARGIN_SECONDS=None).module.DEADLINE_MARGIN
+    assert f'DEADLINE_MARGIN_SECONDS: "{margin:g}"' in (ROOT / "templates" / "relay.yaml").read_text()
+
+
+def test_aws_calls_shrink_to_the_time_left(load_relay):
+    relay = load_relay(AWS_CONNECT_TIMEOUT_SECONDS="2", AWS_READ_TIMEOUT_SECONDS="3", AWS_MAX_ATTEMPTS="2")
+    # Nominal: 2 × (2 + 3) + (1 + 5) = 16 s.
+    assert _config(relay, 16)[2]["total_max_attempts"] == 2
+    # Less than that: one attempt; then the timeouts themselves shrink.
+    assert _config(relay, 15.9) == (2, 3, {"mode": "standard", "total_max_attempts": 1})
+    assert _config(relay, 3) == (1.5, 1.5, {"mode": "standard", "total_max_attempts": 1})
+
+
+# --- a private CA (CA_BUNDLE) --------------------------------------------------------------
+
+def test_a_private_ca_in_ca_bundle_is_trusted_besides_the_system_store(load_relay, tls_endpoint, monkeypatch, tmp_path):
+    # The system store (SSL_CERT_FILE) holds another CA only: the endpoint's CA comes from
+    # CA_BUNDLE, as on Lambda, where the function's store has public CAs only.
+    other = CertificateAuthority.create(str(tmp_path / "system"))
+    monkeypatch.setenv("SSL_CERT_FILE", other.bundle)
+    pem = Path(tls_endpoint.ca.bundle).read_text()
+
+    msg, _ = load_relay(TARGET_URL=tls_endpoint.url, TARGET_HOST=HOST).fail(make_event(20))
+    assert "SSLError" in msg and "certificate" in msg, msg
+
+    _, log = load_relay(TARGET_URL=tls_endpoint.url, TARGET_HOST=HOST, CA_BUNDLE=pem).invoke(make_event(21))
+    assert log["outcome"] == "delivered" and tls_endpoint.sni[-1] == HOST
+
+
+def test_ca_bundle_still_verifies_the_host_name(load_relay, tls_endpoint, monkeypatch, tmp_path):
+    monkeypatch.setenv("SSL_CERT_FILE", CertificateAuthority.create(str(tmp_path / "system")).bundle)
+    pem = Path(tls_endpoint.ca.bundle).read_text()
+    msg, _ = load_relay(TARGET_URL=tls_endpoint.url, TARGET_HOST="other.example.internal", CA_BUNDLE=pem).fail(make_event(22))
+    assert "SSLError" in msg or "CertificateError" in msg, msg
+    assert tls_endpoint.requests == []
+
+
+def test_ca_bundle_keeps_the_system_store(load_relay, tls_endpoint, tmp_path):
+    # SSL_CERT_FILE (the "system store" here) trusts the endpoint's CA; CA_BUNDLE adds another.
+    other = CertificateAuthority.create(str(tmp_path / "extra"))
+    relay = load_relay(TARGET_URL=tls_endpoint.url, TARGET_HOST=HOST, CA_BUNDLE=Path(other.bundle).read_text())
+    _, log = relay.invoke(make_event(23))
+    assert log["outcome"] == "delivered"

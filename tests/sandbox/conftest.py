@@ -41,7 +41,7 @@ def receiver(moto):
 @pytest.fixture(scope="session")
 def relay_code():
     """The real relay as deployed: from `$EVRELAY_BIN template` when the binary works, else
-    relay-lambda/relay.py stripped the same way."""
+    relay-lambda/relay.py (inlined unchanged)."""
     code = inline_code_from_evrelay("sandbox-test")
     if code:
         return code

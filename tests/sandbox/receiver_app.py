@@ -17,7 +17,8 @@ Sandbox-only paths (never used by the relay):
    200 {"success": false}, as the tutorial's Flask app does (default: 401).
    `stack`/`secret_id`/`api_key` choose which key the app expects (see `_expected_keys`).
    `reset` clears the counters. Answers the resulting settings.
-- `GET /_stats`: counts of requests received/accepted, in total and per event id.
+- `GET /_stats`: counts of requests received/accepted, in total and per event id; the last 20
+  requests (path, event id, whether the key came, the `Idempotency-Key` header).
 - `/_sandbox/...`: delegated to an optional admin handler (the supervisor's status/hook API).
 
 Built on http.server (threaded, HTTP/1.1 keep-alive) with TCP_NODELAY on every accepted socket:
@@ -34,6 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
 MODES = ("ok", "reject", "stall", "error")
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 KEY_CACHE_SECONDS = 2.0
 
 
@@ -242,6 +244,8 @@ class Handler(BaseHTTPRequestHandler):
                 "path": self.path, "event_id": eid, "mode": mode,
                 "content_type": self.headers.get("Content-Type"),
                 "has_key": self.headers.get(st.header) is not None,
+                # What an app de-duplicates on (relay-lambda/README.md, "Idempotency key").
+                "idempotency_key": self.headers.get(IDEMPOTENCY_HEADER),
             }])[-20:]
         st.count(eid, "received")
         if mode == "stall":

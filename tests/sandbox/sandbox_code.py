@@ -1,5 +1,5 @@
 """The relay code the sandbox runs: the deployed template's inline `ZipFile` (GetTemplate), else
-`$EVRELAY_BIN template`, else relay-lambda/relay.py stripped by the inlining rule; and a YAML
+`$EVRELAY_BIN template`, else relay-lambda/relay.py as it is (the template inlines it unchanged); and a YAML
 loader that reads CloudFormation's short tags."""
 
 from __future__ import annotations
@@ -104,10 +104,9 @@ def inline_code_from_evrelay(stack: str, binary: str | None = None) -> str | Non
 
 
 def inline_code_from_relay_py(path: str | None = None) -> str | None:
-    """relay.py as `evrelay template` inlines it: blank lines and `#` comment lines dropped."""
+    """relay.py as `evrelay template` inlines it: unchanged."""
     path = path or os.path.join(REPO_ROOT, "relay-lambda", "relay.py")
     if not os.path.exists(path):
         return None
     with open(path) as f:
-        keep = [ln for ln in f.read().splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    return "\n".join(keep) + "\n"
+        return f.read().strip("\n") + "\n"

@@ -60,8 +60,10 @@ def service(moto, app, tmp_path):
     made = []
 
     def make(**kw):
+        # By default the functions trust the sandbox CA (SSL_CERT_FILE); ca_bundle=None: they don't.
+        kw.setdefault("ca_bundle", ca.bundle)
         svc = LambdaService(moto.endpoint, receiver_url=receiver.url, work_dir=str(tmp_path / "fn"),
-                            retry_delays=FAST_RETRIES, front=front, ca_bundle=ca.bundle, **kw)
+                            retry_delays=FAST_RETRIES, front=front, **kw)
         made.append(svc)
         return svc
 
@@ -128,6 +130,33 @@ def test_the_alb_name_fails_on_its_certificate_and_host_succeeds(moto, seeded, e
     assert resp[0]["detail"]["request-id"] == rid and resp[0]["detail"]["status"] == 200
     assert delivered(receiver, "tls-named") == 1
     assert receiver.state.stats()["last_requests"][-1]["path"] == "/events"
+
+
+def test_a_private_ca_endpoint_is_reached_with_ca_bundle(moto, seeded, evrelay_template, app, service):
+    # The function's store lacks the sandbox CA (as Lambda's lacks a corporate one): only the
+    # stack given the CA's PEM as CaBundle (evrelay deploy --ca-bundle) reaches the app.
+    receiver, front, ca = app
+    alb_url = f"https://{seeded['events']['internal_alb_dns']}/events"
+    pem = open(ca.bundle).read()
+    without, given = f"w{uuid.uuid4().hex[:6]}", f"c{uuid.uuid4().hex[:6]}"
+    deploy(moto, seeded, evrelay_template, without, TargetUrl=alb_url, TargetHost=APP_HOST, Secret="s3cret-private-ca")
+    deploy(moto, seeded, evrelay_template, given, TargetUrl=alb_url, TargetHost=APP_HOST, Secret="s3cret-private-ca",
+           CaBundle=pem)
+    receiver.state.control({"stack": given, "reset": True})
+    svc = service(ca_bundle=None)
+    svc.hook(without)
+    svc.hook(given)
+
+    send(moto, without, "ca-missing")
+    msg = one_dlq_record(moto, without)["responsePayload"]["errorMessage"]
+    assert "no response: SSLError" in msg and "certificate" in msg, msg
+
+    rid = send(moto, given, "ca-given", **{"return-response-event": True})
+    resp = wait_for(lambda: drain(moto.client("sqs"), queue(moto, f"{given}-responses")), what="the response event")
+    assert resp[0]["detail"]["request-id"] == rid and resp[0]["detail"]["status"] == 200
+    assert delivered(receiver, "ca-given") == 1
+    # The app got the event's EventBridge id as its idempotency key.
+    assert receiver.state.stats()["last_requests"][-1]["idempotency_key"] == rid
 
 
 def test_a_redirecting_http_listener_is_a_failure_not_followed(moto, seeded, evrelay_template, app, service):

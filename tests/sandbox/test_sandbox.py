@@ -57,7 +57,9 @@ def drain(sqs, url, n=10, wait=1) -> list[dict]:
             return out
 
 
-def make_function(moto, tmp_path, code: str, variables: dict, timeout=10.0, name=None) -> FunctionSpec:
+def make_function(moto, tmp_path, code: str, variables: dict, timeout=30.0, name=None) -> FunctionSpec:
+    # 30 s: the template's minimum FunctionTimeout; the relay starts no POST that could not
+    # finish before the deadline (3 s connect + 10 s read here).
     name = name or f"t{uuid.uuid4().hex[:8]}-relay"
     code_dir = tmp_path / name
     code_dir.mkdir()
@@ -80,6 +82,7 @@ def relay_env(moto, receiver_url: str, stack: str, secret: str, read_timeout="10
         "TARGET_URL": receiver_url, "SECRET_ID": f"{stack}-api-key", "AUTH_HEADER_NAME": "api-key",
         "EVENT_BUS_NAME": f"{stack}-bus", "RESPONSE_SOURCE": "evrelay.relay",
         "CONNECT_TIMEOUT_SECONDS": "3", "READ_TIMEOUT_SECONDS": read_timeout, "SECRET_TTL_SECONDS": "300",
+        "DEADLINE_MARGIN_SECONDS": "5", "IDEMPOTENCY_HEADER_NAME": "Idempotency-Key", "CA_BUNDLE": "",
     }
 
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Render templates/relay.yaml the way `evrelay template` does, and print it.
 
-The marker line (`# evrelay:relay-code`) is replaced with relay-lambda/relay.py minus blank
-lines and full-line comments, each line indented like the marker (src/template.rs, render_with).
+The marker line (`# evrelay:relay-code`) is replaced with relay-lambda/relay.py unchanged, each
+line indented like the marker, blank lines left empty (src/template/mod.rs, render_with).
 If relay.py does not exist yet, a small placeholder handler stands in.
 
 `rendered()` is what the checks use: the output of `$EVRELAY_BIN template` when EVRELAY_BIN is
@@ -30,7 +30,7 @@ def handler(event, context):
 
 
 def inline_code(source: str) -> list[str]:
-    return [line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return source.rstrip().splitlines()
 
 
 def render(template: str, relay: str) -> str:
@@ -39,7 +39,7 @@ def render(template: str, relay: str) -> str:
     for line in template.splitlines():
         if line.strip() == MARKER:
             indent = line[: len(line) - len(line.lstrip())]
-            out.extend(indent + c for c in code)
+            out.extend(indent + c if c.strip() else "" for c in code)
         else:
             out.append(line)
     return "\n".join(out) + "\n"

@@ -281,6 +281,10 @@ def _assert_stack(aws, stack: str, deployed: dict, *, detail_type: str, timeout:
     }
     for key, want in expected_outputs.items():
         assert outputs.get(key) == want, key
+    # The DLQ takes the largest message SQS allows (1 MiB), so a big event's failure record
+    # keeps its requestPayload.
+    dlq_attrs = aws("sqs").get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["MaximumMessageSize"])
+    assert dlq_attrs["Attributes"]["MaximumMessageSize"] == "1048576"
     # moto's queue URLs in outputs use the AWS host, GetQueueUrl the endpoint's: compare the path.
     assert outputs["DlqUrl"].endswith(f"/{ACCOUNT}/{n['dlq']}") and dlq_url.endswith(f"/{ACCOUNT}/{n['dlq']}")
     assert outputs["ResponsesQueueUrl"].endswith(f"/{ACCOUNT}/{n['responses']}")
@@ -302,6 +306,7 @@ def _assert_stack(aws, stack: str, deployed: dict, *, detail_type: str, timeout:
     assert env == {
         "TARGET_URL": values["TargetUrl"],
         "TARGET_HOST": values.get("TargetHost", ""),
+        "CA_BUNDLE": values.get("CaBundle", ""),
         "SECRET_ID": n["secret"],
         "AUTH_HEADER_NAME": header,
         "EVENT_BUS_NAME": n["bus"],
@@ -313,6 +318,8 @@ def _assert_stack(aws, stack: str, deployed: dict, *, detail_type: str, timeout:
         "AWS_READ_TIMEOUT_SECONDS": "3",
         "AWS_MAX_ATTEMPTS": "2",
         "SECRET_TTL_SECONDS": "300",
+        "DEADLINE_MARGIN_SECONDS": "5",
+        "IDEMPOTENCY_HEADER_NAME": "Idempotency-Key",
     }
     assert values["Secret"] not in json.dumps(fn)
     reserved = lam.get_function_concurrency(FunctionName=n["function"]).get("ReservedConcurrentExecutions")
@@ -409,7 +416,11 @@ def test_rendered_template_inlines_the_relay(rendered):
     fn = load_template(rendered)["Resources"]["Function"]["Properties"]
     code = fn["Code"]["ZipFile"]
     assert "def handler(" in code
-    assert len(code) <= 4096, f"inline code is {len(code)} characters; the ZipFile limit is 4096"
+    # The limit that applies is the whole template's, not the code's (Code.ZipFile's zip may
+    # be 4 MB): TemplateBody is at most 51,200 bytes (CloudFormation User Guide, "AWS
+    # CloudFormation quotas").
+    size = len(rendered.encode())
+    assert size < 51_200, f"the rendered template is {size} bytes; CloudFormation's TemplateBody limit is 51,200"
 
 
 # --- static checks of templates/relay.yaml ----------------------------------------------------

@@ -103,7 +103,7 @@ pub struct DeployArgs {
 }
 
 /// The flags a kept change set has already decided.
-const EXECUTE_CONFLICTS: [&str; 19] = [
+const EXECUTE_CONFLICTS: [&str; 20] = [
     "subnets",
     "security_group",
     "url",
@@ -123,6 +123,7 @@ const EXECUTE_CONFLICTS: [&str; 19] = [
     "no_execute",
     "host",
     "secret_id",
+    "ca_bundle",
 ];
 
 impl DeployArgs {

@@ -47,6 +47,12 @@ pub struct RelayArgs {
     /// it exists and never reads or deletes it; the relay may read only this secret.
     #[arg(long, value_name = "NAME|ARN", conflicts_with_all = ["secret_stdin", "secret_env", "generate_secret"])]
     pub secret_id: Option<String>,
+
+    /// PEM file of private CAs (e.g. ACM Private CA) the relay trusts besides the system store,
+    /// for an endpoint whose certificate no public CA issued; the host name is still verified
+    /// [default: the stack's, else none].
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<std::path::PathBuf>,
 }
 
 /// What RelayArgs resolve to, beside Settings.
@@ -56,6 +62,8 @@ pub struct RelaySettings {
     pub host: String,
     /// The parameters the stack already has: only those may keep their previous value.
     pub stack_parameters: Vec<String>,
+    /// `--ca-bundle`'s certificates (checked), or the stack's; empty = the system store only.
+    pub ca_bundle: String,
 }
 
 /// `--host` (checked), else the stack's TargetHost, else none.
@@ -66,9 +74,23 @@ pub fn resolve_relay(args: &RelayArgs, stack_params: &[(String, String)]) -> Res
             .unwrap_or_default()
             .to_string(),
     };
+    let ca_bundle = match &args.ca_bundle {
+        Some(path) => {
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::usage(format!("--ca-bundle {file}: {e}"))
+                    .hint("pass a readable PEM file of CA certificates")
+            })?;
+            crate::template::ca_bundle::check(&file, &text)?
+        }
+        None => current(stack_params, "CaBundle")
+            .unwrap_or_default()
+            .to_string(),
+    };
     Ok(RelaySettings {
         host,
         stack_parameters: stack_params.iter().map(|(k, _)| k.clone()).collect(),
+        ca_bundle,
     })
 }
 
@@ -326,6 +348,7 @@ pub fn parameters_for(
     vec![
         v("TargetUrl", &s.url),
         v("TargetHost", &relay.host),
+        v("CaBundle", &relay.ca_bundle),
         v("SubnetIds", &s.subnets.join(",")),
         v("SecurityGroupIds", &s.security_groups.join(",")),
         secret_value,

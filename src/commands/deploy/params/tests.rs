@@ -283,3 +283,41 @@ fn each_secret_choice_sets_the_three_secret_parameters() {
     assert!(p.contains(&ParamValue::UsePrevious("ExistingSecretArn".into())));
     assert_eq!(value(&p, "ExistingSecretKmsKeyArn"), Some(""));
 }
+
+#[test]
+fn ca_bundle_is_read_checked_and_sent_else_the_stacks_kept() {
+    let dir = std::env::temp_dir().join(format!("evrelay-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pem = dir.join("ca.pem");
+    let body = "A".repeat(64);
+    std::fs::write(
+        &pem,
+        format!(
+            "subject=CN=Corp\n-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
+        ),
+    )
+    .unwrap();
+    let args = RelayArgs {
+        ca_bundle: Some(pem.clone()),
+        ..RelayArgs::default()
+    };
+    let r = resolve_relay(&args, &[]).unwrap();
+    assert_eq!(
+        r.ca_bundle,
+        format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n")
+    );
+    let kept = resolve_relay(
+        &RelayArgs::default(),
+        &[("CaBundle".to_string(), "PEM".to_string())],
+    )
+    .unwrap();
+    assert_eq!(kept.ca_bundle, "PEM");
+
+    std::fs::write(
+        &pem,
+        "-----BEGIN EC PRIVATE KEY-----\nx\n-----END EC PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    assert_eq!(resolve_relay(&args, &[]).unwrap_err().exit_code(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
