@@ -66,12 +66,12 @@ def _removal_for_arn(arn: str, region: str) -> tuple[str, str, str]:
                             f"aws iam delete-role --role-name {name}")
     if service == "ec2":
         kind, _, ident = rest.partition("/")
-        verb = {"vpc": "delete-vpc --vpc-id", "subnet": "delete-subnet --subnet-id",
-                "security-group": "delete-security-group --group-id",
-                "vpc-endpoint": "delete-vpc-endpoints --vpc-endpoint-ids",
-                "network-interface": "delete-network-interface --network-interface-id"}.get(kind)
+        verb = {"vpc": ("delete-vpc", "--vpc-id"), "subnet": ("delete-subnet", "--subnet-id"),
+                "security-group": ("delete-security-group", "--group-id"),
+                "vpc-endpoint": ("delete-vpc-endpoints", "--vpc-endpoint-ids"),
+                "network-interface": ("delete-network-interface", "--network-interface-id")}.get(kind)
         if verb:
-            return kind, ident, f"aws ec2 {verb} {ident} {r}"
+            return kind.replace("-", " "), ident, f"aws ec2 {verb[0]} {r} {verb[1]} {ident}"
     return service, arn, f"aws resourcegroupstaggingapi get-resources {r} --resource-arn-list {arn}  # then delete it in its service"
 
 

@@ -19,6 +19,7 @@ import uuid
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from evrelay_cli import Evrelay, evrelay_env
 from moto_proc import BOTO_CONFIG, REGION
@@ -106,7 +107,7 @@ def test_scaffolding_is_created_tagged_and_torn_down_to_nothing(sandbox, tmp_pat
     assert lb["Scheme"] == "internal"
     assert clients("lambda").get_function_configuration(FunctionName=s.function_name).get("VpcConfig", {}).get("SubnetIds") in (None, [])
     found = {x.kind for x in leftovers(clients, "no-such-stack", rid, s.vpc_id, (s.role_name,))}
-    assert {"vpc", "subnet", "security-group", "load balancer", "target group", "Lambda function",
+    assert {"vpc", "subnet", "security group", "load balancer", "target group", "Lambda function",
             "log group", "IAM role"} <= found, found
 
     # A second process picks up from the state file, as `real_account.py --cleanup` does.
@@ -115,27 +116,63 @@ def test_scaffolding_is_created_tagged_and_torn_down_to_nothing(sandbox, tmp_pat
     assert leftovers(clients, "no-such-stack", rid, s.vpc_id, (s.role_name,)) == []
 
 
-def test_a_leftover_is_listed_with_the_command_that_removes_it(sandbox, tmp_path):
+class HeldGroup:
+    """An EC2 client whose DeleteSecurityGroup answers DependencyViolation for one group while
+    `held` lasts, as AWS does while a deleted ALB's or VPC function's interfaces still use it
+    (moto deletes a group, subnet or VPC with interfaces in it: notes in README.md)."""
+
+    def __init__(self, ec2, group_id: str, held: int):
+        self._ec2, self.group_id, self.held, self.refused = ec2, group_id, held, 0
+
+    def delete_security_group(self, GroupId):
+        if GroupId == self.group_id and self.held:
+            self.held -= 1
+            self.refused += 1
+            raise ClientError({"Error": {"Code": "DependencyViolation",
+                                         "Message": f"resource {GroupId} has a dependent object"}}, "DeleteSecurityGroup")
+        return self._ec2.delete_security_group(GroupId=GroupId)
+
+    def __getattr__(self, name):
+        return getattr(self._ec2, name)
+
+
+def holding(clients: Clients, group_id: str, held: int) -> HeldGroup:
+    fake = HeldGroup(clients("ec2"), group_id, held)
+    clients._c["ec2"] = fake
+    return fake
+
+
+def test_teardown_retries_a_group_an_interface_still_holds(sandbox):
     clients = emulator_clients(sandbox.endpoint)
-    rid = run_id()
-    sc = Scaffold(clients, ScaffoldState(run_id=rid, region=REGION), None, log=print, poll=0.2)
+    sc = Scaffold(clients, ScaffoldState(run_id=run_id(), region=REGION), None, log=print, poll=0.05)
     s = sc.create()
-    try:
-        sg = s.alb_sg_id
-        ec2 = clients("ec2")
-        # An interface still using the ALB's group: the group and the subnet stay.
-        eni = ec2.create_network_interface(SubnetId=s.subnet_ids[0], Groups=[sg], Description="a stuck interface")
-        left = sc.teardown(deadline_seconds=0)
-        assert ("security group " + sg) in [w for w, _ in left], left
-        cmd = dict(left)["security group " + sg]
-        assert cmd == f"aws ec2 delete-security-group --region {REGION} --group-id {sg}"
-        scan = {x.ident: x.command for x in leftovers(clients, "no-such-stack", rid, s.vpc_id)}
-        eni_id = eni["NetworkInterface"]["NetworkInterfaceId"]
-        assert eni_id in scan and "delete-network-interface" in scan[eni_id], scan
-        ec2.delete_network_interface(NetworkInterfaceId=eni_id)
-    finally:
-        assert sc.teardown(deadline_seconds=30) == []
-    assert leftovers(clients, "no-such-stack", rid, s.vpc_id) == []
+    held = holding(clients, s.alb_sg_id, held=3)
+
+    assert sc.teardown(deadline_seconds=30) == []
+    assert held.refused == 3
+    assert leftovers(clients, "no-such-stack", s.run_id, s.vpc_id, (s.role_name,)) == []
+
+
+def test_what_teardown_cannot_remove_is_listed_with_the_command_that_removes_it(sandbox):
+    clients = emulator_clients(sandbox.endpoint)
+    sc = Scaffold(clients, ScaffoldState(run_id=run_id(), region=REGION), None, log=print, poll=0.05)
+    s = sc.create()
+    held = holding(clients, s.alb_sg_id, held=10**6)
+
+    left = dict(sc.teardown(deadline_seconds=0))
+    assert left == {
+        f"security group {s.alb_sg_id}": f"aws ec2 delete-security-group --region {REGION} --group-id {s.alb_sg_id}",
+        f"VPC {s.vpc_id}": f"aws ec2 delete-vpc --region {REGION} --vpc-id {s.vpc_id}",
+    }, left
+    scan = {x.ident: x.command for x in leftovers(clients, "no-such-stack", s.run_id, s.vpc_id, (s.role_name,))}
+    assert scan == {
+        s.alb_sg_id: f"aws ec2 delete-security-group --region {REGION} --group-id {s.alb_sg_id}",
+        s.vpc_id: f"aws ec2 delete-vpc --region {REGION} --vpc-id {s.vpc_id}",
+    }, scan
+
+    held.held = 0  # the interface is released: a second teardown finishes the job
+    assert sc.teardown(deadline_seconds=30) == []
+    assert leftovers(clients, "no-such-stack", s.run_id, s.vpc_id) == []
 
 
 # ---- a real account ----------------------------------------------------------------------------
