@@ -74,6 +74,8 @@ def discover(run: Run) -> dict:
     d = run.ev.ok("discover", "--vpc-id", run.s.vpc_id).doc
     assert d["vpc"]["id"] == run.s.vpc_id, d["vpc"]
     assert set(d["picks"]["subnets"]["ids"]) == set(run.s.subnet_ids), d["picks"]["subnets"]
+    # No NAT in the throwaway VPC: EventBridge is reachable only through an endpoint deploy makes.
+    assert d["eventbridge"]["reachable"] is False, d["eventbridge"]
     return d
 
 
@@ -81,6 +83,8 @@ def deploy(run: Run) -> dict:
     s = run.s
     r = run.ev.ok("deploy", "--vpc-id", s.vpc_id, "--subnet", s.subnet_ids[0], "--subnet", s.subnet_ids[1],
                   "--security-group", s.relay_sg_id, "--url", s.url, "--generate-secret", "--yes", timeout=1800)
+    (plan,) = r.of_type("changeset")
+    assert {e["service"]: e["action"] for e in plan["endpoints"]} == {"secretsmanager": "create", "events": "create"}, plan["endpoints"]
     statuses = [e["status"] for e in r.of_type("event") if e.get("logical_id") == run.stack]
     assert statuses and statuses[-1] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"), r.explain()
     run.backend.after_deploy(run.stack)
@@ -170,6 +174,7 @@ def destroy(run: Run) -> dict:
     assert r.rc == 0, r.explain()
     (result,) = r.of_type("result") or [r.doc]
     assert result.get("stack_deleted") is True, result
+    assert not result.get("endpoints_kept") and not result.get("endpoints_handed_over"), result
     return result
 
 

@@ -12,7 +12,9 @@ reaches its receiver, which checks the key against the stack's secret) and runs 
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -190,3 +192,42 @@ def test_scenario_on_a_real_account(pytestconfig, capsys):
     with capsys.disabled():
         rc = subprocess.call(args)
     assert rc == 0, f"the acceptance run on account profile {os.environ['AWS_PROFILE']} failed (exit {rc}); see its output above"
+
+
+# ---- the real-account runner's cleanup, against the emulator ---------------------------------------
+
+def test_the_real_account_run_refuses_without_the_variable(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("EVRELAY_ACCEPTANCE", "AWS_PROFILE")}
+    r = subprocess.run([sys.executable, os.path.join(HERE, "real_account.py"), "--yes"], env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    assert r.stdout.strip() == ("Not starting: a real-account run needs EVRELAY_ACCEPTANCE=1 and AWS_PROFILE "
+                                "(see tests/acceptance/README.md).")
+
+
+@needs_binary
+def test_sigterm_mid_run_cleans_up_everything(sandbox, tmp_path):
+    clients = emulator_clients(sandbox.endpoint)
+    p = subprocess.Popen([sys.executable, "-u", os.path.join(HERE, "real_account.py"), "--yes",
+                          "--endpoint-url", sandbox.endpoint, "--run-dir", str(tmp_path)],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    out = []
+    try:
+        for line in p.stdout:  # stop it once deployed: the stack, its endpoints and the scaffolding exist
+            out.append(line)
+            if line.startswith("$ evrelay") and " send " in line:
+                p.send_signal(signal.SIGTERM)
+                break
+        out += p.stdout.readlines()
+        rc = p.wait(timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    text = "".join(out)
+    assert rc == 1, text
+    assert "SIGTERM: stopping the scenario" in text, text
+    assert [ln for ln in text.splitlines() if ln.startswith("$ evrelay") and " destroy --yes" in ln], text
+    assert "nothing left: the tag scan" in text, text
+    state = json.load(open(tmp_path / "scaffold.json"))
+    assert state["vpc_id"] and state["alb_arn"], state
+    assert leftovers(clients, state["run_id"], state["run_id"], state["vpc_id"], (state["role_name"],)) == []
