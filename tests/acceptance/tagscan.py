@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from scaffold import TAG_KEY, Clients
 
 GONE_STACK = {"DELETE_COMPLETE"}
+SHARED_LOGS_POLICY = "evrelay-events-logs"  # src/aws/logs_policy.rs
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,16 @@ def leftovers(clients: Clients, stack: str, run_id: str, vpc_id: str | None,
         add("IAM role", name, _removal_for_arn(f"arn:aws:iam::0:role/{name}", region)[2])
 
     cfn = clients("cloudformation")
+    # The region's shared Logs resource policy evrelay adds for its bus's log group: not
+    # taggable; it goes with the last relay in the region.
+    others = [st["StackName"] for page in cfn.get_paginator("describe_stacks").paginate() for st in page["Stacks"]
+              if st["StackName"] != stack and st["StackStatus"] != "DELETE_COMPLETE"
+              and {"Key": "evrelay:managed", "Value": "true"} in st.get("Tags", [])]
+    if not others:
+        names = [p["policyName"] for p in clients("logs").describe_resource_policies().get("resourcePolicies", [])]
+        if SHARED_LOGS_POLICY in names:
+            add("Logs resource policy", SHARED_LOGS_POLICY,
+                f"aws logs delete-resource-policy {r} --policy-name {SHARED_LOGS_POLICY}  # no other evrelay relay is left in {region}")
     for page in cfn.get_paginator("list_stacks").paginate():
         for st in page["StackSummaries"]:
             if st["StackName"] == stack and st["StackStatus"] not in GONE_STACK:

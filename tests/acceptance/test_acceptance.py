@@ -33,6 +33,10 @@ from tagscan import leftovers
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = evrelay_bin()
 needs_binary = pytest.mark.skipif(not os.access(BIN, os.X_OK), reason=f"no evrelay binary at {BIN} (cargo build)")
+REAL = os.environ.get("EVRELAY_ACCEPTANCE") == "1" and bool(os.environ.get("AWS_PROFILE"))
+# With a real account selected, the emulator's tests stand aside: their sandbox must not see
+# the operator's AWS_PROFILE, and one run at a time keeps the output readable.
+emulator = pytest.mark.skipif(REAL, reason="EVRELAY_ACCEPTANCE=1 and AWS_PROFILE: the real-account run replaces the emulator's")
 
 
 class EmulatorBackend(scenario.Backend):
@@ -77,6 +81,7 @@ def scaffolded(sandbox, tmp_path):
 
 # ---- the scenario --------------------------------------------------------------------------------
 
+@emulator
 @needs_binary
 def test_scenario_on_the_emulator(sandbox, scaffolded, tmp_path):
     clients, sc = scaffolded
@@ -94,6 +99,7 @@ def test_scenario_on_the_emulator(sandbox, scaffolded, tmp_path):
 
 # ---- the scaffolding's own lifecycle (the real-account cleanup path) ----------------------------
 
+@emulator
 def test_scaffolding_is_created_tagged_and_torn_down_to_nothing(sandbox, tmp_path):
     clients = emulator_clients(sandbox.endpoint)
     rid = run_id()
@@ -144,6 +150,7 @@ def holding(clients: Clients, group_id: str, held: int) -> HeldGroup:
     return fake
 
 
+@emulator
 def test_teardown_retries_a_group_an_interface_still_holds(sandbox):
     clients = emulator_clients(sandbox.endpoint)
     sc = Scaffold(clients, ScaffoldState(run_id=run_id(), region=REGION), None, log=print, poll=0.05)
@@ -155,6 +162,7 @@ def test_teardown_retries_a_group_an_interface_still_holds(sandbox):
     assert leftovers(clients, "no-such-stack", s.run_id, s.vpc_id, (s.role_name,)) == []
 
 
+@emulator
 def test_what_teardown_cannot_remove_is_listed_with_the_command_that_removes_it(sandbox):
     clients = emulator_clients(sandbox.endpoint)
     sc = Scaffold(clients, ScaffoldState(run_id=run_id(), region=REGION), None, log=print, poll=0.05)
@@ -179,9 +187,6 @@ def test_what_teardown_cannot_remove_is_listed_with_the_command_that_removes_it(
 
 # ---- a real account ----------------------------------------------------------------------------
 
-REAL = os.environ.get("EVRELAY_ACCEPTANCE") == "1" and bool(os.environ.get("AWS_PROFILE"))
-
-
 @pytest.mark.skipif(not REAL, reason="real-account run: set EVRELAY_ACCEPTANCE=1 and AWS_PROFILE (see tests/acceptance/README.md)")
 @needs_binary
 def test_scenario_on_a_real_account(pytestconfig, capsys):
@@ -205,6 +210,7 @@ def test_the_real_account_run_refuses_without_the_variable(tmp_path):
                                 "(see tests/acceptance/README.md).")
 
 
+@emulator
 @needs_binary
 def test_sigterm_mid_run_cleans_up_everything(sandbox, tmp_path):
     clients = emulator_clients(sandbox.endpoint)
