@@ -12,11 +12,14 @@ reaches its receiver, which checks the key against the stack's secret) and runs 
 
 from __future__ import annotations
 
+import base64
+import importlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 
 import boto3
@@ -85,8 +88,9 @@ def scaffolded(sandbox, tmp_path):
 @needs_binary
 def test_scenario_on_the_emulator(sandbox, scaffolded, tmp_path):
     clients, sc = scaffolded
-    sandbox.control(mode="ok", reset=True, api_key=None, stack=None, secret_id=None)
     stack = sc.s.run_id
+    # The app checks this stack's own secret only, as the real target does.
+    sandbox.control(mode="ok", reset=True, api_key=None, stack=stack, secret_id=None)
     env = evrelay_env({k: v for k, v in sandbox.env.items() if k.startswith("AWS_")}, str(tmp_path / "evrelay.toml"))
     run = scenario.Run(Evrelay(BIN, env, stack), EmulatorBackend(clients, sc, sandbox), stack)
 
@@ -237,3 +241,70 @@ def test_sigterm_mid_run_cleans_up_everything(sandbox, tmp_path):
     state = json.load(open(tmp_path / "scaffold.json"))
     assert state["vpc_id"] and state["alb_arn"], state
     assert leftovers(clients, state["run_id"], state["run_id"], state["vpc_id"], (state["role_name"],)) == []
+
+
+# ---- the real target and the real backend's probes, against the emulator --------------------------
+
+def alb_event(body: dict, key: str | None, b64: bool = False) -> dict:
+    """What an ALB hands a Lambda target (Lambda target groups, multi-value headers off)."""
+    raw = json.dumps(body)
+    headers = {"host": "internal-x.elb.amazonaws.com", "content-type": "application/json"}
+    if key is not None:
+        headers["api-key"] = key
+    return {"requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:::targetgroup/x/1"}},
+            "httpMethod": "POST", "path": "/", "queryStringParameters": {}, "headers": headers,
+            "body": base64.b64encode(raw.encode()).decode() if b64 else raw, "isBase64Encoded": b64}
+
+
+@emulator
+def test_the_target_checks_the_key_from_the_secret_and_refuses_when_told(sandbox, monkeypatch, capsys):
+    sm = emulator_clients(sandbox.endpoint)("secretsmanager")
+    arn = sm.create_secret(Name=f"{run_id()}-api-key", SecretString="k-" + uuid.uuid4().hex)["ARN"]
+    key = sm.get_secret_value(SecretId=arn)["SecretString"]
+    for k, v in {"AWS_ENDPOINT_URL": sandbox.endpoint, "AWS_ACCESS_KEY_ID": "testing",
+                 "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION,
+                 "SECRET_ARN": arn, "REFUSE": "0"}.items():
+        monkeypatch.setenv(k, v)
+    import target_app
+    target_app = importlib.reload(target_app)  # its client is made at import, as on Lambda
+
+    ok = target_app.handler(alb_event({"detail": {"event-id": "t-1"}}, key), None)
+    assert ok["statusCode"] == 200
+    assert json.loads(ok["body"]) == {"success": True, "message": "Event id t-1 received."}
+    assert target_app.handler(alb_event({"detail": {"event-id": "t-2"}}, key, b64=True), None)["statusCode"] == 200
+    assert target_app.handler(alb_event({"detail": {"event-id": "t-3"}}, "wrong"), None)["statusCode"] == 401
+    assert target_app.handler(alb_event({"detail": {"event-id": "t-4"}}, None), None)["statusCode"] == 401
+    monkeypatch.setenv("REFUSE", "1")
+    refused = target_app.handler(alb_event({"detail": {"event-id": "t-5"}}, key), None)
+    assert refused["statusCode"] == 200 and json.loads(refused["body"])["success"] is False
+    logged = capsys.readouterr().out
+    assert key not in logged
+    assert [json.loads(ln)["outcome"] for ln in logged.splitlines()] == [
+        "accepted", "accepted", "unauthorized", "unauthorized", "refused"]
+
+
+@emulator
+def test_the_real_backend_reads_the_targets_record_and_flips_its_switches(sandbox, tmp_path):
+    from real_account import RealBackend, secret_arn
+    clients = emulator_clients(sandbox.endpoint)
+    sc = Scaffold(clients, ScaffoldState(run_id=run_id(), region=REGION), None, log=print, poll=0.2)
+    s = sc.create()
+    try:
+        arn = clients("secretsmanager").create_secret(Name=f"{s.run_id}-api-key", SecretString="x")["ARN"]
+        b = RealBackend(clients, sc)
+        b.after_deploy(s.run_id)
+        b.refuse(True)
+        env = clients("lambda").get_function_configuration(FunctionName=s.function_name)["Environment"]["Variables"]
+        assert env == {"SECRET_ARN": arn, "REFUSE": "1"} and secret_arn(clients, s.run_id) == arn
+
+        logs = clients("logs")
+        logs.create_log_stream(logGroupName=s.log_group, logStreamName="2026/12/04/[$LATEST]abc")
+        lines = [{"event-id": "e-1", "outcome": "refused"}] * 3 + [{"event-id": "e-1", "outcome": "accepted"},
+                                                                   {"event-id": "e-10", "outcome": "accepted"}]
+        now = int(time.time() * 1000)
+        logs.put_log_events(logGroupName=s.log_group, logStreamName="2026/12/04/[$LATEST]abc", logEvents=[
+            {"timestamp": now, "message": "START RequestId: 1 Version: $LATEST"},
+            *[{"timestamp": now + i, "message": json.dumps(ln)} for i, ln in enumerate(lines, 1)]])
+        assert b.endpoint_outcomes("e-1") == {"refused": 3, "accepted": 1}
+    finally:
+        assert sc.teardown(deadline_seconds=30) == []
