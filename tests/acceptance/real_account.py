@@ -216,8 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         who = clients("sts").get_caller_identity()
         rid = f"evacc-{datetime.now(timezone.utc):%m%d%H%M}-{uuid.uuid4().hex[:4]}"
         say(plan_text(account=who["Account"], arn=who["Arn"], region=session.region_name, run_id=rid))
-        if not confirm(args.yes):
-            say("Cancelled: nothing was created.")
+        try:
+            go = confirm(args.yes)
+        except (KeyboardInterrupt, EOFError):
+            go = False
+        if not go:
+            say("\nCancelled: nothing was created.")
             return 1
         run_dir = args.run_dir or tempfile.mkdtemp(prefix=f"{rid}-", dir=None)
         os.makedirs(run_dir, exist_ok=True)

@@ -199,7 +199,20 @@ def test_scenario_on_a_real_account(pytestconfig, capsys):
     if pytestconfig.getoption("--yes"):
         args.append("--yes")
     with capsys.disabled():
-        rc = subprocess.call(args)
+        # Not subprocess.call: on Ctrl-C it would SIGKILL the run before its cleanup. The
+        # terminal's Ctrl-C reaches the run itself (same process group); keep waiting while it
+        # cleans up, and pass a SIGTERM sent to pytest on to it.
+        p = subprocess.Popen(args)
+        before = signal.signal(signal.SIGTERM, lambda *_: p.send_signal(signal.SIGTERM))
+        try:
+            while True:
+                try:
+                    rc = p.wait()
+                    break
+                except KeyboardInterrupt:
+                    continue
+        finally:
+            signal.signal(signal.SIGTERM, before)
     assert rc == 0, f"the acceptance run on account profile {os.environ['AWS_PROFILE']} failed (exit {rc}); see its output above"
 
 
@@ -308,3 +321,16 @@ def test_the_real_backend_reads_the_targets_record_and_flips_its_switches(sandbo
         assert b.endpoint_outcomes("e-1") == {"refused": 3, "accepted": 1}
     finally:
         assert sc.teardown(deadline_seconds=30) == []
+
+
+@emulator
+def test_without_yes_or_a_terminal_the_run_stops_before_creating_anything(sandbox):
+    ec2 = emulator_clients(sandbox.endpoint)("ec2")
+    ours = [{"Name": "tag-key", "Values": ["evrelay-acceptance"]}]
+    before = len(ec2.describe_vpcs(Filters=ours)["Vpcs"])
+    r = subprocess.run([sys.executable, os.path.join(HERE, "real_account.py"), "--endpoint-url", sandbox.endpoint],
+                       capture_output=True, text=True, timeout=60, start_new_session=True, stdin=subprocess.DEVNULL)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert r.stdout.splitlines()[-1] == "No terminal to ask on: pass --yes to start the run.", r.stdout
+    assert "Expected cost" in r.stdout  # the plan came first
+    assert len(ec2.describe_vpcs(Filters=ours)["Vpcs"]) == before
