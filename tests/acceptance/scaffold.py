@@ -75,7 +75,8 @@ class ScaffoldState:
 
 
 def _name(run_id: str, what: str) -> str:
-    return f"{run_id}-{what}"[:32] if what in ("alb", "tg") else f"{run_id}-{what}"
+    # Run ids are 19 characters: `<id>-alb` stays within a load balancer's 32.
+    return f"{run_id}-{what}"
 
 
 def _tags(run_id: str, name: str) -> list[dict]:

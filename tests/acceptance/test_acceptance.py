@@ -334,3 +334,17 @@ def test_without_yes_or_a_terminal_the_run_stops_before_creating_anything(sandbo
     assert r.stdout.splitlines()[-1] == "No terminal to ask on: pass --yes to start the run.", r.stdout
     assert "Expected cost" in r.stdout  # the plan came first
     assert len(ec2.describe_vpcs(Filters=ours)["Vpcs"]) == before
+
+
+@emulator
+def test_a_failed_step_still_cleans_up(sandbox, tmp_path):
+    clients = emulator_clients(sandbox.endpoint)
+    env = {**os.environ, "EVRELAY_BIN": "/bin/false"}  # discover fails at once
+    r = subprocess.run([sys.executable, os.path.join(HERE, "real_account.py"), "--yes", "--endpoint-url",
+                        sandbox.endpoint, "--run-dir", str(tmp_path)], env=env, capture_output=True, text=True,
+                       timeout=120, stdin=subprocess.DEVNULL)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "the scenario failed:" in r.stdout and "discover" in r.stdout, r.stdout
+    assert "nothing left: the tag scan" in r.stdout, r.stdout
+    state = json.load(open(tmp_path / "scaffold.json"))
+    assert leftovers(clients, state["run_id"], state["run_id"], state["vpc_id"], (state["role_name"],)) == []
