@@ -27,7 +27,8 @@ def _secret(refresh=False):
 
 
 def _answer(status, body):
-    return {"statusCode": status, "statusDescription": f"{status} {'OK' if status == 200 else 'Unauthorized'}",
+    reason = {200: "OK", 401: "Unauthorized", 503: "Service Unavailable"}[status]
+    return {"statusCode": status, "statusDescription": f"{status} {reason}",
             "isBase64Encoded": False, "headers": {"content-type": "application/json"},
             "body": json.dumps(body)}
 
