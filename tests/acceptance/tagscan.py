@@ -109,6 +109,8 @@ def leftovers(clients: Clients, stack: str, run_id: str, vpc_id: str | None,
         for arn in tagged(clients, key, value):
             if ":secretsmanager:" in arn and _secret_scheduled_for_deletion(clients, arn):
                 continue
+            if ":cloudformation:" in arn:
+                continue  # a stack's tags outlive it in the Tagging API: ListStacks below decides
             add(*_removal_for_arn(arn, region))
 
     ec2, r = clients("ec2"), f"--region {region}"
