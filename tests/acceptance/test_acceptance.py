@@ -348,3 +348,24 @@ def test_a_failed_step_still_cleans_up(sandbox, tmp_path):
     assert "nothing left: the tag scan" in r.stdout, r.stdout
     state = json.load(open(tmp_path / "scaffold.json"))
     assert leftovers(clients, state["run_id"], state["run_id"], state["vpc_id"], (state["role_name"],)) == []
+
+
+@emulator
+def test_what_evrelay_left_is_found_by_its_stack_tag(sandbox):
+    clients = emulator_clients(sandbox.endpoint)
+    stack = run_id()
+    tags = {"evrelay:managed": "true", "evrelay:stack": stack}
+    url = clients("sqs").create_queue(QueueName=f"{stack}-dlq", tags=tags)["QueueUrl"]
+    secret = clients("secretsmanager").create_secret(
+        Name=f"{stack}-api-key", SecretString="x", Tags=[{"Key": k, "Value": v} for k, v in tags.items()])["ARN"]
+    try:
+        scan = {x.kind: x.command for x in leftovers(clients, stack, "no-such-run", None)}
+        assert scan == {
+            "SQS queue": f"aws sqs delete-queue --region {REGION} --queue-url $(aws sqs get-queue-url --region {REGION} "
+                         f"--queue-name {stack}-dlq --query QueueUrl --output text)",
+            "secret": f"aws secretsmanager delete-secret --region {REGION} --secret-id {secret} --force-delete-without-recovery",
+        }, scan
+    finally:
+        clients("sqs").delete_queue(QueueUrl=url)
+        clients("secretsmanager").delete_secret(SecretId=secret, ForceDeleteWithoutRecovery=True)
+    assert leftovers(clients, stack, "no-such-run", None) == []
