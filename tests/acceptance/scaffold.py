@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TAG_KEY = "evrelay-acceptance"
@@ -250,14 +250,17 @@ class Scaffold:
                 try:
                     fn()
                     break
-                except ClientError as e:
-                    if _code(e) in NOT_FOUND:
+                except (ClientError, BotoCoreError) as e:
+                    # A waiter's timeout or a dropped connection is worth another try too.
+                    code = _code(e) if isinstance(e, ClientError) else type(e).__name__
+                    if code in NOT_FOUND:
                         break
-                    if _code(e) not in STILL_HELD or time.monotonic() > deadline:
-                        self.log(f"scaffold: could not remove {what}: {_code(e)}: {e}")
+                    retry = code in STILL_HELD or not isinstance(e, ClientError)
+                    if not retry or time.monotonic() > deadline:
+                        self.log(f"scaffold: could not remove {what}: {code}: {e}")
                         left.append((what, removal_command(what, ident, self.c.region)))
                         break
-                    self.log(f"scaffold: {what} still held ({_code(e)}); retrying")
+                    self.log(f"scaffold: {what} still held ({code}); retrying")
                     time.sleep(self.poll)
         return left
 
