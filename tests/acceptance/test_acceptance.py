@@ -369,3 +369,39 @@ def test_what_evrelay_left_is_found_by_its_stack_tag(sandbox):
         clients("sqs").delete_queue(QueueUrl=url)
         clients("secretsmanager").delete_secret(SecretId=secret, ForceDeleteWithoutRecovery=True)
     assert leftovers(clients, stack, "no-such-run", None) == []
+
+
+@emulator
+@needs_binary
+def test_a_second_signal_abandons_the_cleanup_and_cleanup_mode_finishes_it(sandbox, tmp_path):
+    clients = emulator_clients(sandbox.endpoint)
+    slow = tmp_path / "evrelay-slow-destroy"  # the real binary, but destroy hangs as a 45-min wait would
+    slow.write_text(f'#!/bin/sh\ncase "$*" in *--help*) exec {BIN} "$@";; esac\n'
+                    f'for a in "$@"; do [ "$a" = destroy ] && exec sleep 120; done\nexec {BIN} "$@"\n')
+    slow.chmod(0o755)
+    runner = [sys.executable, "-u", os.path.join(HERE, "real_account.py"), "--endpoint-url", sandbox.endpoint]
+    p = subprocess.Popen([*runner, "--yes", "--run-dir", str(tmp_path)], env={**os.environ, "EVRELAY_BIN": str(slow)},
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    out = []
+    try:
+        for line in p.stdout:
+            out.append(line)
+            if line.startswith("$ evrelay") and (" send " in line or " destroy " in line):
+                p.send_signal(signal.SIGTERM)  # stop the scenario; then, in cleanup, ask once
+            if line.startswith("SIGTERM: the cleanup goes on"):
+                p.send_signal(signal.SIGTERM)  # and abandon it
+        rc = p.wait(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    text = "".join(out)
+    assert rc == 1, text
+    assert "cleanup stopped" in text and "--cleanup " + str(tmp_path / "scaffold.json") in text, text
+    state = json.load(open(tmp_path / "scaffold.json"))
+    assert leftovers(clients, state["run_id"], state["run_id"], state["vpc_id"]), "abandoned, yet nothing left?"
+
+    r = subprocess.run([*runner, "--cleanup", str(tmp_path / "scaffold.json")], capture_output=True, text=True,
+                       timeout=120, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "nothing left: the tag scan" in r.stdout, r.stdout
+    assert leftovers(clients, state["run_id"], state["run_id"], state["vpc_id"], (state["role_name"],)) == []
