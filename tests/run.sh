@@ -25,7 +25,7 @@ export EVRELAY_BIN="$root/target/debug/evrelay"
 
 # --- Python -----------------------------------------------------------------------------------
 pytest_dirs=()
-for d in relay-lambda/tests tests/emulator tests/template tests/sandbox; do
+for d in relay-lambda/tests tests/emulator tests/template tests/sandbox tests/acceptance; do
   [ -d "$d" ] && pytest_dirs+=("$d")
 done
 if [ -x tests/template/check.sh ] || [ -f tests/template/check.sh ]; then
