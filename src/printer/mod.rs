@@ -14,9 +14,13 @@ use crate::error::{Error, Kind, Result};
 
 mod prompt;
 mod style;
+pub mod table;
 
 pub use prompt::confirm_or_cancel;
+#[cfg(test)]
+pub use style::at_width;
 pub use style::{color_decision, color_for, table_width, Style};
+pub use table::Table;
 
 /// What a command hands back: something that reads as a table and as JSON.
 pub trait Report: Serialize {
