@@ -3,8 +3,11 @@ use crate::printer::Style;
 
 const PLAIN: Style = Style { color: false };
 
+/// A report's name, its table's headers and rows.
+type Sample = (&'static str, Vec<&'static str>, Vec<Vec<&'static str>>);
+
 /// Realistic rows of every report that prints a table: the values an operator copies.
-fn reports() -> Vec<(&'static str, Vec<&'static str>, Vec<Vec<&'static str>>)> {
+fn reports() -> Vec<Sample> {
     vec![
         (
             "discover subnets",

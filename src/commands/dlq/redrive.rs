@@ -262,13 +262,16 @@ impl Report for RedriveReport {
                 self.bus
             ));
         } else {
+            let resent = self.resent.len() - self.delete_failures.len().min(self.resent.len());
             out.push_str(&format!(
-                "Re-sent {} to `{}` and deleted their messages from `{}`.",
-                count(
-                    (self.resent.len() - self.delete_failures.len().min(self.resent.len())) as u64,
-                    "event"
-                ),
+                "Re-sent {} to `{}` and deleted {} from `{}`.",
+                count(resent as u64, "event"),
                 self.bus,
+                if resent == 1 {
+                    "its message"
+                } else {
+                    "their messages"
+                },
                 self.queue
             ));
         }
@@ -299,5 +302,45 @@ impl Report for RedriveReport {
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAIN: Style = Style { color: false };
+
+    fn report(resent: usize, dry_run: bool) -> RedriveReport {
+        RedriveReport {
+            queue: "q-dlq".into(),
+            bus: "q-bus".into(),
+            dry_run,
+            resent: (0..resent)
+                .map(|i| Resent {
+                    message_id: format!("m-{i}"),
+                    event_id: None,
+                    detail_event_id: None,
+                    detail_type: "t".into(),
+                    new_event_id: None,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn one_event_is_singular_and_an_empty_queue_says_so() {
+        assert_eq!(
+            report(1, false).render(&PLAIN),
+            "Re-sent 1 event to `q-bus` and deleted its message from `q-dlq`."
+        );
+        assert!(report(2, true).render(&PLAIN).ends_with(
+            "Dry run: 2 events would be put back on `q-bus`; nothing was sent or deleted."
+        ));
+        assert_eq!(
+            report(0, false).render(&PLAIN),
+            "`q-dlq` is empty: nothing to re-send."
+        );
     }
 }
