@@ -212,6 +212,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('--stack-name', '--stack-name', [CompletionResultType]::ParameterName, 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print results')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show every column (time, detail event id, detail type, condition) and whole reasons')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail, including the full cause of errors')

@@ -602,7 +602,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__dlq__subcmd__peek)
-            opts="-y -v -q -h -V --max --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --max --wide --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -203,6 +203,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --stack-name 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
             cand --config 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]'
             cand --output 'How to print results'
+            cand --wide 'Show every column (time, detail event id, detail type, condition) and whole reasons'
             cand -y 'Answer yes to every confirmation (needed without a terminal)'
             cand --yes 'Answer yes to every confirmation (needed without a terminal)'
             cand -v 'Show more detail, including the full cause of errors'

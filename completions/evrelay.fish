@@ -169,6 +169,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l wide -d 'Show every column (time, detail event id, detail type, condition) and whole reasons'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s v -l verbose -d 'Show more detail, including the full cause of errors'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'

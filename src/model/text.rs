@@ -18,6 +18,23 @@ pub fn shorten(s: &str, max: usize) -> String {
     }
 }
 
+/// A count with its noun, singular for one: `1 message`, `0 messages`, `2 events`. Nouns
+/// evrelay counts take an `s` in the plural.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A count as the subject of a past sentence: `1 event was`, `3 messages were`.
+pub fn were(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    format!("{} {}", count(n, noun), if n == 1 { "was" } else { "were" })
+}
+
 /// `-` for a missing value in a table cell.
 pub fn or_dash(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "-".into())
@@ -48,6 +65,15 @@ mod tests {
         assert_eq!(shorten("a\n  b", 10), "a b");
         assert_eq!(shorten("abcdefghij", 5), "abcd…");
         assert_eq!(shorten("héllo wörld", 6), "héllo…");
+    }
+
+    #[test]
+    fn counts_are_singular_for_one() {
+        assert_eq!(count(1u64, "event"), "1 event");
+        assert_eq!(count(0u64, "message"), "0 messages");
+        assert_eq!(count(2u32, "event"), "2 events");
+        assert_eq!(were(1u64, "event"), "1 event was");
+        assert_eq!(were(3u64, "message"), "3 messages were");
     }
 
     #[test]

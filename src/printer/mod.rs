@@ -6,7 +6,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressState, ProgressStyle};
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, OutputFormat};
@@ -14,9 +14,13 @@ use crate::error::{Error, Kind, Result};
 
 mod prompt;
 mod style;
+pub mod table;
 
 pub use prompt::confirm_or_cancel;
+#[cfg(test)]
+pub use style::at_width;
 pub use style::{color_decision, color_for, table_width, Style};
+pub use table::Table;
 
 /// What a command hands back: something that reads as a table and as JSON.
 pub trait Report: Serialize {
@@ -157,9 +161,15 @@ impl Printer {
             .with_finish(ProgressFinish::AndClear);
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
+                "{spinner} {msg} [{bar:30}] {pos}/{len} ({rate}, eta {eta})",
             )
             .expect("static progress template")
+            .with_key(
+                "rate",
+                |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&per_second(state.per_sec()));
+                },
+            )
             .progress_chars("=> "),
         );
         bar.set_message(what.to_string());
@@ -181,6 +191,18 @@ impl Printer {
         bar.set_message(what.to_string());
         bar.enable_steady_tick(Duration::from_millis(100));
         bar
+    }
+}
+
+/// A rate as a person reads it on a bar: `69/s`, `2.5/s` (indicatif's own `{per_sec}` shows
+/// `69.0352/s`).
+fn per_second(rate: f64) -> String {
+    if !rate.is_finite() {
+        "-/s".into()
+    } else if rate >= 10.0 {
+        format!("{rate:.0}/s")
+    } else {
+        format!("{rate:.1}/s")
     }
 }
 
@@ -229,6 +251,13 @@ mod tests {
         let painted = render_error(&e, 0, &Style { color: true });
         assert!(painted.contains("\x1b[31merror:\x1b[0m"));
         assert!(!render_error(&e, 0, &PLAIN).contains('\x1b'));
+    }
+
+    #[test]
+    fn a_bar_shows_a_rounded_rate() {
+        assert_eq!(per_second(69.0352), "69/s");
+        assert_eq!(per_second(2.46), "2.5/s");
+        assert_eq!(per_second(f64::INFINITY), "-/s");
     }
 
     #[test]

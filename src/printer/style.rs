@@ -3,6 +3,8 @@
 
 use comfy_table::{presets, ContentArrangement, Table};
 
+use super::table::Table as TokenTable;
+
 /// The colour rule, in order: `--no-color` or a non-empty `NO_COLOR` (no-color.org) turn it
 /// off; a non-empty `CLICOLOR_FORCE` other than `0` turns it on (bixense.com/clicolors, which
 /// clap's anstream honours too); otherwise colour only on a terminal.
@@ -37,6 +39,10 @@ pub fn color_for(no_color_flag: bool, is_terminal: bool) -> bool {
 /// it for a pipe means it), else none (a pipe gets whole lines).
 pub fn table_width() -> Option<u16> {
     use std::io::IsTerminal;
+    #[cfg(test)]
+    if let Some(width) = WIDTH_FOR_TESTS.with(std::cell::Cell::get) {
+        return width;
+    }
     if std::io::stdout().is_terminal() {
         let probe = Table::new();
         if let Some(w) = probe.width() {
@@ -44,6 +50,21 @@ pub fn table_width() -> Option<u16> {
         }
     }
     columns(std::env::var("COLUMNS").ok().as_deref())
+}
+
+#[cfg(test)]
+thread_local! {
+    static WIDTH_FOR_TESTS: std::cell::Cell<Option<Option<u16>>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` as if stdout were `width` columns wide (`None`: a pipe): a report's tables as an
+/// operator at that terminal sees them.
+#[cfg(test)]
+pub fn at_width<T>(width: Option<u16>, f: impl FnOnce() -> T) -> T {
+    let before = WIDTH_FOR_TESTS.with(|w| w.replace(Some(width)));
+    let out = f();
+    WIDTH_FOR_TESTS.with(|w| w.set(before));
+    out
 }
 
 fn columns(value: Option<&str>) -> Option<u16> {
@@ -90,24 +111,20 @@ impl Style {
         }
     }
 
-    /// A table in the house style: no borders, header upper-cased, long cells wrapped so the
-    /// table fits [`table_width`].
-    pub fn table<H: ToString>(&self, headers: impl IntoIterator<Item = H>) -> Table {
+    /// A table in the house style: no borders, header upper-cased, fitted to [`table_width`]
+    /// without breaking an id, ARN, URL or UUID (see [`super::table`]).
+    pub fn table<H: ToString>(&self, headers: impl IntoIterator<Item = H>) -> TokenTable {
         let mut table = Table::new();
         table.load_preset(presets::NOTHING);
         // comfy-table styles only what it is told to; no_tty also stops it probing the width.
         table.force_no_tty();
-        match table_width() {
-            Some(width) => {
-                table.set_width(width);
-                table.set_content_arrangement(ContentArrangement::Dynamic);
-            }
-            None => {
-                table.set_content_arrangement(ContentArrangement::Disabled);
-            }
+        if self.color {
+            // Coloured cells (a red DLQ depth, a green Add) show only when styling is forced.
+            table.enforce_styling();
         }
+        table.set_content_arrangement(ContentArrangement::Disabled);
         table.set_header(headers.into_iter().map(|h| h.to_string().to_uppercase()));
-        table
+        TokenTable::new(table, table_width())
     }
 }
 

@@ -88,6 +88,20 @@ fn symbol(r: &ResourceProgress, style: &Style) -> String {
     }
 }
 
+/// ` (3 done, 1 in progress, 0 failed)`, or what is known when no resource has reported: a
+/// settled stack without resource events is no "0 done".
+fn tally(progress: &Progress) -> String {
+    if progress.resources.is_empty() {
+        return match progress.stack_status.as_deref() {
+            Some(status) if super::is_settled(status) => " (no resource events)".into(),
+            Some(_) => " (no resource events yet)".into(),
+            None => String::new(),
+        };
+    }
+    let (done, busy, failed) = progress.counts();
+    format!(" ({done} done, {busy} in progress, {failed} failed)")
+}
+
 /// The in-place view: a header, one line per resource with its timer, failure reasons under
 /// it, and what the stack waits on. `now` drives the timers of resources still in progress.
 pub fn live_block(
@@ -101,15 +115,15 @@ pub fn live_block(
         super::Operation::Update => "Updating",
         super::Operation::Delete => "Deleting",
     };
-    let (done, busy, failed) = progress.counts();
     let mut lines = vec![format!(
-        "{verb} stack {} — {} ({done} done, {busy} in progress, {failed} failed) {}",
+        "{verb} stack {} — {}{} {}",
         style.bold(&progress.stack),
         progress
             .stack_status
             .as_deref()
             .map(|s| paint_status(s, style))
             .unwrap_or_else(|| "starting".into()),
+        tally(progress),
         style.dim(&duration(now.saturating_duration_since(progress.started)))
     )];
     let width = progress
@@ -331,6 +345,27 @@ mod tests {
         assert_eq!(duration(Duration::from_secs(42)), "42s");
         assert_eq!(duration(Duration::from_secs(185)), "3m05s");
         assert_eq!(duration(Duration::from_secs(3720)), "1h02m");
+    }
+
+    #[test]
+    fn a_settled_stack_without_resource_events_says_so_instead_of_0_done() {
+        let plain = Style { color: false };
+        let mut p = Progress::new("orders", super::super::Operation::Update, Vec::new());
+        let head = |p: &Progress| live_block(p, None, p.started, &plain)[0].clone();
+        assert_eq!(head(&p), "Updating stack orders — starting 0s");
+        p.set_stack_status("UPDATE_IN_PROGRESS", None);
+        assert!(
+            head(&p).contains("(no resource events yet)"),
+            "{}",
+            head(&p)
+        );
+        p.set_stack_status("UPDATE_COMPLETE", None);
+        let line = head(&p);
+        assert_eq!(
+            line,
+            "Updating stack orders — UPDATE_COMPLETE (no resource events) 0s"
+        );
+        assert!(!line.contains("0 done"));
     }
 
     #[test]

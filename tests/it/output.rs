@@ -188,3 +188,98 @@ async fn tables_wrap_to_the_width() {
     assert!(widest(&fitted) <= 80, "wider than COLUMNS=80:\n{fitted}");
     assert!(fitted.lines().count() > whole.lines().count(), "{fitted}");
 }
+
+/// The tokens (ids, ARNs, URLs, UUIDs, names with separators) of a table printed whole.
+fn tokens(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .filter(|w| w.len() >= 8 && evrelay::printer::table::is_token(w))
+        .map(|w| {
+            w.trim_matches(|c: char| "(),.;`'\"".contains(c))
+                .to_string()
+        })
+        .collect()
+}
+
+/// Runs `args` piped (whole lines) and at COLUMNS=80: every token of the first is whole on
+/// one line of the second, no line of which ends in a space.
+fn assert_tokens_survive_80_columns(moto: &Moto, args: &[&str]) {
+    let run = |columns: Option<&str>| {
+        let mut cmd = moto.evrelay();
+        if let Some(c) = columns {
+            cmd.env("COLUMNS", c);
+        }
+        let out = cmd.args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let whole = run(None);
+    let fitted = run(Some("80"));
+    let expected = tokens(&whole);
+    assert!(
+        !expected.is_empty(),
+        "{args:?}: no ids to check in\n{whole}"
+    );
+    for token in expected {
+        assert!(
+            fitted.lines().any(|l| l.contains(&token)),
+            "{args:?} at 80 columns broke `{token}`:\n{fitted}"
+        );
+    }
+    for text in [&whole, &fitted] {
+        assert!(
+            text.lines().all(|l| !l.ends_with(' ')),
+            "{args:?}: a line ends in a space:\n{text}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn at_80_columns_no_table_breaks_an_id() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    assert_tokens_survive_80_columns(&moto, &["discover", "--vpc-id", &net.vpc]);
+
+    let c = crate::ops_fixtures::clients(&moto).await;
+    let (url, _) = crate::ops_fixtures::create_queue(&c.sqs, "cols-dlq").await;
+    for (id, detail_id) in [
+        ("5b2c8f3e-1d4a-4c7b-9e2f-0a1b2c3d4e5f", "order-1234-5678"),
+        ("7d9e0f1a-2b3c-4d5e-8f90-a1b2c3d4e5f6", "order-8765-4321"),
+    ] {
+        let record = crate::ops_fixtures::destination_record(Some(crate::ops_fixtures::event(
+            id, detail_id,
+        )));
+        crate::ops_fixtures::send_message(&c.sqs, &url, &record.to_string(), None).await;
+    }
+    assert_tokens_survive_80_columns(&moto, &["--stack", "cols", "dlq", "peek"]);
+    assert_tokens_survive_80_columns(&moto, &["--stack", "cols", "dlq", "peek", "--wide"]);
+    assert_tokens_survive_80_columns(
+        &moto,
+        &[
+            "--stack",
+            "cols",
+            "dlq",
+            "redrive",
+            "--dry-run",
+            "--bus",
+            "default",
+        ],
+    );
+
+    // send's table: one row per event, EventBridge's id and the producer's, both UUIDs that
+    // differ from run to run: all six whole.
+    crate::ops_fixtures::create_bus(&c.events, "cols-bus").await;
+    let out = moto
+        .evrelay()
+        .env("COLUMNS", "80")
+        .args(["--stack", "cols", "send", "--count", "3"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let is_uuid = |w: &&str| {
+        w.len() == 36
+            && w.char_indices()
+                .all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-'))
+    };
+    assert_eq!(text.split_whitespace().filter(is_uuid).count(), 6, "{text}");
+    assert!(text.lines().all(|l| !l.ends_with(' ')), "{text}");
+}

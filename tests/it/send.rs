@@ -291,7 +291,7 @@ async fn refused_entries_are_reported_and_exit_1() {
     assert_eq!(doc["events"][0]["error_code"], "InvalidArgument");
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
     assert!(
-        stderr.contains("3 of 3 events were not accepted by EventBridge (InvalidArgument)"),
+        stderr.contains("3 of 3 events not accepted by EventBridge (InvalidArgument)"),
         "{stderr}"
     );
 }
@@ -558,7 +558,7 @@ async fn a_timeout_names_the_events_log_lines_and_when_the_dlq_record_is_due() {
         .bind(|| insta::assert_snapshot!("send_return_response_timeout", stdout));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("no response for 1 of 1 events within 3 s"),
+        stderr.contains("no response for 1 of 1 event within 3 s"),
         "{stderr}"
     );
     assert!(

@@ -49,6 +49,21 @@ async fn a_steady_rate_spreads_the_events_and_reports_the_rate_kept() {
     let s = &report["summary"];
     assert_eq!(s["sent"].as_u64(), Some(10), "{s}");
     assert!(s["elapsed_ms"].as_u64().unwrap() >= 900, "{s}");
+
+    // The table's summary names each rate once, on one line.
+    let out = moto
+        .evrelay()
+        .args(["--stack", "rate", "send", "--rate", "20/s", "--count", "4"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("\nRate: asked 20/s; issued "), "{text}");
+    assert!(text.contains("/s; accepted "), "{text}");
+    assert!(
+        !text.contains("events/s)"),
+        "no second, unnamed rate: {text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

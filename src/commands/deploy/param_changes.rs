@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::printer::Style;
 use crate::stack::changeset::ParamValue;
 
 /// NoEcho parameters: their values never leave evrelay.
@@ -50,31 +51,43 @@ pub fn parameter_changes(current: &[(String, String)], sent: &[ParamValue]) -> V
         .collect()
 }
 
-/// `  Key: old → new` lines under a heading; empty when nothing changes.
-pub fn render(changes: &[ParamChange]) -> String {
+/// A parameter / old / new table; empty when nothing changes.
+pub fn table(changes: &[ParamChange], style: &Style) -> String {
     if changes.is_empty() {
         return String::new();
     }
-    let mut out = String::from("Parameters:\n");
+    let shown = |v: Option<&str>| match v {
+        None => "-".to_string(),
+        Some("") => "(empty)".to_string(),
+        Some(v) => v.to_string(),
+    };
+    let mut table = style.table(["Parameter", "Old", "New"]);
     for c in changes {
-        let shown = |v: Option<&str>| match v {
-            None => "-".to_string(),
-            Some("") => "(empty)".to_string(),
-            Some(v) => v.to_string(),
-        };
-        out.push_str(&format!(
-            "  {}: {} → {}\n",
-            c.key,
+        table.add_row(vec![
+            c.key.clone(),
             shown(c.old.as_deref()),
-            shown(Some(&c.new))
-        ));
+            shown(Some(&c.new)),
+        ]);
     }
-    out
+    format!("{table}\n")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PLAIN: Style = Style { color: false };
+
+    fn render(changes: &[ParamChange]) -> String {
+        crate::printer::at_width(None, || table(changes, &PLAIN))
+    }
+
+    /// Each row's cells, one space apart (the column padding follows the values' lengths).
+    fn rows(text: &str) -> Vec<String> {
+        text.lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    }
 
     fn v(k: &str, val: &str) -> ParamValue {
         ParamValue::Value(k.into(), val.into())
@@ -100,12 +113,17 @@ mod tests {
             ["TargetUrl", "Secret", "TargetHost"]
         );
         let text = render(&changes);
-        assert!(
-            text.contains("TargetUrl: http://old/ → http://new/"),
+        let rows = rows(&text);
+        assert_eq!(
+            rows,
+            [
+                "PARAMETER OLD NEW",
+                "TargetUrl http://old/ http://new/",
+                "Secret **** changed",
+                "TargetHost - app.example.com"
+            ],
             "{text}"
         );
-        assert!(text.contains("Secret: **** → changed"), "{text}");
-        assert!(text.contains("TargetHost: - → app.example.com"), "{text}");
         assert!(!text.contains("s3cr3t"), "{text}");
         assert!(!serde_json::to_string(&changes).unwrap().contains("s3cr3t"));
     }
@@ -122,8 +140,8 @@ mod tests {
         );
         let text = render(&changes);
         assert_eq!(
-            text,
-            "Parameters:\n  Secret: - → set\n  TargetUrl: - → http://x/\n"
+            rows(&text),
+            ["PARAMETER OLD NEW", "Secret - set", "TargetUrl - http://x/"]
         );
     }
 

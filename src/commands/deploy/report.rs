@@ -143,14 +143,23 @@ impl Report for ChangeSetReport {
         } else {
             "Change set for"
         };
-        let mut out = format!(
-            "{what} stack {} ({}) in account {}, {}:\n{table}\n",
+        let head = format!(
+            "{what} stack {} ({}) in account {}, {}:",
             style.bold(&self.stack),
             self.operation.verb(),
             self.account,
             self.region
         );
-        out.push_str(&super::param_changes::render(&self.parameters));
+        let parameters = super::param_changes::table(&self.parameters, style);
+        // A parameter-only update has no resource rows: an empty table would read as "nothing".
+        let mut out = match (self.changes.is_empty(), parameters.is_empty()) {
+            (true, false) => {
+                format!("{head} no resource changes; parameters change:\n{parameters}")
+            }
+            (true, true) => format!("{head} no resource changes.\n"),
+            (false, false) => format!("{head}\n{table}\nParameters:\n{parameters}"),
+            (false, true) => format!("{head}\n{table}\n"),
+        };
         if let Some(status) = &self.deletes_first {
             out.insert_str(
                 0,
@@ -368,6 +377,24 @@ mod render_tests {
         )
         .at("123456789012", "us-east-1");
         insta::assert_snapshot!(report.render(&PLAIN));
+    }
+
+    #[test]
+    fn a_parameter_only_update_says_so_and_shows_the_parameters() {
+        let mut report = ChangeSetReport::new("relay-app", Operation::Update, vec![], vec![])
+            .at("123456789012", "us-east-1");
+        report.parameters = vec![super::super::param_changes::ParamChange {
+            key: "ReadTimeoutSeconds".into(),
+            old: Some("10".into()),
+            new: "20".into(),
+        }];
+        let text = crate::printer::at_width(Some(80), || report.render(&PLAIN));
+        assert!(
+            text.starts_with("Change set for stack relay-app (update) in account 123456789012, us-east-1: no resource changes; parameters change:\n PARAMETER"),
+            "{text}"
+        );
+        assert!(!text.contains("ACTION"), "{text}");
+        assert!(text.contains(" ReadTimeoutSeconds  10   20"), "{text}");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::aws::sqs::{self, BatchFailure, QueueDepth, Received};
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::model::text::{count, were};
 use crate::printer::{Report, Style};
 
 use super::sweep::{sweep, Sweep, RECEIVERS};
@@ -187,8 +188,9 @@ pub(super) async fn run(
     let drained = drained.load(Ordering::Relaxed);
     if let Err(e) = result {
         return Err(Error::failed(format!(
-            "{} ({drained} messages were drained to `{}` before it)",
+            "{} ({} drained to `{}` before it)",
             e.message,
+            were(drained as u64, "message"),
             out.display()
         ))
         .hint(
@@ -208,28 +210,36 @@ pub(super) async fn run(
 
 impl Report for DrainReport {
     fn render(&self, style: &Style) -> String {
-        let mut out = format!(
-            "Drained {} messages from `{}` to {}.",
-            self.drained, self.queue, self.file
-        );
+        let mut out = if self.drained == 0 && self.already_in_file == 0 {
+            format!("`{}` is empty: nothing drained.", self.queue)
+        } else {
+            format!(
+                "Drained {} from `{}` to {}.",
+                count(self.drained as u64, "message"),
+                self.queue,
+                self.file
+            )
+        };
         if self.already_in_file > 0 {
             out.push_str(&format!(
-                "\n{} messages were already in the file (an earlier drain stopped before deleting them); deleted without writing them again.",
-                self.already_in_file
+                "\n{} already in the file (an earlier drain stopped before deleting them); deleted without writing them again.",
+                were(self.already_in_file as u64, "message")
             ));
         }
         if !self.delete_failures.is_empty() {
             out.push_str(&format!(
-                "\n{} {} messages were saved but could not be deleted ({}); they are in the file and still in the queue.",
+                "\n{} {} saved but could not be deleted ({}); they are in the file and still in the queue.",
                 style.yellow("warning:"),
-                self.delete_failures.len(),
+                were(self.delete_failures.len() as u64, "message"),
                 self.delete_failures[0].code
             ));
         }
         let left = self.left_in_queue.total();
         if left > 0 {
             out.push_str(&format!(
-                "\nAbout {left} messages remain in the queue (arrived meanwhile, or in flight)."
+                "\nAbout {} {} in the queue (arrived meanwhile, or in flight).",
+                count(left, "message"),
+                if left == 1 { "remains" } else { "remain" }
             ));
         }
         out

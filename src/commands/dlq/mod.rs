@@ -35,6 +35,10 @@ pub enum DlqAction {
         /// Show at most this many messages.
         #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..))]
         max: u64,
+
+        /// Show every column (time, detail event id, detail type, condition) and whole reasons.
+        #[arg(long)]
+        wide: bool,
     },
     /// Append every message to a JSON Lines file, then delete it from the queue.
     Drain {
@@ -85,7 +89,7 @@ pub async fn run(ctx: &Context, args: DlqArgs) -> Result<()> {
         url,
     };
     match args.action {
-        DlqAction::Peek { max } => peek::run(ctx, &q, max as usize).await,
+        DlqAction::Peek { max, wide } => peek::run(ctx, &q, max as usize, wide).await,
         DlqAction::Drain {
             out,
             visibility_timeout,
@@ -120,8 +124,8 @@ async fn confirm_change(ctx: &Context, question: &str) -> Result<()> {
 fn warn_release_failures(ctx: &Context, failures: &[BatchFailure]) {
     if !failures.is_empty() {
         ctx.printer.warn(&format!(
-            "{} messages could not be made visible again ({}); they return when their visibility timeout ends",
-            failures.len(),
+            "{} could not be made visible again ({}); they return when their visibility timeout ends",
+            crate::model::text::count(failures.len() as u64, "message"),
             failures[0].code
         ));
     }

@@ -8,7 +8,7 @@ use crate::aws::sqs::{self, QueueDepth};
 use crate::context::Context;
 use crate::error::Result;
 use crate::model::dlq_record::{self, DlqRecord, Shape};
-use crate::model::text::{or_dash, shorten};
+use crate::model::text::{count, or_dash, shorten};
 use crate::printer::{Report, Style};
 
 use super::sweep::{sweep, Held, Sweep, RECEIVERS};
@@ -20,9 +20,15 @@ struct PeekReport {
     /// The queue's depth before reading.
     depth: QueueDepth,
     records: Vec<DlqRecord>,
+    /// Every column and whole reasons (`--wide`); the JSON always has everything.
+    #[serde(skip)]
+    wide: bool,
 }
 
-pub(super) async fn run(ctx: &Context, q: &Queue<'_>, max: usize) -> Result<()> {
+/// A reason cut at this many characters unless `--wide`.
+const REASON_MAX: usize = 160;
+
+pub(super) async fn run(ctx: &Context, q: &Queue<'_>, max: usize, wide: bool) -> Result<()> {
     let depth = sqs::depth(q.sqs, &q.url).await?;
     let held = Held::default();
     let sweep_opts = Sweep {
@@ -54,7 +60,21 @@ pub(super) async fn run(ctx: &Context, q: &Queue<'_>, max: usize) -> Result<()> 
         queue: q.name.clone(),
         depth,
         records,
+        wide,
     })
+}
+
+/// Why the event failed, in the operator's words: the relay's error without the event id it
+/// repeats (the next column has it), else the condition; an unknown message's body.
+fn reason(r: &DlqRecord) -> String {
+    if r.shape == Shape::Unknown {
+        return format!("not a failure record: {}", r.body.as_deref().unwrap_or(""));
+    }
+    match (&r.error, &r.event_id) {
+        (Some(error), Some(id)) => error.replacen(&format!("event {id}: "), "", 1),
+        (Some(error), None) => error.clone(),
+        (None, _) => or_dash(&r.condition),
+    }
 }
 
 impl Report for PeekReport {
@@ -62,41 +82,125 @@ impl Report for PeekReport {
         if self.records.is_empty() {
             return format!("`{}` is empty.", self.queue);
         }
-        let mut table = style.table([
-            "time",
-            "event id",
-            "detail event id",
-            "detail-type",
-            "condition",
-            "error",
-            "attempts",
-        ]);
+        let mut headers = vec!["reason", "event id", "attempts"];
+        if self.wide {
+            headers.extend(["time", "detail event id", "detail-type", "condition"]);
+        }
+        let mut table = style.table(headers);
         for r in &self.records {
-            let (detail_type, error) = match r.shape {
-                Shape::Unknown => (
-                    "(unknown shape)".to_string(),
-                    shorten(r.body.as_deref().unwrap_or(""), 60),
-                ),
-                _ => (
-                    or_dash(&r.detail_type),
-                    shorten(r.error.as_deref().unwrap_or("-"), 60),
-                ),
-            };
-            table.add_row(vec![
-                or_dash(&r.time),
+            let reason = reason(r);
+            let mut row = vec![
+                if self.wide {
+                    reason
+                } else {
+                    shorten(&reason, REASON_MAX)
+                },
                 or_dash(&r.event_id),
-                or_dash(&r.detail_event_id),
-                detail_type,
-                or_dash(&r.condition),
-                error,
                 r.attempts.map_or("-".into(), |n| n.to_string()),
-            ]);
+            ];
+            if self.wide {
+                row.extend([
+                    or_dash(&r.time),
+                    or_dash(&r.detail_event_id),
+                    or_dash(&r.detail_type),
+                    or_dash(&r.condition),
+                ]);
+            }
+            table.add_row(row);
         }
         let total = self.depth.visible + self.depth.in_flight;
-        format!(
-            "{table}\n\n{} of about {total} messages in `{}` shown; all left in the queue.",
+        let mut out = format!(
+            "{table}\n\n{} of about {} in `{}`, oldest first; all left in the queue.",
             self.records.len(),
+            count(total, "message"),
             self.queue
-        )
+        );
+        if !self.wide {
+            out.push_str("\n`--wide` adds the time, detail event id, detail-type and condition.");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::printer::at_width;
+
+    const PLAIN: Style = Style { color: false };
+
+    fn record(error: &str) -> DlqRecord {
+        DlqRecord {
+            message_id: "0e6c1f3a-8b2d-4e5f-9a1b-2c3d4e5f6a7b".into(),
+            shape: Shape::LambdaDestination,
+            time: Some("2026-11-24T08:00:00.123Z".into()),
+            event_id: Some("5b2c8f3e-1d4a-4c7b-9e2f-0a1b2c3d4e5f".into()),
+            detail_event_id: Some("order-1234-5678".into()),
+            source: Some("orders".into()),
+            detail_type: Some("inbound-event-sent".into()),
+            condition: Some("RetriesExhausted".into()),
+            error: Some(error.into()),
+            attempts: Some(3),
+            event: Some(json!({})),
+            body: None,
+        }
+    }
+
+    fn report(wide: bool) -> PeekReport {
+        let long = "RelayError: event 5b2c8f3e-1d4a-4c7b-9e2f-0a1b2c3d4e5f: 503: Service Unavailable: upstream connect error or disconnect/reset before headers, on every attempt";
+        PeekReport {
+            queue: "event-relay-app-dlq".into(),
+            depth: QueueDepth {
+                visible: 1,
+                in_flight: 0,
+                delayed: 0,
+            },
+            records: vec![record(long)],
+            wide,
+        }
+    }
+
+    #[test]
+    fn the_reason_comes_first_whole_and_without_the_event_id_it_repeated() {
+        let text = at_width(Some(80), || report(false).render(&PLAIN));
+        let first = text.lines().next().unwrap();
+        assert!(first.starts_with(" REASON"), "{text}");
+        assert!(!text.contains("TIME"), "{text}");
+        // The id once, in its own column; the reason's last words still there.
+        assert_eq!(
+            text.matches("5b2c8f3e-1d4a-4c7b-9e2f-0a1b2c3d4e5f").count(),
+            1,
+            "{text}"
+        );
+        let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains("before headers, on every attempt"), "{text}");
+        assert!(text.contains("disconnect/reset"), "{text}");
+        let table = text.split("\n\n").next().unwrap();
+        assert!(table.lines().all(|l| l.chars().count() <= 80), "{text}");
+        assert!(text.contains("1 of about 1 message in"), "{text}");
+    }
+
+    #[test]
+    fn wide_shows_every_column() {
+        let text = at_width(None, || report(true).render(&PLAIN));
+        for value in [
+            "2026-11-24T08:00:00.123Z",
+            "order-1234-5678",
+            "inbound-event-sent",
+            "RetriesExhausted",
+        ] {
+            assert!(text.contains(value), "{value}:\n{text}");
+        }
+        assert!(!text.contains("--wide"), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_message_shows_its_body_as_the_reason() {
+        let mut r = record("x");
+        r.shape = Shape::Unknown;
+        r.body = Some("this is not an event".into());
+        assert_eq!(reason(&r), "not a failure record: this is not an event");
     }
 }

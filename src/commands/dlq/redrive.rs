@@ -13,7 +13,7 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::model::dlq_record::{self, DlqRecord};
 use crate::model::event::{pack, EventEntry};
-use crate::model::text::{or_dash, shorten};
+use crate::model::text::{count, or_dash, shorten, were};
 use crate::printer::{Report, Style};
 
 use super::sweep::{sweep, Held, Sweep, RECEIVERS};
@@ -67,10 +67,21 @@ pub(super) async fn run(
     );
     bus_check?;
     let depth = depth?;
+    let empty = RedriveReport {
+        queue: q.name.clone(),
+        bus: bus.clone(),
+        dry_run,
+        ..Default::default()
+    };
+    if depth.total() == 0 {
+        // Nothing to ask about: the report says the queue is empty.
+        return ctx.printer.report(&empty);
+    }
     if !dry_run {
         let question = format!(
-            "Put the events from about {} messages in `{}` back on bus `{bus}`?",
-            depth.visible, q.name
+            "Put the events from about {} in `{}` back on bus `{bus}`?",
+            count(depth.visible, "message"),
+            q.name
         );
         confirm_change(ctx, &question).await?;
     }
@@ -81,12 +92,7 @@ pub(super) async fn run(
         dry_run,
         held: Held::default(),
         seen: Mutex::new(HashSet::new()),
-        report: Mutex::new(RedriveReport {
-            queue: q.name.clone(),
-            bus: bus.clone(),
-            dry_run,
-            ..Default::default()
-        }),
+        report: Mutex::new(empty),
     };
     let sweep_opts = Sweep {
         queue: q,
@@ -105,9 +111,12 @@ pub(super) async fn run(
         Ok(())
     } else {
         Err(Error::failed(format!(
-            "{} of {} events could not be re-sent; their messages stay in `{}`",
+            "{} of {} could not be re-sent; their messages stay in `{}`",
             report.failed.len(),
-            report.failed.len() + report.resent.len(),
+            count(
+                report.failed.len() as u64 + report.resent.len() as u64,
+                "event"
+            ),
             q.name
         ))
         .hint("`evrelay dlq peek` shows them; fix the cause and run `evrelay dlq redrive` again"))
@@ -230,6 +239,9 @@ impl RedriveRun<'_> {
 impl Report for RedriveReport {
     fn render(&self, style: &Style) -> String {
         let mut out = String::new();
+        if self.resent.is_empty() && self.failed.is_empty() && self.skipped.is_empty() {
+            return format!("`{}` is empty: nothing to re-send.", self.queue);
+        }
         if self.dry_run {
             if !self.resent.is_empty() {
                 let mut table =
@@ -245,15 +257,21 @@ impl Report for RedriveReport {
                 out.push_str(&format!("{table}\n\n"));
             }
             out.push_str(&format!(
-                "Dry run: {} events would be put back on `{}`; nothing was sent or deleted.",
-                self.resent.len(),
+                "Dry run: {} would be put back on `{}`; nothing was sent or deleted.",
+                count(self.resent.len() as u64, "event"),
                 self.bus
             ));
         } else {
+            let resent = self.resent.len() - self.delete_failures.len().min(self.resent.len());
             out.push_str(&format!(
-                "Re-sent {} events to `{}` and deleted their messages from `{}`.",
-                self.resent.len() - self.delete_failures.len().min(self.resent.len()),
+                "Re-sent {} to `{}` and deleted {} from `{}`.",
+                count(resent as u64, "event"),
                 self.bus,
+                if resent == 1 {
+                    "its message"
+                } else {
+                    "their messages"
+                },
                 self.queue
             ));
         }
@@ -277,12 +295,52 @@ impl Report for RedriveReport {
         }
         if !self.delete_failures.is_empty() {
             out.push_str(&format!(
-                "\n\n{} {} events were re-sent but their messages could not be deleted ({}); a later redrive would send them again.",
+                "\n\n{} {} re-sent but their messages could not be deleted ({}); a later redrive would send them again.",
                 style.yellow("warning:"),
-                self.delete_failures.len(),
+                were(self.delete_failures.len() as u64, "event"),
                 self.delete_failures[0].code
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAIN: Style = Style { color: false };
+
+    fn report(resent: usize, dry_run: bool) -> RedriveReport {
+        RedriveReport {
+            queue: "q-dlq".into(),
+            bus: "q-bus".into(),
+            dry_run,
+            resent: (0..resent)
+                .map(|i| Resent {
+                    message_id: format!("m-{i}"),
+                    event_id: None,
+                    detail_event_id: None,
+                    detail_type: "t".into(),
+                    new_event_id: None,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn one_event_is_singular_and_an_empty_queue_says_so() {
+        assert_eq!(
+            report(1, false).render(&PLAIN),
+            "Re-sent 1 event to `q-bus` and deleted its message from `q-dlq`."
+        );
+        assert!(report(2, true).render(&PLAIN).ends_with(
+            "Dry run: 2 events would be put back on `q-bus`; nothing was sent or deleted."
+        ));
+        assert_eq!(
+            report(0, false).render(&PLAIN),
+            "`q-dlq` is empty: nothing to re-send."
+        );
     }
 }

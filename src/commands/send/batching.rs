@@ -12,6 +12,7 @@ use crate::context::Context;
 use crate::error::Result;
 use crate::model::event::{pack, pack_at_most, EventEntry};
 use crate::model::rate::Rate;
+use crate::model::text::count;
 
 use super::input::Planned;
 use super::waiter::Waiter;
@@ -59,8 +60,9 @@ pub(super) async fn send_all(
         let batch = result.map_err(|mut e| {
             progress.finish_and_clear();
             e.message = format!(
-                "{} ({accepted} of {n} events were sent before it)",
-                e.message
+                "{} ({accepted} of {} sent before it)",
+                e.message,
+                count(n as u64, "event")
             );
             e
         })?;

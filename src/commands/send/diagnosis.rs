@@ -11,7 +11,7 @@ use crate::aws::sqs::{self, QueueDepth};
 use crate::context::Context;
 use crate::model::log_line::{LogLine, Origin};
 use crate::model::schedule::{invoke_config_from_template, parameter_default, RetrySchedule};
-use crate::model::text::{format_epoch_ms, now_ms, shorten};
+use crate::model::text::{count, format_epoch_ms, now_ms, shorten};
 use crate::printer::Style;
 use crate::template::TEMPLATE_SOURCE;
 
@@ -193,8 +193,10 @@ impl Diagnosis {
         let mut out = style.bold("While waiting:").to_string();
         if let Some(depth) = &self.dlq_depth {
             out.push_str(&format!(
-                "\n  DLQ `{}` holds about {} messages ({} in flight).",
-                self.dlq, depth.visible, depth.in_flight
+                "\n  DLQ `{}` holds about {} ({} in flight).",
+                self.dlq,
+                count(depth.visible, "message"),
+                depth.in_flight
             ));
         }
         if let Some(s) = &self.schedule {

@@ -18,7 +18,7 @@ use crate::aws::{eventbridge, sqs};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::model::rate::Rate;
-use crate::model::text::now_ms;
+use crate::model::text::{count, now_ms};
 
 use report::SendReport;
 use waiter::Waiter;
@@ -164,8 +164,9 @@ fn outcome_error(report: &SendReport, timeout: Duration) -> Result<()> {
             .find_map(|e| e.error_code.clone())
             .unwrap_or_default();
         return Err(Error::failed(format!(
-            "{} of {} events were not accepted by EventBridge ({code})",
-            s.failed, s.events
+            "{} of {} not accepted by EventBridge ({code})",
+            s.failed,
+            count(s.events as u64, "event")
         ))
         .hint("the output lists each refused entry with its error"));
     }
@@ -182,9 +183,9 @@ fn outcome_error(report: &SendReport, timeout: Duration) -> Result<()> {
             })
             .unwrap_or_default();
         return Err(Error::failed(format!(
-            "no response for {} of {} events within {} s",
+            "no response for {} of {} within {} s",
             r.missing,
-            r.expected,
+            count(r.expected as u64, "event"),
             timeout.as_secs()
         ))
         .hint(format!("`evrelay dlq peek` lists failed deliveries; `evrelay logs --since 10m` shows the relay's log{wait}")));

@@ -319,6 +319,19 @@ fn plural(n: usize, what: &str) -> String {
     }
 }
 
+/// `--rate`'s one line: the rate asked for, the rate requests went out at (the schedule kept)
+/// and the rate EventBridge accepted events at over the whole run (the last answers included).
+fn rate_line(rate: &RateSummary, s: &Summary) -> String {
+    format!(
+        "Rate: asked {}/s; issued {}/s; accepted {}/s; {} throttled, {}.",
+        rate.target_per_second,
+        rate.achieved_per_second,
+        s.events_per_second,
+        plural(s.throttled, "entry"),
+        plural(s.retries as usize, "retry")
+    )
+}
+
 impl Report for SendReport {
     fn render(&self, style: &Style) -> String {
         let mut parts = Vec::new();
@@ -333,11 +346,16 @@ impl Report for SendReport {
         } else {
             format!("{} of {}", s.sent, plural(s.events, "event"))
         };
+        // With --rate the rates get a line of their own, each named: the accepted rate over the
+        // whole run beside "kept" read as if the schedule had slipped.
+        let accepted = match &s.rate {
+            Some(_) => String::new(),
+            None => format!(" ({} events/s)", s.events_per_second),
+        };
         let mut summary = format!(
-            "Sent {what} to `{}` in {:.2} s ({} events/s)",
+            "Sent {what} to `{}` in {:.2} s{accepted}",
             self.bus,
             s.elapsed_ms as f64 / 1000.0,
-            s.events_per_second
         );
         if s.failed > 0 {
             summary.push_str(&format!(
@@ -347,13 +365,7 @@ impl Report for SendReport {
         }
         summary.push('.');
         if let Some(rate) = &s.rate {
-            summary.push_str(&format!(
-                "\nRate: {}/s asked, {}/s kept; {} throttled, {}.",
-                rate.target_per_second,
-                rate.achieved_per_second,
-                plural(s.throttled, "entry"),
-                plural(s.retries as usize, "retry")
-            ));
+            summary.push_str(&format!("\n{}", rate_line(rate, s)));
         } else if s.retries > 0 {
             summary.push_str(&format!(
                 "\nRetried: {} ({} throttled).",
@@ -381,6 +393,41 @@ impl Report for SendReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn report(rate: Option<RateSummary>) -> SendReport {
+        SendReport {
+            bus: "relay-bus".into(),
+            events: Vec::new(),
+            summary: Summary {
+                events: 100,
+                sent: 100,
+                failed: 0,
+                elapsed_ms: 1670,
+                events_per_second: 59.9,
+                throttled: 1,
+                retries: 1,
+                rate,
+            },
+            responses: None,
+            diagnosis: None,
+        }
+    }
+
+    #[test]
+    fn a_paced_send_names_each_rate_once() {
+        let text = report(Some(RateSummary {
+            target_per_second: 100.0,
+            achieved_per_second: 100.0,
+        }))
+        .render(&Style { color: false });
+        assert_eq!(
+            text,
+            "Sent 100 events to `relay-bus` in 1.67 s.\n\
+             Rate: asked 100/s; issued 100/s; accepted 59.9/s; 1 entry throttled, 1 retry."
+        );
+        let plain = report(None).render(&Style { color: false });
+        assert!(plain.starts_with("Sent 100 events to `relay-bus` in 1.67 s (59.9 events/s)."));
+    }
 
     #[test]
     fn percentiles_are_nearest_rank() {
