@@ -46,10 +46,17 @@ pub async fn not_found(ctx: &Context) -> Error {
 }
 
 /// For a command that found out through another resource (the bus, a queue): when the stack is
-/// indeed missing, the error names the stack and its close name; otherwise `e` as it was.
+/// indeed missing, the hint says so and names the close name; otherwise `e` as it was.
 pub async fn explain(ctx: &Context, e: Error) -> Error {
     match super::describe_stack(ctx.cloudformation(), &ctx.names.stack).await {
-        Ok(None) => not_found(ctx).await,
+        Ok(None) => {
+            let hint = hint(ctx).await;
+            e.hint(format!(
+                "stack `{}` does not exist in {} either: {hint}",
+                ctx.names.stack,
+                ctx.region()
+            ))
+        }
         _ => e,
     }
 }

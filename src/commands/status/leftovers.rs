@@ -44,7 +44,7 @@ pub fn section(left: &Leftovers, stack: &str, style: &Style) -> String {
         return String::new();
     }
     let mut out = format!(
-        "\nLeft over from stack {stack} (evrelay made these; the stack does not list them):\n"
+        "\nLeft over from stack {stack} (evrelay made these for the name; no stack holds them):\n"
     );
     if !left.endpoints.is_empty() {
         let mut t = style.table(["Endpoint", "Service", "State", "Security groups"]);
