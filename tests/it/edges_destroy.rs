@@ -263,7 +263,7 @@ async fn ctrl_c_during_a_held_delete_stack_says_the_delete_goes_on_and_a_rerun_f
         .collect();
     let child = spawn(&proxy.endpoint, home.path(), &args);
     // Signalled once DeleteStack has reached moto; its answer is still held by the proxy.
-    let (out, err) = signal_once(child, "DeleteStack sent", "-INT", || {
+    let (out, err) = signal_once(child, "sending DeleteStack", "-INT", || {
         proxy.forwarded("DeleteStack") > 0
     });
     assert_eq!(out.status.code(), Some(1), "{err}");

@@ -60,7 +60,8 @@ pub struct DestroyArgs {
 pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     // Asking is the only safe way without --yes: knowing there is no one to ask comes first,
     // before any AWS call, so nothing is looked up, let alone deleted.
-    if !ctx.globals.yes && !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+    let can_ask = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !ctx.globals.yes && !can_ask {
         return Err(Error::usage(
             "destroy asks before it deletes, and there is no terminal to ask on; nothing was deleted",
         )
@@ -219,10 +220,10 @@ async fn delete_and_follow(
         let interrupted = crate::interrupt::listen();
         let spinner = ctx
             .printer
-            .spinner(&format!("Deleting stack {stack_name} (DeleteStack sent)"));
+            .spinner(&format!("Deleting stack {stack_name}: sending DeleteStack"));
         if !ctx.printer.interactive {
             ctx.printer.note(&format!(
-                "Deleting stack {stack_name}: DeleteStack sent; from here Ctrl-C leaves the delete running in AWS."
+                "Deleting stack {stack_name}: sending DeleteStack; from here on Ctrl-C leaves the delete running in AWS."
             ));
         }
         let token = stack::request_token("destroy");
