@@ -283,3 +283,42 @@ async fn ctrl_c_during_a_held_delete_stack_says_the_delete_goes_on_and_a_rerun_f
     assert!(!net.stack_exists("held").await);
     assert!(managed_endpoints(&net.live_endpoints().await, "held").is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_during_the_endpoint_deletion_leaves_only_what_status_shows() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    deploy(&moto, &net, "epint").await;
+    let proxy = SlowProxy::start(&moto.endpoint, Duration::from_millis(300), |b| b);
+    let home = tempfile::tempdir().unwrap();
+    let args: Vec<String> = ["--stack", "epint", "destroy", "--yes"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let child = spawn(&proxy.endpoint, home.path(), &args);
+    let (out, err) = signal_once(child, "Deleting the VPC endpoints", "-INT", || {
+        proxy.forwarded("DeleteVpcEndpoints") > 0
+    });
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("`evrelay status --stack epint` shows what is left"),
+        "{err}"
+    );
+    assert!(!net.stack_exists("epint").await);
+
+    // What the stopped run left (the endpoint's group at least) is on status's screen.
+    let out = run(&moto, &["--stack", "epint", "status"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("sg-"), "{stdout}");
+    assert!(
+        stdout.contains("`evrelay destroy --stack epint`"),
+        "{stdout}"
+    );
+    // And the command it names leaves nothing.
+    let out = run(&moto, &["--stack", "epint", "destroy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = run(&moto, &["--stack", "epint", "status"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(out.stdout.is_empty(), "{}", text(&out));
+}

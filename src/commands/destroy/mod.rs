@@ -141,6 +141,13 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
             endpoints::hand_over(ec2, &h.endpoint, &h.stack).await?;
         }
         if !to_delete.is_empty() {
+            // Off a terminal the spinner is hidden: a line says what the wait is for (a log).
+            if !ctx.printer.interactive {
+                ctx.printer.note(&format!(
+                    "Deleting the VPC endpoints evrelay created: {}.",
+                    to_delete.join(", ")
+                ));
+            }
             endpoints::delete(ec2, &to_delete).await?;
             let wait = args
                 .timeout
