@@ -98,6 +98,11 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         account.clone(),
     )
     .await?;
+    if plan.is_empty() {
+        // Only kept endpoints (--keep-endpoints) or review stacks someone else made: no question
+        // about nothing.
+        return fetch::nothing_there(ctx, &args, account, started).await;
+    }
     if let Some(refused) = plan::refusal(&plan, ctx.globals.yes, args.delete_failed_events) {
         return Err(refused);
     }

@@ -91,6 +91,15 @@ pub fn refusal(plan: &Plan, yes: bool, delete_failed_events: bool) -> Option<Err
 }
 
 impl Plan {
+    /// Nothing to delete and nothing to hand over.
+    pub fn is_empty(&self) -> bool {
+        self.stack_status.is_none()
+            && self.endpoints.is_empty()
+            && self.security_groups.is_empty()
+            && self.review_stacks.is_empty()
+            && self.handed_over.is_empty()
+    }
+
     /// The lines printed before the question (and before an unattended delete, for the log).
     pub fn lines(&self) -> Vec<String> {
         let mut out = vec![format!(
@@ -267,6 +276,8 @@ mod tests {
             assert!(text.contains(part), "{part}\n{text}");
         }
         assert!(plan.question().contains("2 failed events included"));
+        assert!(!plan.is_empty());
+        assert!(Plan::default().is_empty());
         let empty = plan_holding(Some(0));
         assert!(empty.lines().join("\n").contains("orders-dlq (empty)"));
         assert!(!empty.question().contains("failed"));
