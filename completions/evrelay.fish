@@ -247,6 +247,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l config -d 'T
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l ignore-missing -d 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l delete-failed-events -d 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s v -l verbose -d 'Show more detail, including the full cause of errors'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
@@ -262,6 +264,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l config -d 'Th
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack'
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l ignore-missing -d 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l delete-failed-events -d 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -s v -l verbose -d 'Show more detail, including the full cause of errors'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'

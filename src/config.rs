@@ -187,7 +187,10 @@ impl ConfigFile {
 }
 
 /// Records a successful deploy's settings under `[stacks.STACK.REGION]`, keeping the rest of the
-/// file — comments and other relays included — as it was. Written to a temporary file first and
+/// file — comments and other relays included — as it was. A file that names no default stack
+/// yet gets `stack = "STACK"` (as samconfig keeps `stack_name`), so a bare `status`, `send`,
+/// `logs` or `destroy` afterwards acts on the relay just deployed, not on the built-in default;
+/// a default already there is the operator's and stays. Written to a temporary file first and
 /// renamed, so an interrupted write never leaves half a file.
 pub fn remember(path: &Path, stack: &str, region: &str, settings: &Remembered) -> Result<()> {
     let text = match std::fs::read_to_string(path) {
@@ -203,6 +206,9 @@ pub fn remember(path: &Path, stack: &str, region: &str, settings: &Remembered) -
         ))
         .hint("fix or move the file, then deploy again (the stack itself is deployed)")
     })?;
+    if !doc.contains_key("stack") {
+        doc.insert("stack", toml_edit::value(stack));
+    }
     let table = toml_edit::ser::to_document(settings)
         .map_err(|e| Error::failed(format!("cannot write the deploy settings: {e}")))?;
     let stacks = doc
@@ -359,5 +365,36 @@ url = "http://internal-y/"
         let c = parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
         assert_eq!(c.relay("a", "eu-west-1"), Some(&fewer));
         assert!(!dir.path().join("evrelay.toml.tmp").exists());
+    }
+
+    #[test]
+    fn the_first_deploy_becomes_the_default_stack_and_a_default_already_there_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("evrelay.toml");
+        let settings = Remembered {
+            url: Some("http://o/".into()),
+            ..Default::default()
+        };
+        remember(&path, "orders", "us-east-1", &settings).unwrap();
+        let c = parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+        assert_eq!(c.stack.as_deref(), Some("orders"));
+        assert_eq!(c.relay("orders", "us-east-1"), Some(&settings));
+        // A second relay is remembered beside it; the default stays the first one.
+        remember(&path, "payments", "us-east-1", &settings).unwrap();
+        let c = parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+        assert_eq!(c.stack.as_deref(), Some("orders"));
+        assert!(c.relay("payments", "us-east-1").is_some());
+        // A file that had relays but no default (an older evrelay wrote it) gets one, first.
+        std::fs::write(
+            &path,
+            "# team relays\n[stacks.b.us-east-1]\nurl = \"http://b/\"\n",
+        )
+        .unwrap();
+        remember(&path, "c", "us-east-1", &settings).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("# team relays"), "{text}");
+        let c = parse(&text, &path).unwrap();
+        assert_eq!(c.stack.as_deref(), Some("c"));
+        assert!(c.relay("b", "us-east-1").is_some());
     }
 }

@@ -6,4 +6,5 @@ pub mod event;
 pub mod log_line;
 pub mod rate;
 pub mod schedule;
+pub mod suggest;
 pub mod text;

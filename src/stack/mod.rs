@@ -8,6 +8,7 @@
 pub mod changeset;
 pub mod events;
 pub mod follow;
+pub mod missing;
 pub mod ownership;
 pub mod progress;
 pub mod render;

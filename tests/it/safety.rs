@@ -176,6 +176,7 @@ async fn any_stack_without_the_tag_is_refused_with_the_way_forward() {
             "json",
             "destroy",
             "--yes",
+            "--ignore-missing",
         ])
         .output()
         .unwrap();

@@ -2,30 +2,38 @@
 //! endpoints evrelay created for it.
 //!
 //! Re-runnable by design: the stack goes first and the endpoints last, so a run that stops
-//! half-way (DELETE_FAILED, a timeout, Ctrl-C) is finished by the next one; a stack that is
-//! already gone is not an error. Only a stack evrelay created (tagged `evrelay:managed=true`)
-//! is deleted, and only endpoints tagged `evrelay:managed=true` and `evrelay:stack=<stack>`.
+//! half-way (DELETE_FAILED, a timeout, Ctrl-C) is finished by the next one; a stack already
+//! deleted is not an error (it says when), but one that never existed is (a mistyped name must
+//! not turn a teardown green while the real relay runs; `--ignore-missing` for scripts). Only a
+//! stack evrelay created (tagged `evrelay:managed=true`) is deleted, and only endpoints tagged
+//! `evrelay:managed=true` and `evrelay:stack=<stack>`. Nothing is lost unsaid: the plan lists
+//! what goes, and failed events in the DLQ stop an unattended destroy ([`plan::refusal`]).
 
+use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use clap::Args;
 use futures::FutureExt;
-use serde::Serialize;
 
+use crate::aws::leftovers;
 use crate::context::Context;
 use crate::endpoints;
 use crate::error::{Error, Result};
-use crate::printer::{Report, Style};
 use crate::stack::events::{latest_events, Cursor};
 use crate::stack::follow::{follow, outcome_error};
 use crate::stack::ownership;
 use crate::stack::progress::Progress;
 use crate::stack::render::duration;
 use crate::stack::watch::{SideFetch, WaitItem, WaitingOn, WatchOptions};
-use crate::stack::{self, Operation};
+use crate::stack::{self, Operation, StackInfo};
 use crate::terminal::confirm;
 
+mod fetch;
+mod plan;
 mod relays;
+mod report;
+
+pub use report::{DestroyReport, Handover};
 
 #[derive(Debug, Clone, Args)]
 pub struct DestroyArgs {
@@ -37,79 +45,38 @@ pub struct DestroyArgs {
     /// Leave the VPC endpoints evrelay created for this stack.
     #[arg(long)]
     pub keep_endpoints: bool,
-}
 
-#[derive(Debug, Clone, Serialize)]
-pub struct DestroyReport {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    pub stack: String,
-    pub account: String,
-    pub region: String,
-    /// DELETE_COMPLETE, or `not found` when there was no stack to delete.
-    pub stack_status: String,
-    pub stack_deleted: bool,
-    pub endpoints_deleted: Vec<String>,
-    pub endpoints_kept: Vec<String>,
-    /// Endpoints another relay in the same VPC still uses: kept, and re-tagged as that
-    /// relay's, so destroying it removes them.
-    pub endpoints_handed_over: Vec<Handover>,
-    pub elapsed_ms: u128,
-}
+    /// Exit 0 when there is no such stack and nothing evrelay made for it (for teardown
+    /// scripts; without it a stack that never existed is an error, exit 1).
+    #[arg(long)]
+    pub ignore_missing: bool,
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Handover {
-    pub endpoint: String,
-    pub stack: String,
-}
-
-impl Report for DestroyReport {
-    fn render(&self, style: &Style) -> String {
-        let mut out = if self.stack_deleted {
-            format!(
-                "Deleted stack {} in account {}, {} ({}).\n",
-                style.bold(&self.stack),
-                self.account,
-                self.region,
-                duration(Duration::from_millis(self.elapsed_ms as u64))
-            )
-        } else {
-            format!(
-                "Stack {} not found in account {}, {}: nothing to delete there.\n",
-                style.bold(&self.stack),
-                self.account,
-                self.region
-            )
-        };
-        if !self.endpoints_deleted.is_empty() {
-            out.push_str(&format!(
-                "Deleted the VPC endpoints evrelay created: {}.\n",
-                self.endpoints_deleted.join(", ")
-            ));
-        }
-        for h in &self.endpoints_handed_over {
-            out.push_str(&format!(
-                "Kept VPC endpoint {}: stack {} in the same VPC uses it (now tagged as its own; `evrelay destroy --stack {}` removes it).\n",
-                h.endpoint, h.stack, h.stack
-            ));
-        }
-        if !self.endpoints_kept.is_empty() {
-            out.push_str(&format!(
-                "Kept VPC endpoints (--keep-endpoints): {}.\n",
-                self.endpoints_kept.join(", ")
-            ));
-        }
-        out
-    }
+    /// With --yes: destroy even though the DLQ holds failed events, which are then lost (keep
+    /// them first with `evrelay dlq drain --out FILE`).
+    #[arg(long)]
+    pub delete_failed_events: bool,
 }
 
 pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
+    // Asking is the only safe way without --yes: knowing there is no one to ask comes first,
+    // before any AWS call, so nothing is looked up, let alone deleted.
+    let can_ask = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !ctx.globals.yes && !can_ask {
+        return Err(Error::usage(
+            "destroy asks before it deletes, and there is no terminal to ask on; nothing was deleted",
+        )
+        .hint("pass --yes to delete without asking (with failed events in the DLQ, also --delete-failed-events)"));
+    }
     let started = Instant::now();
     let (cfn, ec2, stack_name) = (ctx.cloudformation(), ctx.ec2(), ctx.names.stack.clone());
     // A stack evrelay did not create is refused before anything else is looked at.
     let info = ownership::require_owned(cfn, &stack_name, "destroy").await?;
     let account = ctx.identity().await?.account.clone();
-    let managed = endpoints::managed_by(ec2, &stack_name).await?;
+    let left = leftovers::find(cfn, ec2, &stack_name).await?;
+    if info.is_none() && left.is_empty() {
+        return fetch::nothing_there(ctx, &args, account, started).await;
+    }
+    let managed = left.endpoints.clone();
     let managed_ids: Vec<String> = managed.iter().map(|e| e.id.clone()).collect();
     // Another relay in the same VPC reuses these endpoints: hand them over rather than cut it off.
     let (mut to_delete, mut handovers) = if args.keep_endpoints || managed.is_empty() {
@@ -118,94 +85,38 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         let region = relays::Region::read(cfn, &stack_name).await?;
         relays::split(&managed, &relays::by_vpc(ec2, &region).await?)
     };
+    let review = fetch::other_review_stacks(cfn, &left, info.as_ref()).await?;
 
-    // What a stopped run left once its stack and endpoints were gone: their own groups.
-    let leftover_groups = if info.is_none() && managed.is_empty() && !args.keep_endpoints {
-        crate::aws::vpc_endpoints::groups_for(ec2, &stack_name).await?
-    } else {
-        Vec::new()
-    };
-    if info.is_none() && to_delete.is_empty() && handovers.is_empty() && leftover_groups.is_empty()
-    {
-        ctx.printer.note(&format!(
-            "Stack {stack_name} not found in account {account}, {}; no VPC endpoints tagged for it. Nothing to do.",
-            ctx.region()
-        ));
-        return ctx.printer.report(&DestroyReport {
-            kind: "result",
-            stack: stack_name,
-            account,
-            region: ctx.region().to_string(),
-            stack_status: "not found".into(),
-            stack_deleted: false,
-            endpoints_deleted: Vec::new(),
-            endpoints_kept: managed_ids,
-            endpoints_handed_over: Vec::new(),
-            elapsed_ms: started.elapsed().as_millis(),
-        });
+    let plan = fetch::plan_for(
+        ctx,
+        &args,
+        info.as_ref(),
+        &left,
+        &to_delete,
+        &handovers,
+        &review,
+        account.clone(),
+    )
+    .await?;
+    if plan.is_empty() {
+        // Only kept endpoints (--keep-endpoints) or review stacks someone else made: no question
+        // about nothing.
+        return fetch::nothing_there(ctx, &args, account, started).await;
     }
-
-    let mut parts = Vec::new();
-    if let Some(s) = &info {
-        parts.push(format!("stack {stack_name} ({})", s.status));
+    if let Some(refused) = plan::refusal(&plan, ctx.globals.yes, args.delete_failed_events) {
+        return Err(refused);
     }
-    if !to_delete.is_empty() {
-        parts.push(format!(
-            "the VPC endpoints evrelay created for it ({})",
-            to_delete.join(", ")
-        ));
-    }
-    if !leftover_groups.is_empty() {
-        parts.push(format!(
-            "the security groups evrelay made for its endpoints ({})",
-            leftover_groups.join(", ")
-        ));
-    }
-    for h in &handovers {
-        parts.push(format!(
-            "(keeping {}: stack {} in the same VPC uses it)",
-            h.endpoint, h.stack
-        ));
-    }
-    let question = format!(
-        "Delete {} in account {account}, {}?",
-        parts.join(" and "),
-        ctx.region()
-    );
-    if !confirm(ctx.globals.yes, question).await? {
+    ctx.printer.note(&plan.lines().join("\n"));
+    if !confirm(ctx.globals.yes, plan.question()).await? {
         return Err(Error::cancelled_with(
             "destroy cancelled; nothing was deleted",
         ));
     }
+    let failed_events_deleted: u64 = plan.held.iter().map(|h| h.count).sum();
 
     let mut stack_status = "not found".to_string();
     if let Some(s) = &info {
-        let cursor = Cursor::after(&latest_events(cfn, &s.id).await?);
-        if s.status != "DELETE_IN_PROGRESS" {
-            stack::delete_stack(cfn, &s.id, &stack::request_token("destroy")).await?;
-        }
-        let mut progress = Progress::new(
-            &stack_name,
-            Operation::Delete,
-            crate::template::resource_descriptions(&crate::template::render()),
-        );
-        let opts = WatchOptions {
-            timeout: Some(args.timeout),
-            ..WatchOptions::default()
-        };
-        let eni_prefix = ctx.names.eni_description_prefix();
-        let side: SideFetch<'_> =
-            Box::new(move || lambda_interfaces(ec2, eni_prefix.clone()).boxed());
-        let outcome = follow(
-            &ctx.printer,
-            cfn,
-            &s.id,
-            cursor,
-            &mut progress,
-            &opts,
-            Some(side),
-        )
-        .await?;
+        let outcome = delete_and_follow(ctx, s, &args).await?;
         if !outcome.ok {
             if ctx.printer.json() {
                 ctx.printer.json_line(&serde_json::json!({"type": "result", "ok": false, "stack": stack_name, "account": account, "region": ctx.region(), "status": outcome.status, "failure": outcome.failure}))?;
@@ -218,42 +129,65 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         }
         stack_status = outcome.status;
     }
+    for id in &review {
+        stack::delete_stack(cfn, id, &stack::request_token("destroy")).await?;
+    }
 
-    // The stack's delete can take 45 minutes: a relay deployed meanwhile in the same VPC may
-    // have taken these endpoints up, so who still uses them is asked again now.
-    let region = relays::Region::read(cfn, &stack_name).await?;
-    if !args.keep_endpoints && !managed.is_empty() {
-        (to_delete, handovers) = relays::split(&managed, &relays::by_vpc(ec2, &region).await?);
-    }
-    for h in &handovers {
-        endpoints::hand_over(ec2, &h.endpoint, &h.stack).await?;
-    }
-    if !to_delete.is_empty() {
-        endpoints::delete(ec2, &to_delete).await?;
-        let left = args
-            .timeout
-            .saturating_sub(started.elapsed())
-            .clamp(Duration::from_secs(60), Duration::from_secs(600));
-        let spinner = ctx.printer.spinner("Deleting the VPC endpoints");
-        let gone = wait_endpoints_gone(ec2, &to_delete, left).await;
-        spinner.finish_and_clear();
-        gone?;
-    }
-    if !args.keep_endpoints {
-        // The endpoints' own groups, once EC2 has let go of them (also what a stopped run left).
-        crate::aws::vpc_endpoints::delete_orphan_groups(
-            ec2,
-            &stack_name,
-            Duration::from_secs(5),
-            Duration::from_secs(600),
-        )
-        .await?;
-    }
-    if !region.has_other_relays() {
-        // The shared Logs policy goes with the last relay of the region (a relay still being
-        // made has put it but may have no log group yet: the stacks are asked, then the groups).
-        crate::aws::logs_policy::release(ctx.logs(), &ctx.names.events_log_group).await?;
-    }
+    // Ctrl-C from here on: what is left is tagged, so `status` shows it and a rerun finishes it.
+    let interrupted = crate::interrupt::listen();
+    let endpoints_phase = async {
+        // The stack's delete can take 45 minutes: a relay deployed meanwhile in the same VPC
+        // may have taken these endpoints up, so who still uses them is asked again now.
+        let region = relays::Region::read(cfn, &stack_name).await?;
+        if !args.keep_endpoints && !managed.is_empty() {
+            (to_delete, handovers) = relays::split(&managed, &relays::by_vpc(ec2, &region).await?);
+        }
+        for h in &handovers {
+            endpoints::hand_over(ec2, &h.endpoint, &h.stack).await?;
+        }
+        if !to_delete.is_empty() {
+            // Off a terminal the spinner is hidden: a line says what the wait is for (a log).
+            if !ctx.printer.interactive {
+                ctx.printer.note(&format!(
+                    "Deleting the VPC endpoints evrelay created: {}.",
+                    to_delete.join(", ")
+                ));
+            }
+            endpoints::delete(ec2, &to_delete).await?;
+            let wait = args
+                .timeout
+                .saturating_sub(started.elapsed())
+                .clamp(Duration::from_secs(60), Duration::from_secs(600));
+            let spinner = ctx.printer.spinner("Deleting the VPC endpoints");
+            let gone = wait_endpoints_gone(ec2, &to_delete, wait).await;
+            spinner.finish_and_clear();
+            gone?;
+        }
+        let mut groups = Vec::new();
+        if !args.keep_endpoints {
+            // The endpoints' own groups, once EC2 has let go of them (also what a stopped run left).
+            groups = crate::aws::vpc_endpoints::delete_orphan_groups(
+                ec2,
+                &stack_name,
+                Duration::from_secs(5),
+                Duration::from_secs(600),
+            )
+            .await?;
+        }
+        if !region.has_other_relays() {
+            // The shared Logs policy goes with the last relay of the region (a relay still being
+            // made has put it but may have no log group yet: the stacks are asked, then the groups).
+            crate::aws::logs_policy::release(ctx.logs(), &ctx.names.events_log_group).await?;
+        }
+        Ok::<_, Error>(groups)
+    };
+    let security_groups_deleted = tokio::select! {
+        groups = endpoints_phase => groups?,
+        _ = interrupted => return Err(Error::cancelled_with(format!(
+            "destroy interrupted (Ctrl-C) after stack `{stack_name}` was deleted, while removing its VPC endpoints; EC2 goes on with those already asked"
+        ))
+        .hint(format!("`evrelay status --stack {stack_name}` shows what is left; `evrelay destroy --stack {stack_name}` again removes it"))),
+    };
     ctx.printer.report(&DestroyReport {
         kind: "result",
         stack: stack_name,
@@ -261,6 +195,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         region: ctx.region().to_string(),
         stack_deleted: info.is_some(),
         stack_status,
+        deleted_at: None,
         endpoints_deleted: to_delete,
         endpoints_kept: if args.keep_endpoints {
             managed_ids
@@ -268,7 +203,76 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
             Vec::new()
         },
         endpoints_handed_over: handovers,
+        security_groups_deleted,
+        review_stacks_deleted: review,
+        failed_events_deleted,
         elapsed_ms: started.elapsed().as_millis(),
+    })
+}
+
+/// DeleteStack, then the deletion followed to its end. Once DeleteStack is sent the delete is
+/// AWS's: Ctrl-C from then on says so and how to follow or finish it.
+async fn delete_and_follow(
+    ctx: &Context,
+    s: &StackInfo,
+    args: &DestroyArgs,
+) -> Result<crate::stack::watch::Outcome> {
+    let (cfn, ec2, stack_name) = (ctx.cloudformation(), ctx.ec2(), &ctx.names.stack);
+    let goes_on = |what: &str| {
+        Error::cancelled_with(format!(
+            "destroy interrupted (Ctrl-C) {what}; the delete of stack `{stack_name}` goes on in AWS"
+        ))
+        .hint(format!(
+            "follow it with `evrelay status --watch --stack {stack_name}`; `evrelay destroy --stack {stack_name}` again finishes it (the VPC endpoints go after the stack)"
+        ))
+    };
+    let cursor = Cursor::after(&latest_events(cfn, &s.id).await?);
+    if s.status != "DELETE_IN_PROGRESS" {
+        // Listening before the line: once it is printed, Ctrl-C is handled (a test waits on it).
+        let interrupted = crate::interrupt::listen();
+        let spinner = ctx
+            .printer
+            .spinner(&format!("Deleting stack {stack_name}: sending DeleteStack"));
+        if !ctx.printer.interactive {
+            ctx.printer.note(&format!(
+                "Deleting stack {stack_name}: sending DeleteStack; from here on Ctrl-C leaves the delete running in AWS."
+            ));
+        }
+        let token = stack::request_token("destroy");
+        let sent = tokio::select! {
+            sent = stack::delete_stack(cfn, &s.id, &token) => sent,
+            _ = interrupted => Err(goes_on("after DeleteStack was sent")),
+        };
+        spinner.finish_and_clear();
+        sent?;
+    }
+    let mut progress = Progress::new(
+        stack_name,
+        Operation::Delete,
+        crate::template::resource_descriptions(&crate::template::render()),
+    );
+    let opts = WatchOptions {
+        timeout: Some(args.timeout),
+        ..WatchOptions::default()
+    };
+    let eni_prefix = ctx.names.eni_description_prefix();
+    let side: SideFetch<'_> = Box::new(move || lambda_interfaces(ec2, eni_prefix.clone()).boxed());
+    follow(
+        &ctx.printer,
+        cfn,
+        &s.id,
+        cursor,
+        &mut progress,
+        &opts,
+        Some(side),
+    )
+    .await
+    .map_err(|e| {
+        if e.is_cancelled() {
+            goes_on("while following the delete")
+        } else {
+            e
+        }
     })
 }
 

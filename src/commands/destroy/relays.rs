@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::names::TAG_MANAGED;
 use crate::stack::{self, StackInfo};
 
-use super::Handover;
+use super::report::Handover;
 
 /// The other stacks in the region that are, or may be about to become, relays.
 pub(super) struct Region {

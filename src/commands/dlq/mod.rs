@@ -82,7 +82,10 @@ pub async fn run(ctx: &Context, args: DlqArgs) -> Result<()> {
         None => ownership::note_if_foreign(ctx).await,
     }
     let queue = ctx.names.dlq.clone();
-    let url = sqs::queue_url(ctx.sqs(), &queue).await?;
+    let url = match sqs::queue_url(ctx.sqs(), &queue).await {
+        Ok(url) => url,
+        Err(e) => return Err(crate::stack::missing::explain(ctx, e).await),
+    };
     let q = Queue {
         sqs: ctx.sqs(),
         name: queue,

@@ -14,7 +14,7 @@ use crate::aws::logs as cwl;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::model::log_line::{LogLine, Origin};
-use crate::model::text::now_ms;
+use crate::model::text::{format_epoch_ms, now_ms};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogSource {
@@ -77,6 +77,15 @@ pub async fn run(ctx: &Context, args: LogsArgs) -> Result<()> {
     let groups = groups(ctx, args.source);
     let pattern = args.filter.as_deref();
     let history = fetch_all(ctx.logs(), &groups, start, end, pattern).await?;
+    // No group at all: a mistyped or never-deployed stack is an error (exit 1, as status, send
+    // and dlq), not an empty listing. A gone stack whose log group is still there is readable.
+    if history.missing.len() == groups.len()
+        && crate::stack::describe_stack(ctx.cloudformation(), &ctx.names.stack)
+            .await
+            .is_ok_and(|s| s.is_none())
+    {
+        return Err(crate::stack::missing::not_found(ctx).await);
+    }
     for (origin, group) in &groups {
         if history.missing.contains(origin) {
             ctx.printer.note(&missing_note(group));
@@ -84,6 +93,10 @@ pub async fn run(ctx: &Context, args: LogsArgs) -> Result<()> {
     }
     for line in &history.lines {
         print::line(ctx, line)?;
+    }
+    if !args.follow && history.lines.is_empty() && history.missing.len() < groups.len() {
+        ctx.printer
+            .note(&empty_window(start, end.unwrap_or(now), pattern));
     }
     if !args.follow {
         return Ok(());
@@ -111,6 +124,18 @@ fn groups(ctx: &Context, source: LogSource) -> Vec<(Origin, String)> {
 
 fn missing_note(group: &str) -> String {
     format!("note: log group `{group}` does not exist yet (it appears once the relay has run or the bus has logged an event)")
+}
+
+/// Said instead of printing nothing: an empty window is an answer, not a hang or a failure.
+fn empty_window(start: i64, end: i64, pattern: Option<&str>) -> String {
+    let matching = pattern
+        .map(|p| format!(" matching `{p}`"))
+        .unwrap_or_default();
+    format!(
+        "no log events{matching} between {} and {}",
+        format_epoch_ms(start),
+        format_epoch_ms(end)
+    )
 }
 
 /// `10m`-style durations back from `now`, or an RFC 3339 time; epoch milliseconds.
@@ -172,6 +197,21 @@ async fn fetch_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_window_names_its_bounds_and_the_pattern() {
+        let text = empty_window(1_795_507_200_000, 1_795_507_800_000, None);
+        assert_eq!(
+            text,
+            format!(
+                "no log events between {} and {}",
+                format_epoch_ms(1_795_507_200_000),
+                format_epoch_ms(1_795_507_800_000)
+            )
+        );
+        assert!(empty_window(0, 1, Some("ERROR"))
+            .starts_with("no log events matching `ERROR` between "));
+    }
 
     #[test]
     fn since_takes_durations_and_rfc3339() {

@@ -86,7 +86,13 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
         eventbridge::require_bus(ctx.events(), &bus, named_by_flag),
         responses_queue
     );
-    bus_check?;
+    if let Err(e) = bus_check {
+        // The stack's own bus missing: name the stack, and the one probably meant.
+        return Err(match named_by_flag {
+            true => e,
+            false => crate::stack::missing::explain(ctx, e).await,
+        });
+    }
     let responses_url = responses_url?;
 
     let started_ms = now_ms();

@@ -148,7 +148,7 @@ async fn deploy_status_redeploy_destroy() {
     assert!(!net.stack_exists(stack).await);
     assert!(tagged_endpoints(&net.live_endpoints().await, stack).is_empty());
 
-    // A second destroy finds nothing to do: not an error.
+    // A second destroy finds the stack already deleted: not an error, and it says when.
     let out = moto
         .evrelay()
         .args(["--stack", stack, "destroy", "--yes"])
@@ -200,7 +200,7 @@ async fn an_existing_secrets_manager_endpoint_is_reused_and_survives_destroy() {
 }
 
 #[test]
-fn a_missing_stack_fails_status_and_is_nothing_to_destroy() {
+fn a_missing_stack_fails_status_and_destroy() {
     let moto = Moto::start();
     let out = moto
         .evrelay()
@@ -215,7 +215,7 @@ fn a_missing_stack_fails_status_and_is_nothing_to_destroy() {
         .output()
         .unwrap();
     snapshot!("missing_destroy", &out);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(1));
 }
 
 /// Runs deploy with one flag replaced; asserts the exit code (1, or 2 for a bad flag value),

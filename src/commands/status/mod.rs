@@ -1,9 +1,13 @@
-//! `evrelay status`: the stack, its resources, managed endpoints and queue depths.
+//! `evrelay status`: the stack, its resources, managed endpoints and queue depths, and what
+//! evrelay made for the stack name and left behind ([`leftovers`]) — also when the stack is gone.
+
+mod leftovers;
 
 use clap::Args;
 use comfy_table::{Cell, Color};
 use serde::Serialize;
 
+use crate::aws::leftovers::Leftovers;
 use crate::context::Context;
 use crate::endpoints::{self, Endpoint};
 use crate::error::{Error, Result};
@@ -15,6 +19,7 @@ use crate::stack::progress::Progress;
 use crate::stack::watch::WatchOptions;
 pub use crate::stack::ResourceRow;
 use crate::stack::{self, describe_stack, stack_resources, Operation, StackInfo, StackOutput};
+use leftovers::LeftoversReport;
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
@@ -26,9 +31,9 @@ pub struct StatusArgs {
 pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     let cfn = ctx.cloudformation();
     let stack_name = &ctx.names.stack;
-    let mut info = describe_stack(cfn, stack_name)
-        .await?
-        .ok_or_else(|| not_found(ctx))?;
+    let Some(mut info) = describe_stack(cfn, stack_name).await? else {
+        return missing(ctx).await;
+    };
     // Read-only: a stack evrelay did not create is shown, and said to be someone else's.
     let owner = ownership::owner_of(cfn, &info).await?;
     let account = ctx.identity().await?.account.clone();
@@ -55,9 +60,10 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
                 .note(&format!("Stack {stack_name} was deleted."));
             return Ok(());
         }
-        info = describe_stack(cfn, stack_name)
-            .await?
-            .ok_or_else(|| not_found(ctx))?;
+        info = match describe_stack(cfn, stack_name).await? {
+            Some(info) => info,
+            None => return missing(ctx).await,
+        };
     }
     let mut report = gather(ctx, info).await?;
     report.account = account;
@@ -65,13 +71,27 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     ctx.printer.report(&report)
 }
 
-fn not_found(ctx: &Context) -> Error {
-    Error::failed(format!(
-        "stack `{}` not found in {}",
-        ctx.names.stack,
+/// No stack: what evrelay made for the name is shown (exit 1 still, the stack is not there),
+/// or, with nothing left, the not-found error with its did-you-mean.
+async fn missing(ctx: &Context) -> Result<()> {
+    let stack = &ctx.names.stack;
+    let left = crate::aws::leftovers::find(ctx.cloudformation(), ctx.ec2(), stack).await?;
+    if left.is_empty() {
+        return Err(crate::stack::missing::not_found(ctx).await);
+    }
+    ctx.printer.report(&LeftoversReport {
+        stack: stack.clone(),
+        account: ctx.identity().await?.account.clone(),
+        region: ctx.region().to_string(),
+        status: "not found".into(),
+        leftovers: left,
+        remove_with: leftovers::remove_with(stack),
+    })?;
+    Err(Error::failed(format!(
+        "stack `{stack}` not found in {}; evrelay resources made for it are left (listed above)",
         ctx.region()
     ))
-    .hint("run `evrelay deploy` first, or pass --stack with the relay's stack name")
+    .hint(format!("`{}` removes them", leftovers::remove_with(stack))))
 }
 
 fn operation_of(status: &str) -> Operation {
@@ -95,6 +115,11 @@ pub struct StatusReport {
     pub resources: Vec<ResourceRow>,
     pub endpoints: Vec<Endpoint>,
     pub queues: Vec<QueueDepth>,
+    /// What evrelay made for this stack name that the stack does not hold: endpoint groups no
+    /// endpoint uses, other REVIEW_IN_PROGRESS stacks of the name.
+    pub leftovers: Leftovers,
+    /// The command that removes the leftovers (none when there are none).
+    pub remove_with: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -110,12 +135,21 @@ pub struct QueueDepth {
 }
 
 async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
-    let (resources, endpoints, dlq, responses) = tokio::join!(
+    let (resources, endpoints, dlq, responses, left) = tokio::join!(
         stack_resources(ctx.cloudformation(), &info.id),
         endpoints::managed_by(ctx.ec2(), &ctx.names.stack),
         queue_depth(ctx.sqs(), "dlq", &ctx.names.dlq),
         queue_depth(ctx.sqs(), "responses", &ctx.names.responses_queue),
+        crate::aws::leftovers::find(ctx.cloudformation(), ctx.ec2(), &ctx.names.stack),
     );
+    // Like the resources: a leftover look-up that fails is a warning, the status still shows.
+    let left = left
+        .unwrap_or_else(|e| {
+            ctx.printer
+                .warn(&format!("could not look for leftovers: {}", e.message));
+            Leftovers::default()
+        })
+        .beside(&info.id);
     // The stack's status is the point of `status`: a resource listing that fails (a missing
     // permission, a stack CloudFormation is still working on) is a warning, not the end.
     let resources = resources.unwrap_or_else(|e| {
@@ -136,6 +170,8 @@ async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
         resources,
         endpoints: endpoints?,
         queues: vec![dlq?, responses?],
+        remove_with: (!left.is_empty()).then(|| leftovers::remove_with(&ctx.names.stack)),
+        leftovers: left,
     })
 }
 
@@ -181,6 +217,12 @@ impl Report for StatusReport {
         }
         if let Some(reason) = &self.reason {
             out.push_str(&format!("  {}\n", style.dim(reason)));
+        }
+        if self.status == "REVIEW_IN_PROGRESS" {
+            out.push_str(&format!(
+                "  a change set was made and never executed: `evrelay deploy` makes a new one, `{}` removes the stack\n",
+                leftovers::remove_with(&self.stack)
+            ));
         }
         if !self.outputs.is_empty() {
             let mut t = style.table(["Output", "Value"]);
@@ -232,6 +274,7 @@ impl Report for StatusReport {
             }
             out.push_str(&format!("\n{t}\n"));
         }
+        out.push_str(&leftovers::section(&self.leftovers, &self.stack, style));
         out
     }
 }

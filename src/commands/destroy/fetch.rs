@@ -1,0 +1,152 @@
+//! What destroy reads before it asks: the plan's facts (resources, queue depths, log groups),
+//! the other review stacks of the name, and for a name with nothing left, its history.
+
+use std::time::Instant;
+
+use super::plan::{self, Plan, QueueLine};
+use super::report::{DestroyReport, Handover};
+use super::DestroyArgs;
+use crate::aws::leftovers::Leftovers;
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::stack::{self, ownership, StackInfo};
+
+/// REVIEW_IN_PROGRESS stacks of this name other than the one DescribeStacks found, that
+/// evrelay made (AWS keeps one live stack per name; a run that lost a race may leave another).
+pub(super) async fn other_review_stacks(
+    cfn: &aws_sdk_cloudformation::Client,
+    left: &Leftovers,
+    info: Option<&StackInfo>,
+) -> Result<Vec<String>> {
+    let mut ours = Vec::new();
+    for r in &left.review_stacks {
+        if info.is_some_and(|i| i.id == r.id) {
+            continue;
+        }
+        let Some(s) = stack::describe_stack(cfn, &r.id).await? else {
+            continue;
+        };
+        if s.status == "REVIEW_IN_PROGRESS"
+            && ownership::owner_of(cfn, &s).await? == ownership::StackOwner::Evrelay
+        {
+            ours.push(r.id.clone());
+        }
+    }
+    Ok(ours)
+}
+
+/// The plan: the stack's resources, its queues with their depth, its log groups, the
+/// endpoints and groups, and the failed events the DLQ holds.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn plan_for(
+    ctx: &Context,
+    args: &DestroyArgs,
+    info: Option<&StackInfo>,
+    left: &Leftovers,
+    to_delete: &[String],
+    handovers: &[Handover],
+    review: &[String],
+    account: String,
+) -> Result<Plan> {
+    let names = &ctx.names;
+    let mut plan = Plan {
+        stack: names.stack.clone(),
+        account,
+        region: ctx.region().to_string(),
+        stack_status: info.map(|s| s.status.clone()),
+        endpoints: to_delete.to_vec(),
+        security_groups: if args.keep_endpoints {
+            Vec::new()
+        } else {
+            left.security_groups.clone()
+        },
+        review_stacks: review.to_vec(),
+        handed_over: handovers
+            .iter()
+            .map(|h| (h.endpoint.clone(), h.stack.clone()))
+            .collect(),
+        ..Plan::default()
+    };
+    let Some(info) = info else {
+        return Ok(plan);
+    };
+    // A listing that fails only makes the plan shorter; the queues' depths are asked anyway.
+    let resources = stack::stack_resources(ctx.cloudformation(), &info.id)
+        .await
+        .unwrap_or_default();
+    for r in &resources {
+        let id = r
+            .physical_id
+            .clone()
+            .unwrap_or_else(|| r.logical_id.clone());
+        match r.resource_type.as_str() {
+            "AWS::SQS::Queue" => {}
+            "AWS::Logs::LogGroup" => plan.log_groups.push(id),
+            kind => plan.resources.push((kind.to_string(), id)),
+        }
+    }
+    for name in [&names.dlq, &names.responses_queue] {
+        plan.queues.push(QueueLine {
+            name: name.clone(),
+            messages: queue_messages(ctx.sqs(), name).await?,
+        });
+    }
+    plan.held = plan::failed_events(&names.stack, &plan.queues[0])
+        .into_iter()
+        .collect();
+    Ok(plan)
+}
+
+/// Every message the queue holds (ready, in flight, delayed); None when there is no queue.
+async fn queue_messages(sqs: &aws_sdk_sqs::Client, name: &str) -> Result<Option<u64>> {
+    match crate::aws::sqs::find_queue_url(sqs, name).await? {
+        Some(url) => Ok(Some(crate::aws::sqs::depth(sqs, &url).await?.total())),
+        None => Ok(None),
+    }
+}
+
+/// No stack and nothing evrelay made for the name: a rerun (deleted before, exit 0), a
+/// teardown script's `--ignore-missing` (exit 0), or a mistake (exit 1, with the did-you-mean).
+pub(super) async fn nothing_there(
+    ctx: &Context,
+    args: &DestroyArgs,
+    account: String,
+    started: Instant,
+) -> Result<()> {
+    let stack = &ctx.names.stack;
+    let last = crate::aws::stacks::last_deleted(ctx.cloudformation(), stack).await?;
+    let deleted_at = match plan::missing(last, args.ignore_missing) {
+        plan::Missing::NeverExisted => {
+            return Err(Error::failed(format!(
+                "stack `{stack}` not found in account {account}, {} (none deleted there in the last 90 days either); nothing was deleted",
+                ctx.region()
+            ))
+            .hint(format!(
+                "{} (--ignore-missing makes a teardown script pass when it is gone)",
+                crate::stack::missing::hint(ctx).await
+            )))
+        }
+        plan::Missing::Ignored => None,
+        plan::Missing::AlreadyDeleted { at } => Some(
+            aws_smithy_types::DateTime::from_secs(at)
+                .fmt(aws_smithy_types::date_time::Format::DateTime)
+                .unwrap_or_else(|_| at.to_string()),
+        ),
+    };
+    ctx.printer.report(&DestroyReport {
+        kind: "result",
+        stack: stack.clone(),
+        account,
+        region: ctx.region().to_string(),
+        stack_status: "not found".into(),
+        stack_deleted: false,
+        deleted_at,
+        endpoints_deleted: Vec::new(),
+        endpoints_kept: Vec::new(),
+        endpoints_handed_over: Vec::new(),
+        security_groups_deleted: Vec::new(),
+        review_stacks_deleted: Vec::new(),
+        failed_events_deleted: 0,
+        elapsed_ms: started.elapsed().as_millis(),
+    })
+}

@@ -1,0 +1,105 @@
+//! destroy's result, as a table line per thing done and as JSON.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::printer::{Report, Style};
+use crate::stack::render::duration;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DestroyReport {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub stack: String,
+    pub account: String,
+    pub region: String,
+    /// DELETE_COMPLETE, or `not found` when there was no stack to delete (then `deleted_at`
+    /// says when it was deleted before, if ListStacks still remembers it).
+    pub stack_status: String,
+    pub stack_deleted: bool,
+    /// An earlier deletion of the stack (RFC 3339), for a rerun that found it gone.
+    pub deleted_at: Option<String>,
+    pub endpoints_deleted: Vec<String>,
+    pub endpoints_kept: Vec<String>,
+    /// Endpoints another relay in the same VPC still uses: kept, and re-tagged as that
+    /// relay's, so destroying it removes them.
+    pub endpoints_handed_over: Vec<Handover>,
+    pub security_groups_deleted: Vec<String>,
+    pub review_stacks_deleted: Vec<String>,
+    /// Failed events deleted with the DLQ (--delete-failed-events, or a yes at the prompt).
+    pub failed_events_deleted: u64,
+    pub elapsed_ms: u128,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Handover {
+    pub endpoint: String,
+    pub stack: String,
+}
+
+impl Report for DestroyReport {
+    fn render(&self, style: &Style) -> String {
+        let mut out = match (&self.deleted_at, self.stack_deleted) {
+            (_, true) => format!(
+                "Deleted stack {} in account {}, {} ({}).\n",
+                style.bold(&self.stack),
+                self.account,
+                self.region,
+                duration(Duration::from_millis(self.elapsed_ms as u64))
+            ),
+            (Some(at), false) => format!(
+                "Stack {} in account {}, {} was already deleted at {at}: nothing left to delete.\n",
+                style.bold(&self.stack),
+                self.account,
+                self.region
+            ),
+            (None, false) => format!(
+                "Stack {} not found in account {}, {}: nothing to delete there.\n",
+                style.bold(&self.stack),
+                self.account,
+                self.region
+            ),
+        };
+        if self.failed_events_deleted > 0 {
+            out.push_str(&format!(
+                "Deleted {} with the DLQ.\n",
+                match self.failed_events_deleted {
+                    1 => "1 failed event".to_string(),
+                    n => format!("{n} failed events"),
+                }
+            ));
+        }
+        if !self.review_stacks_deleted.is_empty() {
+            out.push_str(&format!(
+                "Deleted the stacks under review: {}.\n",
+                self.review_stacks_deleted.join(", ")
+            ));
+        }
+        if !self.endpoints_deleted.is_empty() {
+            out.push_str(&format!(
+                "Deleted the VPC endpoints evrelay created: {}.\n",
+                self.endpoints_deleted.join(", ")
+            ));
+        }
+        if !self.security_groups_deleted.is_empty() {
+            out.push_str(&format!(
+                "Deleted the security groups evrelay made for its endpoints: {}.\n",
+                self.security_groups_deleted.join(", ")
+            ));
+        }
+        for h in &self.endpoints_handed_over {
+            out.push_str(&format!(
+                "Kept VPC endpoint {}: stack {} in the same VPC uses it (now tagged as its own; `evrelay destroy --stack {}` removes it).\n",
+                h.endpoint, h.stack, h.stack
+            ));
+        }
+        if !self.endpoints_kept.is_empty() {
+            out.push_str(&format!(
+                "Kept VPC endpoints (--keep-endpoints): {}.\n",
+                self.endpoints_kept.join(", ")
+            ));
+        }
+        out
+    }
+}
