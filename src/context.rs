@@ -109,6 +109,23 @@ impl Context {
         Ok(format!("account {account} in {}", self.region()))
     }
 
+    /// Adds to a command's error what only the run knows: which profile gave no credentials
+    /// (the SDK's error cannot name it, and "set AWS_PROFILE" misleads someone who did).
+    pub fn explain(&self, mut e: Error) -> Error {
+        let Some(p) = self.profile.as_ref().filter(|p| !p.sso && uses_profile(p)) else {
+            return e;
+        };
+        let cause = e.aws.as_ref().map(|a| a.cause);
+        if matches!(
+            cause,
+            Some(crate::error::Cause::NoCredentials | crate::error::Cause::Credentials)
+        ) {
+            let files = profile::config_files(|k| std::env::var(k).ok());
+            e.hint = Some(profile::without_credentials(p, &files));
+        }
+        e
+    }
+
     pub fn region(&self) -> &str {
         self.sdk.region().map(|r| r.as_ref()).unwrap_or("")
     }

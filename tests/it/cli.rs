@@ -198,3 +198,74 @@ fn ctrl_c_where_no_command_handles_it_is_a_cancellation_exit_1() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
 }
+
+/// An `AWS_PROFILE` the config files do not define is refused before any call, even with keys
+/// exported: botocore raises ProfileNotFound there too, so a typo never runs against whatever
+/// account the exported keys belong to.
+#[test]
+fn a_missing_aws_profile_is_refused_even_with_keys_exported() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config"),
+        "[profile prod]\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let out = bare_evrelay(home.path())
+        .args([
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--region",
+            "us-east-1",
+        ])
+        .args(["discover", "--vpc-id", "vpc-1"])
+        .env("AWS_PROFILE", "prdo")
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "y")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let first = stderr.lines().next().unwrap();
+    assert!(
+        first.contains("AWS_PROFILE=prdo: no such profile"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("defined: prod"), "{stderr}");
+    // Refused before the first call: nothing tried the (unreachable) endpoint.
+    assert!(!stderr.contains("could not reach"), "{stderr}");
+}
+
+/// A profile that exists but holds no credentials: the hint names that profile and how to give
+/// it credentials, not "set AWS_PROFILE" to someone who did.
+#[test]
+fn a_profile_without_credentials_is_named_in_the_hint() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config"),
+        "[profile dev]\nregion = us-east-1\n",
+    )
+    .unwrap();
+    for (how, named) in [
+        (vec!["--profile", "dev"], "--profile dev"),
+        (vec![], "AWS_PROFILE=dev"),
+    ] {
+        let mut cmd = bare_evrelay(home.path());
+        if how.is_empty() {
+            cmd.env("AWS_PROFILE", "dev");
+        }
+        let out = cmd
+            .args(how)
+            .args(["--endpoint-url", "http://127.0.0.1:9"])
+            .args(["discover", "--vpc-id", "vpc-1"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!("{named} has no usable credentials")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("aws configure --profile dev"), "{stderr}");
+        assert!(!stderr.contains("set AWS_PROFILE"), "{stderr}");
+    }
+}
