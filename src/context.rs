@@ -2,6 +2,7 @@
 //! stack's names, and the printer. Built once per run, after the flags are parsed.
 
 mod profile;
+mod region;
 
 use std::sync::OnceLock;
 
@@ -61,6 +62,13 @@ impl Context {
             return Err(Error::usage("no AWS region set")
                 .hint("pass --region, or set AWS_REGION or a region in the profile"));
         }
+        // Before any call: a mistyped region otherwise fails as an unreachable endpoint.
+        let custom_endpoint = globals.endpoint_url.is_some()
+            || std::env::var("AWS_ENDPOINT_URL").is_ok_and(|u| !u.is_empty());
+        region::check(
+            sdk.region().map(|r| r.as_ref()).unwrap_or(""),
+            custom_endpoint,
+        )?;
         if let Some(p) = active.as_ref().filter(|p| p.sso && uses_profile(p)) {
             check_sso(&sdk, &p.name).await?;
         }

@@ -269,3 +269,26 @@ fn a_profile_without_credentials_is_named_in_the_hint() {
         assert!(!stderr.contains("set AWS_PROFILE"), "{stderr}");
     }
 }
+
+/// A mistyped region is refused before any call, with the nearest real one; today's SDK would
+/// otherwise resolve it to an endpoint that does not exist and blame the network.
+#[test]
+fn a_mistyped_region_is_a_usage_error_with_the_nearest_name() {
+    let home = tempfile::tempdir().unwrap();
+    for region in ["us-east-9", "US-EAST-1"] {
+        let out = bare_evrelay(home.path())
+            .args(["--region", region, "discover", "--vpc-id", "vpc-1"])
+            .env("AWS_ACCESS_KEY_ID", "x")
+            .env("AWS_SECRET_ACCESS_KEY", "y")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("region `{region}` is not an AWS region")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("did you mean us-east-1?"), "{stderr}");
+        assert!(!stderr.contains("could not reach"), "{stderr}");
+    }
+}
