@@ -119,11 +119,17 @@ fn moto_harness_starts_and_evrelay_reaches_it() {
 /// A loopback server that answers every request with `status` and an empty body (no AWS error
 /// in it), as a proxy or a broken emulator would. Returns its URL.
 fn empty_answers(status: &str) -> String {
+    broken_answers(status, "", "")
+}
+
+/// As [`empty_answers`], with extra header lines (each ending in `\r\n`) and a body.
+fn broken_answers(status: &str, headers: &str, body: &str) -> String {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let reply = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: 0\r\nx-amzn-requestid: req-empty-1\r\nConnection: close\r\n\r\n"
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nx-amzn-requestid: req-empty-1\r\n{headers}Connection: close\r\n\r\n{body}",
+        body.len()
     );
     std::thread::spawn(move || {
         for conn in listener.incoming() {
@@ -291,4 +297,33 @@ fn a_mistyped_region_is_a_usage_error_with_the_nearest_name() {
         assert!(stderr.contains("did you mean us-east-1?"), "{stderr}");
         assert!(!stderr.contains("could not reach"), "{stderr}");
     }
+}
+
+/// A service (or a proxy in front of it) that sends the error code in `X-Amzn-ErrorType` and a
+/// body nobody can parse: the one line names that code, not "without an AWS error".
+#[test]
+fn an_error_type_header_names_the_code_when_the_body_cannot() {
+    let home = tempfile::tempdir().unwrap();
+    let url = broken_answers(
+        "400 Bad Request",
+        "X-Amzn-ErrorType: UnauthorizedOperation:http://internal.amazon.com/coral/\r\n",
+        "<html>gateway</html",
+    );
+    let out = bare_evrelay(home.path())
+        .args(["--region", "us-east-1", "--endpoint-url", &url])
+        .args(["discover", "--vpc-id", "vpc-1"])
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "y")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let first = stderr.lines().next().unwrap();
+    assert!(
+        first.contains("failed: UnauthorizedOperation (HTTP 400"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("without an AWS error"), "{stderr}");
+    // The code's own hint: the permission, not the endpoint.
+    assert!(stderr.contains("lack this permission"), "{stderr}");
 }
