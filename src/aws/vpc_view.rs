@@ -335,6 +335,9 @@ async fn describe_security_groups(
             name: tags_map(g.tags()).remove("Name"),
             description: g.description().unwrap_or_default().to_string(),
             note: None,
+            evrelay_managed: tags_map(g.tags())
+                .get(crate::names::TAG_MANAGED)
+                .is_some_and(|v| v == "true"),
             ingress: rules(g.ip_permissions()),
             egress: rules(g.ip_permissions_egress()),
         })

@@ -216,6 +216,9 @@ fn sg_note(
     if g.group_name == "default" {
         return "the VPC's default group: never picked".into();
     }
+    if g.evrelay_managed {
+        return "evrelay's own endpoint group: never picked".into();
+    }
     if let Some(lb) = lbs.iter().find(|lb| lb.security_groups.contains(&g.id)) {
         return format!("the {} load balancer `{}`'s own group", lb.scheme, lb.name);
     }

@@ -16,6 +16,9 @@ pub struct SecurityGroupView {
     pub description: String,
     /// Its role as evrelay sees it, and why it is or is not picked (filled in by the discovery).
     pub note: Option<String>,
+    /// Tagged `evrelay:managed=true`: a group evrelay made for its endpoints, never the relay's.
+    #[serde(skip)]
+    pub evrelay_managed: bool,
     #[serde(skip)]
     pub ingress: Vec<Rule>,
     #[serde(skip)]
@@ -129,11 +132,18 @@ pub struct AlbPeer<'a> {
 
 /// In order: eksctl's shared node group (the ALB's targets run in it); a group the ALB's own
 /// groups admit by reference on the listener port (the ALB's targets); the ALB's own group.
-/// Never `default`: it is shared by anything launched without a group.
+/// Never `default`: it is shared by anything launched without a group; never a group evrelay
+/// made for its endpoints (it admits the relay, it does not hold it).
 pub fn pick_security_group(
     groups: &[SecurityGroupView],
     alb: Option<&AlbPeer>,
 ) -> Option<SecurityGroupPick> {
+    let owned: Vec<SecurityGroupView> = groups
+        .iter()
+        .filter(|g| !g.evrelay_managed)
+        .cloned()
+        .collect();
+    let groups = owned.as_slice();
     if let Some(g) = groups.iter().find(|g| {
         g.name
             .as_deref()
@@ -215,9 +225,33 @@ mod tests {
             name: name.map(str::to_string),
             description: String::new(),
             note: None,
+            evrelay_managed: false,
             ingress,
             egress: vec![rule("-1", None, &["0.0.0.0/0"], &[])],
         }
+    }
+
+    #[test]
+    fn an_evrelay_endpoint_group_is_never_picked_even_when_the_alb_admits_it() {
+        let alb_ingress = vec![
+            rule("tcp", Some((80, 80)), &[], &["sg-ep"]),
+            rule("tcp", Some((80, 80)), &[], &["sg-nodes"]),
+        ];
+        let mut ep = group("sg-ep", "apps-secretsmanager-endpoint", None, vec![]);
+        ep.evrelay_managed = true;
+        let groups = vec![
+            ep,
+            group("sg-alb", "k8s-alb", None, alb_ingress),
+            group("sg-nodes", "nodes", None, vec![]),
+        ];
+        let alb_groups = vec!["sg-alb".to_string()];
+        let alb = AlbPeer {
+            name: "app",
+            groups: &alb_groups,
+            port: 80,
+        };
+        let pick = pick_security_group(&groups, Some(&alb)).unwrap();
+        assert_eq!(pick.id, "sg-nodes");
     }
 
     #[test]

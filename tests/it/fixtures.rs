@@ -680,3 +680,25 @@ pub async fn reroute_private_subnets(sdk: &SdkConfig, eks: &EksctlVpc, to: Egres
     }
     target
 }
+
+/// The security group evrelay makes for an interface endpoint of `stack` (its name and tags),
+/// admitted by reference on `port` by `admitted_by` (as a hand-made rule or a wide ALB rule
+/// might): a group the relay must never be put in.
+pub async fn evrelay_endpoint_group(
+    sdk: &SdkConfig,
+    vpc_id: &str,
+    stack: &str,
+    admitted_by: &str,
+    port: i32,
+) -> String {
+    let c = Clients::new(sdk);
+    let name = format!("{stack}-secretsmanager-endpoint");
+    let id = c.security_group(vpc_id, &name, None).await;
+    c.tag(
+        &id,
+        &[("evrelay:managed", "true"), ("evrelay:stack", stack)],
+    )
+    .await;
+    c.allow_group(admitted_by, "tcp", port, &id).await;
+    id
+}
