@@ -4,6 +4,7 @@
 pub mod ec2;
 pub mod eventbridge;
 pub mod listener_hosts;
+pub mod log_groups;
 pub mod logs;
 pub mod logs_policy;
 pub mod retry;

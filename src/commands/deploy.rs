@@ -198,12 +198,21 @@ async fn prepare(
         elb: ctx.elb(),
         logs: ctx.logs(),
     };
+    // No stack, or one that holds no resources (rolled back, or only under review): the new
+    // stack's named log groups must not exist yet.
+    let new_stack = existing.as_ref().is_none_or(|s| {
+        matches!(
+            s.status.as_str(),
+            "ROLLBACK_COMPLETE" | "REVIEW_IN_PROGRESS"
+        )
+    });
     let plan = preflight::run(
         clients,
         ctx.region(),
         &ctx.names.stack,
         &settings,
         args.events_endpoint,
+        new_stack,
     )
     .await?;
     steps::note_shared_endpoints(ctx, &plan).await?;

@@ -235,3 +235,47 @@ def test_executing_a_change_set_deletes_the_stacks_others_and_runs_once(endpoint
     with pytest.raises(ClientError) as e:
         cfn.execute_change_set(StackName="cs-two", ChangeSetName="cs-run")
     assert e.value.response["Error"]["Code"] == "InvalidChangeSetStatus"
+
+
+def test_creating_a_stack_whose_log_group_exists_rolls_back_and_keeps_the_group(endpoint):
+    logs = client(endpoint, "logs")
+    cfn = client(endpoint, "cloudformation")
+    logs.create_log_group(logGroupName="/aws/lambda/leftover-relay")
+    template = {
+        "Resources": {
+            "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "leftover-q"}},
+            "LogGroup": {
+                "Type": "AWS::Logs::LogGroup",
+                "DependsOn": "Queue",
+                "Properties": {"LogGroupName": "/aws/lambda/leftover-relay"},
+            },
+        }
+    }
+    import json
+
+    cfn.create_stack(StackName="leftover", TemplateBody=json.dumps(template))
+    stack = cfn.describe_stacks(StackName="leftover")["Stacks"][0]
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    reasons = [
+        e.get("ResourceStatusReason", "")
+        for e in cfn.describe_stack_events(StackName="leftover")["StackEvents"]
+    ]
+    assert any("'/aws/lambda/leftover-relay' already exists" in r for r in reasons), reasons
+    # What the stack made is gone; the group that was there before is not.
+    names = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
+    assert "/aws/lambda/leftover-relay" in names
+    queues = client(endpoint, "sqs").list_queues(QueueNamePrefix="leftover-q")
+    assert not queues.get("QueueUrls"), queues
+
+    # The same through a change set: the execution fails, the stack rolls back.
+    cfn.create_change_set(
+        StackName="leftover2",
+        ChangeSetName="cs1",
+        ChangeSetType="CREATE",
+        TemplateBody=json.dumps(template).replace("leftover-q", "leftover2-q"),
+    )
+    cfn.execute_change_set(StackName="leftover2", ChangeSetName="cs1")
+    stack = cfn.describe_stacks(StackName="leftover2")["Stacks"][0]
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    names = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
+    assert "/aws/lambda/leftover-relay" in names

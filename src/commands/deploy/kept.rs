@@ -80,6 +80,7 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
             &stack_name,
             &settings,
             args.events_endpoint,
+            operation == Operation::Create,
         )
         .await?;
         steps::note_shared_endpoints(ctx, &plan).await?;

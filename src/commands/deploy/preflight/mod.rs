@@ -4,6 +4,7 @@
 //! pure rule in [`rules`], unit-tested against the failing account state.
 
 mod load_balancer;
+mod log_groups;
 pub mod queue_window;
 mod rules;
 #[cfg(test)]
@@ -109,22 +110,37 @@ pub async fn discover_picks(
     })
 }
 
-/// Reads the account (nothing is written), then decides.
+/// Reads the account (nothing is written), then decides. `new_stack`: no stack of this name
+/// exists, so the stack's named log groups must not exist either.
 pub async fn run(
     clients: Clients<'_>,
     region: &str,
     stack: &str,
     settings: &Settings,
     events: Option<EventsEndpoint>,
+    new_stack: bool,
 ) -> Result<NetworkPlan> {
     let url = check_url(&settings.url)?;
     let (subnets, groups) =
         crate::aws::ec2::locate(clients.ec2, &settings.subnets, &settings.security_groups).await?;
     let vpc_id = rules::one_vpc(settings, &subnets, &groups, region)?;
-    let (view, facts, policies) = tokio::try_join!(
+    let names = crate::names::RelayNames::new(stack);
+    let own_groups = [
+        names.relay_log_group.as_str(),
+        names.events_log_group.as_str(),
+    ];
+    let leftovers = async {
+        if new_stack {
+            crate::aws::log_groups::existing(clients.logs, &own_groups).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let (view, facts, policies, leftover_log_groups) = tokio::try_join!(
         crate::network::fetch_vpc_view(clients.ec2, clients.elb, &vpc_id),
         crate::aws::ec2::vpc_facts(clients.ec2, &vpc_id),
         crate::aws::logs_policy::names(clients.logs),
+        leftovers,
     )?;
     decide(&Inputs {
         settings,
@@ -132,6 +148,7 @@ pub async fn run(
         view: &view,
         facts: &facts,
         log_policies: &policies,
+        leftover_log_groups: &leftover_log_groups,
         stack,
         events,
     })
@@ -144,6 +161,8 @@ pub struct Inputs<'a> {
     pub view: &'a VpcView,
     pub facts: &'a VpcFacts,
     pub log_policies: &'a [String],
+    /// The new stack's named log groups that already exist (empty for an update).
+    pub leftover_log_groups: &'a [crate::aws::log_groups::LogGroupFacts],
     pub stack: &'a str,
     pub events: Option<EventsEndpoint>,
 }
@@ -156,6 +175,7 @@ pub fn decide(i: &Inputs) -> Result<NetworkPlan> {
     load_balancer::check_load_balancer(&net, i.url)?;
     net.egress_to_target(i.url)?;
     let logs_policy = crate::aws::logs_policy::plan(i.log_policies, &i.view.region)?;
+    log_groups::no_leftover_log_groups(i.stack, i.leftover_log_groups)?;
     rules::vpc_dns(i.facts)?;
     let secrets = net.plan_endpoint(SECRETS_MANAGER, i.facts, i.stack)?;
     let events = net.plan_events(i.facts, i.stack, i.events)?;

@@ -164,6 +164,7 @@ impl Case {
             view: &self.v,
             facts: &self.f,
             log_policies: &self.policies,
+            leftover_log_groups: &[],
             stack: "relay",
             events: self.events,
         })
