@@ -207,3 +207,31 @@ pub async fn interfaces_described(
     }
     Ok(items)
 }
+
+/// The security groups of the network interface that holds `ip` in this region (none when no
+/// interface does: an address outside AWS, or one only routed to).
+pub async fn groups_at_address(ec2: &aws_sdk_ec2::Client, ip: &str) -> Result<Vec<String>> {
+    let name = if ip.contains(':') {
+        "ipv6-addresses.ipv6-address"
+    } else {
+        "addresses.private-ip-address"
+    };
+    let out = ec2
+        .describe_network_interfaces()
+        .filters(Filter::builder().name(name).values(ip).build())
+        .send()
+        .await
+        .aws_context("DescribeNetworkInterfaces")?;
+    let mut groups: Vec<String> = out
+        .network_interfaces()
+        .iter()
+        .flat_map(|ni| {
+            ni.groups()
+                .iter()
+                .filter_map(|g| g.group_id().map(str::to_string))
+        })
+        .collect();
+    groups.sort();
+    groups.dedup();
+    Ok(groups)
+}

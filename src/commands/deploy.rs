@@ -213,9 +213,13 @@ async fn prepare(
         &settings,
         args.events_endpoint,
         new_stack,
+        &args.skip_checks,
     )
     .await?;
     steps::note_shared_endpoints(ctx, &plan).await?;
+    for skipped in &plan.skipped_checks {
+        ctx.printer.warn(&skipped.line());
+    }
     steps::warn_unnamed_https_host(ctx, &settings.url, &relay.host).await;
     let endpoint_actions = plan.endpoint_actions();
     let operation = if current.is_some() {

@@ -4,6 +4,7 @@
 //! `crate::aws::vpc_view`. About half of the file is its unit tests.
 //! `discover` and `deploy`'s preflight share [`Discovery`].
 
+pub mod cidr;
 pub mod egress;
 pub mod load_balancers;
 pub mod security_groups;
@@ -127,6 +128,7 @@ impl Discovery {
                 let from = Peer {
                     groups: vec![sg.id.clone()],
                     cidrs: picked_subnets.iter().map(|s| s.cidr.clone()).collect(),
+                    ..Default::default()
                 };
                 let to = Peer {
                     groups: lb.security_groups.clone(),
@@ -135,6 +137,7 @@ impl Discovery {
                         .filter(|s| lb.subnet_ids.contains(&s.id))
                         .map(|s| s.cidr.clone())
                         .collect(),
+                    ..Default::default()
                 };
                 let from_groups: Vec<&SecurityGroupView> = view
                     .security_groups
