@@ -279,3 +279,28 @@ def test_creating_a_stack_whose_log_group_exists_rolls_back_and_keeps_the_group(
     assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
     names = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
     assert "/aws/lambda/leftover-relay" in names
+
+
+def test_the_entries_of_a_prefix_list_that_does_not_exist_cannot_be_read(endpoint):
+    ec2 = client(endpoint, "ec2")
+    pl = ec2.create_managed_prefix_list(
+        PrefixListName="vpc-ranges",
+        AddressFamily="IPv4",
+        MaxEntries=5,
+        Entries=[{"Cidr": "10.0.0.0/16"}],
+    )["PrefixList"]["PrefixListId"]
+    entries = ec2.get_managed_prefix_list_entries(PrefixListId=pl)["Entries"]
+    assert [e["Cidr"] for e in entries] == ["10.0.0.0/16"]
+    # AWS-managed lists are readable too.
+    s3 = next(
+        p["PrefixListId"]
+        for p in ec2.describe_managed_prefix_lists()["PrefixLists"]
+        if p["PrefixListName"] == "com.amazonaws.us-east-1.s3"
+    )
+    ec2.get_managed_prefix_list_entries(PrefixListId=s3)
+    for missing in ("pl-0123456789abcdef0", pl):
+        if missing == pl:
+            ec2.delete_managed_prefix_list(PrefixListId=pl)
+        with pytest.raises(ClientError) as e:
+            ec2.get_managed_prefix_list_entries(PrefixListId=missing)
+        assert e.value.response["Error"]["Code"] == "InvalidPrefixListID.NotFound"

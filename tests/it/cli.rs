@@ -327,3 +327,27 @@ fn an_error_type_header_names_the_code_when_the_body_cannot() {
     // The code's own hint: the permission, not the endpoint.
     assert!(stderr.contains("lack this permission"), "{stderr}");
 }
+
+/// `--skip-check` takes only the checks that can be skipped, and names them when it is wrong.
+#[test]
+fn an_unknown_skip_check_is_a_usage_error_listing_the_names() {
+    let home = tempfile::tempdir().unwrap();
+    let out = bare_evrelay(home.path())
+        .args(["deploy", "--skip-check", "security-groups"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no check named `security-groups`"),
+        "{stderr}"
+    );
+    for name in [
+        "target-egress",
+        "load-balancer-reach",
+        "endpoint-reach",
+        "eventbridge-egress",
+    ] {
+        assert!(stderr.contains(name), "{stderr}");
+    }
+}

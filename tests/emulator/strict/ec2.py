@@ -74,3 +74,27 @@ _ec2_sg.SecurityGroupBackend._delete_security_group = _strict_delete_security_gr
 # cannot be used to reach the internet"). moto models ConnectivityType=private (no Elastic IP)
 # and returns it from DescribeNatGateways: nothing to patch; evrelay reads it (a private NAT
 # is no path to EventBridge).
+
+
+# --- A prefix list that does not exist ----------------------------------------------------------
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetManagedPrefixListEntries.html and
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+# (InvalidPrefixListID.NotFound: the prefix list ID does not exist). moto answers a missing or
+# deleted list with no entries, so a rule naming it looked like a rule that covers nothing; on
+# AWS the read fails, and evrelay must say it could not read the list.
+import moto.ec2.models.managed_prefixes as _ec2_prefixes  # noqa: E402
+
+_get_entries = _ec2_prefixes.ManagedPrefixListBackend.get_managed_prefix_list_entries
+
+
+def _strict_get_entries(self, prefix_list_id):
+    found = _get_entries(self, prefix_list_id)
+    if found is None or getattr(found, "state", "") == "delete-complete":
+        raise EC2ClientError(
+            "InvalidPrefixListID.NotFound",
+            f"The prefix list ID '{prefix_list_id}' does not exist",
+        )
+    return found
+
+
+_ec2_prefixes.ManagedPrefixListBackend.get_managed_prefix_list_entries = _strict_get_entries
