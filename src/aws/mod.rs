@@ -9,6 +9,7 @@ pub mod logs;
 pub mod logs_policy;
 pub mod retry;
 pub mod secretsmanager;
+pub mod security_groups;
 pub mod sqs;
 pub mod stacks;
 pub mod sts;

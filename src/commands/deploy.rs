@@ -200,7 +200,7 @@ async fn prepare(
     };
     // No stack, or one that holds no resources (rolled back, or only under review): the new
     // stack's named log groups must not exist yet.
-    let new_stack = existing.as_ref().is_none_or(|s| {
+    let new_stack = existing.as_ref().map_or(true, |s| {
         matches!(
             s.status.as_str(),
             "ROLLBACK_COMPLETE" | "REVIEW_IN_PROGRESS"

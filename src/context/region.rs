@@ -49,7 +49,7 @@ pub fn check(region: &str, custom_endpoint: bool) -> Result<()> {
         None => "pass --region with an AWS region, e.g. us-east-1".to_string(),
     };
     hint.push_str(" (or fix AWS_REGION, the profile's `region` or evrelay.toml's `region`)");
-    if well_formed && suggestion.is_none_or(|s| s != lower) {
+    if well_formed && suggestion != Some(lower.as_str()) {
         hint.push_str("; a region newer than this evrelay needs a newer evrelay");
     }
     Err(Error::usage(format!(
