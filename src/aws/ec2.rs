@@ -235,3 +235,36 @@ pub async fn groups_at_address(ec2: &aws_sdk_ec2::Client, ip: &str) -> Result<Ve
     groups.dedup();
     Ok(groups)
 }
+
+/// The Availability Zones an endpoint service is offered in (DescribeVpcEndpointServices), by
+/// name (this account's) and by ID (the same in every account).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceZones {
+    pub service: String,
+    pub names: Vec<String>,
+    pub ids: Vec<String>,
+}
+
+/// The zones of each of `services` (full service names) that the region offers.
+pub async fn service_zones(
+    ec2: &aws_sdk_ec2::Client,
+    services: &[String],
+) -> Result<Vec<ServiceZones>> {
+    let out = ec2
+        .describe_vpc_endpoint_services()
+        .set_service_names(Some(services.to_vec()))
+        .send()
+        .await
+        .aws_context("DescribeVpcEndpointServices")?;
+    Ok(out
+        .service_details()
+        .iter()
+        .filter_map(|d| {
+            Some(ServiceZones {
+                service: d.service_name()?.to_string(),
+                names: d.availability_zones().to_vec(),
+                ids: d.availability_zone_ids().to_vec(),
+            })
+        })
+        .collect())
+}

@@ -243,6 +243,7 @@ async fn describe_subnets(ec2: &aws_sdk_ec2::Client, vpc_id: &str) -> Result<Vec
             id: s.subnet_id().unwrap_or_default().to_string(),
             vpc_id: s.vpc_id().unwrap_or_default().to_string(),
             az: s.availability_zone().unwrap_or_default().to_string(),
+            az_id: s.availability_zone_id().unwrap_or_default().to_string(),
             cidr: s.cidr_block().unwrap_or_default().to_string(),
             tags: tags_map(s.tags()),
         })

@@ -246,6 +246,7 @@ mod tests {
             id: id.into(),
             vpc_id: "vpc-1".into(),
             az: az.into(),
+            az_id: String::new(),
             cidr: cidr.into(),
             tags: [(subnets::TAG_INTERNAL_ELB.to_string(), "1".to_string())].into(),
         };

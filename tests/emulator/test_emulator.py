@@ -304,3 +304,49 @@ def test_the_entries_of_a_prefix_list_that_does_not_exist_cannot_be_read(endpoin
         with pytest.raises(ClientError) as e:
             ec2.get_managed_prefix_list_entries(PrefixListId=missing)
         assert e.value.response["Error"]["Code"] == "InvalidPrefixListID.NotFound"
+
+
+def test_an_endpoint_subnet_must_be_in_a_zone_the_service_is_offered_in(endpoint):
+    # Every zone is offered by default: the rule changes nothing there.
+    ec2 = client(endpoint, "ec2")
+    detail = ec2.describe_vpc_endpoint_services(
+        ServiceNames=["com.amazonaws.us-east-1.secretsmanager"]
+    )["ServiceDetails"][0]
+    assert "us-east-1c" in detail["AvailabilityZones"]
+
+    port = _free_port()
+    env = dict(os.environ, EVRELAY_EMULATOR_UNOFFERED_ZONES="secretsmanager@us-east-1c")
+    proc = subprocess.Popen(
+        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        ec2 = client(url, "ec2")
+        detail = ec2.describe_vpc_endpoint_services(
+            ServiceNames=["com.amazonaws.us-east-1.secretsmanager"]
+        )["ServiceDetails"][0]
+        assert "us-east-1c" not in detail["AvailabilityZones"]
+        assert "us-east-1a" in detail["AvailabilityZones"]
+        vpc, _ = _vpc(ec2, dns=True)
+        in_c = ec2.create_subnet(
+            VpcId=vpc, CidrBlock="10.9.2.0/24", AvailabilityZone="us-east-1c"
+        )["Subnet"]["SubnetId"]
+        with pytest.raises(ClientError) as e:
+            _endpoint(ec2, vpc, in_c)
+        assert "does not support the availability zone" in str(e.value)
+        # Another service is offered there.
+        _endpoint(ec2, vpc, in_c, service="events")
+    finally:
+        proc.kill()
+        proc.wait()

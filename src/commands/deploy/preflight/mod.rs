@@ -10,6 +10,7 @@ mod rules;
 mod skips;
 #[cfg(test)]
 mod tests;
+mod zones;
 
 use url::Url;
 
@@ -154,11 +155,13 @@ pub async fn run(
             Ok(Vec::new())
         }
     };
-    let (view, facts, policies, leftover_log_groups) = tokio::try_join!(
+    let services = [SECRETS_MANAGER, EVENTS].map(|s| crate::endpoints::service_name(region, s));
+    let (view, facts, policies, leftover_log_groups, service_zones) = tokio::try_join!(
         crate::network::fetch_vpc_view(clients.ec2, clients.elb, &vpc_id),
         crate::aws::ec2::vpc_facts(clients.ec2, &vpc_id),
         crate::aws::logs_policy::names(clients.logs),
         leftovers,
+        crate::aws::ec2::service_zones(clients.ec2, &services),
     )?;
     decide(&Inputs {
         settings,
@@ -168,6 +171,7 @@ pub async fn run(
         log_policies: &policies,
         leftover_log_groups: &leftover_log_groups,
         target_groups: &target_groups,
+        service_zones: &service_zones,
         skip_checks,
         stack,
         events,
@@ -185,6 +189,8 @@ pub struct Inputs<'a> {
     pub leftover_log_groups: &'a [crate::aws::log_groups::LogGroupFacts],
     /// The security groups of the interface holding the URL's address, when it names one.
     pub target_groups: &'a [String],
+    /// The zones the Secrets Manager and EventBridge endpoint services are offered in.
+    pub service_zones: &'a [crate::aws::ec2::ServiceZones],
     pub skip_checks: &'a [String],
     pub stack: &'a str,
     pub events: Option<EventsEndpoint>,
@@ -202,7 +208,7 @@ pub fn decide(i: &Inputs) -> Result<NetworkPlan> {
         })?;
     }
     let skips = skips::Skips::new(i.skip_checks);
-    let net = rules::RelayNet::new(i.settings, i.view);
+    let net = rules::RelayNet::new(i.settings, i.view).with_zones(i.service_zones);
     net.private_in_two_zones()?;
     load_balancer::check_load_balancer(&net, i.url, &skips)?;
     skips.check(

@@ -112,6 +112,8 @@ pub struct RelayNet<'a> {
     pub view: &'a VpcView,
     pub classified: Vec<SubnetView>,
     pub relay: Peer,
+    /// The zones each endpoint service is offered in (empty: not known, all assumed).
+    pub zones: &'a [crate::aws::ec2::ServiceZones],
 }
 
 impl<'a> RelayNet<'a> {
@@ -131,7 +133,13 @@ impl<'a> RelayNet<'a> {
             view,
             classified,
             relay,
+            zones: &[],
         }
+    }
+
+    pub fn with_zones(mut self, zones: &'a [crate::aws::ec2::ServiceZones]) -> Self {
+        self.zones = zones;
+        self
     }
 
     pub fn subnets(&self) -> Vec<&SubnetView> {
@@ -298,9 +306,17 @@ impl<'a> RelayNet<'a> {
         if let Some(e) = existing.first() {
             return self.reuse(service, e, skips);
         }
+        let relay_subnets: Vec<String> = self.subnets().iter().map(|v| v.id.clone()).collect();
+        let (offered, zone_note) = super::zones::supported_subnets(
+            service,
+            &relay_subnets,
+            &self.view.subnets,
+            self.zones.iter().find(|z| z.service == name),
+        )?;
         let subnets_by_az: Vec<(String, String)> = self
             .subnets()
             .iter()
+            .filter(|v| offered.contains(&v.id))
             .map(|v| (v.id.clone(), v.az.clone()))
             .collect();
         let subnets = one_subnet_per_az(&subnets_by_az);
@@ -325,7 +341,10 @@ impl<'a> RelayNet<'a> {
                 group: EndpointGroup::new(stack, service, &facts.ipv4_cidrs, &facts.ipv6_cidrs),
                 stack: stack.to_string(),
             }),
-            "none in the VPC: evrelay creates it with its own security group (TCP 443 from the VPC's CIDRs); with private DNS it serves the whole VPC".into(),
+            match zone_note {
+                Some(note) => format!("none in the VPC: evrelay creates it with its own security group (TCP 443 from the VPC's CIDRs); with private DNS it serves the whole VPC; {note}"),
+                None => "none in the VPC: evrelay creates it with its own security group (TCP 443 from the VPC's CIDRs); with private DNS it serves the whole VPC".into(),
+            },
         ))
     }
 

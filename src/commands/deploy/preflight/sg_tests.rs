@@ -110,3 +110,24 @@ fn skip_check_names_from_the_file_are_checked_and_an_unneeded_skip_is_said() {
     let plan = c.plan().unwrap();
     assert!(plan.skipped_checks[0].line().contains("not needed"));
 }
+
+/// Issue 21 item 3: an endpoint service missing from one relay subnet's zone.
+#[test]
+fn a_new_endpoint_skips_a_zone_its_service_lacks_and_the_plan_says_so() {
+    let mut c = case();
+    c.v.subnets[1].az_id = "use1-az3".into();
+    c.v.subnets[0].az_id = "use1-az6".into();
+    c.zones = vec![crate::aws::ec2::ServiceZones {
+        service: "com.amazonaws.us-east-1.secretsmanager".into(),
+        names: vec!["us-east-1a".into(), "us-east-1b".into()],
+        ids: vec!["use1-az6".into()],
+    }];
+    let plan = c.plan().unwrap();
+    let EndpointPlan::Create(new) = &plan.secrets.0 else {
+        panic!("{plan:?}")
+    };
+    assert_eq!(new.subnets, vec!["subnet-a".to_string()]);
+    assert!(plan.secrets.1.ends_with(
+        "secretsmanager is not offered in the zone of subnet-b in us-east-1b (use1-az3): the endpoint goes in the other zones, which the relay there reaches too"
+    ), "{}", plan.secrets.1);
+}

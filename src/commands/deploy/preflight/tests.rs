@@ -147,6 +147,7 @@ struct Case {
     events: Option<EventsEndpoint>,
     target_groups: Vec<String>,
     skip: Vec<String>,
+    zones: Vec<crate::aws::ec2::ServiceZones>,
 }
 
 fn case() -> Case {
@@ -158,6 +159,7 @@ fn case() -> Case {
         events: None,
         target_groups: vec![],
         skip: vec![],
+        zones: vec![],
     }
 }
 
@@ -172,6 +174,7 @@ impl Case {
             log_policies: &self.policies,
             leftover_log_groups: &[],
             target_groups: &self.target_groups,
+            service_zones: &self.zones,
             skip_checks: &self.skip,
             stack: "relay",
             events: self.events,
