@@ -2,6 +2,7 @@
 //! stack's names, and the printer. Built once per run, after the flags are parsed.
 
 mod profile;
+mod region;
 
 use std::sync::OnceLock;
 
@@ -61,6 +62,13 @@ impl Context {
             return Err(Error::usage("no AWS region set")
                 .hint("pass --region, or set AWS_REGION or a region in the profile"));
         }
+        // Before any call: a mistyped region otherwise fails as an unreachable endpoint.
+        let custom_endpoint = globals.endpoint_url.is_some()
+            || std::env::var("AWS_ENDPOINT_URL").is_ok_and(|u| !u.is_empty());
+        region::check(
+            sdk.region().map(|r| r.as_ref()).unwrap_or(""),
+            custom_endpoint,
+        )?;
         if let Some(p) = active.as_ref().filter(|p| p.sso && uses_profile(p)) {
             check_sso(&sdk, &p.name).await?;
         }
@@ -107,6 +115,23 @@ impl Context {
     pub async fn scope(&self) -> Result<String> {
         let account = &self.identity().await?.account;
         Ok(format!("account {account} in {}", self.region()))
+    }
+
+    /// Adds to a command's error what only the run knows: which profile gave no credentials
+    /// (the SDK's error cannot name it, and "set AWS_PROFILE" misleads someone who did).
+    pub fn explain(&self, mut e: Error) -> Error {
+        let Some(p) = self.profile.as_ref().filter(|p| !p.sso && uses_profile(p)) else {
+            return e;
+        };
+        let cause = e.aws.as_ref().map(|a| a.cause);
+        if matches!(
+            cause,
+            Some(crate::error::Cause::NoCredentials | crate::error::Cause::Credentials)
+        ) {
+            let files = profile::config_files(|k| std::env::var(k).ok());
+            e.hint = Some(profile::without_credentials(p, &files));
+        }
+        e
     }
 
     pub fn region(&self) -> &str {

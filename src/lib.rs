@@ -63,7 +63,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
                 Command::Destroy(args) => commands::destroy::run(&ctx, args).await,
                 Command::Template(_) | Command::Completions(_) => unreachable!("handled above"),
             };
-            result.map_err(|e| e.at_endpoint(&endpoint_label(&globals, ctx.region())))
+            result.map_err(|e| ctx.explain(e.at_endpoint(&endpoint_label(&globals, ctx.region()))))
         }
     }
 }

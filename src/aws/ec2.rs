@@ -207,3 +207,64 @@ pub async fn interfaces_described(
     }
     Ok(items)
 }
+
+/// The security groups of the network interface that holds `ip` in this region (none when no
+/// interface does: an address outside AWS, or one only routed to).
+pub async fn groups_at_address(ec2: &aws_sdk_ec2::Client, ip: &str) -> Result<Vec<String>> {
+    let name = if ip.contains(':') {
+        "ipv6-addresses.ipv6-address"
+    } else {
+        "addresses.private-ip-address"
+    };
+    let out = ec2
+        .describe_network_interfaces()
+        .filters(Filter::builder().name(name).values(ip).build())
+        .send()
+        .await
+        .aws_context("DescribeNetworkInterfaces")?;
+    let mut groups: Vec<String> = out
+        .network_interfaces()
+        .iter()
+        .flat_map(|ni| {
+            ni.groups()
+                .iter()
+                .filter_map(|g| g.group_id().map(str::to_string))
+        })
+        .collect();
+    groups.sort();
+    groups.dedup();
+    Ok(groups)
+}
+
+/// The Availability Zones an endpoint service is offered in (DescribeVpcEndpointServices), by
+/// name (this account's) and by ID (the same in every account).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceZones {
+    pub service: String,
+    pub names: Vec<String>,
+    pub ids: Vec<String>,
+}
+
+/// The zones of each of `services` (full service names) that the region offers.
+pub async fn service_zones(
+    ec2: &aws_sdk_ec2::Client,
+    services: &[String],
+) -> Result<Vec<ServiceZones>> {
+    let out = ec2
+        .describe_vpc_endpoint_services()
+        .set_service_names(Some(services.to_vec()))
+        .send()
+        .await
+        .aws_context("DescribeVpcEndpointServices")?;
+    Ok(out
+        .service_details()
+        .iter()
+        .filter_map(|d| {
+            Some(ServiceZones {
+                service: d.service_name()?.to_string(),
+                names: d.availability_zones().to_vec(),
+                ids: d.availability_zone_ids().to_vec(),
+            })
+        })
+        .collect())
+}

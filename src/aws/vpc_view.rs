@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::endpoints::{self, Endpoint};
 use crate::error::{AwsResultExt, Error, Result};
 use crate::network::load_balancers::{Listener, LoadBalancerView};
-use crate::network::security_groups::{Rule, SecurityGroupView};
+use crate::network::security_groups::SecurityGroupView;
 use crate::network::subnets::{Route, RouteTable, Subnet};
 
 /// eksctl's tags on the VPC it creates for a cluster.
@@ -61,7 +61,7 @@ fn region_of(ec2: &aws_sdk_ec2::Client) -> String {
         .unwrap_or_default()
 }
 
-fn tags_map(tags: &[Tag]) -> BTreeMap<String, String> {
+pub(super) fn tags_map(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
         .filter_map(|t| {
             Some((
@@ -72,7 +72,7 @@ fn tags_map(tags: &[Tag]) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn vpc_filter(vpc_id: &str) -> Filter {
+pub(super) fn vpc_filter(vpc_id: &str) -> Filter {
     Filter::builder().name("vpc-id").values(vpc_id).build()
 }
 
@@ -206,7 +206,7 @@ pub async fn fetch_vpc_view(
     let (subnets, route_tables, security_groups, nat_gateways, load_balancers, endpoints) = tokio::try_join!(
         describe_subnets(ec2, vpc_id),
         describe_route_tables(ec2, vpc_id),
-        describe_security_groups(ec2, vpc_id),
+        super::security_groups::describe_security_groups(ec2, vpc_id),
         describe_nat_gateways(ec2, vpc_id),
         async {
             let mut lbs = describe_load_balancers(elb).await?;
@@ -243,6 +243,7 @@ async fn describe_subnets(ec2: &aws_sdk_ec2::Client, vpc_id: &str) -> Result<Vec
             id: s.subnet_id().unwrap_or_default().to_string(),
             vpc_id: s.vpc_id().unwrap_or_default().to_string(),
             az: s.availability_zone().unwrap_or_default().to_string(),
+            az_id: s.availability_zone_id().unwrap_or_default().to_string(),
             cidr: s.cidr_block().unwrap_or_default().to_string(),
             tags: tags_map(s.tags()),
         })
@@ -292,55 +293,6 @@ async fn describe_route_tables(ec2: &aws_sdk_ec2::Client, vpc_id: &str) -> Resul
                 .collect(),
         })
         .collect())
-}
-
-async fn describe_security_groups(
-    ec2: &aws_sdk_ec2::Client,
-    vpc_id: &str,
-) -> Result<Vec<SecurityGroupView>> {
-    let groups = ec2
-        .describe_security_groups()
-        .filters(vpc_filter(vpc_id))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .aws_context("DescribeSecurityGroups")?;
-    let rules = |perms: &[aws_sdk_ec2::types::IpPermission]| -> Vec<Rule> {
-        perms
-            .iter()
-            .map(|p| Rule {
-                protocol: p.ip_protocol().unwrap_or("-1").to_string(),
-                from_port: p.from_port(),
-                to_port: p.to_port(),
-                cidrs: p
-                    .ip_ranges()
-                    .iter()
-                    .filter_map(|r| r.cidr_ip().map(str::to_string))
-                    .collect(),
-                groups: p
-                    .user_id_group_pairs()
-                    .iter()
-                    .filter_map(|g| g.group_id().map(str::to_string))
-                    .collect(),
-            })
-            .collect()
-    };
-    let mut views: Vec<SecurityGroupView> = groups
-        .iter()
-        .map(|g| SecurityGroupView {
-            id: g.group_id().unwrap_or_default().to_string(),
-            group_name: g.group_name().unwrap_or_default().to_string(),
-            name: tags_map(g.tags()).remove("Name"),
-            description: g.description().unwrap_or_default().to_string(),
-            note: None,
-            ingress: rules(g.ip_permissions()),
-            egress: rules(g.ip_permissions_egress()),
-        })
-        .collect();
-    views.sort_by(|a, b| (&a.group_name, &a.id).cmp(&(&b.group_name, &b.id)));
-    Ok(views)
 }
 
 async fn describe_nat_gateways(

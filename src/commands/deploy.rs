@@ -198,15 +198,28 @@ async fn prepare(
         elb: ctx.elb(),
         logs: ctx.logs(),
     };
+    // No stack, or one that holds no resources (rolled back, or only under review): the new
+    // stack's named log groups must not exist yet.
+    let new_stack = existing.as_ref().map_or(true, |s| {
+        matches!(
+            s.status.as_str(),
+            "ROLLBACK_COMPLETE" | "REVIEW_IN_PROGRESS"
+        )
+    });
     let plan = preflight::run(
         clients,
         ctx.region(),
         &ctx.names.stack,
         &settings,
         args.events_endpoint,
+        new_stack,
+        &args.skip_checks,
     )
     .await?;
     steps::note_shared_endpoints(ctx, &plan).await?;
+    for skipped in &plan.skipped_checks {
+        ctx.printer.warn(&skipped.line());
+    }
     steps::warn_unnamed_https_host(ctx, &settings.url, &relay.host).await;
     let endpoint_actions = plan.endpoint_actions();
     let operation = if current.is_some() {

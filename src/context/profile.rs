@@ -1,8 +1,10 @@
 //! Which profile a run uses, as the AWS CLI decides it: an explicit `--profile` selects that
 //! profile's credentials even when `AWS_ACCESS_KEY_ID` is exported (botocore: "explicit profile
 //! overrides environment variables"); `AWS_PROFILE` is not explicit, so exported keys still win
-//! there. An explicit profile that the config files do not define is an error, not a silent
-//! fall-through to whatever else is configured.
+//! there. A profile named by either that the config files do not define is an error, not a
+//! silent fall-through to whatever else is configured: botocore raises `ProfileNotFound` for an
+//! `AWS_PROFILE` it cannot find even when keys are exported ("The config profile (x) could not
+//! be found"), so a typo in `AWS_PROFILE` never runs against the account the keys belong to.
 
 use aws_types::os_shim_internal::{Env, Fs};
 
@@ -42,7 +44,20 @@ pub async fn resolve(explicit: Option<&str>) -> Result<Option<ActiveProfile>> {
     };
     let Some(profile) = set.get_profile(&name) else {
         if explicit.is_some() {
-            return Err(unknown(&name, &files, set.profiles().collect()));
+            return Err(unknown(
+                "--profile",
+                &name,
+                &files,
+                set.profiles().collect(),
+            ));
+        }
+        if env_profile.is_some() {
+            return Err(unknown(
+                "AWS_PROFILE=",
+                &name,
+                &files,
+                set.profiles().collect(),
+            ));
         }
         return Ok(None);
     };
@@ -64,7 +79,8 @@ pub fn config_files(var: impl Fn(&str) -> Option<String>) -> String {
     format!("{config} and {credentials}")
 }
 
-pub fn unknown(name: &str, files: &str, known: Vec<&str>) -> Error {
+/// `source` is how the operator named it: `--profile` or `AWS_PROFILE=`.
+pub fn unknown(source: &str, name: &str, files: &str, known: Vec<&str>) -> Error {
     let mut known: Vec<&str> = known;
     known.sort_unstable();
     let listed = if known.is_empty() {
@@ -72,8 +88,36 @@ pub fn unknown(name: &str, files: &str, known: Vec<&str>) -> Error {
     } else {
         format!("defined: {}", known.join(", "))
     };
-    Error::usage(format!("--profile {name}: no such profile in {files}"))
-        .hint(format!("{listed}; pass one of them, or add `[profile {name}]` with `aws configure --profile {name}`"))
+    let named = if source.ends_with('=') {
+        format!("{source}{name}")
+    } else {
+        format!("{source} {name}")
+    };
+    let instead = if source.ends_with('=') {
+        "set AWS_PROFILE to one of them (or unset it)"
+    } else {
+        "pass one of them"
+    };
+    Error::usage(format!("{named}: no such profile in {files}")).hint(format!(
+        "{listed}; {instead}, or add `[profile {name}]` with `aws configure --profile {name}`"
+    ))
+}
+
+/// The hint for a profile that is in use but gave no credentials: name it and the two ways a
+/// profile gets them, instead of "set AWS_PROFILE" to someone who already did.
+pub fn without_credentials(p: &ActiveProfile, files: &str) -> String {
+    let how = if p.explicit {
+        format!("--profile {}", p.name)
+    } else if p.name == "default" && std::env::var_os("AWS_PROFILE").is_none() {
+        "the default profile".to_string()
+    } else {
+        format!("AWS_PROFILE={}", p.name)
+    };
+    let name = &p.name;
+    format!(
+        "{how} has no usable credentials in {files}: add keys with `aws configure --profile {name}`, \
+         set it up for SSO with `aws configure sso --profile {name}`, or name another profile"
+    )
 }
 
 /// An SSO profile whose cached token is gone or expired.
@@ -101,12 +145,31 @@ mod tests {
 
     #[test]
     fn an_unknown_profile_is_a_usage_error_naming_it_and_the_files() {
-        let e = unknown("nope", "a and b", vec!["prod", "dev"]);
+        let e = unknown("--profile", "nope", "a and b", vec!["prod", "dev"]);
         assert_eq!(e.exit_code(), 2);
         assert!(e.message.contains("nope") && e.message.contains("a and b"));
         assert!(e.hint.unwrap().contains("dev, prod"));
+        let e = unknown("AWS_PROFILE=", "nope", "a and b", vec![]);
+        assert!(e.message.starts_with("AWS_PROFILE=nope: no such profile"));
+        assert!(e
+            .hint
+            .unwrap()
+            .contains("set AWS_PROFILE to one of them (or unset it)"));
         let e = sso_expired("prod", "token expired");
         assert_eq!(e.exit_code(), 1);
         assert!(e.hint.unwrap().contains("aws sso login --profile prod"));
+    }
+
+    #[test]
+    fn the_hint_for_a_profile_without_credentials_names_it() {
+        let p = ActiveProfile {
+            name: "dev".into(),
+            explicit: true,
+            sso: false,
+        };
+        let hint = without_credentials(&p, "a and b");
+        assert!(hint.starts_with("--profile dev has no usable credentials in a and b"));
+        assert!(hint.contains("aws configure --profile dev"));
+        assert!(!hint.contains("set AWS_PROFILE"));
     }
 }

@@ -143,6 +143,20 @@ impl AwsFailure {
             }
             _ => failure.cause = Cause::Dispatch,
         }
+        // A body the SDK could not read may still come with the code in the header the JSON
+        // protocols define for it (awsJson1.x / restJson1: `X-Amzn-ErrorType`, e.g.
+        // `ValidationException:http://internal.amazon.com/coral/...`); a proxy in between
+        // can mangle the body and keep the header.
+        if failure.code.is_none() && matches!(failure.cause, Cause::Service | Cause::Response) {
+            if let Some(code) = err.raw_response().and_then(error_type_header) {
+                if is_throttling_code(&code) || status == Some(429) {
+                    failure.cause = Cause::Throttling;
+                } else {
+                    failure.cause = Cause::Service;
+                }
+                failure.code = Some(code);
+            }
+        }
         if failure.code.is_none() {
             failure.cause_line = innermost(err).map(|s| first_line(&s).to_string());
         }
@@ -232,6 +246,14 @@ impl AwsFailure {
         }
         parts.join(", ")
     }
+}
+
+/// The error code in `x-amzn-errortype` (header names are case-insensitive): the part before
+/// the first `:`, as the SDK's own JSON error parser reads it.
+fn error_type_header(response: &HttpResponse) -> Option<String> {
+    let value = response.headers().get("x-amzn-errortype")?;
+    let code = value.split(':').next().unwrap_or(value).trim();
+    (!code.is_empty()).then(|| code.to_string())
 }
 
 fn credentials_error<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a CredentialsError> {

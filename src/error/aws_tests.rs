@@ -102,6 +102,33 @@ fn an_answer_without_an_aws_error_names_the_status_and_the_endpoint() {
 }
 
 #[test]
+fn an_unreadable_body_with_an_error_type_header_takes_the_code_from_the_header() {
+    for name in ["x-amzn-errortype", "X-Amzn-ErrorType"] {
+        let mut r = raw(400);
+        r.headers_mut().insert(
+            name,
+            "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.logs/",
+        );
+        let e: SdkError<DescribeStacksError> = Sdk::service_error(
+            DescribeStacksError::generic(ErrorMetadata::builder().build()),
+            r,
+        );
+        let e = Error::aws("DescribeLogGroups", e).at_endpoint("http://127.0.0.1:5000");
+        assert_eq!(
+            e.message,
+            "DescribeLogGroups failed: ResourceNotFoundException (HTTP 400, no message)"
+        );
+        assert_eq!(e.aws_code(), Some("ResourceNotFoundException"));
+    }
+    // A throttling code in the header is throttling, whatever the body said.
+    let mut r = raw(400);
+    r.headers_mut()
+        .insert("x-amzn-errortype", "ThrottlingException");
+    let e: SdkError<DescribeStacksError> = Sdk::response_error("not json", r);
+    assert!(Error::aws("PutEvents", e).is_throttling());
+}
+
+#[test]
 fn transport_failures_are_classified_from_the_variants() {
     let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
     let e: SdkError<DescribeStacksError> =

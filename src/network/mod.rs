@@ -4,6 +4,7 @@
 //! `crate::aws::vpc_view`. About half of the file is its unit tests.
 //! `discover` and `deploy`'s preflight share [`Discovery`].
 
+pub mod cidr;
 pub mod egress;
 pub mod load_balancers;
 pub mod security_groups;
@@ -127,6 +128,7 @@ impl Discovery {
                 let from = Peer {
                     groups: vec![sg.id.clone()],
                     cidrs: picked_subnets.iter().map(|s| s.cidr.clone()).collect(),
+                    ..Default::default()
                 };
                 let to = Peer {
                     groups: lb.security_groups.clone(),
@@ -135,6 +137,7 @@ impl Discovery {
                         .filter(|s| lb.subnet_ids.contains(&s.id))
                         .map(|s| s.cidr.clone())
                         .collect(),
+                    ..Default::default()
                 };
                 let from_groups: Vec<&SecurityGroupView> = view
                     .security_groups
@@ -216,6 +219,9 @@ fn sg_note(
     if g.group_name == "default" {
         return "the VPC's default group: never picked".into();
     }
+    if g.evrelay_managed {
+        return "evrelay's own endpoint group: never picked".into();
+    }
     if let Some(lb) = lbs.iter().find(|lb| lb.security_groups.contains(&g.id)) {
         return format!("the {} load balancer `{}`'s own group", lb.scheme, lb.name);
     }
@@ -240,6 +246,7 @@ mod tests {
             id: id.into(),
             vpc_id: "vpc-1".into(),
             az: az.into(),
+            az_id: String::new(),
             cidr: cidr.into(),
             tags: [(subnets::TAG_INTERNAL_ELB.to_string(), "1".to_string())].into(),
         };

@@ -16,6 +16,9 @@ pub struct SecurityGroupView {
     pub description: String,
     /// Its role as evrelay sees it, and why it is or is not picked (filled in by the discovery).
     pub note: Option<String>,
+    /// Tagged `evrelay:managed=true`: a group evrelay made for its endpoints, never the relay's.
+    #[serde(skip)]
+    pub evrelay_managed: bool,
     #[serde(skip)]
     pub ingress: Vec<Rule>,
     #[serde(skip)]
@@ -29,33 +32,59 @@ pub struct Rule {
     pub protocol: String,
     pub from_port: Option<i32>,
     pub to_port: Option<i32>,
+    /// IPv4 ranges, the entries of the rule's prefix lists included (see `prefix_lists`).
     pub cidrs: Vec<String>,
+    /// IPv6 ranges, prefix-list entries included.
+    pub ipv6_cidrs: Vec<String>,
     /// Security groups referenced by the rule.
     pub groups: Vec<String>,
+    /// Prefix lists the rule names (customer- or AWS-managed, e.g. `com.amazonaws.<region>.s3`);
+    /// their entries are already in `cidrs` / `ipv6_cidrs`.
+    pub prefix_lists: Vec<String>,
+    /// Of those, the ones whose entries could not be read: this rule's reach is unknown there.
+    pub unread_prefix_lists: Vec<String>,
 }
 
-/// The other side of a connection: its security groups and the IPv4 ranges its addresses come from
-/// (for a Lambda: its subnets' CIDRs, since its addresses are not known in advance).
+/// The other side of a connection: its security groups and the ranges its addresses come from
+/// (for a Lambda: its subnets' CIDRs, since its addresses are not known in advance). A peer
+/// reached over IPv6 (a URL naming an IPv6 address) has `ipv6_cidrs` and no `cidrs`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Peer {
     pub groups: Vec<String>,
     pub cidrs: Vec<String>,
+    pub ipv6_cidrs: Vec<String>,
 }
 
 /// Whether any of `rules` lets TCP traffic on `port` through from (ingress) or to (egress) `peer`:
-/// a rule for all traffic or TCP covering the port, naming one of the peer's groups or a CIDR
-/// that contains every one of the peer's ranges. Prefix lists and IPv6 are not evaluated (never
-/// counted as allowing).
+/// a rule for all traffic or TCP covering the port, naming one of the peer's groups (a group
+/// reference admits the group's members), or ranges — its own or its prefix lists' entries —
+/// that contain every one of the peer's ranges of that IP version.
 pub fn sg_allows(peer: &Peer, rules: &[Rule], port: u16) -> bool {
     rules.iter().any(|r| {
         covers_tcp_port(r, port)
             && (r.groups.iter().any(|g| peer.groups.contains(g))
-                || (!peer.cidrs.is_empty()
-                    && peer
-                        .cidrs
-                        .iter()
-                        .all(|p| r.cidrs.iter().any(|c| cidr_contains(c, p).unwrap_or(false)))))
+                || covers_all(&peer.cidrs, &r.cidrs, cidr_contains)
+                || covers_all(&peer.ipv6_cidrs, &r.ipv6_cidrs, cidr6_contains))
     })
+}
+
+/// Every one of `peer` (non-empty) lies in one of `rule`.
+fn covers_all(peer: &[String], rule: &[String], contains: fn(&str, &str) -> Option<bool>) -> bool {
+    !peer.is_empty()
+        && peer
+            .iter()
+            .all(|p| rule.iter().any(|c| contains(c, p).unwrap_or(false)))
+}
+
+/// The prefix lists named by `rules` that could not be read (each once).
+pub fn unread_prefix_lists(rules: &[Rule]) -> Vec<String> {
+    let mut out: Vec<String> = rules
+        .iter()
+        .flat_map(|r| r.unread_prefix_lists.iter().cloned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Both ends at once: the source's egress lets it out to the target, and one of the target's
@@ -86,31 +115,8 @@ pub fn covers_tcp_port(rule: &Rule, port: u16) -> bool {
     }
 }
 
-/// Parses `a.b.c.d/n` into (network address, prefix length).
-pub fn parse_cidr(cidr: &str) -> Option<(u32, u8)> {
-    let (addr, len) = cidr.split_once('/')?;
-    let addr: std::net::Ipv4Addr = addr.parse().ok()?;
-    let len: u8 = len.parse().ok()?;
-    if len > 32 {
-        return None;
-    }
-    Some((u32::from(addr) & mask(len), len))
-}
-
-fn mask(len: u8) -> u32 {
-    if len == 0 {
-        0
-    } else {
-        u32::MAX << (32 - u32::from(len))
-    }
-}
-
-/// Whether `outer` contains all of `inner`. `None` when either is not an IPv4 CIDR.
-pub fn cidr_contains(outer: &str, inner: &str) -> Option<bool> {
-    let (o, olen) = parse_cidr(outer)?;
-    let (i, ilen) = parse_cidr(inner)?;
-    Some(olen <= ilen && (i & mask(olen)) == o)
-}
+use super::cidr::cidr6_contains;
+pub use super::cidr::{cidr_contains, parse_cidr};
 
 /// The group picked for the relay, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -129,11 +135,18 @@ pub struct AlbPeer<'a> {
 
 /// In order: eksctl's shared node group (the ALB's targets run in it); a group the ALB's own
 /// groups admit by reference on the listener port (the ALB's targets); the ALB's own group.
-/// Never `default`: it is shared by anything launched without a group.
+/// Never `default`: it is shared by anything launched without a group; never a group evrelay
+/// made for its endpoints (it admits the relay, it does not hold it).
 pub fn pick_security_group(
     groups: &[SecurityGroupView],
     alb: Option<&AlbPeer>,
 ) -> Option<SecurityGroupPick> {
+    let owned: Vec<SecurityGroupView> = groups
+        .iter()
+        .filter(|g| !g.evrelay_managed)
+        .cloned()
+        .collect();
+    let groups = owned.as_slice();
     if let Some(g) = groups.iter().find(|g| {
         g.name
             .as_deref()
@@ -156,6 +169,7 @@ pub fn pick_security_group(
             let referenced = Peer {
                 groups: vec![g.id.clone()],
                 cidrs: vec![],
+                ..Default::default()
             };
             alb_groups
                 .iter()
@@ -193,6 +207,7 @@ mod tests {
             to_port: ports.map(|p| p.1),
             cidrs: cidrs.iter().map(|s| s.to_string()).collect(),
             groups: groups.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
         }
     }
 
@@ -200,6 +215,7 @@ mod tests {
         Peer {
             groups: groups.iter().map(|s| s.to_string()).collect(),
             cidrs: cidrs.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
         }
     }
 
@@ -215,9 +231,33 @@ mod tests {
             name: name.map(str::to_string),
             description: String::new(),
             note: None,
+            evrelay_managed: false,
             ingress,
             egress: vec![rule("-1", None, &["0.0.0.0/0"], &[])],
         }
+    }
+
+    #[test]
+    fn an_evrelay_endpoint_group_is_never_picked_even_when_the_alb_admits_it() {
+        let alb_ingress = vec![
+            rule("tcp", Some((80, 80)), &[], &["sg-ep"]),
+            rule("tcp", Some((80, 80)), &[], &["sg-nodes"]),
+        ];
+        let mut ep = group("sg-ep", "apps-secretsmanager-endpoint", None, vec![]);
+        ep.evrelay_managed = true;
+        let groups = vec![
+            ep,
+            group("sg-alb", "k8s-alb", None, alb_ingress),
+            group("sg-nodes", "nodes", None, vec![]),
+        ];
+        let alb_groups = vec!["sg-alb".to_string()];
+        let alb = AlbPeer {
+            name: "app",
+            groups: &alb_groups,
+            port: 80,
+        };
+        let pick = pick_security_group(&groups, Some(&alb)).unwrap();
+        assert_eq!(pick.id, "sg-nodes");
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub struct Subnet {
     pub id: String,
     pub vpc_id: String,
     pub az: String,
+    /// The zone's ID (`use1-az1`): the same place in every account, where names differ.
+    pub az_id: String,
     pub cidr: String,
     pub tags: BTreeMap<String, String>,
 }
@@ -184,6 +186,7 @@ mod tests {
             id: id.into(),
             vpc_id: "vpc-1".into(),
             az: az.into(),
+            az_id: String::new(),
             cidr: cidr.into(),
             tags: tags
                 .iter()

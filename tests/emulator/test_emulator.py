@@ -235,3 +235,118 @@ def test_executing_a_change_set_deletes_the_stacks_others_and_runs_once(endpoint
     with pytest.raises(ClientError) as e:
         cfn.execute_change_set(StackName="cs-two", ChangeSetName="cs-run")
     assert e.value.response["Error"]["Code"] == "InvalidChangeSetStatus"
+
+
+def test_creating_a_stack_whose_log_group_exists_rolls_back_and_keeps_the_group(endpoint):
+    logs = client(endpoint, "logs")
+    cfn = client(endpoint, "cloudformation")
+    logs.create_log_group(logGroupName="/aws/lambda/leftover-relay")
+    template = {
+        "Resources": {
+            "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "leftover-q"}},
+            "LogGroup": {
+                "Type": "AWS::Logs::LogGroup",
+                "DependsOn": "Queue",
+                "Properties": {"LogGroupName": "/aws/lambda/leftover-relay"},
+            },
+        }
+    }
+    import json
+
+    cfn.create_stack(StackName="leftover", TemplateBody=json.dumps(template))
+    stack = cfn.describe_stacks(StackName="leftover")["Stacks"][0]
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    reasons = [
+        e.get("ResourceStatusReason", "")
+        for e in cfn.describe_stack_events(StackName="leftover")["StackEvents"]
+    ]
+    assert any("'/aws/lambda/leftover-relay' already exists" in r for r in reasons), reasons
+    # What the stack made is gone; the group that was there before is not.
+    names = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
+    assert "/aws/lambda/leftover-relay" in names
+    queues = client(endpoint, "sqs").list_queues(QueueNamePrefix="leftover-q")
+    assert not queues.get("QueueUrls"), queues
+
+    # The same through a change set: the execution fails, the stack rolls back.
+    cfn.create_change_set(
+        StackName="leftover2",
+        ChangeSetName="cs1",
+        ChangeSetType="CREATE",
+        TemplateBody=json.dumps(template).replace("leftover-q", "leftover2-q"),
+    )
+    cfn.execute_change_set(StackName="leftover2", ChangeSetName="cs1")
+    stack = cfn.describe_stacks(StackName="leftover2")["Stacks"][0]
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    names = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
+    assert "/aws/lambda/leftover-relay" in names
+
+
+def test_the_entries_of_a_prefix_list_that_does_not_exist_cannot_be_read(endpoint):
+    ec2 = client(endpoint, "ec2")
+    pl = ec2.create_managed_prefix_list(
+        PrefixListName="vpc-ranges",
+        AddressFamily="IPv4",
+        MaxEntries=5,
+        Entries=[{"Cidr": "10.0.0.0/16"}],
+    )["PrefixList"]["PrefixListId"]
+    entries = ec2.get_managed_prefix_list_entries(PrefixListId=pl)["Entries"]
+    assert [e["Cidr"] for e in entries] == ["10.0.0.0/16"]
+    # AWS-managed lists are readable too.
+    s3 = next(
+        p["PrefixListId"]
+        for p in ec2.describe_managed_prefix_lists()["PrefixLists"]
+        if p["PrefixListName"] == "com.amazonaws.us-east-1.s3"
+    )
+    ec2.get_managed_prefix_list_entries(PrefixListId=s3)
+    for missing in ("pl-0123456789abcdef0", pl):
+        if missing == pl:
+            ec2.delete_managed_prefix_list(PrefixListId=pl)
+        with pytest.raises(ClientError) as e:
+            ec2.get_managed_prefix_list_entries(PrefixListId=missing)
+        assert e.value.response["Error"]["Code"] == "InvalidPrefixListID.NotFound"
+
+
+def test_an_endpoint_subnet_must_be_in_a_zone_the_service_is_offered_in(endpoint):
+    # Every zone is offered by default: the rule changes nothing there.
+    ec2 = client(endpoint, "ec2")
+    detail = ec2.describe_vpc_endpoint_services(
+        ServiceNames=["com.amazonaws.us-east-1.secretsmanager"]
+    )["ServiceDetails"][0]
+    assert "us-east-1c" in detail["AvailabilityZones"]
+
+    port = _free_port()
+    env = dict(os.environ, EVRELAY_EMULATOR_UNOFFERED_ZONES="secretsmanager@us-east-1c")
+    proc = subprocess.Popen(
+        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        ec2 = client(url, "ec2")
+        detail = ec2.describe_vpc_endpoint_services(
+            ServiceNames=["com.amazonaws.us-east-1.secretsmanager"]
+        )["ServiceDetails"][0]
+        assert "us-east-1c" not in detail["AvailabilityZones"]
+        assert "us-east-1a" in detail["AvailabilityZones"]
+        vpc, _ = _vpc(ec2, dns=True)
+        in_c = ec2.create_subnet(
+            VpcId=vpc, CidrBlock="10.9.2.0/24", AvailabilityZone="us-east-1c"
+        )["Subnet"]["SubnetId"]
+        with pytest.raises(ClientError) as e:
+            _endpoint(ec2, vpc, in_c)
+        assert "does not support the availability zone" in str(e.value)
+        # Another service is offered there.
+        _endpoint(ec2, vpc, in_c, service="events")
+    finally:
+        proc.kill()
+        proc.wait()

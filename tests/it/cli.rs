@@ -119,11 +119,17 @@ fn moto_harness_starts_and_evrelay_reaches_it() {
 /// A loopback server that answers every request with `status` and an empty body (no AWS error
 /// in it), as a proxy or a broken emulator would. Returns its URL.
 fn empty_answers(status: &str) -> String {
+    broken_answers(status, "", "")
+}
+
+/// As [`empty_answers`], with extra header lines (each ending in `\r\n`) and a body.
+fn broken_answers(status: &str, headers: &str, body: &str) -> String {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let reply = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: 0\r\nx-amzn-requestid: req-empty-1\r\nConnection: close\r\n\r\n"
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nx-amzn-requestid: req-empty-1\r\n{headers}Connection: close\r\n\r\n{body}",
+        body.len()
     );
     std::thread::spawn(move || {
         for conn in listener.incoming() {
@@ -197,4 +203,151 @@ fn ctrl_c_where_no_command_handles_it_is_a_cancellation_exit_1() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
+}
+
+/// An `AWS_PROFILE` the config files do not define is refused before any call, even with keys
+/// exported: botocore raises ProfileNotFound there too, so a typo never runs against whatever
+/// account the exported keys belong to.
+#[test]
+fn a_missing_aws_profile_is_refused_even_with_keys_exported() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config"),
+        "[profile prod]\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let out = bare_evrelay(home.path())
+        .args([
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--region",
+            "us-east-1",
+        ])
+        .args(["discover", "--vpc-id", "vpc-1"])
+        .env("AWS_PROFILE", "prdo")
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "y")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let first = stderr.lines().next().unwrap();
+    assert!(
+        first.contains("AWS_PROFILE=prdo: no such profile"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("defined: prod"), "{stderr}");
+    // Refused before the first call: nothing tried the (unreachable) endpoint.
+    assert!(!stderr.contains("could not reach"), "{stderr}");
+}
+
+/// A profile that exists but holds no credentials: the hint names that profile and how to give
+/// it credentials, not "set AWS_PROFILE" to someone who did.
+#[test]
+fn a_profile_without_credentials_is_named_in_the_hint() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config"),
+        "[profile dev]\nregion = us-east-1\n",
+    )
+    .unwrap();
+    for (how, named) in [
+        (vec!["--profile", "dev"], "--profile dev"),
+        (vec![], "AWS_PROFILE=dev"),
+    ] {
+        let mut cmd = bare_evrelay(home.path());
+        if how.is_empty() {
+            cmd.env("AWS_PROFILE", "dev");
+        }
+        let out = cmd
+            .args(how)
+            .args(["--endpoint-url", "http://127.0.0.1:9"])
+            .args(["discover", "--vpc-id", "vpc-1"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!("{named} has no usable credentials")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("aws configure --profile dev"), "{stderr}");
+        assert!(!stderr.contains("set AWS_PROFILE"), "{stderr}");
+    }
+}
+
+/// A mistyped region is refused before any call, with the nearest real one; today's SDK would
+/// otherwise resolve it to an endpoint that does not exist and blame the network.
+#[test]
+fn a_mistyped_region_is_a_usage_error_with_the_nearest_name() {
+    let home = tempfile::tempdir().unwrap();
+    for region in ["us-east-9", "US-EAST-1"] {
+        let out = bare_evrelay(home.path())
+            .args(["--region", region, "discover", "--vpc-id", "vpc-1"])
+            .env("AWS_ACCESS_KEY_ID", "x")
+            .env("AWS_SECRET_ACCESS_KEY", "y")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("region `{region}` is not an AWS region")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("did you mean us-east-1?"), "{stderr}");
+        assert!(!stderr.contains("could not reach"), "{stderr}");
+    }
+}
+
+/// A service (or a proxy in front of it) that sends the error code in `X-Amzn-ErrorType` and a
+/// body nobody can parse: the one line names that code, not "without an AWS error".
+#[test]
+fn an_error_type_header_names_the_code_when_the_body_cannot() {
+    let home = tempfile::tempdir().unwrap();
+    let url = broken_answers(
+        "400 Bad Request",
+        "X-Amzn-ErrorType: UnauthorizedOperation:http://internal.amazon.com/coral/\r\n",
+        "<html>gateway</html",
+    );
+    let out = bare_evrelay(home.path())
+        .args(["--region", "us-east-1", "--endpoint-url", &url])
+        .args(["discover", "--vpc-id", "vpc-1"])
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "y")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let first = stderr.lines().next().unwrap();
+    assert!(
+        first.contains("failed: UnauthorizedOperation (HTTP 400"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("without an AWS error"), "{stderr}");
+    // The code's own hint: the permission, not the endpoint.
+    assert!(stderr.contains("lack this permission"), "{stderr}");
+}
+
+/// `--skip-check` takes only the checks that can be skipped, and names them when it is wrong.
+#[test]
+fn an_unknown_skip_check_is_a_usage_error_listing_the_names() {
+    let home = tempfile::tempdir().unwrap();
+    let out = bare_evrelay(home.path())
+        .args(["deploy", "--skip-check", "security-groups"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no check named `security-groups`"),
+        "{stderr}"
+    );
+    for name in [
+        "target-egress",
+        "load-balancer-reach",
+        "endpoint-reach",
+        "eventbridge-egress",
+    ] {
+        assert!(stderr.contains(name), "{stderr}");
+    }
 }

@@ -3,8 +3,8 @@
 use predicates::prelude::*;
 
 use crate::fixtures::{
-    default_vpc, interface_endpoint, reroute_private_subnets, Egress, EksctlVpc, PlainVpc,
-    SameVpcDecoys,
+    default_vpc, evrelay_endpoint_group, interface_endpoint, reroute_private_subnets, Egress,
+    EksctlVpc, PlainVpc, SameVpcDecoys,
 };
 use crate::harness::{stdout_json, Moto};
 
@@ -365,4 +365,36 @@ async fn a_private_nat_is_no_path_and_a_transit_gateway_is_unverified() {
         reason.contains(&format!("routes 0.0.0.0/0 to {tgw}, a transit gateway")),
         "{reason}"
     );
+}
+
+/// An endpoint group evrelay made for another stack sits in the VPC, and the ALB's group even
+/// admits it: discover still puts the relay in the node group and says why the other is not.
+#[tokio::test(flavor = "multi_thread")]
+async fn evrelay_own_endpoint_groups_are_never_candidates() {
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let vpc = PlainVpc::seed(&sdk, "orders", "10.30.0.0/16").await;
+    // `apps-…` sorts before `orders-nodes`: the first group the ALB admits, were it a candidate.
+    let ours = evrelay_endpoint_group(
+        &sdk,
+        &vpc.vpc_id,
+        "apps",
+        &vpc.internal_alb.security_group,
+        80,
+    )
+    .await;
+    let out = moto
+        .evrelay()
+        .args(["--output", "json", "discover", "--vpc-id", &vpc.vpc_id])
+        .assert()
+        .success();
+    let json = stdout_json(out.get_output());
+    assert_eq!(json["picks"]["security_group"]["id"], vpc.node_sg.as_str());
+    let listed = json["security_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == ours.as_str())
+        .expect("the group is still listed");
+    assert_eq!(listed["note"], "evrelay's own endpoint group: never picked");
 }

@@ -680,3 +680,122 @@ pub async fn reroute_private_subnets(sdk: &SdkConfig, eks: &EksctlVpc, to: Egres
     }
     target
 }
+
+/// The security group evrelay makes for an interface endpoint of `stack` (its name and tags),
+/// admitted by reference on `port` by `admitted_by` (as a hand-made rule or a wide ALB rule
+/// might): a group the relay must never be put in.
+pub async fn evrelay_endpoint_group(
+    sdk: &SdkConfig,
+    vpc_id: &str,
+    stack: &str,
+    admitted_by: &str,
+    port: i32,
+) -> String {
+    let c = Clients::new(sdk);
+    let name = format!("{stack}-secretsmanager-endpoint");
+    let id = c.security_group(vpc_id, &name, None).await;
+    c.tag(
+        &id,
+        &[("evrelay:managed", "true"), ("evrelay:stack", stack)],
+    )
+    .await;
+    c.allow_group(admitted_by, "tcp", port, &id).await;
+    id
+}
+
+/// A security group as a locked-down account writes it: no egress but TCP 80 and 443 to a
+/// customer-managed prefix list of `vpc_cidr`, and TCP 443 to a second list holding 0.0.0.0/0
+/// (the NAT route to AWS APIs). Returns (group, the internet list's id).
+pub async fn prefix_list_only_group(
+    sdk: &SdkConfig,
+    vpc_id: &str,
+    vpc_cidr: &str,
+) -> (String, String) {
+    let c = Clients::new(sdk);
+    let sg = c.security_group(vpc_id, "locked-down", None).await;
+    let list = |name: &'static str, cidr: String| {
+        let ec2 = c.ec2.clone();
+        async move {
+            ec2.create_managed_prefix_list()
+                .prefix_list_name(name)
+                .address_family("IPv4")
+                .max_entries(5)
+                .entries(
+                    aws_sdk_ec2::types::AddPrefixListEntry::builder()
+                        .cidr(cidr)
+                        .build(),
+                )
+                .send()
+                .await
+                .expect("CreateManagedPrefixList")
+                .prefix_list()
+                .and_then(|p| p.prefix_list_id())
+                .expect("prefix list id")
+                .to_string()
+        }
+    };
+    let vpc_list = list("vpc-ranges", vpc_cidr.to_string()).await;
+    let internet_list = list("internet", "0.0.0.0/0".to_string()).await;
+    c.ec2
+        .revoke_security_group_egress()
+        .group_id(&sg)
+        .ip_permissions(
+            IpPermission::builder()
+                .ip_protocol("-1")
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip("0.0.0.0/0")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("RevokeEgress");
+    for (port, list) in [(80, &vpc_list), (443, &vpc_list), (443, &internet_list)] {
+        allow_egress_to_list(&c.ec2, &sg, port, list).await;
+    }
+    (sg, internet_list)
+}
+
+/// One egress rule: TCP `port` to prefix list `list`.
+pub async fn allow_egress_to_list(ec2: &aws_sdk_ec2::Client, sg: &str, port: i32, list: &str) {
+    ec2.authorize_security_group_egress()
+        .group_id(sg)
+        .ip_permissions(
+            IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(port)
+                .to_port(port)
+                .prefix_list_ids(
+                    aws_sdk_ec2::types::PrefixListId::builder()
+                        .prefix_list_id(list)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("AuthorizeEgress");
+}
+
+/// Revokes one egress rule: TCP `port` to prefix list `list`.
+pub async fn revoke_egress_to_list(ec2: &aws_sdk_ec2::Client, sg: &str, port: i32, list: &str) {
+    ec2.revoke_security_group_egress()
+        .group_id(sg)
+        .ip_permissions(
+            IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(port)
+                .to_port(port)
+                .prefix_list_ids(
+                    aws_sdk_ec2::types::PrefixListId::builder()
+                        .prefix_list_id(list)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("RevokeEgress");
+}

@@ -72,6 +72,12 @@ pub struct DeployArgs {
     #[arg(long, value_enum, value_name = "CHOICE")]
     pub events_endpoint: Option<super::preflight::EventsEndpoint>,
 
+    /// Skip one reachability check whose path exists in a way evrelay cannot verify (repeat
+    /// for each): target-egress, load-balancer-reach, endpoint-reach, eventbridge-egress. What
+    /// the check would have refused is printed with the plan; the file remembers the flag.
+    #[arg(long = "skip-check", value_name = "NAME", value_parser = super::preflight::parse_skip_check)]
+    pub skip_checks: Vec<String>,
+
     #[command(flatten)]
     pub relay: super::params::RelayArgs,
 
@@ -146,6 +152,9 @@ impl DeployArgs {
         }
         if self.tags.is_empty() {
             self.tags = file.tags.clone().into_iter().collect();
+        }
+        if self.skip_checks.is_empty() {
+            self.skip_checks = file.skip_checks.clone();
         }
         fill(&mut self.role_arn, &file.role_arn);
         fill(&mut self.relay.host, &file.host);

@@ -80,9 +80,14 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
             &stack_name,
             &settings,
             args.events_endpoint,
+            operation == Operation::Create,
+            &args.skip_checks,
         )
         .await?;
         steps::note_shared_endpoints(ctx, &plan).await?;
+        for skipped in &plan.skipped_checks {
+            ctx.printer.warn(&skipped.line());
+        }
         steps::warn_unnamed_https_host(ctx, &settings.url, &relay.host).await;
         let mut preview = ChangeSetReport::new(
             &stack_name,

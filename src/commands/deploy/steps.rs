@@ -188,6 +188,7 @@ pub(super) fn remembered(
         read_timeout: Some(settings.read_timeout),
         log_retention_days: Some(settings.log_retention_days),
         role_arn: args.role_arn.clone(),
+        skip_checks: args.skip_checks.clone(),
         tags: args.tags.iter().cloned().collect(),
     }
 }

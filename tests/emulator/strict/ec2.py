@@ -74,3 +74,87 @@ _ec2_sg.SecurityGroupBackend._delete_security_group = _strict_delete_security_gr
 # cannot be used to reach the internet"). moto models ConnectivityType=private (no Elastic IP)
 # and returns it from DescribeNatGateways: nothing to patch; evrelay reads it (a private NAT
 # is no path to EventBridge).
+
+
+# --- A prefix list that does not exist ----------------------------------------------------------
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetManagedPrefixListEntries.html and
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+# (InvalidPrefixListID.NotFound: the prefix list ID does not exist). moto answers a missing or
+# deleted list with no entries, so a rule naming it looked like a rule that covers nothing; on
+# AWS the read fails, and evrelay must say it could not read the list.
+import moto.ec2.models.managed_prefixes as _ec2_prefixes  # noqa: E402
+
+_get_entries = _ec2_prefixes.ManagedPrefixListBackend.get_managed_prefix_list_entries
+
+
+def _strict_get_entries(self, prefix_list_id):
+    found = _get_entries(self, prefix_list_id)
+    if found is None or getattr(found, "state", "") == "delete-complete":
+        raise EC2ClientError(
+            "InvalidPrefixListID.NotFound",
+            f"The prefix list ID '{prefix_list_id}' does not exist",
+        )
+    return found
+
+
+_ec2_prefixes.ManagedPrefixListBackend.get_managed_prefix_list_entries = _strict_get_entries
+
+
+# --- Endpoint services are offered in some Availability Zones only ------------------------------
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ServiceDetail.html
+# (AvailabilityZones: "The Availability Zones in which the service is available") and
+# https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html ("an
+# Availability Zone that the service does not support" cannot take an endpoint subnet).
+# CreateVpcEndpoint refuses a subnet in a zone the service does not list; moto lists every
+# zone for every service and accepts any subnet. EVRELAY_EMULATOR_UNOFFERED_ZONES
+# ("secretsmanager@us-east-1c,events@us-east-1b") takes zones off a service's list, to stand in
+# for a region where a service lacks a zone.
+import os as _os  # noqa: E402
+
+
+def _unoffered():
+    pairs = (_os.environ.get("EVRELAY_EMULATOR_UNOFFERED_ZONES") or "").split(",")
+    return {tuple(p.strip().split("@", 1)) for p in pairs if "@" in p}
+
+
+def _offered(detail):
+    short = detail["ServiceName"].rsplit(".", 1)[-1]
+    gone = {zone for service, zone in _unoffered() if service == short}
+    return [z for z in detail.get("AvailabilityZones", []) if z not in gone]
+
+
+_describe_services = _ec2_vpcs.VPCBackend.describe_vpc_endpoint_services
+
+
+def _strict_describe_services(self, *args, **kwargs):
+    out = _describe_services(self, *args, **kwargs)
+    out["servicesDetails"] = [
+        dict(detail, AvailabilityZones=_offered(detail)) for detail in out["servicesDetails"]
+    ]
+    return out
+
+
+_ec2_vpcs.VPCBackend.describe_vpc_endpoint_services = _strict_describe_services
+_create_endpoint_in_zones = _ec2_vpcs.VPCBackend.create_vpc_endpoint
+
+
+def _strict_create_endpoint_in_zones(self, vpc_id, service_name, endpoint_type, *args, **kwargs):
+    if (endpoint_type or "").lower() == "interface":
+        details = _describe_services(self, [], None, None, None, self.region_name)
+        detail = next(
+            (d for d in details["servicesDetails"] if d["ServiceName"] == service_name), None
+        )
+        if detail is not None:
+            offered = _offered(detail)
+            for subnet_id in kwargs.get("subnet_ids") or []:
+                zone = self.get_subnet(subnet_id).availability_zone
+                if zone not in offered:
+                    raise EC2ClientError(
+                        "InvalidParameter",
+                        f"The Vpc Endpoint Service '{service_name}' does not support the "
+                        f"availability zone of the subnet: '{subnet_id}'.",
+                    )
+    return _create_endpoint_in_zones(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
+
+
+_ec2_vpcs.VPCBackend.create_vpc_endpoint = _strict_create_endpoint_in_zones

@@ -368,3 +368,52 @@ async fn an_unverified_route_needs_the_operator_to_choose_the_events_endpoint() 
         "skip: no events endpoint"
     );
 }
+
+/// A late invocation after a destroy makes Lambda recreate `/aws/lambda/<stack>-relay`; the next
+/// deploy's stack would fail on it half-way (the strict emulator rolls it back as AWS does).
+/// Preflight names it first; once it is deleted, deploy and a later update both go through.
+#[tokio::test]
+async fn a_leftover_function_log_group_is_refused_before_anything_is_created() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&moto.sdk().await);
+    let group = "/aws/lambda/late-relay";
+    logs.create_log_group()
+        .log_group_name(group)
+        .send()
+        .await
+        .unwrap();
+    let before = account(&moto, &net).await;
+    let out = deploy(&moto, &net, "late");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let line = error_line(&out);
+    assert!(
+        line.starts_with(&format!("error: log group `{group}` (")),
+        "{line}"
+    );
+    assert!(line.contains("stored) already exists"), "{line}");
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "aws logs delete-log-group --log-group-name {group}"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("aws logs create-export-task"), "{err}");
+    assert_eq!(
+        account(&moto, &net).await,
+        before,
+        "the account holds nothing new"
+    );
+
+    logs.delete_log_group()
+        .log_group_name(group)
+        .send()
+        .await
+        .unwrap();
+    let out = deploy(&moto, &net, "late");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Its own groups now exist: an update is not a new stack.
+    let out = deploy(&moto, &net, "late");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

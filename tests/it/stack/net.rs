@@ -149,3 +149,73 @@ pub fn deploy_args(net: &Net, stack: &str) -> Vec<String> {
     .map(|s| s.to_string())
     .collect()
 }
+
+/// Issue 21 item 5, on the emulator: a relay group whose only egress is to prefix lists (the
+/// VPC's ranges; 0.0.0.0/0 for the NAT route) passes preflight; a list that cannot be read is
+/// named, and `--skip-check` gets past it, printed with the plan and remembered in the file.
+#[tokio::test]
+async fn prefix_list_egress_is_judged_by_its_entries_and_an_unreadable_one_can_be_skipped() {
+    use crate::fixtures::{allow_egress_to_list, prefix_list_only_group, revoke_egress_to_list};
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let sdk = moto.sdk().await;
+    let (locked, internet) = prefix_list_only_group(&sdk, &net.vpc, "192.168.0.0/16").await;
+    let deploy = |extra: &[&str]| {
+        let mut args = deploy_args(&net, "locked");
+        let at = args.iter().position(|a| a == &net.relay_sg).unwrap();
+        args[at] = locked.clone();
+        moto.evrelay()
+            .args(&args)
+            .args(extra)
+            .write_stdin("k3y-for-prefix-lists\n")
+            .output()
+            .unwrap()
+    };
+    let text = |out: &std::process::Output| String::from_utf8_lossy(&out.stderr).to_string();
+
+    let out = deploy(&["--dry-run", "--secret-stdin"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // The internet list gives way to one that cannot be read (gone; moto still lets a rule
+    // name it, the strict emulator refuses to read it, as AWS does).
+    revoke_egress_to_list(&net.ec2, &locked, 443, &internet).await;
+    allow_egress_to_list(&net.ec2, &locked, 443, "pl-0123456789abcdef0").await;
+    let out = deploy(&["--dry-run", "--secret-stdin"]);
+    let err = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("could not reach EventBridge through the NAT route (send --return-response would time out) (prefix list pl-0123456789abcdef0 could not be read"),
+        "{err}"
+    );
+    assert!(
+        err.contains("pass --skip-check eventbridge-egress"),
+        "{err}"
+    );
+
+    let out = deploy(&[
+        "--skip-check",
+        "eventbridge-egress",
+        "--yes",
+        "--secret-stdin",
+    ]);
+    let err = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("check `eventbridge-egress` skipped (--skip-check eventbridge-egress)"),
+        "{err}"
+    );
+    let file = std::fs::read_to_string(moto.config_file()).unwrap();
+    assert!(
+        file.contains("skip_checks = [\"eventbridge-egress\"]"),
+        "{file}"
+    );
+    // A bare redeploy reads the skip from the file.
+    let out = moto
+        .evrelay()
+        .args(["--stack", "locked", "deploy", "--yes"])
+        .output()
+        .unwrap();
+    let err = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("check `eventbridge-egress` skipped"), "{err}");
+}

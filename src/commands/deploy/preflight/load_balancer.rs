@@ -3,13 +3,14 @@
 use url::Url;
 
 use super::rules::RelayNet;
+use super::skips::Skips;
 use crate::error::{Error, Result};
 use crate::network::security_groups::{can_reach, Peer};
 
 /// When the URL's host is a load balancer of the VPC: internal, with a listener on the URL's
 /// port, and the groups let the relay reach it. Another host (a private DNS name, an IP) is
 /// not checked here.
-pub fn check_load_balancer(net: &RelayNet, url: &Url) -> Result<()> {
+pub fn check_load_balancer(net: &RelayNet, url: &Url, skips: &Skips) -> Result<()> {
     let host = url.host_str().unwrap_or_default();
     let Some(lb) = net
         .view
@@ -39,6 +40,7 @@ pub fn check_load_balancer(net: &RelayNet, url: &Url) -> Result<()> {
     let to = Peer {
         groups: lb.security_groups.clone(),
         cidrs: net.cidrs_of(&lb.subnet_ids),
+        ..Default::default()
     };
     if !lb.security_groups.is_empty()
         && !can_reach(
@@ -49,16 +51,22 @@ pub fn check_load_balancer(net: &RelayNet, url: &Url) -> Result<()> {
             port,
         )
     {
-        return Err(Error::failed(format!(
-            "the security groups do not let {} reach load balancer `{}` on port {port}",
-            net.sgs(),
-            lb.name
-        ))
-        .hint(format!(
-            "add an inbound rule to {} for TCP {port} from {} (the relay would time out otherwise)",
-            lb.security_groups.join(", "),
-            net.sgs()
-        )));
+        let mut groups = net.relay_groups();
+        groups.extend(net.groups_of(&lb.security_groups));
+        skips.check(
+            "load-balancer-reach",
+            Err(Error::failed(format!(
+                "the security groups do not let {} reach load balancer `{}` on port {port}{}",
+                net.sgs(),
+                lb.name,
+                RelayNet::unread_note(&groups)
+            ))
+            .hint(format!(
+                "add an inbound rule to {} for TCP {port} from {} (the relay would time out otherwise)",
+                lb.security_groups.join(", "),
+                net.sgs()
+            ))),
+        )?;
     }
     Ok(())
 }

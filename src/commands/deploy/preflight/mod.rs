@@ -4,10 +4,13 @@
 //! pure rule in [`rules`], unit-tested against the failing account state.
 
 mod load_balancer;
+mod log_groups;
 pub mod queue_window;
 mod rules;
+mod skips;
 #[cfg(test)]
 mod tests;
+mod zones;
 
 use url::Url;
 
@@ -20,6 +23,7 @@ use crate::error::Result;
 use crate::network::VpcView;
 
 pub use rules::check_url;
+pub use skips::{parse_skip_check, SkippedCheck};
 
 /// `--events-endpoint`: what to do about EventBridge when evrelay cannot decide alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,6 +51,8 @@ pub struct NetworkPlan {
     pub events: Option<(EndpointPlan, String)>,
     /// The region's shared Logs resource policy (`crate::aws::logs_policy`).
     pub logs_policy: LogsPolicyPlan,
+    /// `--skip-check`s, each with what it would have refused: printed with the plan.
+    pub skipped_checks: Vec<SkippedCheck>,
 }
 
 impl NetworkPlan {
@@ -109,22 +115,53 @@ pub async fn discover_picks(
     })
 }
 
-/// Reads the account (nothing is written), then decides.
+/// Reads the account (nothing is written), then decides. `new_stack`: no stack of this name
+/// exists, so the stack's named log groups must not exist either. `skip_checks`: the
+/// `--skip-check` names (see [`skips`]).
 pub async fn run(
     clients: Clients<'_>,
     region: &str,
     stack: &str,
     settings: &Settings,
     events: Option<EventsEndpoint>,
+    new_stack: bool,
+    skip_checks: &[String],
 ) -> Result<NetworkPlan> {
     let url = check_url(&settings.url)?;
+    // A URL naming an address: the groups of the interface that holds it, so an egress rule
+    // referencing one of them counts (a reference admits the group's members).
+    let target_ip = url
+        .host_str()
+        .unwrap_or_default()
+        .trim_matches(['[', ']'])
+        .parse::<std::net::IpAddr>()
+        .ok();
+    let target_groups = match target_ip {
+        Some(ip) => crate::aws::ec2::groups_at_address(clients.ec2, &ip.to_string()).await?,
+        None => Vec::new(),
+    };
     let (subnets, groups) =
         crate::aws::ec2::locate(clients.ec2, &settings.subnets, &settings.security_groups).await?;
     let vpc_id = rules::one_vpc(settings, &subnets, &groups, region)?;
-    let (view, facts, policies) = tokio::try_join!(
+    let names = crate::names::RelayNames::new(stack);
+    let own_groups = [
+        names.relay_log_group.as_str(),
+        names.events_log_group.as_str(),
+    ];
+    let leftovers = async {
+        if new_stack {
+            crate::aws::log_groups::existing(clients.logs, &own_groups).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let services = [SECRETS_MANAGER, EVENTS].map(|s| crate::endpoints::service_name(region, s));
+    let (view, facts, policies, leftover_log_groups, service_zones) = tokio::try_join!(
         crate::network::fetch_vpc_view(clients.ec2, clients.elb, &vpc_id),
         crate::aws::ec2::vpc_facts(clients.ec2, &vpc_id),
         crate::aws::logs_policy::names(clients.logs),
+        leftovers,
+        crate::aws::ec2::service_zones(clients.ec2, &services),
     )?;
     decide(&Inputs {
         settings,
@@ -132,6 +169,10 @@ pub async fn run(
         view: &view,
         facts: &facts,
         log_policies: &policies,
+        leftover_log_groups: &leftover_log_groups,
+        target_groups: &target_groups,
+        service_zones: &service_zones,
+        skip_checks,
         stack,
         events,
     })
@@ -144,6 +185,13 @@ pub struct Inputs<'a> {
     pub view: &'a VpcView,
     pub facts: &'a VpcFacts,
     pub log_policies: &'a [String],
+    /// The new stack's named log groups that already exist (empty for an update).
+    pub leftover_log_groups: &'a [crate::aws::log_groups::LogGroupFacts],
+    /// The security groups of the interface holding the URL's address, when it names one.
+    pub target_groups: &'a [String],
+    /// The zones the Secrets Manager and EventBridge endpoint services are offered in.
+    pub service_zones: &'a [crate::aws::ec2::ServiceZones],
+    pub skip_checks: &'a [String],
     pub stack: &'a str,
     pub events: Option<EventsEndpoint>,
 }
@@ -151,18 +199,32 @@ pub struct Inputs<'a> {
 /// Pure: the rules in the order an operator fixes things (where the relay runs, what it calls,
 /// the account-wide quota, then the endpoints).
 pub fn decide(i: &Inputs) -> Result<NetworkPlan> {
-    let net = rules::RelayNet::new(i.settings, i.view);
+    // The flag's values are checked by clap; the config file's arrive here unchecked.
+    for name in i.skip_checks {
+        parse_skip_check(name).map_err(|e| {
+            crate::error::Error::usage(format!("skip_checks: {e}")).hint(
+                "fix `skip_checks` in evrelay.toml, or pass --skip-check with one of those names",
+            )
+        })?;
+    }
+    let skips = skips::Skips::new(i.skip_checks);
+    let net = rules::RelayNet::new(i.settings, i.view).with_zones(i.service_zones);
     net.private_in_two_zones()?;
-    load_balancer::check_load_balancer(&net, i.url)?;
-    net.egress_to_target(i.url)?;
+    load_balancer::check_load_balancer(&net, i.url, &skips)?;
+    skips.check(
+        "target-egress",
+        net.egress_to_target(i.url, i.target_groups),
+    )?;
     let logs_policy = crate::aws::logs_policy::plan(i.log_policies, &i.view.region)?;
+    log_groups::no_leftover_log_groups(i.stack, i.leftover_log_groups)?;
     rules::vpc_dns(i.facts)?;
-    let secrets = net.plan_endpoint(SECRETS_MANAGER, i.facts, i.stack)?;
-    let events = net.plan_events(i.facts, i.stack, i.events)?;
+    let secrets = net.plan_endpoint(SECRETS_MANAGER, i.facts, i.stack, &skips)?;
+    let events = net.plan_events(i.facts, i.stack, i.events, &skips)?;
     Ok(NetworkPlan {
         vpc_id: i.facts.id.clone(),
         secrets,
         events,
         logs_policy,
+        skipped_checks: skips.into_skipped(),
     })
 }

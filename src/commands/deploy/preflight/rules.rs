@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use url::Url;
 
 use super::super::params::Settings;
+use super::skips::Skips;
 use super::{EndpointPlan, EventsEndpoint};
 use crate::aws::ec2::VpcFacts;
 use crate::endpoints::{
@@ -14,7 +15,7 @@ use crate::endpoints::{
 use crate::error::{Error, Result};
 use crate::network::egress::eventbridge_reach;
 use crate::network::security_groups::{
-    can_reach, covers_tcp_port, sg_allows, Peer, SecurityGroupView,
+    can_reach, covers_tcp_port, sg_allows, unread_prefix_lists, Peer, SecurityGroupView,
 };
 use crate::network::subnets::{classify_subnets, SubnetView};
 use crate::network::VpcView;
@@ -111,6 +112,8 @@ pub struct RelayNet<'a> {
     pub view: &'a VpcView,
     pub classified: Vec<SubnetView>,
     pub relay: Peer,
+    /// The zones each endpoint service is offered in (empty: not known, all assumed).
+    pub zones: &'a [crate::aws::ec2::ServiceZones],
 }
 
 impl<'a> RelayNet<'a> {
@@ -123,13 +126,20 @@ impl<'a> RelayNet<'a> {
                 .filter(|v| s.subnets.contains(&v.id))
                 .map(|v| v.cidr.clone())
                 .collect(),
+            ..Default::default()
         };
         Self {
             s,
             view,
             classified,
             relay,
+            zones: &[],
         }
+    }
+
+    pub fn with_zones(mut self, zones: &'a [crate::aws::ec2::ServiceZones]) -> Self {
+        self.zones = zones;
+        self
     }
 
     pub fn subnets(&self) -> Vec<&SubnetView> {
@@ -198,25 +208,64 @@ impl<'a> RelayNet<'a> {
     /// The relay's groups let it out on TCP `port` to `to` (an address range).
     fn egress_allows(&self, to: &[String], port: u16) -> bool {
         let peer = Peer {
-            groups: vec![],
             cidrs: to.to_vec(),
+            ..Default::default()
         };
+        self.egress_allows_peer(&peer, port)
+    }
+
+    fn egress_allows_peer(&self, peer: &Peer, port: u16) -> bool {
         self.relay_groups()
             .iter()
-            .any(|g| sg_allows(&peer, &g.egress, port))
+            .any(|g| sg_allows(peer, &g.egress, port))
+    }
+
+    /// " (prefix list pl-1 could not be read …)" when the groups name lists evrelay could not
+    /// read: the refusal may then be wrong, and says so.
+    pub fn unread_note(groups: &[&SecurityGroupView]) -> String {
+        let rules: Vec<_> = groups
+            .iter()
+            .flat_map(|g| g.egress.iter().chain(g.ingress.iter()).cloned())
+            .collect();
+        let unread = unread_prefix_lists(&rules);
+        match unread.len() {
+            0 => String::new(),
+            1 => format!(
+                " (prefix list {} could not be read, so its entries were not counted)",
+                unread[0]
+            ),
+            _ => format!(
+                " (prefix lists {} could not be read, so their entries were not counted)",
+                unread.join(", ")
+            ),
+        }
     }
 
     /// The relay's groups let it out to the target's port: to the address when the URL names
-    /// one, to somewhere at all otherwise (a name may resolve anywhere). A load balancer of
-    /// the VPC is checked end to end by [`check_load_balancer`].
-    pub fn egress_to_target(&self, url: &Url) -> Result<()> {
+    /// one (by range, or by a reference to a group the address's interface is in:
+    /// `target_groups`), to somewhere at all otherwise (a name may resolve anywhere). A load
+    /// balancer of the VPC is checked end to end by [`check_load_balancer`].
+    pub fn egress_to_target(&self, url: &Url, target_groups: &[String]) -> Result<()> {
         let port = url.port_or_known_default().unwrap_or(80);
         let host = url.host_str().unwrap_or_default();
         let ip = host.trim_matches(['[', ']']).parse::<IpAddr>().ok();
         let allowed = match ip {
-            Some(IpAddr::V4(v4)) => self.egress_allows(&[format!("{v4}/32")], port),
-            // IPv6 rules are not evaluated (never counted as allowing): do not refuse on them.
-            Some(IpAddr::V6(_)) => true,
+            Some(IpAddr::V4(v4)) => self.egress_allows_peer(
+                &Peer {
+                    groups: target_groups.to_vec(),
+                    cidrs: vec![format!("{v4}/32")],
+                    ..Default::default()
+                },
+                port,
+            ),
+            Some(IpAddr::V6(v6)) => self.egress_allows_peer(
+                &Peer {
+                    groups: target_groups.to_vec(),
+                    ipv6_cidrs: vec![format!("{v6}/128")],
+                    ..Default::default()
+                },
+                port,
+            ),
             None => self
                 .relay_groups()
                 .iter()
@@ -226,9 +275,10 @@ impl<'a> RelayNet<'a> {
             return Ok(());
         }
         Err(Error::failed(format!(
-            "the relay's security groups {} allow no outbound TCP {port}{}: the relay could not reach {host}",
+            "the relay's security groups {} allow no outbound TCP {port}{}: the relay could not reach {host}{}",
             self.sgs(),
-            ip.map(|ip| format!(" to {ip}")).unwrap_or_default()
+            ip.map(|ip| format!(" to {ip}")).unwrap_or_default(),
+            Self::unread_note(&self.relay_groups())
         ))
         .hint(format!(
             "add an outbound rule to {} for TCP {port} to the target's address range",
@@ -243,6 +293,7 @@ impl<'a> RelayNet<'a> {
         service: &str,
         facts: &VpcFacts,
         stack: &str,
+        skips: &Skips,
     ) -> Result<(EndpointPlan, String)> {
         let name = service_name(&self.view.region, service);
         let mut existing: Vec<&Endpoint> = self
@@ -253,25 +304,34 @@ impl<'a> RelayNet<'a> {
             .collect();
         existing.sort_by_key(|e| (e.state != "available", e.id.clone()));
         if let Some(e) = existing.first() {
-            return self.reuse(service, e);
+            return self.reuse(service, e, skips);
         }
+        let relay_subnets: Vec<String> = self.subnets().iter().map(|v| v.id.clone()).collect();
+        let (offered, zone_note) = super::zones::supported_subnets(
+            service,
+            &relay_subnets,
+            &self.view.subnets,
+            self.zones.iter().find(|z| z.service == name),
+        )?;
         let subnets_by_az: Vec<(String, String)> = self
             .subnets()
             .iter()
+            .filter(|v| offered.contains(&v.id))
             .map(|v| (v.id.clone(), v.az.clone()))
             .collect();
         let subnets = one_subnet_per_az(&subnets_by_az);
         let to = self.cidrs_of(&subnets);
         if !self.egress_allows(&to, 443) {
-            return Err(Error::failed(format!(
-                "the relay's security groups {} allow no outbound TCP 443 to {}: it could not call the {service} endpoint evrelay would create there",
+            skips.check("endpoint-reach", Err(Error::failed(format!(
+                "the relay's security groups {} allow no outbound TCP 443 to {}: it could not call the {service} endpoint evrelay would create there{}",
                 self.sgs(),
-                to.join(", ")
+                to.join(", "),
+                Self::unread_note(&self.relay_groups())
             ))
             .hint(format!(
                 "add an outbound rule to {} for TCP 443 to the VPC's CIDR",
                 self.first_sg()
-            )));
+            ))))?;
         }
         Ok((
             EndpointPlan::Create(NewEndpoint {
@@ -281,14 +341,18 @@ impl<'a> RelayNet<'a> {
                 group: EndpointGroup::new(stack, service, &facts.ipv4_cidrs, &facts.ipv6_cidrs),
                 stack: stack.to_string(),
             }),
-            "none in the VPC: evrelay creates it with its own security group (TCP 443 from the VPC's CIDRs); with private DNS it serves the whole VPC".into(),
+            match zone_note {
+                Some(note) => format!("none in the VPC: evrelay creates it with its own security group (TCP 443 from the VPC's CIDRs); with private DNS it serves the whole VPC; {note}"),
+                None => "none in the VPC: evrelay creates it with its own security group (TCP 443 from the VPC's CIDRs); with private DNS it serves the whole VPC".into(),
+            },
         ))
     }
 
-    fn reuse(&self, service: &str, e: &Endpoint) -> Result<(EndpointPlan, String)> {
+    fn reuse(&self, service: &str, e: &Endpoint, skips: &Skips) -> Result<(EndpointPlan, String)> {
         let to = Peer {
             groups: e.security_groups.clone(),
             cidrs: self.cidrs_of(&e.subnets),
+            ..Default::default()
         };
         if !can_reach(
             &self.relay,
@@ -297,21 +361,27 @@ impl<'a> RelayNet<'a> {
             &self.groups_of(&e.security_groups),
             443,
         ) {
-            return Err(Error::failed(format!(
-                "the {service} endpoint {} does not admit TCP 443 from {} (its groups: {})",
-                e.id,
-                self.sgs(),
-                e.security_groups.join(", ")
-            ))
-            .hint(format!(
-                "add an inbound rule for TCP 443 from {} to {}, and check {}'s outbound rules",
-                self.sgs(),
-                e.security_groups
-                    .first()
-                    .map(String::as_str)
-                    .unwrap_or("the endpoint's group"),
-                self.sgs()
-            )));
+            let mut groups = self.relay_groups();
+            groups.extend(self.groups_of(&e.security_groups));
+            skips.check(
+                "endpoint-reach",
+                Err(Error::failed(format!(
+                    "the {service} endpoint {} does not admit TCP 443 from {} (its groups: {}){}",
+                    e.id,
+                    self.sgs(),
+                    e.security_groups.join(", "),
+                    Self::unread_note(&groups)
+                ))
+                .hint(format!(
+                    "add an inbound rule for TCP 443 from {} to {}, and check {}'s outbound rules",
+                    self.sgs(),
+                    e.security_groups
+                        .first()
+                        .map(String::as_str)
+                        .unwrap_or("the endpoint's group"),
+                    self.sgs()
+                ))),
+            )?;
         }
         Ok((
             EndpointPlan::Reuse(e.id.clone()),
@@ -326,6 +396,7 @@ impl<'a> RelayNet<'a> {
         facts: &VpcFacts,
         stack: &str,
         choice: Option<EventsEndpoint>,
+        skips: &Skips,
     ) -> Result<Option<(EndpointPlan, String)>> {
         let name = service_name(&self.view.region, EVENTS);
         let events: Vec<Endpoint> = self
@@ -354,17 +425,18 @@ impl<'a> RelayNet<'a> {
             (_, None) => false,
         };
         if !own_path {
-            return self.plan_endpoint(EVENTS, facts, stack).map(Some);
+            return self.plan_endpoint(EVENTS, facts, stack, skips).map(Some);
         }
         if !self.egress_allows(&["0.0.0.0/0".to_string()], 443) {
-            return Err(Error::failed(format!(
-                "the relay's security groups {} allow no outbound TCP 443 to 0.0.0.0/0: its response event could not reach EventBridge through the NAT route (send --return-response would time out)",
-                self.sgs()
+            skips.check("eventbridge-egress", Err(Error::failed(format!(
+                "the relay's security groups {} allow no outbound TCP 443 to 0.0.0.0/0: its response event could not reach EventBridge through the NAT route (send --return-response would time out){}",
+                self.sgs(),
+                Self::unread_note(&self.relay_groups())
             ))
             .hint(format!(
                 "add an outbound rule to {} for TCP 443 to 0.0.0.0/0, or pass --events-endpoint create",
                 self.first_sg()
-            )));
+            ))))?;
         }
         Ok(None)
     }

@@ -39,6 +39,7 @@ fn tcp_from(port: i32, group: &str) -> Rule {
         to_port: Some(port),
         cidrs: vec![],
         groups: vec![group.into()],
+        ..Default::default()
     }
 }
 
@@ -49,6 +50,7 @@ fn tcp_to_cidr(port: i32, cidr: &str) -> Rule {
         to_port: Some(port),
         cidrs: vec![cidr.into()],
         groups: vec![],
+        ..Default::default()
     }
 }
 
@@ -143,6 +145,9 @@ struct Case {
     f: VpcFacts,
     policies: Vec<String>,
     events: Option<EventsEndpoint>,
+    target_groups: Vec<String>,
+    skip: Vec<String>,
+    zones: Vec<crate::aws::ec2::ServiceZones>,
 }
 
 fn case() -> Case {
@@ -152,6 +157,9 @@ fn case() -> Case {
         f: facts(),
         policies: vec!["someone-else".into()],
         events: None,
+        target_groups: vec![],
+        skip: vec![],
+        zones: vec![],
     }
 }
 
@@ -164,6 +172,10 @@ impl Case {
             view: &self.v,
             facts: &self.f,
             log_policies: &self.policies,
+            leftover_log_groups: &[],
+            target_groups: &self.target_groups,
+            service_zones: &self.zones,
+            skip_checks: &self.skip,
             stack: "relay",
             events: self.events,
         })
@@ -299,7 +311,7 @@ fn an_existing_endpoint_is_reused_only_if_it_admits_the_relay_on_443() {
         .push(endpoint("vpce-sm", "secretsmanager", &["sg-endpoint"]));
     let e = c.plan().unwrap_err();
     assert_eq!(e.message, "the secretsmanager endpoint vpce-sm does not admit TCP 443 from sg-relay (its groups: sg-endpoint)");
-    assert_eq!(e.hint.as_deref(), Some("add an inbound rule for TCP 443 from sg-relay to sg-endpoint, and check sg-relay's outbound rules"));
+    assert_eq!(e.hint.as_deref(), Some("add an inbound rule for TCP 443 from sg-relay to sg-endpoint, and check sg-relay's outbound rules; or, if the path exists in a way evrelay cannot verify, pass --skip-check endpoint-reach"));
     c.v.security_groups
         .last_mut()
         .unwrap()
@@ -414,3 +426,6 @@ fn subnets_and_groups_must_exist_in_one_vpc() {
         "security group `sg-relay` belongs to vpc-9, not to the subnets' VPC vpc-1"
     );
 }
+
+#[path = "sg_tests.rs"]
+mod sg;
