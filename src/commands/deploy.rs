@@ -39,6 +39,13 @@ use report::ChangeSetReport;
 pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
     let cfn = ctx.cloudformation();
     let stack_name = ctx.names.stack.clone();
+    // A question that cannot be asked is known now: refused before anything is made.
+    args::refuse_unaskable(
+        &args,
+        ctx.globals.yes,
+        crate::terminal::can_ask(),
+        &stack_name,
+    )?;
     // A kept change set has its settings already: the config file does not apply.
     if let Some(change_set) = args.execute.clone() {
         return kept::execute(ctx, &args, &change_set).await;
@@ -71,8 +78,18 @@ pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
             let found = crate::aws::secretsmanager::describe(ctx.secretsmanager(), id).await?;
             Some(secret::Choice::Existing(secret::existing(id, found)?))
         }
-        // Asked before any signal handler is installed: see `crate::terminal`.
-        None => secret::read(&args.secret_source(), keeps_secret(existing.as_ref()))?,
+        None => {
+            let source = args.secret_source();
+            let keeps = keeps_secret(existing.as_ref());
+            if secret::asks(&source, keeps) {
+                // The operator types the key knowing where it goes.
+                ctx.printer.note(&format!(
+                    "Stack {stack_name} in account {account}, {} needs the endpoint's API key.",
+                    ctx.region()
+                ));
+            }
+            secret::read(&source, keeps)?
+        }
     };
 
     // A stack in the middle of a change: follow it to the end rather than fail. Nothing is made
@@ -106,13 +123,19 @@ pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
         secret,
         account: account.clone(),
     };
-    let mut debris = Debris::default();
+    // One name for the run: its change set, and the tag on the endpoints and groups it makes.
+    let mut debris = Debris::new(&changeset::change_set_name());
     let prepared = guard::interruptible(prepare(ctx, &args, input, &mut debris)).await;
     match prepared {
         Ok(Some(ready)) => {
-            apply::execute(ctx, ready, &mut debris, &account).await?;
-            steps::remember(ctx, &remembered);
-            Ok(())
+            let executed = apply::execute(ctx, ready, &mut debris, &account).await;
+            // Executed and either done or going on in AWS: the file describes the stack.
+            if executed.is_ok()
+                || (debris.executed && executed.as_ref().is_err_and(|e| e.is_cancelled()))
+            {
+                steps::remember(ctx, &remembered);
+            }
+            executed
         }
         Ok(None) => Ok(()),
         Err(e) => {
@@ -226,7 +249,7 @@ async fn prepare(
         .at(&account, ctx.region());
         preview.dry_run = true;
         preview.deletes_first = doomed.map(|d| d.status);
-        ctx.printer.report(&preview)?;
+        steps::show(ctx, &preview)?;
         ctx.printer.note("Dry run: nothing changed.");
         return Ok(None);
     }
@@ -257,7 +280,7 @@ async fn prepare(
 
     let spec = ChangeSetSpec {
         stack: stack_name.clone(),
-        name: changeset::change_set_name(),
+        name: debris.run.clone(),
         operation,
         template_body: template::render(),
         parameters: params::parameters_for(&settings, &relay, secret.as_ref()),
@@ -297,7 +320,7 @@ async fn prepare(
                 )
                 .at(&account, ctx.region());
                 preview.dry_run = args.dry_run || args.no_execute;
-                ctx.printer.report(&preview)?;
+                steps::show(ctx, &preview)?;
                 if args.dry_run {
                     ctx.printer.note("Dry run: nothing changed.");
                     return Ok(None);
@@ -311,9 +334,10 @@ async fn prepare(
                 if !confirm(ctx.globals.yes, question).await? {
                     return Err(Error::cancelled_with("deploy cancelled; nothing changed"));
                 }
-                steps::create_endpoints(ctx, &plan, &mut debris.endpoints).await?;
+                steps::create_endpoints(ctx, &plan, debris).await?;
                 // Made on purpose and complete: kept from here on.
                 debris.endpoints.clear();
+                debris.run.clear();
             }
             steps::finish(ctx, operation, None, endpoint_actions, true, &account).await?;
             return Ok(None);
@@ -332,7 +356,7 @@ async fn prepare(
     preview.change_set = Some(spec.name.clone());
     if args.no_execute {
         preview.execute_command = Some(kept::execute_command(ctx, &spec.name));
-        ctx.printer.report(&preview)?;
+        steps::show(ctx, &preview)?;
         // Made on purpose: kept, whatever happens next.
         debris.change_set = None;
         ctx.printer.note(&format!(
@@ -341,7 +365,7 @@ async fn prepare(
         ));
         return Ok(None);
     }
-    ctx.printer.report(&preview)?;
+    steps::show(ctx, &preview)?;
     if args.dry_run {
         if let Some(cs) = debris.change_set.take() {
             guard::discard(ctx, &cs).await;
@@ -384,7 +408,12 @@ async fn create_and_wait(
     spec: &ChangeSetSpec,
     debris: &mut Debris,
 ) -> Result<(ChangeSetId, ChangeSetState)> {
-    let created = changeset::create_change_set(cfn, spec).await?;
+    let request = (cfn.clone(), spec.clone());
+    let created = debris
+        .sent("CreateChangeSet", async move {
+            changeset::create_change_set(&request.0, &request.1).await
+        })
+        .await?;
     if let Some(cs) = debris.change_set.as_mut() {
         cs.id = Some(created.id.clone());
         cs.stack_id = Some(created.stack_id.clone());

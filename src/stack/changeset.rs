@@ -322,6 +322,31 @@ pub async fn execute_change_set(
     Ok(())
 }
 
+/// The names of the change sets on a stack (by name or id); none for a stack that is gone.
+pub async fn change_set_names(
+    client: &aws_sdk_cloudformation::Client,
+    stack: &str,
+) -> Result<Vec<String>> {
+    let mut pages = client
+        .list_change_sets()
+        .stack_name(stack)
+        .into_paginator()
+        .send();
+    let mut names = Vec::new();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => names.extend(
+                page.summaries()
+                    .iter()
+                    .filter_map(|c| c.change_set_name().map(str::to_string)),
+            ),
+            Err(e) if is_not_found(e.code(), e.message()) => return Ok(Vec::new()),
+            Err(e) => return Err(Error::aws("ListChangeSets", e)),
+        }
+    }
+    Ok(names)
+}
+
 /// DeleteChangeSet by id (ARN), or by name within `stack` (a change set whose CreateChangeSet
 /// never answered is known only by name).
 pub async fn delete_change_set(

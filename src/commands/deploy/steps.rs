@@ -12,6 +12,7 @@ use crate::stack::watch::WatchOptions;
 use crate::stack::{self, describe_stack, Operation, StackInfo};
 use crate::template;
 
+use super::guard::Debris;
 use super::preflight::{EndpointPlan, NetworkPlan};
 use super::report::{DeployResult, EndpointAction};
 use super::{params, DeployArgs, Settings};
@@ -23,6 +24,24 @@ pub fn phase(ctx: &Context, what: &str) -> indicatif::ProgressBar {
         ctx.printer.note(&format!("{what}…"));
     }
     ctx.printer.spinner(what)
+}
+
+/// Prints a report. A reader that closed stdout (`| head -1`) stops the printing, never the
+/// deploy: what it makes, removes and saves (evrelay.toml) is the same with or without a
+/// reader. (The printer ends a read-only command early on a closed stdout; deploy must not.)
+pub(super) fn show<R: crate::printer::Report>(ctx: &Context, report: &R) -> Result<()> {
+    match ctx.printer.report(report) {
+        Err(e) if e.kind == crate::error::Kind::ClosedPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// How a deploy follows a change: to its end, with or without a reader on stdout.
+pub(super) fn watch_options() -> WatchOptions {
+    WatchOptions {
+        outlive_reader: true,
+        ..WatchOptions::default()
+    }
 }
 
 /// The result: the stack's outputs (or, where CloudFormation sets none, the names evrelay
@@ -45,7 +64,7 @@ pub async fn finish(
         up_to_date,
     )
     .at(account, ctx.region());
-    ctx.printer.report(&result)
+    show(ctx, &result)
 }
 
 /// Follows a change someone else started (or an earlier run left running) to its end.
@@ -69,7 +88,7 @@ pub async fn wait_for_running_change(ctx: &Context, s: &StackInfo) -> Result<()>
         &s.id,
         cursor,
         &mut progress,
-        &WatchOptions::default(),
+        &watch_options(),
         None,
     )
     .await
@@ -92,7 +111,7 @@ pub async fn remove_stack(ctx: &Context, s: &StackInfo) -> Result<()> {
         &s.id,
         cursor,
         &mut progress,
-        &WatchOptions::default(),
+        &watch_options(),
         None,
     )
     .await?;
@@ -103,19 +122,22 @@ pub async fn remove_stack(ctx: &Context, s: &StackInfo) -> Result<()> {
     }
 }
 
-/// Creates the endpoints the plan calls for and waits until they are available.
-/// The ids land in `created` as each endpoint is made, so an interruption still knows them.
+/// Creates the endpoints the plan calls for and waits until they are available. Each create
+/// call goes through [`Debris::sent`] and each id lands in `debris` as soon as it is known, so
+/// an interruption still knows them (and finds the rest by the run's tag).
 pub async fn create_endpoints(
     ctx: &Context,
     plan: &NetworkPlan,
-    created: &mut Vec<String>,
+    debris: &mut Debris,
 ) -> Result<()> {
-    let ec2 = ctx.ec2();
     let mut new_ids = Vec::new();
     for (service, endpoint) in plan.endpoints() {
         if let EndpointPlan::Create(new) = endpoint {
-            let e = endpoints::create(ec2, new).await?;
-            created.push(e.id.clone());
+            let spinner = phase(ctx, &format!("Creating the VPC endpoint for {service}"));
+            let made = create_endpoint(ctx, new, debris).await;
+            spinner.finish_and_clear();
+            let e = made?;
+            debris.endpoints.push(e.id.clone());
             ctx.printer.note(&format!(
                 "Created VPC endpoint {} for {service} (private DNS, in {}).",
                 e.id,
@@ -127,7 +149,7 @@ pub async fn create_endpoints(
     if !new_ids.is_empty() {
         let spinner = phase(ctx, "Waiting for the VPC endpoints to become available");
         let waited = endpoints::wait_available(
-            ec2,
+            ctx.ec2(),
             &new_ids,
             std::time::Duration::from_secs(5),
             std::time::Duration::from_secs(900),
@@ -137,6 +159,27 @@ pub async fn create_endpoints(
         waited?;
     }
     Ok(())
+}
+
+/// The endpoint's group, then the endpoint: two calls, so Ctrl-C between them makes no
+/// endpoint.
+async fn create_endpoint(
+    ctx: &Context,
+    new: &endpoints::NewEndpoint,
+    debris: &mut Debris,
+) -> Result<endpoints::Endpoint> {
+    let (ec2, group, run) = (ctx.ec2().clone(), new.clone(), debris.run.clone());
+    let made = debris
+        .sent("CreateSecurityGroup", async move {
+            endpoints::ensure_group(&ec2, &group.vpc_id, &group.stack, &group.group, &run).await
+        })
+        .await?;
+    let (ec2, new, run) = (ctx.ec2().clone(), new.clone(), debris.run.clone());
+    debris
+        .sent("CreateVpcEndpoint", async move {
+            endpoints::create(&ec2, &new, made, &run).await
+        })
+        .await
 }
 
 /// A reused endpoint evrelay created for another relay stays that relay's: say so, so the
