@@ -235,3 +235,34 @@ def test_executing_a_change_set_deletes_the_stacks_others_and_runs_once(endpoint
     with pytest.raises(ClientError) as e:
         cfn.execute_change_set(StackName="cs-two", ChangeSetName="cs-run")
     assert e.value.response["Error"]["Code"] == "InvalidChangeSetStatus"
+
+
+def test_a_create_change_set_for_a_stack_under_review_goes_onto_that_stack(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "cs-review", "cs-a", "CREATE")
+    _change_set(cfn, "cs-review", "cs-b", "CREATE")
+    first = cfn.describe_change_set(StackName="cs-review", ChangeSetName="cs-a")
+    second = cfn.describe_change_set(StackName="cs-review", ChangeSetName="cs-b")
+    assert second["StackId"] == first["StackId"]
+    summaries = cfn.list_change_sets(StackName=first["StackId"])["Summaries"]
+    names = [c["ChangeSetName"] for c in summaries]
+    assert sorted(names) == ["cs-a", "cs-b"]
+    live = [
+        s
+        for s in cfn.list_stacks()["StackSummaries"]
+        if s["StackName"] == "cs-review" and s["StackStatus"] != "DELETE_COMPLETE"
+    ]
+    assert len(live) == 1
+    cfn.execute_change_set(StackName="cs-review", ChangeSetName="cs-a")
+    with pytest.raises(ClientError) as e:
+        _change_set(cfn, "cs-review", "cs-c", "CREATE")
+    assert e.value.response["Error"]["Code"] == "ValidationError"
+    assert "already exists" in e.value.response["Error"]["Message"]
+
+
+def test_list_change_sets_lists_only_the_named_stack_s(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "cs-list-a", "cs-1", "CREATE")
+    _change_set(cfn, "cs-list-b", "cs-2", "CREATE")
+    summaries = cfn.list_change_sets(StackName="cs-list-a")["Summaries"]
+    assert [c["ChangeSetName"] for c in summaries] == ["cs-1"]
