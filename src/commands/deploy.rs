@@ -139,6 +139,10 @@ pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
         }
         Ok(None) => Ok(()),
         Err(e) => {
+            let e = match guard::other_run(ctx, &debris).await {
+                Some(other) if !e.is_cancelled() && e.exit_code() == 1 => other,
+                _ => e,
+            };
             let removed = guard::clean_up(ctx, &mut debris).await;
             Err(guard::with_cleanup(e, &removed))
         }
@@ -260,6 +264,20 @@ async fn prepare(
         ))
         .hint("run `evrelay deploy` without --no-execute (it asks before deleting), or `evrelay destroy` first"));
     }
+    if let Some(doomed) = doomed.as_ref().filter(|d| d.status == "REVIEW_IN_PROGRESS") {
+        // A change set a running deploy made (not one kept for review): never deleted here.
+        let on_it = changeset::change_sets_on(cfn, &doomed.id).await?;
+        if let Some((name, _)) = on_it
+            .iter()
+            .find(|(name, description)| changeset::is_running_deploy(name, description.as_deref()))
+        {
+            return Err(guard::another_deploy(
+                &stack_name,
+                &format!("its change set {name} is under review"),
+                true,
+            ));
+        }
+    }
     if let Some(doomed) = &doomed {
         let question = if doomed.status == "REVIEW_IN_PROGRESS" {
             // Only evrelay's change sets are on it (ownership checked): likely one kept for review.
@@ -286,6 +304,7 @@ async fn prepare(
         parameters: params::parameters_for(&settings, &relay, secret.as_ref()),
         tags: steps::stack_tags(&args.tags, current, &stack_name),
         role_arn: args.role_arn.clone(),
+        kept: args.no_execute,
     };
     debris.change_set = Some(PendingChangeSet {
         stack: stack_name.clone(),

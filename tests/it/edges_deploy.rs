@@ -257,3 +257,90 @@ async fn ctrl_c_at_the_key_prompt_cancels_with_exit_1_after_naming_the_account()
     );
     assert!(!net.stack_exists("keyed").await);
 }
+
+/// Two deploys of one new stack: the second starts while the first is making its endpoint
+/// (its change set is under review on the new stack). The second says another deploy is
+/// running and touches nothing; the first finishes. One stack, one clear error.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_deploy_of_a_new_stack_while_the_first_runs_says_so_and_leaves_it_alone() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let home = tempfile::tempdir().unwrap();
+    let proxy = HoldProxy::start(&moto.endpoint, Some("CreateVpcEndpoint"));
+    let mut args = deploy_args(&net, "twice");
+    args.extend(["--yes".into(), "--generate-secret".into()]);
+    let first = spawn(&proxy.endpoint, home.path(), &args);
+    proxy.wait_held();
+    let second = spawn(&moto.endpoint, home.path(), &args)
+        .wait_with_output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&second.stderr).to_string();
+    proxy.release();
+    let first = first.wait_with_output().unwrap();
+    let first_err = String::from_utf8_lossy(&first.stderr).to_string();
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "the first goes on: {first_err}"
+    );
+    assert_eq!(second.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("another deploy of stack `twice` is running"),
+        "{err}"
+    );
+    assert!(
+        err.contains("evrelay status --watch --stack twice"),
+        "{err}"
+    );
+    assert!(
+        err.lines().filter(|l| l.starts_with("error:")).count() == 1,
+        "{err}"
+    );
+    let stacks = net.cfn.list_stacks().send().await.unwrap();
+    let live: Vec<_> = stacks
+        .stack_summaries()
+        .iter()
+        .filter(|s| s.stack_name() == Some("twice"))
+        .map(|s| s.stack_status().unwrap().as_str().to_string())
+        .collect();
+    assert_eq!(
+        live,
+        ["CREATE_COMPLETE"],
+        "exactly one stack, never deleted"
+    );
+}
+
+/// The other order: the second deploy read "no such stack" (its answer held) before the first
+/// created it; its CREATE change set is then refused, and it says another deploy got there.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deploy_that_finds_its_new_stack_made_by_another_meanwhile_says_so() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let home = tempfile::tempdir().unwrap();
+    let proxy = HoldProxy::start(&moto.endpoint, Some("DescribeStacks"));
+    let mut args = deploy_args(&net, "raced");
+    args.extend(["--yes".into(), "--generate-secret".into()]);
+    let late = spawn(&proxy.endpoint, home.path(), &args);
+    proxy.wait_held();
+    let first = spawn(&moto.endpoint, home.path(), &args)
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let before = account_state(&net).await;
+    proxy.release();
+    let late = late.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&late.stderr).to_string();
+    assert_eq!(late.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("another deploy of stack `raced` is running"),
+        "{err}"
+    );
+    let left = left_since(&before, &account_state(&net).await);
+    assert!(left.is_empty(), "left behind {left:?}\n{err}");
+    assert!(net.stack_exists("raced").await);
+}

@@ -341,7 +341,7 @@ async fn discard_into(ctx: &Context, cs: &PendingChangeSet, done: &mut Cleanup) 
             return;
         }
     };
-    match changeset::change_set_names(cfn, &s.id).await {
+    match changeset::change_sets_on(cfn, &s.id).await {
         Ok(others) if others.is_empty() => {}
         // Another run's change set is on it: the stack is that run's too.
         Ok(_) => return,
@@ -360,6 +360,37 @@ async fn discard_into(ctx: &Context, cs: &PendingChangeSet, done: &mut Cleanup) 
             cs.stack, e.message
         )),
     }
+}
+
+/// Another deploy of the same stack got there first: it executed (the stack this run's CREATE
+/// change set was for now exists), or a change of it is running. Checked after a failure, so
+/// the error says so instead of the symptom (a change set deleted, a CREATE refused).
+pub async fn other_run(ctx: &Context, debris: &Debris) -> Option<Error> {
+    let cs = debris.change_set.as_ref()?;
+    let s = describe_stack(ctx.cloudformation(), &cs.stack)
+        .await
+        .ok()??;
+    let busy = !stack::is_settled(&s.status) && s.status != "REVIEW_IN_PROGRESS";
+    let created = cs.operation == Operation::Create && s.status != "REVIEW_IN_PROGRESS";
+    (busy || created)
+        .then(|| another_deploy(&cs.stack, &format!("the stack is {}", s.status), false))
+}
+
+/// "Another deploy of stack X is running": what it saw, and how to follow the other one. A
+/// stack still under review may be a killed deploy's: then the command that removes it.
+pub fn another_deploy(stack: &str, seen: &str, under_review: bool) -> Error {
+    let mut hint = format!(
+        "follow it with `evrelay status --watch --stack {stack}`, then deploy again if needed"
+    );
+    if under_review {
+        hint.push_str(&format!(
+            "; if no deploy is running (one was killed), `aws cloudformation delete-stack --stack-name {stack}` removes the stack under review"
+        ));
+    }
+    Error::failed(format!(
+        "another deploy of stack `{stack}` is running ({seen}); this one stopped without touching it"
+    ))
+    .hint(hint)
 }
 
 #[cfg(test)]
