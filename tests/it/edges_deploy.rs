@@ -61,7 +61,10 @@ async fn ctrl_c_while_a_create_call_is_in_flight_waits_for_it_and_removes_what_i
         );
         assert!(!err.contains("could not remove"), "{call}: {err}");
         if call != "CreateChangeSet" {
-            assert!(err.contains("their security groups sg-"), "{call}: {err}");
+            assert!(
+                err.contains("the endpoint security groups sg-"),
+                "{call}: {err}"
+            );
         }
         if call == "CreateVpcEndpoint" {
             assert!(err.contains("the VPC endpoints vpce-"), "{call}: {err}");
@@ -133,7 +136,7 @@ async fn ctrl_c_in_deploy_execute_while_the_endpoint_is_being_made_keeps_the_kep
     let (out, err) = interrupt_while_held(child, &proxy, "was already sent: waiting up to");
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("the VPC endpoints vpce-"), "{err}");
-    assert!(err.contains("their security groups sg-"), "{err}");
+    assert!(err.contains("the endpoint security groups sg-"), "{err}");
     let left = left_since(&before, &account_state(&net).await);
     assert!(left.is_empty(), "left behind {left:?}\n{err}");
     assert!(

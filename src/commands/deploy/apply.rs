@@ -36,7 +36,10 @@ pub(super) async fn make_ready(
     let cfn = ctx.cloudformation();
     steps::create_endpoints(ctx, plan, debris).await?;
     // One Logs resource policy for every relay in the region, outside any stack.
-    crate::aws::logs_policy::ensure(ctx.logs(), &created.stack_id).await?;
+    let spinner = steps::phase(ctx, "Checking the region's Logs resource policy");
+    let ensured = crate::aws::logs_policy::ensure(ctx.logs(), &created.stack_id).await;
+    spinner.finish_and_clear();
+    ensured?;
     if operation == Operation::Create {
         // A queue name is blocked for 60 s after its queue is deleted: wait it out, visibly.
         preflight::queue_window::wait_out(

@@ -124,6 +124,9 @@ pub async fn await_answer<F: Future>(ctx: &Context, calls: &str, answer: F) -> O
 pub async fn clean_up(ctx: &Context, debris: &mut Debris) -> Cleanup {
     let mut done = Cleanup::default();
     let stop = crate::interrupt::listen();
+    if debris.change_set.is_some() || !debris.endpoints.is_empty() || !debris.in_flight.is_empty() {
+        ctx.printer.note("Removing what this deploy made…");
+    }
     let finished = tokio::select! {
         _ = remove_all(ctx, debris, &mut done) => true,
         _ = stop => false,
@@ -207,8 +210,10 @@ async fn remove_endpoints(ctx: &Context, debris: &Debris, done: &mut Cleanup) {
         endpoints::delete_groups(ec2, &groups, Duration::from_secs(5), GROUP_WAIT).await;
     spinner.finish_and_clear();
     if !deleted.is_empty() {
-        done.removed
-            .push(format!("their security groups {}", deleted.join(", ")));
+        done.removed.push(format!(
+            "the endpoint security groups {}",
+            deleted.join(", ")
+        ));
     }
     for g in held {
         done.left.push(format!(
