@@ -392,6 +392,17 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_change_set_is_evrelay_s_but_not_a_running_deploy_s() {
+        let (name, running, kept) = ("evrelay-1-abc", Some(DESCRIPTION), Some(KEPT_DESCRIPTION));
+        assert!(is_evrelay_change_set(Some(name), running));
+        assert!(is_evrelay_change_set(Some(name), kept));
+        assert!(!is_evrelay_change_set(Some("other"), running));
+        assert!(!is_evrelay_change_set(Some(name), Some("sam deploy")));
+        assert!(is_running_deploy(name, running));
+        assert!(!is_running_deploy(name, kept));
+    }
+
+    #[test]
     fn change_set_names_start_with_a_letter() {
         let n = change_set_name();
         assert!(

@@ -266,3 +266,21 @@ def test_list_change_sets_lists_only_the_named_stack_s(endpoint):
     _change_set(cfn, "cs-list-b", "cs-2", "CREATE")
     summaries = cfn.list_change_sets(StackName="cs-list-a")["Summaries"]
     assert [c["ChangeSetName"] for c in summaries] == ["cs-1"]
+
+
+def test_a_change_set_without_a_type_is_an_update(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "cs-default", "cs-new", "CREATE")
+    cfn.execute_change_set(StackName="cs-default", ChangeSetName="cs-new")
+    cfn.create_change_set(
+        StackName="cs-default",
+        ChangeSetName="cs-untyped",
+        TemplateBody=_CHANGE_SET_TEMPLATE,
+        Parameters=[
+            {"ParameterKey": "Key", "ParameterValue": "other"},
+            {"ParameterKey": "Name", "ParameterValue": "cs-untyped"},
+        ],
+    )
+    described = cfn.describe_change_set(StackName="cs-default", ChangeSetName="cs-untyped")
+    stacks = cfn.describe_stacks(StackName="cs-default")["Stacks"]
+    assert described["StackId"] == stacks[0]["StackId"]

@@ -215,3 +215,13 @@ async fn after_failed_execute(
     let removed = guard::clean_up(ctx, debris).await;
     guard::with_cleanup(e, &removed)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_change_set_is_named_by_its_name_not_its_arn() {
+        let arn = "arn:aws:cloudformation:us-east-1:123456789012:changeSet/evrelay-1-abc/7f3e";
+        assert_eq!(super::short_name(arn), "evrelay-1-abc");
+        assert_eq!(super::short_name("evrelay-1-abc"), "evrelay-1-abc");
+    }
+}

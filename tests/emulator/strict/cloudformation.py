@@ -164,7 +164,26 @@ def _review_stack(backend, stack_name):
     return None
 
 
+# The same page: "By default, CloudFormation specifies UPDATE" when ChangeSetType is omitted;
+# moto defaults to CREATE.
+_omitted_type = threading.local()
+_cfn_create_change_set_response = _cfn_responses.CloudFormationResponse.create_change_set
+
+
+def _create_change_set_response(self):
+    _omitted_type.update = self._get_param("ChangeSetType") is None
+    try:
+        return _cfn_create_change_set_response(self)
+    finally:
+        _omitted_type.update = False
+
+
+_cfn_responses.CloudFormationResponse.create_change_set = _create_change_set_response
+
+
 def _create_onto_review_stack(self, stack_name, change_set_name, *args, **kwargs):
+    if getattr(_omitted_type, "update", False):
+        kwargs["change_set_type"] = "UPDATE"
     change_set_type = kwargs.get("change_set_type", args[4] if len(args) > 4 else None)
     existing = _review_stack(self, stack_name) if change_set_type == "CREATE" else None
     if existing is None:
