@@ -12,6 +12,7 @@
 
 mod apply;
 mod args;
+mod discard;
 mod guard;
 mod kept;
 mod param_changes;
@@ -24,7 +25,7 @@ mod steps;
 use crate::context::Context;
 use crate::error::{Error, Result};
 
-use crate::stack::changeset::{self, ChangeSetId, ChangeSetSpec, ChangeSetState};
+use crate::stack::changeset::{self, ChangeSetSpec, ChangeSetState};
 use crate::stack::ownership::{self, StackOwner};
 use crate::stack::{self, describe_stack, Operation, StackInfo};
 use crate::template;
@@ -139,7 +140,7 @@ pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
         }
         Ok(None) => Ok(()),
         Err(e) => {
-            let e = match guard::other_run(ctx, &debris).await {
+            let e = match discard::other_run(ctx, &debris).await {
                 Some(other) if !e.is_cancelled() && e.exit_code() == 1 => other,
                 _ => e,
             };
@@ -206,7 +207,7 @@ async fn prepare(
     ctx.printer
         .note(&format!("{doing} stack {stack_name} in {scope}."));
 
-    refuse_stuck(&stack_name, existing.as_ref())?;
+    steps::refuse_stuck(&stack_name, existing.as_ref())?;
     let doomed = existing
         .as_ref()
         .filter(|s| stack::needs_removal(&s.status))
@@ -264,19 +265,8 @@ async fn prepare(
         ))
         .hint("run `evrelay deploy` without --no-execute (it asks before deleting), or `evrelay destroy` first"));
     }
-    if let Some(doomed) = doomed.as_ref().filter(|d| d.status == "REVIEW_IN_PROGRESS") {
-        // A change set a running deploy made (not one kept for review): never deleted here.
-        let on_it = changeset::change_sets_on(cfn, &doomed.id).await?;
-        if let Some((name, _)) = on_it
-            .iter()
-            .find(|(name, description)| changeset::is_running_deploy(name, description.as_deref()))
-        {
-            return Err(guard::another_deploy(
-                &stack_name,
-                &format!("its change set {name} is under review"),
-                true,
-            ));
-        }
+    if let Some(doomed) = &doomed {
+        discard::refuse_if_another_deploy(cfn, doomed).await?;
     }
     if let Some(doomed) = &doomed {
         let question = if doomed.status == "REVIEW_IN_PROGRESS" {
@@ -314,7 +304,7 @@ async fn prepare(
         stack_id: None,
     });
     let spinner = steps::phase(ctx, "Creating the change set");
-    let state = create_and_wait(cfn, &spec, debris).await;
+    let state = steps::create_and_wait(cfn, &spec, debris).await;
     spinner.finish_and_clear();
     let (created, state) = state?;
     let changes = match state {
@@ -324,7 +314,7 @@ async fn prepare(
         }
         ChangeSetState::NoChanges => {
             if let Some(cs) = debris.change_set.take() {
-                guard::discard(ctx, &cs).await;
+                discard::discard(ctx, &cs).await;
             }
             ctx.printer.note(&format!(
                 "Stack {stack_name} is up to date: nothing to change."
@@ -387,7 +377,7 @@ async fn prepare(
     steps::show(ctx, &preview)?;
     if args.dry_run {
         if let Some(cs) = debris.change_set.take() {
-            guard::discard(ctx, &cs).await;
+            discard::discard(ctx, &cs).await;
         }
         ctx.printer
             .note("Dry run: the change set was deleted; nothing changed.");
@@ -401,48 +391,4 @@ async fn prepare(
     apply::make_ready(ctx, &plan, created, operation, debris)
         .await
         .map(Some)
-}
-
-/// States a deploy cannot change; it says what would.
-fn refuse_stuck(stack_name: &str, existing: Option<&StackInfo>) -> Result<()> {
-    match existing.map(|s| s.status.as_str()) {
-        Some("DELETE_FAILED") => Err(Error::failed(format!(
-            "stack `{stack_name}` is DELETE_FAILED: a deploy cannot update it"
-        ))
-        .hint("run `evrelay destroy` to finish deleting it, then deploy again")),
-        Some("UPDATE_ROLLBACK_FAILED") => Err(Error::failed(format!(
-            "stack `{stack_name}` is UPDATE_ROLLBACK_FAILED: CloudFormation cannot update it until the rollback finishes"
-        ))
-        .hint(format!(
-            "fix what blocked the rollback (`evrelay status` shows the resource), then `aws cloudformation continue-update-rollback --stack-name {stack_name}`"
-        ))),
-        _ => Ok(()),
-    }
-}
-
-/// CreateChangeSet, then the wait until CloudFormation has worked out the changes; the ids are
-/// recorded as soon as they are known.
-async fn create_and_wait(
-    cfn: &aws_sdk_cloudformation::Client,
-    spec: &ChangeSetSpec,
-    debris: &mut Debris,
-) -> Result<(ChangeSetId, ChangeSetState)> {
-    let request = (cfn.clone(), spec.clone());
-    let created = debris
-        .sent("CreateChangeSet", async move {
-            changeset::create_change_set(&request.0, &request.1).await
-        })
-        .await?;
-    if let Some(cs) = debris.change_set.as_mut() {
-        cs.id = Some(created.id.clone());
-        cs.stack_id = Some(created.stack_id.clone());
-    }
-    let state = changeset::wait_for_change_set(
-        cfn,
-        &created.id,
-        std::time::Duration::from_secs(1),
-        std::time::Duration::from_secs(600),
-    )
-    .await?;
-    Ok((created, state))
 }

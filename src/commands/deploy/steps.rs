@@ -4,7 +4,8 @@
 
 use crate::context::Context;
 use crate::endpoints;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::stack::changeset::{self, ChangeSetId, ChangeSetSpec, ChangeSetState};
 use crate::stack::events::{latest_events, Cursor};
 use crate::stack::follow::{follow, outcome_error};
 use crate::stack::progress::Progress;
@@ -42,6 +43,50 @@ pub(super) fn watch_options() -> WatchOptions {
         outlive_reader: true,
         ..WatchOptions::default()
     }
+}
+
+/// States a deploy cannot change; it says what would.
+pub(super) fn refuse_stuck(stack_name: &str, existing: Option<&StackInfo>) -> Result<()> {
+    match existing.map(|s| s.status.as_str()) {
+        Some("DELETE_FAILED") => Err(Error::failed(format!(
+            "stack `{stack_name}` is DELETE_FAILED: a deploy cannot update it"
+        ))
+        .hint("run `evrelay destroy` to finish deleting it, then deploy again")),
+        Some("UPDATE_ROLLBACK_FAILED") => Err(Error::failed(format!(
+            "stack `{stack_name}` is UPDATE_ROLLBACK_FAILED: CloudFormation cannot update it until the rollback finishes"
+        ))
+        .hint(format!(
+            "fix what blocked the rollback (`evrelay status` shows the resource), then `aws cloudformation continue-update-rollback --stack-name {stack_name}`"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// CreateChangeSet, then the wait until CloudFormation has worked out the changes; the ids are
+/// recorded as soon as they are known.
+pub(super) async fn create_and_wait(
+    cfn: &aws_sdk_cloudformation::Client,
+    spec: &ChangeSetSpec,
+    debris: &mut Debris,
+) -> Result<(ChangeSetId, ChangeSetState)> {
+    let request = (cfn.clone(), spec.clone());
+    let created = debris
+        .sent("CreateChangeSet", async move {
+            changeset::create_change_set(&request.0, &request.1).await
+        })
+        .await?;
+    if let Some(cs) = debris.change_set.as_mut() {
+        cs.id = Some(created.id.clone());
+        cs.stack_id = Some(created.stack_id.clone());
+    }
+    let state = changeset::wait_for_change_set(
+        cfn,
+        &created.id,
+        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(600),
+    )
+    .await?;
+    Ok((created, state))
 }
 
 /// The result: the stack's outputs (or, where CloudFormation sets none, the names evrelay
