@@ -347,3 +347,40 @@ async fn a_deploy_that_finds_its_new_stack_made_by_another_meanwhile_says_so() {
     assert!(left.is_empty(), "left behind {left:?}\n{err}");
     assert!(net.stack_exists("raced").await);
 }
+
+/// `deploy --execute NAME` with its ExecuteChangeSet in flight: the change goes on, the
+/// operator is told how to follow it, and the kept change set's settings are saved.
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_while_a_kept_change_set_s_execute_is_in_flight_says_the_change_goes_on() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut args = deploy_args(&net, "kept-run");
+    args.extend(["--no-execute".into(), "--generate-secret".into()]);
+    let out = spawn(&moto.endpoint, home.path(), &args)
+        .wait_with_output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let name = err
+        .split_whitespace()
+        .find(|w| w.starts_with("evrelay-"))
+        .expect("the kept change set's name")
+        .to_string();
+    let proxy = HoldProxy::start(&moto.endpoint, Some("ExecuteChangeSet"));
+    let execute: Vec<String> = ["--stack", "kept-run", "deploy", "--execute", &name, "--yes"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let child = spawn(&proxy.endpoint, home.path(), &execute);
+    let (out, err) = interrupt_while_held(child, &proxy, "ExecuteChangeSet was already sent");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("goes on in AWS"), "{err}");
+    assert!(
+        err.contains("evrelay status --watch --stack kept-run"),
+        "{err}"
+    );
+    let config = std::fs::read_to_string(home.path().join("evrelay.toml")).unwrap_or_default();
+    assert!(config.contains("[stacks.kept-run."), "{config}\n{err}");
+    assert!(net.stack_exists("kept-run").await);
+}
