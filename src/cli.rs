@@ -114,7 +114,8 @@ pub enum Command {
     /// Find the private subnets, node security group and internal ALB a relay needs.
     Discover(commands::discover::DiscoverArgs),
     /// Create or update the relay stack and the VPC endpoints it needs.
-    Deploy(commands::deploy::DeployArgs),
+    // Boxed: deploy's flags make it many times the size of the other variants.
+    Deploy(Box<commands::deploy::DeployArgs>),
     /// Put test events on the relay's bus, optionally waiting for the endpoint's response.
     Send(commands::send::SendArgs),
     /// Read the relay's and the bus's logs, interleaved by time.

@@ -55,7 +55,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
             };
             let result = match command {
                 Command::Discover(args) => commands::discover::run(&ctx, args).await,
-                Command::Deploy(args) => commands::deploy::run(&ctx, args).await,
+                Command::Deploy(args) => commands::deploy::run(&ctx, *args).await,
                 Command::Send(args) => commands::send::run(&ctx, args).await,
                 Command::Logs(args) => commands::logs::run(&ctx, args).await,
                 Command::Dlq(args) => commands::dlq::run(&ctx, args).await,

@@ -117,6 +117,8 @@ pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
     }
 
     let remembered = steps::remembered(&settings, &relay, &args);
+    // Absent when this run looked: a failure before its change set may be another run's doing.
+    let new_stack = existing.is_none().then(|| stack_name.clone());
     let input = Input {
         existing,
         settings,
@@ -140,7 +142,7 @@ pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
         }
         Ok(None) => Ok(()),
         Err(e) => {
-            let e = match discard::other_run(ctx, &debris).await {
+            let e = match discard::other_run(ctx, &debris, new_stack.as_deref()).await {
                 Some(other) if !e.is_cancelled() && e.exit_code() == 1 => other,
                 _ => e,
             };

@@ -211,7 +211,9 @@ async fn after_failed_execute(
             ));
         }
     }
-    let e = super::discard::other_run(ctx, debris).await.unwrap_or(e);
+    let e = super::discard::other_run(ctx, debris, None)
+        .await
+        .unwrap_or(e);
     let removed = guard::clean_up(ctx, debris).await;
     guard::with_cleanup(e, &removed)
 }

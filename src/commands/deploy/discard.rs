@@ -94,16 +94,19 @@ pub(super) async fn discard_into(ctx: &Context, cs: &PendingChangeSet, done: &mu
 
 /// Another deploy of the same stack got there first: it executed (the stack this run's CREATE
 /// change set was for now exists), or a change of it is running. Checked after a failure, so
-/// the error says so instead of the symptom (a change set deleted, a CREATE refused).
-pub async fn other_run(ctx: &Context, debris: &Debris) -> Option<Error> {
-    let cs = debris.change_set.as_ref()?;
-    let s = describe_stack(ctx.cloudformation(), &cs.stack)
-        .await
-        .ok()??;
+/// the error says so instead of the symptom (a change set deleted, a CREATE refused, or a
+/// check before any change set that saw the other run's resources, such as its log group).
+/// `new_stack` names the stack this run found absent, for a failure before its change set.
+pub async fn other_run(ctx: &Context, debris: &Debris, new_stack: Option<&str>) -> Option<Error> {
+    let (name, creating) = match (debris.change_set.as_ref(), new_stack) {
+        (Some(cs), _) => (cs.stack.as_str(), cs.operation == Operation::Create),
+        (None, Some(name)) => (name, true),
+        (None, None) => return None,
+    };
+    let s = describe_stack(ctx.cloudformation(), name).await.ok()??;
     let busy = !stack::is_settled(&s.status) && s.status != "REVIEW_IN_PROGRESS";
-    let created = cs.operation == Operation::Create && s.status != "REVIEW_IN_PROGRESS";
-    (busy || created)
-        .then(|| another_deploy(&cs.stack, &format!("the stack is {}", s.status), false))
+    let created = creating && s.status != "REVIEW_IN_PROGRESS";
+    (busy || created).then(|| another_deploy(name, &format!("the stack is {}", s.status), false))
 }
 
 /// "Another deploy of stack X is running": what it saw, and how to follow the other one. A
