@@ -11,6 +11,9 @@ use crate::aws::sqs::Received;
 use crate::model::event::EventEntry;
 use crate::model::text::format_epoch_ms;
 
+/// The detail field the relay reads its idempotency key from (relay-lambda/relay.py).
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Shape {
@@ -51,14 +54,22 @@ pub struct DlqRecord {
 impl DlqRecord {
     /// The event to re-send, or `None` when the message carries none (unknown shape, or a
     /// destination record without its request payload).
+    ///
+    /// The re-sent event gets a new EventBridge id, so its `detail["idempotency-key"]` carries
+    /// the key the relay sent the first time (relay-lambda/README.md, "Idempotency key"): the
+    /// endpoint sees the same key again and can tell a redrive from a new event.
     pub fn original_event(&self) -> Option<EventEntry> {
         let event = self.event.as_ref()?;
         let source = event.get("source")?.as_str()?.to_string();
         let detail_type = event.get("detail-type")?.as_str()?.to_string();
-        let detail = match event.get("detail") {
-            Some(d) => serde_json::to_string(d).ok()?,
-            None => "{}".to_string(),
-        };
+        let mut detail = event
+            .get("detail")
+            .cloned()
+            .unwrap_or_else(|| Value::Object(Default::default()));
+        if let (Some(key), Some(fields)) = (self.idempotency_key(), detail.as_object_mut()) {
+            fields.insert(IDEMPOTENCY_KEY.to_string(), Value::String(key));
+        }
+        let detail = serde_json::to_string(&detail).ok()?;
         let resources = event
             .get("resources")
             .and_then(Value::as_array)
@@ -74,6 +85,16 @@ impl DlqRecord {
             detail,
             resources,
         })
+    }
+
+    /// The key the relay sent with the original event: its own `detail["idempotency-key"]`
+    /// when that is a non-empty string, else its EventBridge `id` (the relay's rule).
+    pub fn idempotency_key(&self) -> Option<String> {
+        let event = self.event.as_ref()?;
+        match event.pointer("/detail/idempotency-key") {
+            Some(Value::String(key)) if !key.is_empty() => Some(key.clone()),
+            _ => event.get("id")?.as_str().map(str::to_string),
+        }
     }
 
     /// Why this message cannot be re-sent, for the report.
@@ -233,7 +254,7 @@ mod tests {
         assert_eq!(original.detail_type, "inbound-event-sent");
         assert_eq!(
             serde_json::from_str::<Value>(&original.detail).unwrap(),
-            json!({"event-id": "e-1", "n": 1})
+            json!({"event-id": "e-1", "n": 1, "idempotency-key": "ev-1"})
         );
         assert_eq!(original.resources, vec!["arn:aws:s3:::b"]);
     }
@@ -247,6 +268,34 @@ mod tests {
         assert_eq!(r.error.as_deref(), Some("Unhandled"));
         assert!(r.original_event().is_none());
         assert!(r.why_no_event().contains("requestPayload"));
+    }
+
+    #[test]
+    fn a_redriven_event_carries_its_first_deliverys_key() {
+        // No key of its own: the original EventBridge id becomes the key.
+        let r = parse(&msg(&event().to_string(), &[]));
+        assert_eq!(r.idempotency_key().as_deref(), Some("ev-1"));
+        // A key the producer chose (or an earlier redrive set) is kept, not replaced by the id.
+        let mut own = event();
+        own["detail"]["idempotency-key"] = json!("order-7");
+        let r = parse(&msg(&own.to_string(), &[]));
+        let detail: Value = serde_json::from_str(&r.original_event().unwrap().detail).unwrap();
+        assert_eq!(detail["idempotency-key"], "order-7");
+        assert_eq!(detail["event-id"], "e-1");
+        // An empty or non-string key is not a key: the relay would use the id, so redrive does.
+        for not_a_key in [json!(""), json!(7), Value::Null] {
+            let mut odd = event();
+            odd["detail"]["idempotency-key"] = not_a_key;
+            let r = parse(&msg(&odd.to_string(), &[]));
+            let detail: Value = serde_json::from_str(&r.original_event().unwrap().detail).unwrap();
+            assert_eq!(detail["idempotency-key"], "ev-1");
+        }
+        // An event without detail gets one holding only the key.
+        let mut bare = event();
+        bare.as_object_mut().unwrap().remove("detail");
+        let r = parse(&msg(&bare.to_string(), &[]));
+        let detail: Value = serde_json::from_str(&r.original_event().unwrap().detail).unwrap();
+        assert_eq!(detail, json!({"idempotency-key": "ev-1"}));
     }
 
     #[test]
