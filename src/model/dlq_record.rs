@@ -46,6 +46,13 @@ pub struct DlqRecord {
     pub attempts: Option<u64>,
     /// The original event, when the message carries one.
     pub event: Option<Value>,
+    /// Lambda left the event out of this destination record (request + response were larger
+    /// than the queue takes): unrecoverable, nothing to redrive.
+    pub payload_dropped: bool,
+    /// Lambda's request id of the failed invocation (`requestContext.requestId`): with the
+    /// time, all that names a record whose event was dropped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
     /// The raw body, for messages of unknown shape.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
@@ -100,6 +107,7 @@ impl DlqRecord {
     /// Why this message cannot be re-sent, for the report.
     pub fn why_no_event(&self) -> &'static str {
         match self.shape {
+            Shape::LambdaDestination if self.payload_dropped => PAYLOAD_DROPPED,
             Shape::LambdaDestination => "the destination record has no requestPayload event",
             Shape::RuleDlq => "the event has no source or detail-type",
             Shape::Unknown => {
@@ -108,6 +116,11 @@ impl DlqRecord {
         }
     }
 }
+
+/// Why a record without its event cannot be redriven. "If the combined size of the function
+/// request and response payload exceeds the limit, Lambda will drop the payload"
+/// (AWS::Lambda::EventInvokeConfig OnFailure): the record keeps its contexts, not the event.
+pub const PAYLOAD_DROPPED: &str = "unrecoverable: Lambda dropped the event from its failure record (request + response were larger than the queue takes); nothing to redrive";
 
 /// An EventBridge event has a string `source` and `detail-type`.
 fn is_event(v: &Value) -> bool {
@@ -141,6 +154,8 @@ pub fn parse(message: &Received) -> DlqRecord {
         error: None,
         attempts: None,
         event: None,
+        payload_dropped: false,
+        request_id: None,
         body: None,
     };
     let body: Option<Value> = serde_json::from_str(&message.body)
@@ -156,6 +171,10 @@ pub fn parse(message: &Received) -> DlqRecord {
             record.error = destination_error(&v);
             record.time = record.time.or_else(|| str_at(&v, &["timestamp"]));
             record.event = v.get("requestPayload").filter(|p| is_event(p)).cloned();
+            record.request_id = str_at(&v, &["requestContext", "requestId"]);
+            // AWS documents the drop, not the record it leaves: take a missing or null
+            // `requestPayload` as dropped (the relay's events are never null).
+            record.payload_dropped = v.get("requestPayload").is_none_or(Value::is_null);
         }
         Some(v) if is_event(&v) => {
             record.shape = Shape::RuleDlq;
@@ -267,7 +286,21 @@ mod tests {
         assert_eq!(r.shape, Shape::LambdaDestination);
         assert_eq!(r.error.as_deref(), Some("Unhandled"));
         assert!(r.original_event().is_none());
-        assert!(r.why_no_event().contains("requestPayload"));
+        assert!(r.payload_dropped);
+        assert!(r
+            .why_no_event()
+            .starts_with("unrecoverable: Lambda dropped the event"));
+        let null = json!({"requestContext": {"requestId": "q-9", "condition": "RetriesExhausted"},
+                          "requestPayload": null, "responsePayload": null});
+        let r = parse(&msg(&null.to_string(), &[]));
+        assert!(r.payload_dropped);
+        assert_eq!(r.request_id.as_deref(), Some("q-9"));
+        assert_eq!(r.time.as_deref(), Some("2026-11-24T08:00:00.123Z"));
+        // A payload that is there but is not an event was not dropped: it is just not ours.
+        let other = json!({"requestContext": {}, "requestPayload": {"hello": 1}});
+        let r = parse(&msg(&other.to_string(), &[]));
+        assert!(!r.payload_dropped);
+        assert!(r.why_no_event().contains("no requestPayload event"));
     }
 
     #[test]

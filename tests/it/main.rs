@@ -6,6 +6,7 @@ mod config;
 mod deploy_flags;
 mod discover;
 mod dlq;
+mod dlq_dropped;
 mod fixtures;
 mod harness;
 mod listener_hosts;

@@ -169,7 +169,11 @@ impl RedriveRun<'_> {
                     message_id: m.message_id.clone(),
                     event_id: record.event_id.clone(),
                     detail_event_id: record.detail_event_id.clone(),
-                    error_code: "NoEvent".into(),
+                    error_code: if record.payload_dropped {
+                        "PayloadDropped".into()
+                    } else {
+                        "NoEvent".into()
+                    },
                     error_message: record.why_no_event().into(),
                 }),
             }
