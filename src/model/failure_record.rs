@@ -41,6 +41,21 @@ pub fn may_lose_payload(entry: &EventEntry, dlq_limit: usize) -> bool {
     record_bound(entry) > dlq_limit
 }
 
+/// The smallest `MaximumMessageSize` an evrelay DLQ has had (SQS's old default, before the
+/// template asked for 1 MiB): records up to this size fit any evrelay DLQ without asking it.
+pub const SMALLEST_DLQ_LIMIT: usize = 256 * 1024;
+
+/// Of `entries`, how many could outgrow `dlq_limit` with their failure record, and the largest
+/// bound among them; `None` when every record fits.
+pub fn outgrowing(entries: &[EventEntry], dlq_limit: usize) -> Option<(usize, usize)> {
+    let over: Vec<usize> = entries
+        .iter()
+        .map(record_bound)
+        .filter(|&b| b > dlq_limit)
+        .collect();
+    over.iter().max().map(|&largest| (over.len(), largest))
+}
+
 /// A character of a string value, written by a serializer that escapes all it may.
 fn char_bound(c: char) -> usize {
     match c {
@@ -140,5 +155,21 @@ mod tests {
             assert!(may_lose_payload(&e, 256 * 1024), "{worst}");
         }
         assert!(!may_lose_payload(&entry(json!({"n": 1})), 256 * 1024));
+    }
+
+    #[test]
+    fn outgrowing_counts_the_events_over_the_limit_and_the_largest_record() {
+        let small = entry(json!({"n": 1}));
+        let big = entry(json!({"s": "a".repeat(250_000)}));
+        let bigger = entry(json!({"s": "a".repeat(255_000)}));
+        assert_eq!(outgrowing(&[small.clone()], SMALLEST_DLQ_LIMIT), None);
+        assert_eq!(
+            outgrowing(
+                &[small.clone(), big, bigger.clone(), small],
+                SMALLEST_DLQ_LIMIT
+            ),
+            Some((2, record_bound(&bigger)))
+        );
+        assert_eq!(outgrowing(&[bigger], DLQ_MESSAGE_LIMIT), None);
     }
 }

@@ -19,6 +19,7 @@ mod safety_dry;
 mod safety_interrupt;
 mod secrets;
 mod send;
+mod send_big;
 mod send_rate;
 mod snap;
 mod stack;

@@ -17,6 +17,8 @@ use clap::Args;
 use crate::aws::{eventbridge, sqs};
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::model::event::EventEntry;
+use crate::model::failure_record;
 use crate::model::rate::Rate;
 use crate::model::text::{count, now_ms};
 
@@ -88,6 +90,7 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     );
     bus_check?;
     let responses_url = responses_url?;
+    warn_if_records_outgrow_the_dlq(ctx, &planned.entries).await?;
 
     let started_ms = now_ms();
     let started = Instant::now();
@@ -145,6 +148,34 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     }
     ctx.printer.report(&report)?;
     outcome_error(&report, args.timeout)
+}
+
+/// Warns before sending events whose failure record could be larger than the stack's DLQ
+/// takes: Lambda would drop the event from the record, and `dlq redrive` could not re-send it.
+/// The queue is asked only when a record could outgrow the smallest DLQ evrelay ever made.
+async fn warn_if_records_outgrow_the_dlq(ctx: &Context, entries: &[EventEntry]) -> Result<()> {
+    if failure_record::outgrowing(entries, failure_record::SMALLEST_DLQ_LIMIT).is_none() {
+        return Ok(());
+    }
+    let Some(url) = sqs::find_queue_url(ctx.sqs(), &ctx.names.dlq).await? else {
+        return Ok(());
+    };
+    let limit = sqs::max_message_size(ctx.sqs(), &url).await?;
+    if let Some((events, largest)) = failure_record::outgrowing(entries, limit) {
+        let fix = if limit < failure_record::DLQ_MESSAGE_LIMIT {
+            "; `evrelay deploy` again raises the queue to 1 MiB"
+        } else {
+            ""
+        };
+        ctx.printer.warn(&format!(
+            "{} could outgrow `{}` ({limit}-byte messages) with {} failure record (up to {largest} bytes): if {} fails, Lambda drops the event from the record and `evrelay dlq redrive` cannot re-send it{fix}",
+            count(events as u64, "event"),
+            ctx.names.dlq,
+            if events == 1 { "its" } else { "their" },
+            if events == 1 { "it" } else { "one" },
+        ));
+    }
+    Ok(())
 }
 
 /// Requests in flight. An open-model schedule needs room for the requests still waiting on
