@@ -20,6 +20,7 @@ mod safety_interrupt;
 mod secrets;
 mod send;
 mod send_big;
+mod send_diagnosis;
 mod send_rate;
 mod snap;
 mod stack;
