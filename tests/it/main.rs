@@ -22,5 +22,6 @@ mod send;
 mod send_big;
 mod send_diagnosis;
 mod send_rate;
+mod send_throttle;
 mod snap;
 mod stack;

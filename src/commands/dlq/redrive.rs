@@ -196,7 +196,9 @@ impl RedriveRun<'_> {
         for range in pack(&sizes) {
             let part = &sendable[range];
             let entries: Vec<EventEntry> = part.iter().map(|(_, _, e)| e.clone()).collect();
-            let outcomes = eventbridge::put_batch(ctx.events(), bus, &entries).await?;
+            let outcomes = eventbridge::put_batch(ctx.events(), bus, &entries)
+                .await?
+                .outcomes;
             let mut to_delete = Vec::new();
             {
                 let mut r = report.lock().expect("report lock");

@@ -53,7 +53,7 @@ pub struct SendArgs {
     pub concurrency: Option<u64>,
 
     /// Send at this steady rate for a load test, e.g. 50/s or 600/m: --count events, or for
-    /// --duration (the output gives the rate achieved, throttled entries and retries).
+    /// --duration (the output gives the rates asked, issued and accepted, throttles and retries).
     #[arg(long, value_name = "N/s", value_parser = crate::model::rate::parse_rate)]
     pub rate: Option<Rate>,
 
@@ -133,7 +133,14 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     let (sent, elapsed) = sent?;
     waited?;
 
-    let mut report = report::build(&bus, &planned, sent.outcomes, elapsed, waiter);
+    let mut report = report::build(
+        &bus,
+        &planned,
+        sent.outcomes,
+        sent.throttled_requests,
+        elapsed,
+        waiter,
+    );
     report.summary.rate = args.rate.map(|r| report::RateSummary {
         target_per_second: r.per_second(),
         achieved_per_second: report::one_decimal(Rate::achieved(
