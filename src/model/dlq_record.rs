@@ -174,7 +174,7 @@ pub fn parse(message: &Received) -> DlqRecord {
             record.request_id = str_at(&v, &["requestContext", "requestId"]);
             // AWS documents the drop, not the record it leaves: take a missing or null
             // `requestPayload` as dropped (the relay's events are never null).
-            record.payload_dropped = v.get("requestPayload").is_none_or(Value::is_null);
+            record.payload_dropped = v.get("requestPayload").map_or(true, Value::is_null);
         }
         Some(v) if is_event(&v) => {
             record.shape = Shape::RuleDlq;
