@@ -162,7 +162,10 @@ mod tests {
         let small = entry(json!({"n": 1}));
         let big = entry(json!({"s": "a".repeat(250_000)}));
         let bigger = entry(json!({"s": "a".repeat(255_000)}));
-        assert_eq!(outgrowing(std::slice::from_ref(&small), SMALLEST_DLQ_LIMIT), None);
+        assert_eq!(
+            outgrowing(std::slice::from_ref(&small), SMALLEST_DLQ_LIMIT),
+            None
+        );
         assert_eq!(
             outgrowing(
                 &[small.clone(), big, bigger.clone(), small],
