@@ -424,6 +424,13 @@ async fn redrive_puts_the_originals_back_and_keeps_what_failed() {
             .collect()
     };
     assert_eq!(ids("resent"), HashSet::from([dest, rule]));
+    let keys: HashSet<&str> = doc["resent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["idempotency_key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, HashSet::from(["ev-dest", "ev-rule"]));
     assert_eq!(ids("failed"), HashSet::from([refused.clone()]));
     assert_eq!(ids("skipped"), HashSet::from([no_payload.clone()]));
 
