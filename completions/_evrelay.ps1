@@ -127,7 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('--bus', '--bus', [CompletionResultType]::ParameterName, 'The bus to send to (default: the stack''s bus)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many events to send (with --detail, each detail is sent this many times)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'PutEvents requests in flight at once [default: 8; with --rate, 64, so requests slowed by retries do not hold back the ones due after them]')
-            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Send at this steady rate for a load test, e.g. 50/s or 600/m: --count events, or for --duration (the output gives the rate achieved, throttled entries and retries)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Send at this steady rate for a load test, e.g. 50/s or 600/m: --count events, or for --duration (the output gives the rates asked, issued and accepted, throttles and retries)')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'With --rate: send for this long (rate × duration events), e.g. 30s, 5m')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for responses, e.g. 30s, 2m')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')

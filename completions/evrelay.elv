@@ -121,7 +121,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --bus 'The bus to send to (default: the stack''s bus)'
             cand --count 'How many events to send (with --detail, each detail is sent this many times)'
             cand --concurrency 'PutEvents requests in flight at once [default: 8; with --rate, 64, so requests slowed by retries do not hold back the ones due after them]'
-            cand --rate 'Send at this steady rate for a load test, e.g. 50/s or 600/m: --count events, or for --duration (the output gives the rate achieved, throttled entries and retries)'
+            cand --rate 'Send at this steady rate for a load test, e.g. 50/s or 600/m: --count events, or for --duration (the output gives the rates asked, issued and accepted, throttles and retries)'
             cand --duration 'With --rate: send for this long (rate × duration events), e.g. 30s, 5m'
             cand --timeout 'How long to wait for responses, e.g. 30s, 2m'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'

@@ -107,7 +107,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l source -d 'The 
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l bus -d 'The bus to send to (default: the stack\'s bus)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l count -d 'How many events to send (with --detail, each detail is sent this many times)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l concurrency -d 'PutEvents requests in flight at once [default: 8; with --rate, 64, so requests slowed by retries do not hold back the ones due after them]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l rate -d 'Send at this steady rate for a load test, e.g. 50/s or 600/m: --count events, or for --duration (the output gives the rate achieved, throttled entries and retries)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l rate -d 'Send at this steady rate for a load test, e.g. 50/s or 600/m: --count events, or for --duration (the output gives the rates asked, issued and accepted, throttles and retries)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l duration -d 'With --rate: send for this long (rate × duration events), e.g. 30s, 5m' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l timeout -d 'How long to wait for responses, e.g. 30s, 2m' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r

@@ -1,16 +1,19 @@
 //! EventBridge as evrelay uses it: does a bus exist, and PutEvents for one request's worth of
 //! entries (≤ 10, < 256 KB: see [`crate::model::event::pack`]), retrying the entries
-//! EventBridge reports as throttled or failed internally.
+//! EventBridge reports as throttled or failed internally, and the whole request when it is
+//! throttled or fails on the way. The SDK's own retries are off for PutEvents: each retry is
+//! evrelay's, so a load test counts every throttle it met.
 
 use std::time::Instant;
 
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
-use aws_sdk_eventbridge::Client;
+use aws_sdk_eventbridge::{Client, Config};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_smithy_types::retry::RetryConfig;
 use serde::Serialize;
 
 use crate::aws::retry::{backoff, entry_retryable, is_throttling_code};
-use crate::error::{AwsResultExt, Error, Result};
+use crate::error::{AwsResultExt, Cause, Error, Result};
 use crate::model::event::EventEntry;
 
 /// Attempts per entry when PutEvents reports it throttled or failed internally.
@@ -25,8 +28,10 @@ pub struct EntryOutcome {
     pub error_message: Option<String>,
     /// PutEvents calls this entry took.
     pub attempts: u32,
-    /// Of those, the ones that answered it was throttled.
+    /// Of those, the ones whose 200 answer said this entry was throttled.
     pub throttled: u32,
+    /// Of those, the ones throttled whole (the request refused, every entry in it with it).
+    pub request_throttled: u32,
     /// When the call that accepted (or finally refused) this entry started.
     #[serde(skip)]
     pub sent_at: Option<Instant>,
@@ -45,9 +50,19 @@ impl EntryOutcome {
             error_message: Some("no PutEvents result".into()),
             attempts: 0,
             throttled: 0,
+            request_throttled: 0,
             sent_at: None,
         }
     }
+}
+
+/// One request's worth of entries, put.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PutBatch {
+    /// In the entries' order.
+    pub outcomes: Vec<EntryOutcome>,
+    /// PutEvents calls refused whole as throttled (each retried).
+    pub throttled_requests: u32,
 }
 
 fn request_entry(bus: &str, e: &EventEntry) -> PutEventsRequestEntry {
@@ -61,14 +76,10 @@ fn request_entry(bus: &str, e: &EventEntry) -> PutEventsRequestEntry {
 }
 
 /// One PutEvents request, retrying entries EventBridge reports as throttled or failed
-/// internally (with backoff), and the whole request when it is throttled. Outcomes come back
-/// in the entries' order. Any other whole-request failure (after the SDK's own retries) is an
-/// error.
-pub async fn put_batch(
-    client: &Client,
-    bus: &str,
-    entries: &[EventEntry],
-) -> Result<Vec<EntryOutcome>> {
+/// internally (with backoff), and the whole request when it is throttled or fails the way the
+/// SDK's standard retries would retry (a timeout, a lost connection, a 5xx). Outcomes come back
+/// in the entries' order. Any other whole-request failure is an error.
+pub async fn put_batch(client: &Client, bus: &str, entries: &[EventEntry]) -> Result<PutBatch> {
     let mut outcomes: Vec<EntryOutcome> = entries
         .iter()
         .map(|_| EntryOutcome {
@@ -77,9 +88,11 @@ pub async fn put_batch(
             error_message: None,
             attempts: 0,
             throttled: 0,
+            request_throttled: 0,
             sent_at: None,
         })
         .collect();
+    let mut throttled_requests = 0;
     let mut pending: Vec<usize> = (0..entries.len()).collect();
     for attempt in 0..MAX_ATTEMPTS {
         let request: Vec<PutEventsRequestEntry> = pending
@@ -90,23 +103,34 @@ pub async fn put_batch(
         let answer = client
             .put_events()
             .set_entries(Some(request))
+            .customize()
+            .config_override(Config::builder().retry_config(RetryConfig::disabled()))
             .send()
             .await
             .aws_context("PutEvents");
         let out = match answer {
             Ok(out) => out,
             // EventBridge can refuse the whole request when the account's PutEvents quota is
-            // spent (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html).
-            // Past the SDK's own retries, every pending entry counts as throttled and waits
-            // like a throttled entry: a load test ends with a report, not a lost run.
-            Err(e) if e.is_throttling() => {
+            // spent (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html);
+            // an answer can also be lost on the way. Every pending entry waits like a throttled
+            // entry and is tried again: a load test ends with a report, not a lost run.
+            Err(e) if e.is_throttling() || is_transient(&e) => {
+                let throttled = e.is_throttling();
+                throttled_requests += u32::from(throttled);
                 let code = e.aws.as_ref().and_then(|a| a.code.clone());
-                let code = code.unwrap_or_else(|| "ThrottlingException".into());
+                let code = code.unwrap_or_else(|| {
+                    if throttled {
+                        "ThrottlingException"
+                    } else {
+                        "RequestFailed"
+                    }
+                    .into()
+                });
                 for &i in &pending {
                     let o = &mut outcomes[i];
                     o.attempts = attempt + 1;
                     o.sent_at = Some(started);
-                    o.throttled += 1;
+                    o.request_throttled += u32::from(throttled);
                     o.error_code = Some(code.clone());
                     o.error_message = Some(e.message.clone());
                 }
@@ -151,7 +175,20 @@ pub async fn put_batch(
         clear_errors(&mut outcomes, &retry);
         pending = retry;
     }
-    Ok(outcomes)
+    Ok(PutBatch {
+        outcomes,
+        throttled_requests,
+    })
+}
+
+/// A failure the SDK's standard retries would try again: no answer in time, a connection lost
+/// on the way, or a server error (5xx).
+fn is_transient(e: &Error) -> bool {
+    e.aws.as_ref().is_some_and(|a| match a.cause {
+        Cause::Timeout | Cause::Dispatch => true,
+        Cause::Service => a.status.is_some_and(|s| s >= 500),
+        _ => false,
+    })
 }
 
 /// The entries about to be tried again carry no error until their next answer.
@@ -228,7 +265,8 @@ mod tests {
         let client = mock_client!(aws_sdk_eventbridge, RuleMode::MatchAny, [&both, &second]);
         let out = put_batch(&client, "bus", &[entry(1), entry(2)])
             .await
-            .unwrap();
+            .unwrap()
+            .outcomes;
         assert_eq!(out[0].event_id.as_deref(), Some("eb-1"));
         assert_eq!(out[0].attempts, 1);
         assert_eq!(out[1].event_id.as_deref(), Some("eb-2"));
@@ -264,13 +302,38 @@ mod tests {
                     .build()
             })
             .build();
-        let client = without_sdk_retries(&[&put]);
-        let out = put_batch(&client, "bus", &[entry(1), entry(2)])
+        // The client's own config retries (as every evrelay client does): PutEvents turns
+        // them off, so the throttle reaches evrelay and is counted.
+        let client = mock_client!(aws_sdk_eventbridge, RuleMode::Sequential, [&put], |c| c
+            .retry_config(
+                aws_smithy_types::retry::RetryConfig::standard().with_max_attempts(3)
+            ));
+        let put_result = put_batch(&client, "bus", &[entry(1), entry(2)])
             .await
             .unwrap();
+        assert_eq!(put_result.throttled_requests, 1);
+        let out = put_result.outcomes;
         assert!(out.iter().all(EntryOutcome::ok), "{out:?}");
-        assert!(out.iter().all(|o| (o.attempts, o.throttled) == (2, 1)));
+        // Throttled whole, not inside a 200 answer.
+        assert!(out
+            .iter()
+            .all(|o| (o.attempts, o.request_throttled, o.throttled) == (2, 1, 0)));
         assert_eq!(put.num_calls(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_error_is_tried_again_but_not_counted_as_a_throttle() {
+        let put = mock!(Client::put_events)
+            .sequence()
+            .http_status(503, None)
+            .output(|| PutEventsOutput::builder().entries(accepted("eb-1")).build())
+            .build();
+        let client = without_sdk_retries(&[&put]);
+        let put_result = put_batch(&client, "bus", &[entry(1)]).await.unwrap();
+        assert_eq!(put_result.throttled_requests, 0);
+        let o = &put_result.outcomes[0];
+        assert!(o.ok(), "{o:?}");
+        assert_eq!((o.attempts, o.request_throttled, o.throttled), (2, 0, 0));
     }
 
     #[tokio::test(start_paused = true)]
@@ -281,10 +344,12 @@ mod tests {
             .times(MAX_ATTEMPTS as usize)
             .build();
         let client = without_sdk_retries(&[&refused]);
-        let out = put_batch(&client, "bus", &[entry(1)]).await.unwrap();
+        let put_result = put_batch(&client, "bus", &[entry(1)]).await.unwrap();
+        assert_eq!(put_result.throttled_requests, MAX_ATTEMPTS);
+        let out = put_result.outcomes;
         assert_eq!(out[0].error_code.as_deref(), Some("ThrottlingException"));
         assert_eq!(
-            (out[0].attempts, out[0].throttled),
+            (out[0].attempts, out[0].request_throttled),
             (MAX_ATTEMPTS, MAX_ATTEMPTS)
         );
         assert_eq!(refused.num_calls(), MAX_ATTEMPTS as usize);
@@ -299,7 +364,10 @@ mod tests {
                 .build()
         });
         let client = mock_client!(aws_sdk_eventbridge, RuleMode::MatchAny, [&put]);
-        let out = put_batch(&client, "bus", &[entry(1)]).await.unwrap();
+        let out = put_batch(&client, "bus", &[entry(1)])
+            .await
+            .unwrap()
+            .outcomes;
         assert_eq!(out[0].error_code.as_deref(), Some("InvalidArgument"));
         assert_eq!(out[0].attempts, 1);
         assert!(!out[0].ok());

@@ -77,6 +77,24 @@ pub async fn depth(sqs: &Client, url: &str) -> Result<QueueDepth> {
     })
 }
 
+/// The largest message the queue takes, in bytes (`MaximumMessageSize`; SQS's default when
+/// the attribute is absent, 262,144 bytes, per the SetQueueAttributes reference).
+pub async fn max_message_size(sqs: &Client, url: &str) -> Result<usize> {
+    let out = sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::MaximumMessageSize)
+        .send()
+        .await
+        .aws_context("GetQueueAttributes")?;
+    Ok(out
+        .attributes
+        .unwrap_or_default()
+        .get(&QueueAttributeName::MaximumMessageSize)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(262_144))
+}
+
 /// One ReceiveMessage call.
 #[derive(Debug, Clone, Copy)]
 pub struct Receive {

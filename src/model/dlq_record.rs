@@ -11,6 +11,9 @@ use crate::aws::sqs::Received;
 use crate::model::event::EventEntry;
 use crate::model::text::format_epoch_ms;
 
+/// The detail field the relay reads its idempotency key from (relay-lambda/relay.py).
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Shape {
@@ -43,6 +46,13 @@ pub struct DlqRecord {
     pub attempts: Option<u64>,
     /// The original event, when the message carries one.
     pub event: Option<Value>,
+    /// Lambda left the event out of this destination record (request + response were larger
+    /// than the queue takes): unrecoverable, nothing to redrive.
+    pub payload_dropped: bool,
+    /// Lambda's request id of the failed invocation (`requestContext.requestId`): with the
+    /// time, all that names a record whose event was dropped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
     /// The raw body, for messages of unknown shape.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
@@ -51,14 +61,22 @@ pub struct DlqRecord {
 impl DlqRecord {
     /// The event to re-send, or `None` when the message carries none (unknown shape, or a
     /// destination record without its request payload).
+    ///
+    /// The re-sent event gets a new EventBridge id, so its `detail["idempotency-key"]` carries
+    /// the key the relay sent the first time (relay-lambda/README.md, "Idempotency key"): the
+    /// endpoint sees the same key again and can tell a redrive from a new event.
     pub fn original_event(&self) -> Option<EventEntry> {
         let event = self.event.as_ref()?;
         let source = event.get("source")?.as_str()?.to_string();
         let detail_type = event.get("detail-type")?.as_str()?.to_string();
-        let detail = match event.get("detail") {
-            Some(d) => serde_json::to_string(d).ok()?,
-            None => "{}".to_string(),
-        };
+        let mut detail = event
+            .get("detail")
+            .cloned()
+            .unwrap_or_else(|| Value::Object(Default::default()));
+        if let (Some(key), Some(fields)) = (self.idempotency_key(), detail.as_object_mut()) {
+            fields.insert(IDEMPOTENCY_KEY.to_string(), Value::String(key));
+        }
+        let detail = serde_json::to_string(&detail).ok()?;
         let resources = event
             .get("resources")
             .and_then(Value::as_array)
@@ -76,9 +94,20 @@ impl DlqRecord {
         })
     }
 
+    /// The key the relay sent with the original event: its own `detail["idempotency-key"]`
+    /// when that is a non-empty string, else its EventBridge `id` (the relay's rule).
+    pub fn idempotency_key(&self) -> Option<String> {
+        let event = self.event.as_ref()?;
+        match event.pointer("/detail/idempotency-key") {
+            Some(Value::String(key)) if !key.is_empty() => Some(key.clone()),
+            _ => event.get("id")?.as_str().map(str::to_string),
+        }
+    }
+
     /// Why this message cannot be re-sent, for the report.
     pub fn why_no_event(&self) -> &'static str {
         match self.shape {
+            Shape::LambdaDestination if self.payload_dropped => PAYLOAD_DROPPED,
             Shape::LambdaDestination => "the destination record has no requestPayload event",
             Shape::RuleDlq => "the event has no source or detail-type",
             Shape::Unknown => {
@@ -87,6 +116,11 @@ impl DlqRecord {
         }
     }
 }
+
+/// Why a record without its event cannot be redriven. "If the combined size of the function
+/// request and response payload exceeds the limit, Lambda will drop the payload"
+/// (AWS::Lambda::EventInvokeConfig OnFailure): the record keeps its contexts, not the event.
+pub const PAYLOAD_DROPPED: &str = "unrecoverable: Lambda dropped the event from its failure record (request + response were larger than the queue takes); nothing to redrive";
 
 /// An EventBridge event has a string `source` and `detail-type`.
 fn is_event(v: &Value) -> bool {
@@ -120,6 +154,8 @@ pub fn parse(message: &Received) -> DlqRecord {
         error: None,
         attempts: None,
         event: None,
+        payload_dropped: false,
+        request_id: None,
         body: None,
     };
     let body: Option<Value> = serde_json::from_str(&message.body)
@@ -135,6 +171,10 @@ pub fn parse(message: &Received) -> DlqRecord {
             record.error = destination_error(&v);
             record.time = record.time.or_else(|| str_at(&v, &["timestamp"]));
             record.event = v.get("requestPayload").filter(|p| is_event(p)).cloned();
+            record.request_id = str_at(&v, &["requestContext", "requestId"]);
+            // AWS documents the drop, not the record it leaves: take a missing or null
+            // `requestPayload` as dropped (the relay's events are never null).
+            record.payload_dropped = v.get("requestPayload").map_or(true, Value::is_null);
         }
         Some(v) if is_event(&v) => {
             record.shape = Shape::RuleDlq;
@@ -233,7 +273,7 @@ mod tests {
         assert_eq!(original.detail_type, "inbound-event-sent");
         assert_eq!(
             serde_json::from_str::<Value>(&original.detail).unwrap(),
-            json!({"event-id": "e-1", "n": 1})
+            json!({"event-id": "e-1", "n": 1, "idempotency-key": "ev-1"})
         );
         assert_eq!(original.resources, vec!["arn:aws:s3:::b"]);
     }
@@ -246,7 +286,49 @@ mod tests {
         assert_eq!(r.shape, Shape::LambdaDestination);
         assert_eq!(r.error.as_deref(), Some("Unhandled"));
         assert!(r.original_event().is_none());
-        assert!(r.why_no_event().contains("requestPayload"));
+        assert!(r.payload_dropped);
+        assert!(r
+            .why_no_event()
+            .starts_with("unrecoverable: Lambda dropped the event"));
+        let null = json!({"requestContext": {"requestId": "q-9", "condition": "RetriesExhausted"},
+                          "requestPayload": null, "responsePayload": null});
+        let r = parse(&msg(&null.to_string(), &[]));
+        assert!(r.payload_dropped);
+        assert_eq!(r.request_id.as_deref(), Some("q-9"));
+        assert_eq!(r.time.as_deref(), Some("2026-11-24T08:00:00.123Z"));
+        // A payload that is there but is not an event was not dropped: it is just not ours.
+        let other = json!({"requestContext": {}, "requestPayload": {"hello": 1}});
+        let r = parse(&msg(&other.to_string(), &[]));
+        assert!(!r.payload_dropped);
+        assert!(r.why_no_event().contains("no requestPayload event"));
+    }
+
+    #[test]
+    fn a_redriven_event_carries_its_first_deliverys_key() {
+        // No key of its own: the original EventBridge id becomes the key.
+        let r = parse(&msg(&event().to_string(), &[]));
+        assert_eq!(r.idempotency_key().as_deref(), Some("ev-1"));
+        // A key the producer chose (or an earlier redrive set) is kept, not replaced by the id.
+        let mut own = event();
+        own["detail"]["idempotency-key"] = json!("order-7");
+        let r = parse(&msg(&own.to_string(), &[]));
+        let detail: Value = serde_json::from_str(&r.original_event().unwrap().detail).unwrap();
+        assert_eq!(detail["idempotency-key"], "order-7");
+        assert_eq!(detail["event-id"], "e-1");
+        // An empty or non-string key is not a key: the relay would use the id, so redrive does.
+        for not_a_key in [json!(""), json!(7), Value::Null] {
+            let mut odd = event();
+            odd["detail"]["idempotency-key"] = not_a_key;
+            let r = parse(&msg(&odd.to_string(), &[]));
+            let detail: Value = serde_json::from_str(&r.original_event().unwrap().detail).unwrap();
+            assert_eq!(detail["idempotency-key"], "ev-1");
+        }
+        // An event without detail gets one holding only the key.
+        let mut bare = event();
+        bare.as_object_mut().unwrap().remove("detail");
+        let r = parse(&msg(&bare.to_string(), &[]));
+        let detail: Value = serde_json::from_str(&r.original_event().unwrap().detail).unwrap();
+        assert_eq!(detail, json!({"idempotency-key": "ev-1"}));
     }
 
     #[test]

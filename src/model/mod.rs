@@ -3,6 +3,7 @@
 
 pub mod dlq_record;
 pub mod event;
+pub mod failure_record;
 pub mod log_line;
 pub mod rate;
 pub mod schedule;

@@ -1,8 +1,12 @@
 //! When a failed delivery's record reaches the DLQ. The relay is invoked asynchronously, so
-//! Lambda retries a failed invocation itself ("How Lambda handles errors and retries with
-//! asynchronous invocation": one minute before the first retry, two minutes before the second)
-//! and writes the destination record only after the last attempt. `send --return-response`
-//! uses this to say when "nothing in the DLQ yet" stops meaning "nothing failed".
+//! Lambda retries a failed invocation itself and writes the destination record only after the
+//! last attempt ("How Lambda handles errors and retries with asynchronous invocation",
+//! https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html): a
+//! function error is retried MaximumRetryAttempts times, one minute before the first retry and
+//! two before the second; a throttle (429) or a Lambda system error (5xx) returns the event to
+//! the queue and is retried, backing off up to 5 minutes, for as long as the event's
+//! MaximumEventAgeInSeconds allows. `send --return-response` uses this to say when "nothing in
+//! the DLQ yet" stops meaning "nothing failed".
 
 use std::time::Duration;
 
@@ -26,6 +30,13 @@ impl RetrySchedule {
         let waits: u64 = (1..attempts).map(|n| 60 * u64::from(n)).sum();
         let worst = self.function_timeout * attempts + Duration::from_secs(waits);
         worst.min(self.max_event_age + self.function_timeout)
+    }
+
+    /// The latest a failure record can be due when Lambda throttles the relay or fails with a
+    /// system error: retries go on until the event is MaximumEventAgeInSeconds old, and the
+    /// last one may still run to the timeout.
+    pub fn throttled_record_due(&self) -> Duration {
+        self.max_event_age + self.function_timeout
     }
 }
 
@@ -93,6 +104,33 @@ mod tests {
             ..s
         };
         assert_eq!(young.failure_record_due(), Duration::from_secs(90));
+    }
+
+    #[test]
+    fn a_throttled_event_is_retried_up_to_its_maximum_age_not_one_and_two_minutes() {
+        let s = RetrySchedule {
+            max_retry_attempts: 2,
+            max_event_age: Duration::from_secs(3600),
+            function_timeout: Duration::from_secs(30),
+        };
+        assert_eq!(s.throttled_record_due(), Duration::from_secs(3630));
+        assert!(s.throttled_record_due() > s.failure_record_due());
+        // Retry attempts do not bound throttles: only the age does.
+        let no_retries = RetrySchedule {
+            max_retry_attempts: 0,
+            max_event_age: Duration::from_secs(600),
+            ..s
+        };
+        assert_eq!(no_retries.throttled_record_due(), Duration::from_secs(630));
+    }
+
+    #[test]
+    fn a_deployed_template_gives_its_own_settings() {
+        let deployed = "Resources:\n  InvokeConfig:\n    Type: AWS::Lambda::EventInvokeConfig\n    Properties:\n      MaximumRetryAttempts: 1\n      MaximumEventAgeInSeconds: 900\n  Next:\n    Type: AWS::SQS::Queue\n    Properties:\n      MaximumRetryAttempts: 7\n";
+        assert_eq!(
+            invoke_config_from_template(deployed),
+            Some((1, Duration::from_secs(900)))
+        );
     }
 
     #[test]

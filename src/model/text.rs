@@ -35,6 +35,12 @@ pub fn were(n: impl Into<u64>, noun: &str) -> String {
     format!("{} {}", count(n, noun), if n == 1 { "was" } else { "were" })
 }
 
+/// A count as the subject of a present sentence: `1 record has`, `3 records have`.
+pub fn have(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    format!("{} {}", count(n, noun), if n == 1 { "has" } else { "have" })
+}
+
 /// `-` for a missing value in a table cell.
 pub fn or_dash(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "-".into())

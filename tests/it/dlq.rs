@@ -424,10 +424,18 @@ async fn redrive_puts_the_originals_back_and_keeps_what_failed() {
             .collect()
     };
     assert_eq!(ids("resent"), HashSet::from([dest, rule]));
+    let keys: HashSet<&str> = doc["resent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["idempotency_key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, HashSet::from(["ev-dest", "ev-rule"]));
     assert_eq!(ids("failed"), HashSet::from([refused.clone()]));
     assert_eq!(ids("skipped"), HashSet::from([no_payload.clone()]));
 
-    // The originals are on the bus, as they were.
+    // The originals are on the bus, as they were, each carrying the id it was first delivered
+    // under as its idempotency key: the endpoint sees the same `Idempotency-Key` again.
     let captured = receive_all(&c.sqs, &capture).await;
     let mut got: Vec<(String, String, Value)> = captured
         .iter()
@@ -447,12 +455,12 @@ async fn redrive_puts_the_originals_back_and_keeps_what_failed() {
             (
                 "eventProducerApp".into(),
                 "inbound-event-sent".into(),
-                json!({"event-id": "e-100", "order": 7})
+                json!({"event-id": "e-100", "order": 7, "idempotency-key": "ev-dest"})
             ),
             (
                 "eventProducerApp".into(),
                 "inbound-event-sent".into(),
-                json!({"event-id": "e-200", "order": 7})
+                json!({"event-id": "e-200", "order": 7, "idempotency-key": "ev-rule"})
             ),
         ]
     );

@@ -40,8 +40,12 @@ async fn a_steady_rate_spreads_the_events_and_reports_the_rate_kept() {
     let kept = s["rate"]["achieved_per_second"].as_f64().unwrap();
     assert!(kept > 0.0 && kept <= 20.0, "never faster than asked: {s}");
     assert_eq!(
-        (s["throttled"].as_u64(), s["retries"].as_u64()),
-        (Some(0), Some(0))
+        (
+            s["throttled_entries"].as_u64(),
+            s["throttled_requests"].as_u64(),
+            s["retries"].as_u64()
+        ),
+        (Some(0), Some(0), Some(0))
     );
 
     // --duration: rate × duration events, the last due 0.9 s in.

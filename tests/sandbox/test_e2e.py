@@ -197,8 +197,6 @@ def test_tutorial_walkthrough(sandbox, stack):
     assert stack not in sandbox.cli("status")["stacks"]
 
 
-@pytest.mark.xfail(strict=True, reason="dlq redrive does not put the original id in "
-                   "detail['idempotency-key'] yet (src/commands/dlq/redrive.rs, wired by the lead)")
 def test_a_redriven_event_arrives_with_its_original_idempotency_key(sandbox, stack):
     deploy(sandbox, stack, uuid.uuid4().hex)
     sandbox.control(mode="reject")

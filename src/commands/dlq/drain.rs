@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::aws::sqs::{self, BatchFailure, QueueDepth, Received};
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::model::text::{count, were};
+use crate::model::dlq_record;
+use crate::model::text::{count, have, or_dash, were};
 use crate::printer::{Report, Style};
 
 use super::sweep::{sweep, Sweep, RECEIVERS};
@@ -59,7 +60,20 @@ struct DrainReport {
     delete_failures: Vec<BatchFailure>,
     /// The queue's depth afterwards.
     left_in_queue: QueueDepth,
+    /// Drained records Lambda wrote without their event: saved as they are, nothing to redrive.
+    unrecoverable: Vec<Unrecoverable>,
 }
+
+/// A failure record whose event Lambda dropped: what still names it.
+#[derive(Debug, Serialize)]
+struct Unrecoverable {
+    message_id: String,
+    request_id: Option<String>,
+    time: Option<String>,
+}
+
+/// Records listed by id in the text output; the JSON lists all.
+const UNRECOVERABLE_SHOWN: usize = 5;
 
 /// Opens the file for appending, with the ids of this queue's messages it already holds. If an
 /// earlier drain was killed mid-write, the file ends in a partial line: start on a fresh line
@@ -111,6 +125,7 @@ pub(super) async fn run(
     let drained = AtomicUsize::new(0);
     let already = AtomicUsize::new(0);
     let delete_failures = Mutex::new(Vec::new());
+    let unrecoverable = Mutex::new(Vec::new());
     let sweep_opts = Sweep {
         queue: q,
         receivers: RECEIVERS,
@@ -119,8 +134,14 @@ pub(super) async fn run(
         progress: progress(ctx, &depth, "draining"),
     };
     let result = sweep(&sweep_opts, |batch| {
-        let (file, in_file, drained, already, delete_failures) =
-            (file.clone(), &in_file, &drained, &already, &delete_failures);
+        let (file, in_file, drained, already, delete_failures, unrecoverable) = (
+            file.clone(),
+            &in_file,
+            &drained,
+            &already,
+            &delete_failures,
+            &unrecoverable,
+        );
         async move {
             // Each message is written by one receiver only, and deleted unwritten only once its
             // line is on disk (never while another receiver is still writing it).
@@ -140,6 +161,17 @@ pub(super) async fn run(
             }
             let mut text = String::new();
             for m in &fresh {
+                let record = dlq_record::parse(m);
+                if record.payload_dropped {
+                    unrecoverable
+                        .lock()
+                        .expect("unrecoverable lock")
+                        .push(Unrecoverable {
+                            message_id: m.message_id.clone(),
+                            request_id: record.request_id,
+                            time: record.time,
+                        });
+                }
                 let line = DrainLine {
                     message_id: &m.message_id,
                     queue: &q.name,
@@ -205,6 +237,7 @@ pub(super) async fn run(
         already_in_file: already.load(Ordering::Relaxed),
         delete_failures: delete_failures.into_inner().expect("failures lock"),
         left_in_queue,
+        unrecoverable: unrecoverable.into_inner().expect("unrecoverable lock"),
     })
 }
 
@@ -232,6 +265,33 @@ impl Report for DrainReport {
                 style.yellow("warning:"),
                 were(self.delete_failures.len() as u64, "message"),
                 self.delete_failures[0].code
+            ));
+        }
+        if !self.unrecoverable.is_empty() {
+            let mut ids: Vec<String> = self
+                .unrecoverable
+                .iter()
+                .take(UNRECOVERABLE_SHOWN)
+                .map(|u| {
+                    format!(
+                        "{} (request {}, {})",
+                        u.message_id,
+                        or_dash(&u.request_id),
+                        or_dash(&u.time)
+                    )
+                })
+                .collect();
+            if self.unrecoverable.len() > UNRECOVERABLE_SHOWN {
+                ids.push(format!(
+                    "and {} more",
+                    self.unrecoverable.len() - UNRECOVERABLE_SHOWN
+                ));
+            }
+            out.push_str(&format!(
+                "\n{} {} no event (Lambda dropped it: request + response exceeded the queue's message size); saved as they are, nothing to redrive: {}.",
+                style.yellow("warning:"),
+                have(self.unrecoverable.len() as u64, "record"),
+                ids.join(", ")
             ));
         }
         let left = self.left_in_queue.total();

@@ -70,6 +70,15 @@ fn reason(r: &DlqRecord) -> String {
     if r.shape == Shape::Unknown {
         return format!("not a failure record: {}", r.body.as_deref().unwrap_or(""));
     }
+    if r.payload_dropped {
+        // No event id to show: the Lambda request id and the time are what name it.
+        return format!(
+            "unrecoverable, event dropped by Lambda: request {} at {}: {}",
+            or_dash(&r.request_id),
+            or_dash(&r.time),
+            r.error.as_deref().or(r.condition.as_deref()).unwrap_or("-")
+        );
+    }
     match (&r.error, &r.event_id) {
         (Some(error), Some(id)) => error.replacen(&format!("event {id}: "), "", 1),
         (Some(error), None) => error.clone(),
@@ -115,6 +124,14 @@ impl Report for PeekReport {
             count(total, "message"),
             self.queue
         );
+        let dropped = self.records.iter().filter(|r| r.payload_dropped).count();
+        if dropped > 0 {
+            out.push_str(&format!(
+                "\n{} {} no event: Lambda drops it from the failure record when request + response exceed the queue's message size. Nothing to redrive; `evrelay dlq drain` keeps what is left.",
+                style.yellow("warning:"),
+                crate::model::text::have(dropped as u64, "record"),
+            ));
+        }
         if !self.wide {
             out.push_str("\n`--wide` adds the time, detail event id, detail-type and condition.");
         }
@@ -144,6 +161,8 @@ mod tests {
             error: Some(error.into()),
             attempts: Some(3),
             event: Some(json!({})),
+            payload_dropped: false,
+            request_id: None,
             body: None,
         }
     }
@@ -194,6 +213,27 @@ mod tests {
             assert!(text.contains(value), "{value}:\n{text}");
         }
         assert!(!text.contains("--wide"), "{text}");
+    }
+
+    #[test]
+    fn a_record_without_its_event_is_flagged_unrecoverable_with_its_id_and_time() {
+        let mut r = record("RelayError: event 5b2c: 413: payload too large");
+        r.event = None;
+        r.event_id = None;
+        r.payload_dropped = true;
+        r.request_id = Some("8f5ad2b1-0000-4000-8000-000000000001".into());
+        let why = reason(&r);
+        assert!(
+            why.starts_with("unrecoverable, event dropped by Lambda: "),
+            "{why}"
+        );
+        assert!(why.chars().count() <= REASON_MAX, "{why}");
+        assert!(
+            why.contains("8f5ad2b1-0000-4000-8000-000000000001"),
+            "{why}"
+        );
+        assert!(why.contains("2026-11-24T08:00:00.123Z"), "{why}");
+        assert!(why.contains("413: payload too large"), "{why}");
     }
 
     #[test]

@@ -28,6 +28,8 @@ struct Resent {
     detail_type: String,
     /// The id EventBridge gave the re-sent event (none in a dry run).
     new_event_id: Option<String>,
+    /// The key the endpoint sees again (`Idempotency-Key`): the first delivery's.
+    idempotency_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -169,7 +171,11 @@ impl RedriveRun<'_> {
                     message_id: m.message_id.clone(),
                     event_id: record.event_id.clone(),
                     detail_event_id: record.detail_event_id.clone(),
-                    error_code: "NoEvent".into(),
+                    error_code: if record.payload_dropped {
+                        "PayloadDropped".into()
+                    } else {
+                        "NoEvent".into()
+                    },
                     error_message: record.why_no_event().into(),
                 }),
             }
@@ -178,6 +184,7 @@ impl RedriveRun<'_> {
             let mut r = report.lock().expect("report lock");
             for (m, record, entry) in sendable {
                 r.resent.push(Resent {
+                    idempotency_key: record.idempotency_key(),
                     message_id: m.message_id,
                     event_id: record.event_id,
                     detail_event_id: record.detail_event_id,
@@ -192,7 +199,9 @@ impl RedriveRun<'_> {
         for range in pack(&sizes) {
             let part = &sendable[range];
             let entries: Vec<EventEntry> = part.iter().map(|(_, _, e)| e.clone()).collect();
-            let outcomes = eventbridge::put_batch(ctx.events(), bus, &entries).await?;
+            let outcomes = eventbridge::put_batch(ctx.events(), bus, &entries)
+                .await?
+                .outcomes;
             let mut to_delete = Vec::new();
             {
                 let mut r = report.lock().expect("report lock");
@@ -205,6 +214,7 @@ impl RedriveRun<'_> {
                             detail_event_id: record.detail_event_id.clone(),
                             detail_type: entry.detail_type.clone(),
                             new_event_id: outcome.event_id,
+                            idempotency_key: record.idempotency_key(),
                         });
                     } else {
                         r.failed.push(NotResent {
@@ -323,6 +333,7 @@ mod tests {
                     detail_event_id: None,
                     detail_type: "t".into(),
                     new_event_id: None,
+                    idempotency_key: None,
                 })
                 .collect(),
             ..Default::default()

@@ -17,9 +17,11 @@ use crate::model::text::count;
 use super::input::Planned;
 use super::waiter::Waiter;
 
-/// The outcomes, in the entries' order, and when the last request left (for the rate kept).
+/// The outcomes, in the entries' order, and when the last request left (for the rate issued).
 pub(super) struct Sent {
     pub outcomes: Vec<EntryOutcome>,
+    /// PutEvents requests refused whole as throttled (each retried).
+    pub throttled_requests: u64,
     pub last_issued: Duration,
     pub last_entries: usize,
 }
@@ -56,6 +58,7 @@ pub(super) async fn send_all(
         .buffer_unordered(concurrency.max(1));
     let mut requests = std::pin::pin!(requests);
     let (mut accepted, mut last_issued, mut last_entries) = (0, Duration::ZERO, 0);
+    let mut throttled_requests = 0;
     while let Some((range, issued, result)) = requests.next().await {
         let batch = result.map_err(|mut e| {
             progress.finish_and_clear();
@@ -66,11 +69,12 @@ pub(super) async fn send_all(
             );
             e
         })?;
+        throttled_requests += u64::from(batch.throttled_requests);
         progress.inc(range.len() as u64);
         if issued >= last_issued {
             (last_issued, last_entries) = (issued, range.len());
         }
-        for (i, outcome) in range.zip(batch) {
+        for (i, outcome) in range.zip(batch.outcomes) {
             if let (true, Some(w), Some(id)) = (outcome.ok(), waiter, &outcome.event_id) {
                 w.expect(id, i, outcome.sent_at);
             }
@@ -84,6 +88,7 @@ pub(super) async fn send_all(
             .into_iter()
             .map(|o| o.unwrap_or_else(EntryOutcome::not_sent))
             .collect(),
+        throttled_requests,
         last_issued,
         last_entries,
     })

@@ -37,8 +37,11 @@ pub(super) struct Schedule {
     pub attempts: u32,
     pub function_timeout_s: u64,
     pub max_event_age_s: u64,
-    /// The latest time a failure record for these events reaches the DLQ.
+    /// The latest time a failure record for these events reaches the DLQ when the relay fails.
     pub failure_record_due_by: String,
+    /// The latest time when Lambda throttles the relay or fails itself (429, 5xx): retried up
+    /// to the maximum event age.
+    pub throttled_record_due_by: String,
     /// A `--timeout` that waits until then.
     pub suggested_timeout: String,
     /// Where the settings were read.
@@ -71,11 +74,18 @@ fn ids_pattern(ids: &[String]) -> String {
 }
 
 /// The relay's retry settings: its function timeout from the stack's parameters (the
-/// template's default where the stack cannot be read), its EventInvokeConfig from evrelay's
-/// template, where they are fixed values.
+/// template's default where the stack cannot be read), its EventInvokeConfig from the template
+/// the stack was deployed with (GetTemplate; evrelay's own where that cannot be read). Read
+/// through CloudFormation rather than Lambda's GetFunctionEventInvokeConfig: evrelay has no
+/// Lambda client (aws-sdk-lambda is not a dependency, and one more SDK crate is the costliest
+/// part of a build), and the stack's template is where evrelay sets these values.
 async fn schedule(ctx: &Context, started_ms: i64, notes: &mut Vec<String>) -> Option<Schedule> {
     let stack = &ctx.names.stack;
-    let (timeout, why_not) = match crate::stack::describe_stack(ctx.cloudformation(), stack).await {
+    let (described, deployed) = tokio::join!(
+        crate::stack::describe_stack(ctx.cloudformation(), stack),
+        crate::aws::stacks::template_body(ctx.cloudformation(), stack)
+    );
+    let (timeout, why_not) = match described {
         Ok(Some(info)) => match info.parameters.iter().find(|(k, _)| k == "FunctionTimeout") {
             Some((_, v)) => (Some(v.clone()), ""),
             None => (None, "has no FunctionTimeout"),
@@ -94,23 +104,34 @@ async fn schedule(ctx: &Context, started_ms: i64, notes: &mut Vec<String>) -> Op
         ),
     };
     let timeout: u64 = timeout?.parse().ok()?;
-    let (retries, age) = invoke_config_from_template(TEMPLATE_SOURCE)?;
+    let ((retries, age), retries_from) = match deployed
+        .ok()
+        .as_deref()
+        .and_then(invoke_config_from_template)
+    {
+        Some(settings) => (settings, format!("retries from stack `{stack}`'s template")),
+        None => (
+            invoke_config_from_template(TEMPLATE_SOURCE)?,
+            "retries as evrelay's template sets them".to_string(),
+        ),
+    };
     let s = RetrySchedule {
         max_retry_attempts: retries,
         max_event_age: age,
         function_timeout: Duration::from_secs(timeout),
     };
-    let due = s.failure_record_due();
-    let due_by = started_ms + due.as_millis() as i64;
+    let due_by = started_ms + s.failure_record_due().as_millis() as i64;
+    let throttled_due_by = started_ms + s.throttled_record_due().as_millis() as i64;
     let left_s = ((due_by - now_ms()).max(0) as u64).div_ceil(1000);
     Some(Schedule {
         attempts: retries.min(2) + 1,
         function_timeout_s: timeout,
         max_event_age_s: age.as_secs(),
         failure_record_due_by: format_epoch_ms(due_by),
+        throttled_record_due_by: format_epoch_ms(throttled_due_by),
         // Whole minutes, plus one for the record's own delivery to the queue.
         suggested_timeout: format!("{}m", left_s.div_ceil(60) + 1),
-        source: format!("{from}; retries as evrelay's template sets them"),
+        source: format!("{from}; {retries_from}"),
     })
 }
 
@@ -201,10 +222,18 @@ impl Diagnosis {
         }
         if let Some(s) = &self.schedule {
             out.push_str(&format!(
-                "\n  A failure record is due in the DLQ by {} at the latest: {} attempts of up to {} s, \
+                "\n  A failure record is due in the DLQ by {} at the latest if the relay fails: {} of up to {} s, \
                  1 and 2 min apart ({}). Until then an empty DLQ does not mean the event was \
-                 delivered; --timeout {} waits for it.",
-                s.failure_record_due_by, s.attempts, s.function_timeout_s, s.source, s.suggested_timeout
+                 delivered; --timeout {} waits for it. If Lambda throttles the relay or fails \
+                 itself (429, 5xx), it retries with backoff up to 5 min for the event's maximum \
+                 age, {} s: the record may come as late as {}.",
+                s.failure_record_due_by,
+                count(u64::from(s.attempts), "attempt"),
+                s.function_timeout_s,
+                s.source,
+                s.suggested_timeout,
+                s.max_event_age_s,
+                s.throttled_record_due_by
             ));
         }
         let line = |e: &LogExcerpt| format!("\n    {}  {}", e.time, shorten(&e.message, 160));

@@ -17,6 +17,8 @@ use clap::Args;
 use crate::aws::{eventbridge, sqs};
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::model::event::EventEntry;
+use crate::model::failure_record;
 use crate::model::rate::Rate;
 use crate::model::text::{count, now_ms};
 
@@ -51,7 +53,7 @@ pub struct SendArgs {
     pub concurrency: Option<u64>,
 
     /// Send at this steady rate for a load test, e.g. 50/s or 600/m: --count events, or for
-    /// --duration (the output gives the rate achieved, throttled entries and retries).
+    /// --duration (the output gives the rates asked, issued and accepted, throttles and retries).
     #[arg(long, value_name = "N/s", value_parser = crate::model::rate::parse_rate)]
     pub rate: Option<Rate>,
 
@@ -94,6 +96,7 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
         });
     }
     let responses_url = responses_url?;
+    warn_if_records_outgrow_the_dlq(ctx, &planned.entries).await?;
 
     let started_ms = now_ms();
     let started = Instant::now();
@@ -136,7 +139,14 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     let (sent, elapsed) = sent?;
     waited?;
 
-    let mut report = report::build(&bus, &planned, sent.outcomes, elapsed, waiter);
+    let mut report = report::build(
+        &bus,
+        &planned,
+        sent.outcomes,
+        sent.throttled_requests,
+        elapsed,
+        waiter,
+    );
     report.summary.rate = args.rate.map(|r| report::RateSummary {
         target_per_second: r.per_second(),
         achieved_per_second: report::one_decimal(Rate::achieved(
@@ -151,6 +161,34 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     }
     ctx.printer.report(&report)?;
     outcome_error(&report, args.timeout)
+}
+
+/// Warns before sending events whose failure record could be larger than the stack's DLQ
+/// takes: Lambda would drop the event from the record, and `dlq redrive` could not re-send it.
+/// The queue is asked only when a record could outgrow the smallest DLQ evrelay ever made.
+async fn warn_if_records_outgrow_the_dlq(ctx: &Context, entries: &[EventEntry]) -> Result<()> {
+    if failure_record::outgrowing(entries, failure_record::SMALLEST_DLQ_LIMIT).is_none() {
+        return Ok(());
+    }
+    let Some(url) = sqs::find_queue_url(ctx.sqs(), &ctx.names.dlq).await? else {
+        return Ok(());
+    };
+    let limit = sqs::max_message_size(ctx.sqs(), &url).await?;
+    if let Some((events, largest)) = failure_record::outgrowing(entries, limit) {
+        let fix = if limit < failure_record::DLQ_MESSAGE_LIMIT {
+            "; `evrelay deploy` again raises the queue to 1 MiB"
+        } else {
+            ""
+        };
+        ctx.printer.warn(&format!(
+            "{} could outgrow `{}` ({limit}-byte messages) with {} failure record (up to {largest} bytes): if {} fails, Lambda drops the event from the record and `evrelay dlq redrive` cannot re-send it{fix}",
+            count(events as u64, "event"),
+            ctx.names.dlq,
+            if events == 1 { "its" } else { "their" },
+            if events == 1 { "it" } else { "one" },
+        ));
+    }
+    Ok(())
 }
 
 /// Requests in flight. An open-model schedule needs room for the requests still waiting on

@@ -47,11 +47,14 @@ pub(super) struct Summary {
     pub failed: usize,
     pub elapsed_ms: u64,
     pub events_per_second: f64,
-    /// Entries EventBridge answered as throttled at least once (each retried).
-    pub throttled: usize,
+    /// Entries a 200 PutEvents answer said were throttled, at least once (each retried).
+    pub throttled_entries: usize,
+    /// PutEvents requests EventBridge refused whole as throttled (each retried, its entries
+    /// with it): counted by evrelay, which makes every PutEvents retry itself.
+    pub throttled_requests: u64,
     /// PutEvents attempts beyond each entry's first.
     pub retries: u64,
-    /// `--rate` only: the rate asked for and the rate kept.
+    /// `--rate` only: the rate asked for and the rate issued.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<RateSummary>,
 }
@@ -115,11 +118,12 @@ pub(super) fn build(
     bus: &str,
     planned: &Planned,
     outcomes: Vec<EntryOutcome>,
+    throttled_requests: u64,
     elapsed: Duration,
     waiter: Option<Waiter>,
 ) -> SendReport {
     let mut responses = waiter.map(|w| std::mem::take(&mut w.lock().responses));
-    let throttled = outcomes.iter().filter(|o| o.throttled > 0).count();
+    let throttled_entries = outcomes.iter().filter(|o| o.throttled > 0).count();
     let retries = outcomes
         .iter()
         .map(|o| u64::from(o.attempts.saturating_sub(1)))
@@ -147,7 +151,8 @@ pub(super) fn build(
         } else {
             one_decimal(sent as f64 / elapsed.as_secs_f64())
         },
-        throttled,
+        throttled_entries,
+        throttled_requests,
         retries,
         rate: None,
     };
@@ -323,12 +328,21 @@ fn plural(n: usize, what: &str) -> String {
 /// and the rate EventBridge accepted events at over the whole run (the last answers included).
 fn rate_line(rate: &RateSummary, s: &Summary) -> String {
     format!(
-        "Rate: asked {}/s; issued {}/s; accepted {}/s; {} throttled, {}.",
+        "Rate: asked {}/s; issued {}/s; accepted {}/s; {}, {}.",
         rate.target_per_second,
         rate.achieved_per_second,
         s.events_per_second,
-        plural(s.throttled, "entry"),
+        throttles(s),
         plural(s.retries as usize, "retry")
+    )
+}
+
+/// Both kinds of throttle, apart: requests refused whole, entries refused inside a 200 answer.
+fn throttles(s: &Summary) -> String {
+    format!(
+        "{} throttled whole, {} throttled",
+        plural(s.throttled_requests as usize, "request"),
+        plural(s.throttled_entries, "entry")
     )
 }
 
@@ -368,9 +382,9 @@ impl Report for SendReport {
             summary.push_str(&format!("\n{}", rate_line(rate, s)));
         } else if s.retries > 0 {
             summary.push_str(&format!(
-                "\nRetried: {} ({} throttled).",
+                "\nRetried: {} ({}).",
                 plural(s.retries as usize, "retry"),
-                plural(s.throttled, "entry")
+                throttles(s)
             ));
         }
         if let Some(r) = self.responses.as_ref().filter(|_| self.events.len() > 1) {
@@ -404,8 +418,9 @@ mod tests {
                 failed: 0,
                 elapsed_ms: 1670,
                 events_per_second: 59.9,
-                throttled: 1,
-                retries: 1,
+                throttled_entries: 1,
+                throttled_requests: 2,
+                retries: 3,
                 rate,
             },
             responses: None,
@@ -423,10 +438,15 @@ mod tests {
         assert_eq!(
             text,
             "Sent 100 events to `relay-bus` in 1.67 s.\n\
-             Rate: asked 100/s; issued 100/s; accepted 59.9/s; 1 entry throttled, 1 retry."
+             Rate: asked 100/s; issued 100/s; accepted 59.9/s; 2 requests throttled whole, \
+             1 entry throttled, 3 retries."
         );
         let plain = report(None).render(&Style { color: false });
-        assert!(plain.starts_with("Sent 100 events to `relay-bus` in 1.67 s (59.9 events/s)."));
+        assert_eq!(
+            plain,
+            "Sent 100 events to `relay-bus` in 1.67 s (59.9 events/s).\n\
+             Retried: 3 retries (2 requests throttled whole, 1 entry throttled)."
+        );
     }
 
     #[test]
