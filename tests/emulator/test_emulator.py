@@ -235,3 +235,55 @@ def test_executing_a_change_set_deletes_the_stacks_others_and_runs_once(endpoint
     with pytest.raises(ClientError) as e:
         cfn.execute_change_set(StackName="cs-two", ChangeSetName="cs-run")
     assert e.value.response["Error"]["Code"] == "InvalidChangeSetStatus"
+
+
+# --- recording.py: the IAM action of every request (EVRELAY_EMULATOR_RECORD) -------------------
+
+
+@pytest.fixture()
+def recording(tmp_path):
+    record = tmp_path / "actions.txt"
+    port = _free_port()
+    env = dict(os.environ, EVRELAY_EMULATOR_RECORD=str(record))
+    proc = subprocess.Popen(
+        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.1)
+    yield url, record
+    proc.kill()
+    proc.wait()
+
+
+def test_every_request_is_recorded_as_its_iam_action_in_each_protocol(recording):
+    url, record = recording
+    client(url, "sts").get_caller_identity()  # Query, form body
+    client(url, "ec2").describe_vpcs()  # EC2 Query
+    client(url, "elbv2").describe_load_balancers()  # Query; IAM prefix elasticloadbalancing
+    client(url, "sqs").create_queue(QueueName="rec")  # JSON (X-Amz-Target: AmazonSQS.…)
+    client(url, "events").list_event_buses()  # JSON; IAM prefix events
+    client(url, "lambda").list_functions()  # REST: GET /2015-03-31/functions/
+    client(url, "route53").list_hosted_zones()  # REST XML
+    lines = record.read_text().splitlines()
+    assert lines == [
+        "sts:GetCallerIdentity",
+        "ec2:DescribeVpcs",
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "sqs:CreateQueue",
+        "events:ListEventBuses",
+        "lambda:ListFunctions",
+        "route53:ListHostedZones",
+    ]
+
