@@ -128,6 +128,8 @@ pub enum Command {
     Destroy(commands::destroy::DestroyArgs),
     /// Print the relay's CloudFormation template, relay code inlined.
     Template(commands::template::TemplateArgs),
+    /// Print the least-privilege IAM policy for deploy, operate, destroy, or all three.
+    Policy(commands::policy::PolicyArgs),
     /// Print a shell completion script.
     Completions(commands::completions::CompletionsArgs),
 }

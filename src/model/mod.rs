@@ -4,6 +4,7 @@
 pub mod dlq_record;
 pub mod event;
 pub mod log_line;
+pub mod policy;
 pub mod rate;
 pub mod schedule;
 pub mod text;
