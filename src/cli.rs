@@ -241,6 +241,9 @@ fn examples(command: &str) -> Option<&'static str> {
   evrelay --stack orders-relay destroy --yes",
         "template" => "  evrelay template > relay.yaml
   evrelay template --param TargetUrl=http://internal-app-123.us-east-1.elb.amazonaws.com/",
+        "policy" => "  evrelay --region eu-west-1 policy deploy > deploy-policy.json
+  evrelay policy operate --output json
+  evrelay policy deploy --role-arn arn:aws:iam::123456789012:role/cfn",
         "completions" => "  evrelay completions zsh > ~/.zfunc/_evrelay
   evrelay completions bash > /etc/bash_completion.d/evrelay",
         _ => return None,

@@ -231,10 +231,7 @@ fn logs_policy(extra: &[&str]) -> Grant {
 }
 
 fn stack_arns(s: &Scope) -> Vec<String> {
-    vec![s.arn(
-        "cloudformation",
-        &format!("stack/{}/*", s.names.stack),
-    )]
+    vec![s.arn("cloudformation", &format!("stack/{}/*", s.names.stack))]
 }
 
 fn queue_arns(s: &Scope) -> Vec<String> {

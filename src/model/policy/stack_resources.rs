@@ -57,7 +57,10 @@ fn bus_and_rules(s: &Scope) -> Vec<String> {
 /// The stack's own secret: Secrets Manager appends `-` and six random characters to the name
 /// (Secrets Manager User Guide, "ARN format": "…:secret:SecretName-6RandomCharacters").
 fn secret(s: &Scope) -> Vec<String> {
-    vec![s.arn("secretsmanager", &format!("secret:{}-??????", s.names.secret))]
+    vec![s.arn(
+        "secretsmanager",
+        &format!("secret:{}-??????", s.names.secret),
+    )]
 }
 
 /// The relay's role has no RoleName: CloudFormation names it `<stack>-RelayRole-<random>`.
@@ -206,7 +209,11 @@ pub const STACK_RESOURCES: &[StackResource] = &[
             "sqs:UntagQueue",
             "sqs:ListQueueTags",
         ],
-        delete: &["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:DeleteQueue"],
+        delete: &[
+            "sqs:GetQueueUrl",
+            "sqs:GetQueueAttributes",
+            "sqs:DeleteQueue",
+        ],
         resources: queues,
     },
     StackResource {
@@ -228,7 +235,10 @@ pub const STACK_RESOURCES: &[StackResource] = &[
             "secretsmanager:TagResource",
             "secretsmanager:UntagResource",
         ],
-        delete: &["secretsmanager:DescribeSecret", "secretsmanager:DeleteSecret"],
+        delete: &[
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:DeleteSecret",
+        ],
         resources: secret,
     },
 ];

@@ -19,7 +19,10 @@ fn documents() -> Vec<PolicyDocument> {
 #[test]
 fn every_template_resource_type_has_its_cloudformation_actions() {
     let types = template_resource_types(TEMPLATE_SOURCE);
-    assert!(types.contains(&"AWS::Lambda::Function".to_string()), "{types:?}");
+    assert!(
+        types.contains(&"AWS::Lambda::Function".to_string()),
+        "{types:?}"
+    );
     let missing: Vec<&String> = types
         .iter()
         .filter(|t| !STACK_RESOURCES.iter().any(|r| &r.resource_type == t))
@@ -105,7 +108,11 @@ fn each_job_fits_one_managed_policy_and_all_fits_a_roles_inline_policy() {
 #[test]
 fn the_stacks_own_resources_are_named_not_wildcarded() {
     let doc = policy(&[Job::Operate], &scope());
-    let sqs = doc.statement.iter().find(|s| s.sid == "OperateSqs").unwrap();
+    let sqs = doc
+        .statement
+        .iter()
+        .find(|s| s.sid == "OperateSqs")
+        .unwrap();
     assert_eq!(
         sqs.resource,
         vec![
@@ -113,7 +120,11 @@ fn the_stacks_own_resources_are_named_not_wildcarded() {
             "arn:aws:sqs:eu-west-1:*:orders-responses"
         ]
     );
-    let logs = doc.statement.iter().find(|s| s.sid == "OperateLogs").unwrap();
+    let logs = doc
+        .statement
+        .iter()
+        .find(|s| s.sid == "OperateLogs")
+        .unwrap();
     assert!(logs.action.contains(&"logs:StartLiveTail".to_string()));
     assert!(logs
         .resource
@@ -164,7 +175,10 @@ fn deploy_names_the_permissions_that_fail_half_way() {
         .collect();
     assert_eq!(passes.len(), 2, "the relay role and --role-arn");
     assert_eq!(passes[0].resource, vec!["arn:aws:iam::*:role/orders-*"]);
-    assert_eq!(passes[1].resource, vec!["arn:aws:iam::123456789012:role/cfn"]);
+    assert_eq!(
+        passes[1].resource,
+        vec!["arn:aws:iam::123456789012:role/cfn"]
+    );
     let without = policy(&[Job::Deploy], &Scope::new("orders", None, None));
     assert_eq!(
         without
@@ -192,7 +206,12 @@ fn all_is_every_jobs_actions_in_one_document() {
 #[test]
 fn the_partition_follows_the_region() {
     let cn = policy(&[Job::Operate], &Scope::new("o", Some("cn-north-1"), None));
-    let r = &cn.statement.iter().find(|s| s.sid == "OperateSqs").unwrap().resource[0];
+    let r = &cn
+        .statement
+        .iter()
+        .find(|s| s.sid == "OperateSqs")
+        .unwrap()
+        .resource[0];
     assert_eq!(r, "arn:aws-cn:sqs:cn-north-1:*:o-dlq");
     let anywhere = policy(&[Job::Operate], &Scope::new("o", None, None));
     let r = &anywhere
