@@ -146,7 +146,10 @@ pub const STACK_RESOURCES: &[StackResource] = &[
             "lambda:UpdateFunctionConfiguration",
             "lambda:PutFunctionConcurrency",
             "lambda:DeleteFunctionConcurrency",
+            // The handler reads the function back whole (recursion and runtime settings too).
             "lambda:GetFunctionCodeSigningConfig",
+            "lambda:GetFunctionRecursionConfig",
+            "lambda:GetRuntimeManagementConfig",
             "lambda:DeleteFunction",
             "lambda:TagResource",
             "lambda:UntagResource",
