@@ -289,3 +289,40 @@ fn follow_logs_until_history(moto: &Moto, rec: &mut Recorder, home: &Path) {
     assert_eq!(child.wait().unwrap().code(), Some(0));
     rec.take("operate", &args.join(" "));
 }
+
+#[test]
+fn a_bad_job_is_a_usage_error_naming_the_jobs() {
+    let home = tempfile::tempdir().unwrap();
+    let out = crate::harness::bare_evrelay(home.path())
+        .args(["policy", "frobnicate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("'frobnicate'"), "{err}");
+    assert!(err.contains("deploy, operate, destroy, all"), "{err}");
+}
+
+#[test]
+fn the_table_output_is_the_same_json_pretty_and_needs_no_aws() {
+    // No credentials, no region, no emulator: the policy is made from names alone.
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = crate::harness::bare_evrelay(home.path())
+            .args(["--stack", "orders"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        out
+    };
+    let json = run(&["--output", "json", "policy", "destroy"]);
+    let table = run(&["policy", "destroy"]);
+    assert_eq!(String::from_utf8_lossy(&json.stdout).lines().count(), 1);
+    assert!(String::from_utf8_lossy(&table.stdout).lines().count() > 10);
+    assert_eq!(stdout_json(&json), stdout_json(&table));
+    assert!(String::from_utf8_lossy(&table.stderr).contains("no region set"));
+    let doc = stdout_json(&json);
+    assert_eq!(doc["Statement"][0]["Sid"], "DestroySts");
+}
