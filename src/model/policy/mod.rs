@@ -6,7 +6,7 @@
 mod jobs;
 mod stack_resources;
 
-pub use stack_resources::{template_resource_types, STACK_RESOURCES};
+pub use stack_resources::{template_resource_types, RELAY_ROLE_ID, STACK_RESOURCES};
 
 use serde::Serialize;
 use serde_json::Value;

@@ -63,9 +63,22 @@ fn secret(s: &Scope) -> Vec<String> {
     )]
 }
 
-/// The relay's role has no RoleName: CloudFormation names it `<stack>-RelayRole-<random>`.
+/// The template's logical id of the relay's execution role.
+pub const RELAY_ROLE_ID: &str = "RelayRole";
+
+/// The relay's role has no RoleName: CloudFormation names it `<stack>-RelayRole-<12 random>`
+/// within IAM's 64 characters. Past that, it keeps only the head of the stack name (AWS does
+/// not document the rule; names observed keep at least 25 characters of it), so a long stack
+/// name is matched by that head alone.
 pub fn relay_role(s: &Scope) -> Vec<String> {
-    vec![s.global_arn("iam", &format!("role/{}-*", s.names.stack))]
+    let stack = &s.names.stack;
+    let fits = stack.len() + 1 + RELAY_ROLE_ID.len() + 13 <= 64;
+    let pattern = if fits {
+        format!("role/{stack}-{RELAY_ROLE_ID}-*")
+    } else {
+        format!("role/{}*", &stack[..25])
+    };
+    vec![s.global_arn("iam", &pattern)]
 }
 
 pub const STACK_RESOURCES: &[StackResource] = &[

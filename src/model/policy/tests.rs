@@ -174,7 +174,10 @@ fn deploy_names_the_permissions_that_fail_half_way() {
         .filter(|s| s.action == ["iam:PassRole"])
         .collect();
     assert_eq!(passes.len(), 2, "the relay role and --role-arn");
-    assert_eq!(passes[0].resource, vec!["arn:aws:iam::*:role/orders-*"]);
+    assert_eq!(
+        passes[0].resource,
+        vec!["arn:aws:iam::*:role/orders-RelayRole-*"]
+    );
     assert_eq!(
         passes[1].resource,
         vec!["arn:aws:iam::123456789012:role/cfn"]
@@ -241,5 +244,30 @@ fn the_document_is_iam_json() {
     assert_eq!(
         managed["Condition"]["StringEquals"]["ec2:ResourceTag/evrelay:managed"],
         "true"
+    );
+}
+
+#[test]
+fn the_relay_role_pattern_follows_cloudformations_generated_name() {
+    assert!(crate::template::resource_ids(TEMPLATE_SOURCE).contains(&RELAY_ROLE_ID.to_string()));
+    let role = |stack: &str| {
+        let doc = policy(&[Job::Deploy], &Scope::new(stack, None, None));
+        let st = doc
+            .statement
+            .iter()
+            .find(|s| s.sid == "DeployIamPassRole")
+            .unwrap();
+        st.resource[0].clone()
+    };
+    // 41 characters: `<stack>-RelayRole-` and 12 random characters make exactly 64.
+    let fits = "a".repeat(41);
+    assert_eq!(
+        role(&fits),
+        format!("arn:aws:iam::*:role/{fits}-RelayRole-*")
+    );
+    let long = format!("{}{}", "b".repeat(25), "c".repeat(17));
+    assert_eq!(
+        role(&long),
+        format!("arn:aws:iam::*:role/{}*", "b".repeat(25))
     );
 }
