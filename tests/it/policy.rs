@@ -324,5 +324,5 @@ fn the_table_output_is_the_same_json_pretty_and_needs_no_aws() {
     assert_eq!(stdout_json(&json), stdout_json(&table));
     assert!(String::from_utf8_lossy(&table.stderr).contains("no region set"));
     let doc = stdout_json(&json);
-    assert_eq!(doc["Statement"][0]["Sid"], "DestroySts");
+    assert_eq!(doc["Statement"][0]["Sid"], "DestroyAnyResource");
 }

@@ -1,6 +1,7 @@
 //! What evrelay itself calls in each job, by service. Resources are the stack's own ARNs where
 //! the service authorizes the action per resource; `*` where the Service Authorization
-//! Reference lists no resource type for it (each such grant says why).
+//! Reference lists no resource type for it (each such grant says why; `policy()` gathers them
+//! into one `AnyResource` statement per job).
 
 use serde_json::json;
 
@@ -74,7 +75,6 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                 Grant::new(
                     "CloudFormation",
                     &[
-                        "cloudformation:DescribeStacks",
                         "cloudformation:DescribeStackResources",
                         "cloudformation:DescribeStackEvents",
                         "cloudformation:ListStackResources",
@@ -243,8 +243,8 @@ fn queue_arns(s: &Scope) -> Vec<String> {
 
 /// The stack and evrelay's change sets on it (named `evrelay-<time>-<id>`).
 fn stack_changes(s: &Scope, deploying: bool) -> Grant {
+    // DescribeStacks is in CloudFormationList (`*`).
     let mut actions = vec![
-        "cloudformation:DescribeStacks",
         "cloudformation:DescribeStackEvents",
         "cloudformation:DescribeStackResources",
         "cloudformation:ListStackResources",

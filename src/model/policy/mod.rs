@@ -97,6 +97,9 @@ fn partition(region: &str) -> &'static str {
     }
 }
 
+/// The name of the statement that holds the actions granted on `*`.
+pub const ANY_RESOURCE: &str = "AnyResource";
+
 /// One statement, before it is named for its job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grant {
@@ -166,7 +169,13 @@ impl PolicyDocument {
 pub fn policy(jobs: &[Job], scope: &Scope) -> PolicyDocument {
     let mut statements: Vec<(Job, Grant)> = Vec::new();
     for &job in jobs {
-        for grant in jobs::grants(job, scope) {
+        for mut grant in jobs::grants(job, scope) {
+            // Every action that can only be granted on `*` (each grant in jobs.rs says why) in
+            // one statement: a statement per service costs characters a long stack name needs
+            // (a managed policy holds 6,144).
+            if grant.resources == ["*"] && grant.condition.is_none() {
+                grant.name = ANY_RESOURCE;
+            }
             let same = statements.iter_mut().find(|(_, g)| {
                 g.name == grant.name
                     && g.resources == grant.resources

@@ -45,12 +45,12 @@ pub fn log_groups(s: &Scope) -> Vec<String> {
         .collect()
 }
 
+/// The bus and its rules: every rule on the stack's own bus is the stack's.
 fn bus_and_rules(s: &Scope) -> Vec<String> {
-    let n = &s.names;
+    let bus = &s.names.bus;
     vec![
-        s.arn("events", &format!("event-bus/{}", n.bus)),
-        s.arn("events", &format!("rule/{}/{}", n.bus, n.inbound_rule)),
-        s.arn("events", &format!("rule/{}/{}", n.bus, n.outbound_rule)),
+        s.arn("events", &format!("event-bus/{bus}")),
+        s.arn("events", &format!("rule/{bus}/*")),
     ]
 }
 
