@@ -40,6 +40,9 @@ _evrelay() {
             evrelay,logs)
                 cmd="evrelay__subcmd__logs"
                 ;;
+            evrelay,policy)
+                cmd="evrelay__subcmd__policy"
+                ;;
             evrelay,send)
                 cmd="evrelay__subcmd__send"
                 ;;
@@ -100,6 +103,9 @@ _evrelay() {
             evrelay__subcmd__help,logs)
                 cmd="evrelay__subcmd__help__subcmd__logs"
                 ;;
+            evrelay__subcmd__help,policy)
+                cmd="evrelay__subcmd__help__subcmd__policy"
+                ;;
             evrelay__subcmd__help,send)
                 cmd="evrelay__subcmd__help__subcmd__send"
                 ;;
@@ -128,7 +134,7 @@ _evrelay() {
 
     case "${cmd}" in
         evrelay)
-            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version discover deploy send logs dlq status destroy delete template completions help"
+            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version discover deploy send logs dlq status destroy delete template policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,7 +746,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__help)
-            opts="discover deploy send logs dlq status destroy template completions help"
+            opts="discover deploy send logs dlq status destroy template policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -907,6 +913,20 @@ _evrelay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        evrelay__subcmd__help__subcmd__policy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         evrelay__subcmd__help__subcmd__send)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -970,6 +990,52 @@ _evrelay() {
                     ;;
                 --source)
                     COMPREPLY=($(compgen -W "relay events all" -- "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evrelay__subcmd__policy)
+            opts="-y -v -q -h -V --role-arn --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version deploy operate destroy all"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role-arn)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --region)

@@ -45,6 +45,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand destroy 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand delete 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand template 'Print the relay''s CloudFormation template, relay code inlined'
+            cand policy 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -388,6 +389,27 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'evrelay;policy'= {
+            cand --role-arn 'The CloudFormation service role deploy and destroy pass (adds iam:PassRole on it) [default: the config file''s role_arn for this stack and region]'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --stack-name 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --config 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand -q 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --quiet 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --no-color 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'evrelay;completions'= {
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
@@ -417,6 +439,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand status 'Show the relay stack, its resources, endpoints and queue depths'
             cand destroy 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand template 'Print the relay''s CloudFormation template, relay code inlined'
+            cand policy 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -447,6 +470,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         &'evrelay;help;destroy'= {
         }
         &'evrelay;help;template'= {
+        }
+        &'evrelay;help;policy'= {
         }
         &'evrelay;help;completions'= {
         }

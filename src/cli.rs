@@ -129,6 +129,8 @@ pub enum Command {
     Destroy(commands::destroy::DestroyArgs),
     /// Print the relay's CloudFormation template, relay code inlined.
     Template(commands::template::TemplateArgs),
+    /// Print the least-privilege IAM policy for deploy, operate, destroy, or all three.
+    Policy(commands::policy::PolicyArgs),
     /// Print a shell completion script.
     Completions(commands::completions::CompletionsArgs),
 }
@@ -240,6 +242,9 @@ fn examples(command: &str) -> Option<&'static str> {
   evrelay --stack orders-relay destroy --yes",
         "template" => "  evrelay template > relay.yaml
   evrelay template --param TargetUrl=http://internal-app-123.us-east-1.elb.amazonaws.com/",
+        "policy" => "  evrelay --region eu-west-1 policy deploy > deploy-policy.json
+  evrelay policy operate --output json
+  evrelay policy deploy --role-arn arn:aws:iam::123456789012:role/cfn",
         "completions" => "  evrelay completions zsh > ~/.zfunc/_evrelay
   evrelay completions bash > /etc/bash_completion.d/evrelay",
         _ => return None,

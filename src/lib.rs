@@ -47,6 +47,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
         // These two never touch AWS: no credentials, no region, no network.
         Command::Template(args) => commands::template::run(&globals, args),
         Command::Completions(args) => commands::completions::run(args),
+        Command::Policy(args) => commands::policy::run(&globals, &config, args), // nor this one
         command => {
             let mut ctx = Context::load(&globals).await?;
             ctx.config = config::Loaded {
@@ -61,7 +62,9 @@ async fn dispatch(cli: Cli) -> Result<()> {
                 Command::Dlq(args) => commands::dlq::run(&ctx, args).await,
                 Command::Status(args) => commands::status::run(&ctx, args).await,
                 Command::Destroy(args) => commands::destroy::run(&ctx, args).await,
-                Command::Template(_) | Command::Completions(_) => unreachable!("handled above"),
+                Command::Template(_) | Command::Completions(_) | Command::Policy(_) => {
+                    unreachable!("handled above")
+                }
             };
             result.map_err(|e| ctx.explain(e.at_endpoint(&endpoint_label(&globals, ctx.region()))))
         }

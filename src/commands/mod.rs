@@ -7,6 +7,7 @@ pub mod destroy;
 pub mod discover;
 pub mod dlq;
 pub mod logs;
+pub mod policy;
 pub mod send;
 pub mod status;
 pub mod template;

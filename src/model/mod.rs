@@ -5,6 +5,7 @@ pub mod dlq_record;
 pub mod event;
 pub mod failure_record;
 pub mod log_line;
+pub mod policy;
 pub mod rate;
 pub mod schedule;
 pub mod suggest;

@@ -316,6 +316,15 @@ def test_an_endpoint_subnet_must_be_in_a_zone_the_service_is_offered_in(endpoint
 
     port = _free_port()
     env = dict(os.environ, EVRELAY_EMULATOR_UNOFFERED_ZONES="secretsmanager@us-east-1c")
+
+# --- recording.py: the IAM action of every request (EVRELAY_EMULATOR_RECORD) -------------------
+
+
+@pytest.fixture()
+def recording(tmp_path):
+    record = tmp_path / "actions.txt"
+    port = _free_port()
+    env = dict(os.environ, EVRELAY_EMULATOR_RECORD=str(record))
     proc = subprocess.Popen(
         [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
         env=env,
@@ -398,3 +407,39 @@ def test_a_change_set_without_a_type_is_an_update(endpoint):
     described = cfn.describe_change_set(StackName="cs-default", ChangeSetName="cs-untyped")
     stacks = cfn.describe_stacks(StackName="cs-default")["Stacks"]
     assert described["StackId"] == stacks[0]["StackId"]
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.1)
+    yield url, record
+    proc.kill()
+    proc.wait()
+
+
+def test_every_request_is_recorded_as_its_iam_action_in_each_protocol(recording):
+    url, record = recording
+    client(url, "sts").get_caller_identity()  # Query, form body
+    client(url, "ec2").describe_vpcs()  # EC2 Query
+    client(url, "elbv2").describe_load_balancers()  # Query; IAM prefix elasticloadbalancing
+    client(url, "sqs").create_queue(QueueName="rec")  # JSON (X-Amz-Target: AmazonSQS.…)
+    client(url, "events").list_event_buses()  # JSON; IAM prefix events
+    client(url, "lambda").list_functions()  # REST: GET /2015-03-31/functions/
+    client(url, "route53").list_hosted_zones()  # REST XML
+    lines = record.read_text().splitlines()
+    assert lines == [
+        "sts:GetCallerIdentity",
+        "ec2:DescribeVpcs",
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "sqs:CreateQueue",
+        "events:ListEventBuses",
+        "lambda:ListFunctions",
+        "route53:ListHostedZones",
+    ]
+

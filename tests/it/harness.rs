@@ -33,11 +33,26 @@ impl Moto {
                 home,
             };
         }
+        Moto::spawn(home, &[])
+    }
+
+    /// A fresh emulator of its own (never the shared one) that appends the IAM action of
+    /// every request it serves to `record` (tests/emulator/strict/recording.py).
+    pub fn start_recording(record: &Path) -> Moto {
+        let home = tempfile::tempdir().expect("temp dir");
+        std::fs::write(home.path().join("config"), "").unwrap();
+        std::fs::write(home.path().join("credentials"), "").unwrap();
+        let record = record.to_str().expect("a UTF-8 path");
+        Moto::spawn(home, &[(RECORD_ENV, record)])
+    }
+
+    fn spawn(home: tempfile::TempDir, env: &[(&str, &str)]) -> Moto {
         let server = moto_server_path();
         let port = free_port();
         let child = emulator_command(&server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env(QUEUE_WINDOW_ENV, QUEUE_WINDOW_SECS)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -200,6 +215,9 @@ fn emulator_command(moto_server: &std::path::Path) -> StdCommand {
 /// destroy-then-deploy test waits seconds, not a minute.
 pub const QUEUE_WINDOW_ENV: &str = "EVRELAY_EMULATOR_QUEUE_DELETED_WINDOW";
 pub const QUEUE_WINDOW_SECS: &str = "3";
+
+/// The emulator's recorder: the file each served request's IAM action is appended to.
+pub const RECORD_ENV: &str = "EVRELAY_EMULATOR_RECORD";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

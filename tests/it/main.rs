@@ -16,6 +16,7 @@ mod listener_hosts;
 mod logs;
 mod ops_fixtures;
 mod output;
+mod policy;
 mod review;
 mod safety;
 mod safety_dry;

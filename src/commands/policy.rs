@@ -1,0 +1,123 @@
+//! `evrelay policy`: the least-privilege IAM policy for a job, printed before anything runs so
+//! whoever grants permissions can review it. No AWS call: the ARNs come from the stack's names,
+//! the region (flag, environment or config file; `*` without one) and `--role-arn`.
+
+use clap::{Args, ValueEnum};
+
+use crate::cli::GlobalArgs;
+use crate::config::ConfigFile;
+use crate::error::Result;
+use crate::model::policy::{self, Job, Scope};
+use crate::printer::Printer;
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// The job the policy is for: deploy (discover + deploy), operate (status, send, logs,
+    /// dlq), destroy, or all three in one document.
+    #[arg(value_enum, default_value_t = PolicyJob::All)]
+    pub job: PolicyJob,
+
+    /// The CloudFormation service role deploy and destroy pass (adds iam:PassRole on it)
+    /// [default: the config file's role_arn for this stack and region].
+    #[arg(long, value_name = "ARN", value_parser = parse_role_arn)]
+    pub role_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyJob {
+    Deploy,
+    Operate,
+    Destroy,
+    All,
+}
+
+impl PolicyJob {
+    fn jobs(self) -> Vec<Job> {
+        match self {
+            PolicyJob::Deploy => vec![Job::Deploy],
+            PolicyJob::Operate => vec![Job::Operate],
+            PolicyJob::Destroy => vec![Job::Destroy],
+            PolicyJob::All => Job::ALL.to_vec(),
+        }
+    }
+}
+
+/// An IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/NAME`.
+fn parse_role_arn(s: &str) -> std::result::Result<String, String> {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].chars().all(|c| c.is_ascii_digit())
+        && parts[5].len() > "role/".len()
+        && parts[5].starts_with("role/");
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"
+        ))
+    }
+}
+
+pub fn run(globals: &GlobalArgs, config: &ConfigFile, args: PolicyArgs) -> Result<()> {
+    let region = globals.region.clone().or_else(|| {
+        ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()))
+    });
+    let remembered_role = region.as_ref().and_then(|r| {
+        config
+            .stacks
+            .get(&globals.stack)
+            .and_then(|regions| regions.get(r))
+            .and_then(|s| s.role_arn.clone())
+    });
+    let role_arn = args.role_arn.or(remembered_role);
+    let scope = Scope::new(&globals.stack, region.as_deref(), role_arn.as_deref());
+    let document = policy::policy(&args.job.jobs(), &scope);
+    let printer = Printer::new(globals);
+    if region.is_none() {
+        printer.note("no region set: the ARNs match every region (pass --region to narrow them)");
+    }
+    if role_arn.is_some() && args.job != PolicyJob::Operate {
+        printer.note(
+            "with --role-arn, CloudFormation changes the stack's resources as that role: the \
+             Stack* statements may move to the role's own policy",
+        );
+    }
+    if printer.json() {
+        printer.json_line(&document)
+    } else {
+        printer.json_doc(&document)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_arn_is_checked_before_it_goes_into_a_policy() {
+        assert!(parse_role_arn("arn:aws:iam::123456789012:role/cfn").is_ok());
+        assert!(parse_role_arn("arn:aws-cn:iam::123456789012:role/path/cfn").is_ok());
+        for bad in [
+            "cfn",
+            "arn:aws:iam::123:role/cfn",
+            "arn:aws:iam::123456789012:user/me",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::123456789012:role/",
+        ] {
+            assert!(parse_role_arn(bad).unwrap_err().contains(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn all_is_every_job() {
+        assert_eq!(PolicyJob::All.jobs(), Job::ALL.to_vec());
+        assert_eq!(PolicyJob::Destroy.jobs(), vec![Job::Destroy]);
+    }
+}

@@ -1,0 +1,281 @@
+//! What evrelay itself calls in each job, by service. Resources are the stack's own ARNs where
+//! the service authorizes the action per resource; `*` where the Service Authorization
+//! Reference lists no resource type for it (each such grant says why; `policy()` gathers them
+//! into one `AnyResource` statement per job).
+
+use serde_json::json;
+
+use super::stack_resources::{self, log_groups, relay_role};
+use super::{Grant, Job, Scope};
+
+pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
+    let mut out = vec![account(), stacks_listed()];
+    match job {
+        Job::Deploy => {
+            out.extend([
+                network_reads(),
+                Grant::anywhere(
+                    "Elbv2",
+                    &[
+                        // discover's ALB pick and the HTTPS listener checks; ELBv2's Describe*
+                        // actions take no resource (Service Authorization Reference).
+                        "elasticloadbalancing:DescribeLoadBalancers",
+                        "elasticloadbalancing:DescribeListeners",
+                        "elasticloadbalancing:DescribeRules",
+                        "elasticloadbalancing:DescribeListenerCertificates",
+                        "elasticloadbalancing:DescribeTags",
+                    ],
+                ),
+                // The listener's certificates belong to the operator, not to the stack.
+                Grant::new(
+                    "Acm",
+                    &["acm:DescribeCertificate"],
+                    vec![s.arn("acm", "certificate/*")],
+                ),
+                // Private-DNS endpoints: EC2 associates the endpoint's AWS-managed private
+                // hosted zone with the VPC in the caller's name; the zone's id is AWS's
+                // (Route 53 Developer Guide, "VPC permissions"), so no resource narrows it.
+                Grant::anywhere(
+                    "Route53",
+                    &[
+                        "route53:AssociateVPCWithHostedZone",
+                        "route53:ListHostedZonesByVPC",
+                    ],
+                ),
+                endpoint_writes(),
+                tag_on_create(),
+                endpoint_deletes(),
+                // `--secret-id` names any existing secret; GetRandomPassword has no resource
+                // (`--generate-secret`: CloudFormation asks Secrets Manager for the key).
+                Grant::anywhere(
+                    "SecretsManager",
+                    &[
+                        "secretsmanager:DescribeSecret",
+                        "secretsmanager:GetRandomPassword",
+                    ],
+                ),
+                logs_policy(&["logs:PutResourcePolicy"]),
+                stack_changes(s, true),
+                // Lambda checks the caller may see the subnets and groups it is given (Lambda
+                // Developer Guide, "Giving Lambda functions access to a VPC": user
+                // permissions); those are in network_reads. The execution role is passed only
+                // to Lambda.
+                Grant::new("IamPassRole", &["iam:PassRole"], relay_role(s)).when(json!({
+                    "StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}
+                })),
+                Grant::anywhere("LambdaAccount", &["lambda:GetAccountSettings"]),
+            ]);
+            // The queues' GetQueueUrl (a deleted queue's name is blocked for 60 s: deploy waits
+            // it out) is among the StackSqs actions.
+            out.extend(stack_resources::grants(true, s));
+            out.extend(service_role(s));
+        }
+        Job::Operate => {
+            out.extend([
+                Grant::new(
+                    "CloudFormation",
+                    &[
+                        "cloudformation:DescribeStackResources",
+                        "cloudformation:DescribeStackEvents",
+                        "cloudformation:ListStackResources",
+                        "cloudformation:ListChangeSets",
+                        "cloudformation:DescribeChangeSet",
+                    ],
+                    stack_arns(s),
+                ),
+                Grant::anywhere(
+                    "Ec2",
+                    &[
+                        "ec2:DescribeVpcEndpoints",
+                        "ec2:DescribeNetworkInterfaces",
+                        "ec2:DescribeSubnets",
+                        "ec2:DescribeSecurityGroups",
+                    ],
+                ),
+                Grant::new(
+                    "Events",
+                    &["events:PutEvents", "events:DescribeEventBus"],
+                    vec![s.arn("events", &format!("event-bus/{}", s.names.bus))],
+                ),
+                Grant::new(
+                    "Sqs",
+                    &[
+                        "sqs:GetQueueUrl",
+                        "sqs:GetQueueAttributes",
+                        "sqs:ReceiveMessage",
+                        "sqs:DeleteMessage",
+                        "sqs:DeleteMessageBatch",
+                        "sqs:ChangeMessageVisibility",
+                        "sqs:ChangeMessageVisibilityBatch",
+                        "sqs:PurgeQueue",
+                    ],
+                    queue_arns(s),
+                ),
+                Grant::new(
+                    "Logs",
+                    &[
+                        "logs:FilterLogEvents",
+                        "logs:GetLogEvents",
+                        "logs:DescribeLogStreams",
+                        "logs:StartLiveTail",
+                    ],
+                    log_groups(s),
+                ),
+                // Listing takes no resource (Service Authorization Reference).
+                Grant::anywhere("LogsList", &["logs:DescribeLogGroups"]),
+                Grant::new(
+                    "Lambda",
+                    &["lambda:GetFunction", "lambda:GetFunctionConfiguration"],
+                    vec![s.arn("lambda", &format!("function:{}", s.names.function))],
+                ),
+            ]);
+        }
+        Job::Destroy => {
+            out.extend([
+                network_reads(),
+                endpoint_deletes(),
+                logs_policy(&[]),
+                stack_changes(s, false),
+            ]);
+            out.extend(stack_resources::grants(false, s));
+            out.extend(service_role(s));
+        }
+    }
+    out
+}
+
+/// STS GetCallerIdentity needs no permission (STS API Reference: "No permissions are required
+/// to perform this operation"); listed so the policy names every call evrelay makes.
+fn account() -> Grant {
+    Grant::anywhere("Sts", &["sts:GetCallerIdentity"])
+}
+
+/// The region's other relays (an endpoint another relay uses, the shared Logs policy):
+/// DescribeStacks without a name and ListStacks authorize against `*` only.
+fn stacks_listed() -> Grant {
+    Grant::anywhere(
+        "CloudFormationList",
+        &["cloudformation:DescribeStacks", "cloudformation:ListStacks"],
+    )
+}
+
+/// What preflight and destroy read of the VPC. EC2's Describe* actions take no resource
+/// (Service Authorization Reference, Amazon EC2: "Describe*" rows list no resource type).
+fn network_reads() -> Grant {
+    Grant::anywhere(
+        "Ec2",
+        &[
+            "ec2:DescribeVpcs",
+            "ec2:DescribeVpcAttribute",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeRouteTables",
+            "ec2:DescribeNatGateways",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSecurityGroupRules",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeVpcEndpoints",
+            "ec2:DescribeVpcEndpointServices",
+            "ec2:DescribeManagedPrefixLists",
+            "ec2:GetManagedPrefixListEntries",
+        ],
+    )
+}
+
+/// The endpoints and groups deploy makes. CreateVpcEndpoint and CreateSecurityGroup authorize
+/// against the VPC, subnets, groups and route tables the operator chose (ids only known at run
+/// time), hence `*`; the tags they carry are created with them, which EC2 authorizes as
+/// `ec2:CreateTags` with `ec2:CreateAction` (EC2 User Guide, "Grant permission to tag
+/// resources during creation"). An interrupted deploy deletes what it made: only resources
+/// tagged `evrelay:managed=true`.
+fn endpoint_writes() -> Grant {
+    Grant::anywhere(
+        "Ec2Create",
+        &[
+            "ec2:CreateVpcEndpoint",
+            "ec2:CreateSecurityGroup",
+            "ec2:AuthorizeSecurityGroupIngress",
+        ],
+    )
+}
+
+fn tag_on_create() -> Grant {
+    Grant::anywhere("Ec2TagOnCreate", &["ec2:CreateTags"]).when(json!({
+        "StringEquals": {"ec2:CreateAction": ["CreateVpcEndpoint", "CreateSecurityGroup"]}
+    }))
+}
+
+/// Deleting and re-tagging only what evrelay tagged as its own.
+fn endpoint_deletes() -> Grant {
+    Grant::anywhere(
+        "Ec2Managed",
+        &[
+            "ec2:DeleteVpcEndpoints",
+            "ec2:DeleteSecurityGroup",
+            "ec2:CreateTags",
+            "ec2:DeleteTags",
+        ],
+    )
+    .when(json!({"StringEquals": {"ec2:ResourceTag/evrelay:managed": "true"}}))
+}
+
+/// The region's one shared resource policy for the relays' events log groups. Logs resource
+/// policies are not ARN resources (Service Authorization Reference, CloudWatch Logs), so `*`.
+fn logs_policy(extra: &[&str]) -> Grant {
+    let mut actions = vec![
+        "logs:DescribeResourcePolicies",
+        "logs:DeleteResourcePolicy",
+        "logs:DescribeLogGroups",
+    ];
+    actions.extend(extra);
+    Grant::anywhere("LogsPolicy", &actions)
+}
+
+fn stack_arns(s: &Scope) -> Vec<String> {
+    vec![s.arn("cloudformation", &format!("stack/{}/*", s.names.stack))]
+}
+
+fn queue_arns(s: &Scope) -> Vec<String> {
+    vec![
+        s.arn("sqs", &s.names.dlq),
+        s.arn("sqs", &s.names.responses_queue),
+    ]
+}
+
+/// The stack and evrelay's change sets on it (named `evrelay-<time>-<id>`).
+fn stack_changes(s: &Scope, deploying: bool) -> Grant {
+    // DescribeStacks is in CloudFormationList (`*`).
+    let mut actions = vec![
+        "cloudformation:DescribeStackEvents",
+        "cloudformation:DescribeStackResources",
+        "cloudformation:ListStackResources",
+        "cloudformation:ListChangeSets",
+        "cloudformation:DescribeChangeSet",
+        "cloudformation:DeleteStack",
+    ];
+    if deploying {
+        actions.extend([
+            "cloudformation:CreateChangeSet",
+            "cloudformation:ExecuteChangeSet",
+            "cloudformation:DeleteChangeSet",
+            // The stack's tags (`evrelay:managed`, `--tags`) are authorized as tagging.
+            "cloudformation:TagResource",
+        ]);
+    }
+    let mut resources = stack_arns(s);
+    resources.push(s.arn("cloudformation", "changeSet/evrelay-*/*"));
+    Grant::new("CloudFormation", &actions, resources)
+}
+
+/// `--role-arn`: the service role CloudFormation acts as, passed only to CloudFormation. With
+/// it, the `Stack*` statements can move to that role.
+fn service_role(s: &Scope) -> Vec<Grant> {
+    let mut out = Vec::new();
+    if let Some(arn) = &s.role_arn {
+        out.push(
+            Grant::new("IamPassServiceRole", &["iam:PassRole"], vec![arn.clone()]).when(json!({
+                "StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}
+            })),
+        );
+    }
+    out
+}

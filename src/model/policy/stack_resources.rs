@@ -1,0 +1,292 @@
+//! What CloudFormation does on the caller's behalf: without `--role-arn`, CloudFormation calls
+//! each resource's service with the deploying identity's permissions, so deploy needs every
+//! create/update/delete/tag action of every resource type in `templates/relay.yaml` (delete
+//! too: a failed create rolls back), and destroy the delete actions. The actions follow each
+//! type's resource handler permissions in the CloudFormation registry schemas (the
+//! "handlers.create/update/delete.permissions" of `aws cloudformation describe-type`), plus the
+//! tag actions the stack's tags need: stack-level tags propagate to every resource that
+//! supports tags (CloudFormation User Guide, "Resource tag").
+
+use super::{Grant, Scope};
+
+/// One resource type of the template and the actions CloudFormation needs for it.
+pub struct StackResource {
+    pub resource_type: &'static str,
+    /// The statement name (`Stack<Service>`).
+    pub name: &'static str,
+    /// Create, update, read-back and tag: what a deploy (and its rollback) calls.
+    pub deploy: &'static [&'static str],
+    /// What deleting it calls.
+    pub delete: &'static [&'static str],
+    pub resources: fn(&Scope) -> Vec<String>,
+}
+
+fn function(s: &Scope) -> Vec<String> {
+    vec![s.arn("lambda", &format!("function:{}", s.names.function))]
+}
+
+fn queues(s: &Scope) -> Vec<String> {
+    vec![
+        s.arn("sqs", &s.names.dlq),
+        s.arn("sqs", &s.names.responses_queue),
+    ]
+}
+
+/// Both log groups, with and without the `:*` suffix some Logs actions authorize against.
+pub fn log_groups(s: &Scope) -> Vec<String> {
+    [&s.names.relay_log_group, &s.names.events_log_group]
+        .iter()
+        .flat_map(|g| {
+            [
+                s.arn("logs", &format!("log-group:{g}")),
+                s.arn("logs", &format!("log-group:{g}:*")),
+            ]
+        })
+        .collect()
+}
+
+/// The bus and its rules: every rule on the stack's own bus is the stack's.
+fn bus_and_rules(s: &Scope) -> Vec<String> {
+    let bus = &s.names.bus;
+    vec![
+        s.arn("events", &format!("event-bus/{bus}")),
+        s.arn("events", &format!("rule/{bus}/*")),
+    ]
+}
+
+/// The stack's own secret: Secrets Manager appends `-` and six random characters to the name
+/// (Secrets Manager User Guide, "ARN format": "…:secret:SecretName-6RandomCharacters").
+fn secret(s: &Scope) -> Vec<String> {
+    vec![s.arn(
+        "secretsmanager",
+        &format!("secret:{}-??????", s.names.secret),
+    )]
+}
+
+/// The template's logical id of the relay's execution role.
+pub const RELAY_ROLE_ID: &str = "RelayRole";
+
+/// The relay's role has no RoleName: CloudFormation names it `<stack>-RelayRole-<12 random>`
+/// within IAM's 64 characters. Past that, it keeps only the head of the stack name (AWS does
+/// not document the rule; names observed keep at least 25 characters of it), so a long stack
+/// name is matched by that head alone.
+pub fn relay_role(s: &Scope) -> Vec<String> {
+    let stack = &s.names.stack;
+    let fits = stack.len() + 1 + RELAY_ROLE_ID.len() + 13 <= 64;
+    let pattern = if fits {
+        format!("role/{stack}-{RELAY_ROLE_ID}-*")
+    } else {
+        format!("role/{}*", &stack[..25])
+    };
+    vec![s.global_arn("iam", &pattern)]
+}
+
+pub const STACK_RESOURCES: &[StackResource] = &[
+    StackResource {
+        resource_type: "AWS::Events::EventBus",
+        name: "StackEvents",
+        deploy: &[
+            "events:CreateEventBus",
+            "events:DescribeEventBus",
+            "events:UpdateEventBus",
+            "events:DeleteEventBus",
+            "events:TagResource",
+            "events:UntagResource",
+            "events:ListTagsForResource",
+        ],
+        delete: &["events:DeleteEventBus", "events:DescribeEventBus"],
+        resources: bus_and_rules,
+    },
+    StackResource {
+        resource_type: "AWS::Events::Rule",
+        name: "StackEvents",
+        deploy: &[
+            "events:PutRule",
+            "events:DescribeRule",
+            "events:PutTargets",
+            "events:RemoveTargets",
+            "events:ListTargetsByRule",
+            "events:DeleteRule",
+            "events:TagResource",
+            "events:UntagResource",
+            "events:ListTagsForResource",
+        ],
+        delete: &[
+            "events:DescribeRule",
+            "events:ListTargetsByRule",
+            "events:RemoveTargets",
+            "events:DeleteRule",
+        ],
+        resources: bus_and_rules,
+    },
+    StackResource {
+        resource_type: "AWS::IAM::Role",
+        name: "StackIam",
+        deploy: &[
+            "iam:CreateRole",
+            "iam:GetRole",
+            "iam:DeleteRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:AttachRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:GetRolePolicy",
+            "iam:DeleteRolePolicy",
+            "iam:ListAttachedRolePolicies",
+            "iam:ListRolePolicies",
+            "iam:TagRole",
+            "iam:UntagRole",
+        ],
+        delete: &[
+            "iam:GetRole",
+            "iam:ListAttachedRolePolicies",
+            "iam:ListRolePolicies",
+            "iam:ListInstanceProfilesForRole",
+            "iam:DetachRolePolicy",
+            "iam:DeleteRolePolicy",
+            "iam:DeleteRole",
+        ],
+        resources: relay_role,
+    },
+    StackResource {
+        resource_type: "AWS::Lambda::Function",
+        name: "StackLambda",
+        deploy: &[
+            "lambda:CreateFunction",
+            "lambda:GetFunction",
+            "lambda:GetFunctionConfiguration",
+            "lambda:UpdateFunctionCode",
+            "lambda:UpdateFunctionConfiguration",
+            "lambda:PutFunctionConcurrency",
+            "lambda:DeleteFunctionConcurrency",
+            // The handler reads the function back whole (recursion and runtime settings too).
+            "lambda:GetFunctionCodeSigningConfig",
+            "lambda:GetFunctionRecursionConfig",
+            "lambda:GetRuntimeManagementConfig",
+            "lambda:DeleteFunction",
+            "lambda:TagResource",
+            "lambda:UntagResource",
+            "lambda:ListTags",
+        ],
+        delete: &["lambda:GetFunction", "lambda:DeleteFunction"],
+        resources: function,
+    },
+    StackResource {
+        resource_type: "AWS::Lambda::Permission",
+        name: "StackLambda",
+        deploy: &[
+            "lambda:AddPermission",
+            "lambda:RemovePermission",
+            "lambda:GetPolicy",
+        ],
+        delete: &["lambda:RemovePermission", "lambda:GetPolicy"],
+        resources: function,
+    },
+    StackResource {
+        resource_type: "AWS::Lambda::EventInvokeConfig",
+        name: "StackLambda",
+        deploy: &[
+            "lambda:PutFunctionEventInvokeConfig",
+            "lambda:UpdateFunctionEventInvokeConfig",
+            "lambda:GetFunctionEventInvokeConfig",
+            "lambda:DeleteFunctionEventInvokeConfig",
+        ],
+        delete: &["lambda:DeleteFunctionEventInvokeConfig"],
+        resources: function,
+    },
+    StackResource {
+        resource_type: "AWS::Logs::LogGroup",
+        name: "StackLogs",
+        deploy: &[
+            "logs:CreateLogGroup",
+            "logs:PutRetentionPolicy",
+            "logs:DeleteRetentionPolicy",
+            "logs:DeleteLogGroup",
+            "logs:TagResource",
+            "logs:UntagResource",
+            "logs:ListTagsForResource",
+            "logs:TagLogGroup",
+            "logs:UntagLogGroup",
+            "logs:ListTagsLogGroup",
+        ],
+        delete: &["logs:DeleteLogGroup"],
+        resources: log_groups,
+    },
+    StackResource {
+        resource_type: "AWS::SQS::Queue",
+        name: "StackSqs",
+        deploy: &[
+            "sqs:CreateQueue",
+            "sqs:GetQueueUrl",
+            "sqs:GetQueueAttributes",
+            "sqs:SetQueueAttributes",
+            "sqs:DeleteQueue",
+            "sqs:TagQueue",
+            "sqs:UntagQueue",
+            "sqs:ListQueueTags",
+        ],
+        delete: &[
+            "sqs:GetQueueUrl",
+            "sqs:GetQueueAttributes",
+            "sqs:DeleteQueue",
+        ],
+        resources: queues,
+    },
+    StackResource {
+        resource_type: "AWS::SQS::QueuePolicy",
+        name: "StackSqs",
+        deploy: &["sqs:SetQueueAttributes", "sqs:GetQueueAttributes"],
+        delete: &["sqs:SetQueueAttributes"],
+        resources: queues,
+    },
+    StackResource {
+        resource_type: "AWS::SecretsManager::Secret",
+        name: "StackSecret",
+        deploy: &[
+            "secretsmanager:CreateSecret",
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:UpdateSecret",
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:DeleteSecret",
+            "secretsmanager:TagResource",
+            "secretsmanager:UntagResource",
+        ],
+        delete: &[
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:DeleteSecret",
+        ],
+        resources: secret,
+    },
+];
+
+/// The stack-resource statements of a job: each type's actions, merged per statement name.
+pub fn grants(deploying: bool, scope: &Scope) -> Vec<Grant> {
+    let mut out: Vec<Grant> = Vec::new();
+    for r in STACK_RESOURCES {
+        let actions = if deploying { r.deploy } else { r.delete };
+        match out.iter_mut().find(|g| g.name == r.name) {
+            Some(g) => g.actions.extend(actions.iter().map(|a| a.to_string())),
+            None => out.push(Grant::new(r.name, actions, (r.resources)(scope))),
+        }
+    }
+    out
+}
+
+/// The resource types a template declares (`Type:` four spaces deep under `Resources:`).
+pub fn template_resource_types(template: &str) -> Vec<String> {
+    let mut types = Vec::new();
+    let mut inside = false;
+    for line in template.lines() {
+        if !line.starts_with(' ') && !line.trim().is_empty() && !line.starts_with('#') {
+            inside = line.trim_end() == "Resources:";
+            continue;
+        }
+        if let Some(t) = line.strip_prefix("    Type: ").filter(|_| inside) {
+            let t = t.trim().to_string();
+            if !types.contains(&t) {
+                types.push(t);
+            }
+        }
+    }
+    types
+}
