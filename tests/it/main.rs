@@ -4,6 +4,7 @@
 mod cli;
 mod config;
 mod deploy_flags;
+mod destroy_vpc_users;
 mod discover;
 mod dlq;
 mod edges_destroy;
