@@ -247,7 +247,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l stack -l sta
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
-complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack, handed to the VPC: re-tagged `evrelay:released-from=<stack>`, so no evrelay stack deletes them later'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l delete-endpoints -d 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l ignore-missing -d 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l delete-failed-events -d 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -264,7 +265,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l stack -l stac
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
-complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack'
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack, handed to the VPC: re-tagged `evrelay:released-from=<stack>`, so no evrelay stack deletes them later'
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l delete-endpoints -d 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l ignore-missing -d 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l delete-failed-events -d 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
