@@ -341,6 +341,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
         }
         'evrelay;destroy' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda''s network interfaces can take 20-45 minutes to be released)')
+            [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'The CloudFormation service role to delete the stack with (DeleteStack''s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack''s role')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (default: AWS_PROFILE)')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual')
@@ -367,6 +368,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
         }
         'evrelay;delete' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda''s network interfaces can take 20-45 minutes to be released)')
+            [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'The CloudFormation service role to delete the stack with (DeleteStack''s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack''s role')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (default: AWS_PROFILE)')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual')

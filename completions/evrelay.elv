@@ -321,6 +321,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         }
         &'evrelay;destroy'= {
             cand --timeout 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda''s network interfaces can take 20-45 minutes to be released)'
+            cand --role-arn 'The CloudFormation service role to delete the stack with (DeleteStack''s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack''s role'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
             cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
@@ -346,6 +347,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         }
         &'evrelay;delete'= {
             cand --timeout 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda''s network interfaces can take 20-45 minutes to be released)'
+            cand --role-arn 'The CloudFormation service role to delete the stack with (DeleteStack''s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack''s role'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
             cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'

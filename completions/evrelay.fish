@@ -240,6 +240,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l no-color -d '
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l timeout -d 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda\'s network interfaces can take 20-45 minutes to be released)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l role-arn -d 'The CloudFormation service role to delete the stack with (DeleteStack\'s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack\'s role' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
@@ -258,6 +259,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l no-color -d 
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l timeout -d 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda\'s network interfaces can take 20-45 minutes to be released)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l role-arn -d 'The CloudFormation service role to delete the stack with (DeleteStack\'s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack\'s role' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r

@@ -83,7 +83,8 @@ pub async fn of_endpoints(ec2: &aws_sdk_ec2::Client, vpc_id: &str) -> Result<Vec
 }
 
 /// Hands an endpoint evrelay made (and its own security group) to the VPC: tagged
-/// `evrelay:released-from=<stack>` first, then `evrelay:managed` and `evrelay:stack` removed,
+/// `evrelay:released-from=<stack>` first, then `evrelay:managed`, `evrelay:stack` and the deploy
+/// run's tag removed,
 /// so no evrelay stack of any name finds it as its own again, and a stop between the two
 /// calls leaves it still owned (a rerun finishes). Returns the group ids released with it.
 pub async fn release(
@@ -137,6 +138,7 @@ pub async fn release(
         .set_resources(Some(resources))
         .tags(Tag::builder().key(TAG_MANAGED).build())
         .tags(Tag::builder().key(TAG_STACK).build())
+        .tags(Tag::builder().key(crate::endpoints::TAG_RUN).build())
         .send()
         .await
         .aws_context("DeleteTags")?;

@@ -4,11 +4,12 @@
 mod cli;
 mod config;
 mod deploy_flags;
+mod destroy_refusals;
 mod destroy_vpc_users;
 mod discover;
 mod dlq;
-mod edges_destroy;
 mod edges_deploy;
+mod edges_destroy;
 mod fixtures;
 mod harness;
 mod hold_proxy;

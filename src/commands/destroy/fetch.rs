@@ -160,6 +160,25 @@ pub(super) async fn nothing_there(
     })
 }
 
+/// Each endpoint's fate as of now: who else in the region is a relay, who else in the VPC may
+/// reach the services only through the endpoints.
+pub(super) async fn fates_now(
+    ctx: &Context,
+    managed: &[crate::endpoints::Endpoint],
+    region: &super::relays::Region,
+    choice: vpc_users::Choice,
+) -> Result<vpc_users::Fates> {
+    let others = super::relays::by_vpc(ctx.ec2(), region).await?;
+    let users = match choice {
+        vpc_users::Choice::Keep => Default::default(),
+        _ => {
+            let prefixes = region.relay_interface_prefixes(&ctx.names.stack);
+            vpc_users(ctx, managed, &prefixes).await?
+        }
+    };
+    Ok(vpc_users::decide(managed, &others, &users, choice))
+}
+
 /// For each VPC holding one of `endpoints`, the network interfaces that may reach AWS services
 /// only through its endpoints ([`vpc_users::depends_on_endpoints`]), with where each subnet's
 /// default route leads read the way preflight reads it.

@@ -30,6 +30,7 @@ use crate::terminal::confirm;
 
 mod fetch;
 mod plan;
+mod refused;
 mod relays;
 mod report;
 mod vpc_users;
@@ -54,6 +55,12 @@ pub struct DestroyArgs {
     /// Without it such endpoints are kept for the VPC.
     #[arg(long)]
     pub delete_endpoints: bool,
+
+    /// The CloudFormation service role to delete the stack with (DeleteStack's RoleARN), for a
+    /// stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses
+    /// the stack's role.
+    #[arg(long, value_name = "ARN", value_parser = refused::parse_role_arn)]
+    pub role_arn: Option<String>,
 
     /// Exit 0 when there is no such stack and nothing evrelay made for it (for teardown
     /// scripts; without it a stack that never existed is an error, exit 1).
@@ -80,6 +87,11 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     let (cfn, ec2, stack_name) = (ctx.cloudformation(), ctx.ec2(), ctx.names.stack.clone());
     // A stack evrelay did not create is refused before anything else is looked at.
     let info = ownership::require_owned(cfn, &stack_name, "destroy").await?;
+    if let Some(s) = &info {
+        if ownership::termination_protected(cfn, &s.id).await? {
+            return Err(refused::protected(&stack_name, ctx.region()));
+        }
+    }
     let account = ctx.identity().await?.account.clone();
     let left = leftovers::find(cfn, ec2, &stack_name).await?;
     if info.is_none() && left.is_empty() {
@@ -97,7 +109,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         Fates::default()
     } else {
         let region = relays::Region::read(cfn, &stack_name).await?;
-        fates_now(ctx, &managed, &region, choice).await?
+        fetch::fates_now(ctx, &managed, &region, choice).await?
     };
     let review = fetch::other_review_stacks(cfn, &left, info.as_ref()).await?;
 
@@ -134,7 +146,19 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
             if ctx.printer.json() {
                 ctx.printer.json_line(&serde_json::json!({"type": "result", "ok": false, "stack": stack_name, "account": account, "region": ctx.region(), "status": outcome.status, "failure": outcome.failure}))?;
             }
-            let mut e = outcome_error(&outcome);
+            let reason = outcome
+                .failure
+                .as_ref()
+                .map(|f| f.reason.as_str())
+                .unwrap_or_default();
+            let mut e = refused::explain(
+                &stack_name,
+                ctx.region(),
+                reason,
+                s.role_arn.as_deref(),
+                args.role_arn.as_deref(),
+            )
+            .unwrap_or_else(|| outcome_error(&outcome));
             if !fates.delete.is_empty() {
                 e = e.detail(format!("the VPC endpoints {} were left in place; the next `evrelay destroy` removes them", fates.delete.join(", ")));
             }
@@ -158,7 +182,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
                 .filter(|e| fates.delete.contains(&e.id))
                 .cloned()
                 .collect();
-            let again = fates_now(ctx, &planned, &region, choice).await?;
+            let again = fetch::fates_now(ctx, &planned, &region, choice).await?;
             fates = std::mem::take(&mut fates).spare_more(again);
         }
         for h in &fates.handovers {
@@ -238,25 +262,6 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     })
 }
 
-/// Each endpoint's fate as of now: who else in the region is a relay, who else in the VPC may
-/// reach the services only through the endpoints.
-async fn fates_now(
-    ctx: &Context,
-    managed: &[crate::endpoints::Endpoint],
-    region: &relays::Region,
-    choice: Choice,
-) -> Result<Fates> {
-    let others = relays::by_vpc(ctx.ec2(), region).await?;
-    let users = match choice {
-        Choice::Keep => Default::default(),
-        _ => {
-            let prefixes = region.relay_interface_prefixes(&ctx.names.stack);
-            fetch::vpc_users(ctx, managed, &prefixes).await?
-        }
-    };
-    Ok(vpc_users::decide(managed, &others, &users, choice))
-}
-
 /// DeleteStack, then the deletion followed to its end. Once DeleteStack is sent the delete is
 /// AWS's: Ctrl-C from then on says so and how to follow or finish it.
 async fn delete_and_follow(
@@ -287,11 +292,21 @@ async fn delete_and_follow(
         }
         let token = stack::request_token("destroy");
         let sent = tokio::select! {
-            sent = stack::delete_stack(cfn, &s.id, &token) => sent,
+            sent = stack::delete_stack_as(cfn, &s.id, &token, args.role_arn.as_deref()) => sent,
             _ = interrupted => Err(goes_on("after DeleteStack was sent")),
         };
         spinner.finish_and_clear();
-        sent?;
+        sent.map_err(|e| {
+            let said = format!("{} {}", e.message, e.detail.as_deref().unwrap_or_default());
+            refused::explain(
+                stack_name,
+                ctx.region(),
+                &said,
+                s.role_arn.as_deref(),
+                args.role_arn.as_deref(),
+            )
+            .unwrap_or(e)
+        })?;
     }
     let mut progress = Progress::new(
         stack_name,
