@@ -300,7 +300,7 @@ mod tests {
         let fates = decide(&managed, &relays, &users, Choice::Decide);
         assert_eq!(fates.delete, ["vpce-free", "vpce-failed"]);
         assert_eq!(fates.handovers, heir);
-        assert_eq!(fates.released, [kept.clone()]);
+        assert_eq!(fates.released, std::slice::from_ref(&kept));
         assert!(fates.at_risk.is_empty());
 
         let fates = decide(&managed, &relays, &users, Choice::Delete);
