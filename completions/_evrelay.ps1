@@ -342,6 +342,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
         }
         'evrelay;destroy' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda''s network interfaces can take 20-45 minutes to be released)')
+            [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'The CloudFormation service role to delete the stack with (DeleteStack''s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack''s role')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (default: AWS_PROFILE)')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual')
@@ -349,7 +350,8 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('--stack-name', '--stack-name', [CompletionResultType]::ParameterName, 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print results')
-            [CompletionResult]::new('--keep-endpoints', '--keep-endpoints', [CompletionResultType]::ParameterName, 'Leave the VPC endpoints evrelay created for this stack')
+            [CompletionResult]::new('--keep-endpoints', '--keep-endpoints', [CompletionResultType]::ParameterName, 'Leave the VPC endpoints evrelay created for this stack, handed to the VPC: re-tagged `evrelay:released-from=<stack>`, so no evrelay stack deletes them later')
+            [CompletionResult]::new('--delete-endpoints', '--delete-endpoints', [CompletionResultType]::ParameterName, 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC')
             [CompletionResult]::new('--ignore-missing', '--ignore-missing', [CompletionResultType]::ParameterName, 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)')
             [CompletionResult]::new('--delete-failed-events', '--delete-failed-events', [CompletionResultType]::ParameterName, 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')
@@ -367,6 +369,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
         }
         'evrelay;delete' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda''s network interfaces can take 20-45 minutes to be released)')
+            [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'The CloudFormation service role to delete the stack with (DeleteStack''s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack''s role')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (default: AWS_PROFILE)')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual')
@@ -374,7 +377,8 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('--stack-name', '--stack-name', [CompletionResultType]::ParameterName, 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print results')
-            [CompletionResult]::new('--keep-endpoints', '--keep-endpoints', [CompletionResultType]::ParameterName, 'Leave the VPC endpoints evrelay created for this stack')
+            [CompletionResult]::new('--keep-endpoints', '--keep-endpoints', [CompletionResultType]::ParameterName, 'Leave the VPC endpoints evrelay created for this stack, handed to the VPC: re-tagged `evrelay:released-from=<stack>`, so no evrelay stack deletes them later')
+            [CompletionResult]::new('--delete-endpoints', '--delete-endpoints', [CompletionResultType]::ParameterName, 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC')
             [CompletionResult]::new('--ignore-missing', '--ignore-missing', [CompletionResultType]::ParameterName, 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)')
             [CompletionResult]::new('--delete-failed-events', '--delete-failed-events', [CompletionResultType]::ParameterName, 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')

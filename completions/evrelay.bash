@@ -340,13 +340,17 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__destroy)
-            opts="-y -v -q -h -V --timeout --keep-endpoints --ignore-missing --delete-failed-events --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --timeout --keep-endpoints --delete-endpoints --role-arn --ignore-missing --delete-failed-events --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role-arn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -322,6 +322,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         }
         &'evrelay;destroy'= {
             cand --timeout 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda''s network interfaces can take 20-45 minutes to be released)'
+            cand --role-arn 'The CloudFormation service role to delete the stack with (DeleteStack''s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack''s role'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
             cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
@@ -329,7 +330,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --stack-name 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
             cand --config 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]'
             cand --output 'How to print results'
-            cand --keep-endpoints 'Leave the VPC endpoints evrelay created for this stack'
+            cand --keep-endpoints 'Leave the VPC endpoints evrelay created for this stack, handed to the VPC: re-tagged `evrelay:released-from=<stack>`, so no evrelay stack deletes them later'
+            cand --delete-endpoints 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC'
             cand --ignore-missing 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)'
             cand --delete-failed-events 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)'
             cand -y 'Answer yes to every confirmation (needed without a terminal)'
@@ -346,6 +348,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         }
         &'evrelay;delete'= {
             cand --timeout 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda''s network interfaces can take 20-45 minutes to be released)'
+            cand --role-arn 'The CloudFormation service role to delete the stack with (DeleteStack''s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack''s role'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
             cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
@@ -353,7 +356,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --stack-name 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
             cand --config 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]'
             cand --output 'How to print results'
-            cand --keep-endpoints 'Leave the VPC endpoints evrelay created for this stack'
+            cand --keep-endpoints 'Leave the VPC endpoints evrelay created for this stack, handed to the VPC: re-tagged `evrelay:released-from=<stack>`, so no evrelay stack deletes them later'
+            cand --delete-endpoints 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC'
             cand --ignore-missing 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)'
             cand --delete-failed-events 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)'
             cand -y 'Answer yes to every confirmation (needed without a terminal)'

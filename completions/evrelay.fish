@@ -241,6 +241,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l no-color -d '
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l timeout -d 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda\'s network interfaces can take 20-45 minutes to be released)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l role-arn -d 'The CloudFormation service role to delete the stack with (DeleteStack\'s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack\'s role' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
@@ -248,7 +249,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l stack -l sta
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
-complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack, handed to the VPC: re-tagged `evrelay:released-from=<stack>`, so no evrelay stack deletes them later'
+complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l delete-endpoints -d 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l ignore-missing -d 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l delete-failed-events -d 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
@@ -258,6 +260,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l no-color -d 
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l timeout -d 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda\'s network interfaces can take 20-45 minutes to be released)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l role-arn -d 'The CloudFormation service role to delete the stack with (DeleteStack\'s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack\'s role' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
@@ -265,7 +268,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l stack -l stac
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
-complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack'
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l keep-endpoints -d 'Leave the VPC endpoints evrelay created for this stack, handed to the VPC: re-tagged `evrelay:released-from=<stack>`, so no evrelay stack deletes them later'
+complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l delete-endpoints -d 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l ignore-missing -d 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l delete-failed-events -d 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'

@@ -3,7 +3,7 @@
 
 use aws_sdk_cloudwatchlogs::primitives::event_stream::EventReceiver;
 use aws_sdk_cloudwatchlogs::types::error::StartLiveTailResponseStreamError;
-use aws_sdk_cloudwatchlogs::types::StartLiveTailResponseStream;
+use aws_sdk_cloudwatchlogs::types::{LiveTailSessionUpdate, StartLiveTailResponseStream};
 use aws_sdk_cloudwatchlogs::Client;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -138,39 +138,53 @@ pub async fn start_live_tail(
     })
 }
 
+/// One Live Tail update: its lines sorted by time, and whether CloudWatch Logs sent only a
+/// sample of them ("If more than 500 log events match the filter in an update, Live Tail
+/// returns a sample", LiveTailSessionMetadata `sampled`).
+#[derive(Debug, Default, PartialEq)]
+pub struct Batch {
+    pub lines: Vec<LogLine>,
+    pub sampled: bool,
+}
+
 impl LiveTail {
-    /// The next batch of lines, sorted by time (empty for a heartbeat); `None` when the session
-    /// ended.
-    pub async fn next_batch(&mut self) -> Result<Option<Vec<LogLine>>> {
+    /// The next update (an empty batch for a heartbeat); `None` when the session ended.
+    pub async fn next_batch(&mut self) -> Result<Option<Batch>> {
         let event =
             self.stream.recv().await.map_err(|e| {
                 Error::failed(format!("live tail stream: {}", DisplayErrorContext(&e)))
             })?;
         let Some(event) = event else { return Ok(None) };
         let StartLiveTailResponseStream::SessionUpdate(update) = event else {
-            return Ok(Some(Vec::new()));
+            return Ok(Some(Batch::default()));
         };
-        let mut lines: Vec<LogLine> = update
-            .session_results()
-            .iter()
-            .map(|e| {
-                let id = e.log_group_identifier().unwrap_or_default();
-                let origin = self
-                    .arns
-                    .iter()
-                    .find(|(_, arn)| arn == id || arn.ends_with(id) || id.ends_with(arn.as_str()))
-                    .map_or(Origin::Relay, |(o, _)| *o);
-                LogLine {
-                    timestamp: e.timestamp().unwrap_or_default(),
-                    origin,
-                    stream: e.log_stream_name().unwrap_or_default().to_string(),
-                    message: e.message().unwrap_or_default().to_string(),
-                    log_event_id: None,
-                }
-            })
-            .collect();
-        lines.sort_by_key(|l| l.timestamp);
-        Ok(Some(lines))
+        Ok(Some(batch_of(&update, &self.arns)))
+    }
+}
+
+fn batch_of(update: &LiveTailSessionUpdate, arns: &[(Origin, String)]) -> Batch {
+    let mut lines: Vec<LogLine> = update
+        .session_results()
+        .iter()
+        .map(|e| {
+            let id = e.log_group_identifier().unwrap_or_default();
+            let origin = arns
+                .iter()
+                .find(|(_, arn)| arn == id || arn.ends_with(id) || id.ends_with(arn.as_str()))
+                .map_or(Origin::Relay, |(o, _)| *o);
+            LogLine {
+                timestamp: e.timestamp().unwrap_or_default(),
+                origin,
+                stream: e.log_stream_name().unwrap_or_default().to_string(),
+                message: e.message().unwrap_or_default().to_string(),
+                log_event_id: None,
+            }
+        })
+        .collect();
+    lines.sort_by_key(|l| l.timestamp);
+    Batch {
+        lines,
+        sampled: update.session_metadata().is_some_and(|m| m.sampled()),
     }
 }
 
@@ -239,5 +253,37 @@ mod tests {
         let ids: Vec<_> = lines.iter().map(|l| l.log_event_id.as_deref()).collect();
         assert_eq!(ids, vec![Some("a"), Some("b")], "every page is read");
         assert!(lines.iter().all(|l| l.origin == Origin::Events));
+    }
+
+    #[test]
+    fn a_sampled_update_says_so() {
+        use aws_sdk_cloudwatchlogs::types::{LiveTailSessionLogEvent, LiveTailSessionMetadata};
+        let arns = vec![(
+            Origin::Events,
+            "arn:aws:logs:us-east-1:1:log-group:/aws/events/evrelay/o".to_string(),
+        )];
+        let event = |ts: i64| {
+            LiveTailSessionLogEvent::builder()
+                .log_group_identifier("arn:aws:logs:us-east-1:1:log-group:/aws/events/evrelay/o")
+                .timestamp(ts)
+                .message("m")
+                .build()
+        };
+        let update = |sampled: Option<bool>| {
+            LiveTailSessionUpdate::builder()
+                .session_results(event(9))
+                .session_results(event(3))
+                .set_session_metadata(
+                    sampled.map(|s| LiveTailSessionMetadata::builder().sampled(s).build()),
+                )
+                .build()
+        };
+        let batch = batch_of(&update(Some(true)), &arns);
+        assert!(batch.sampled);
+        let times: Vec<i64> = batch.lines.iter().map(|l| l.timestamp).collect();
+        assert_eq!(times, [3, 9]);
+        assert!(batch.lines.iter().all(|l| l.origin == Origin::Events));
+        assert!(!batch_of(&update(Some(false)), &arns).sampled);
+        assert!(!batch_of(&update(None), &arns).sampled);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod ec2;
 pub mod eventbridge;
+pub mod interfaces;
 pub mod leftovers;
 pub mod listener_hosts;
 pub mod log_groups;

@@ -243,6 +243,24 @@ pub async fn delete_stack(
     Ok(())
 }
 
+/// DeleteStack with a service role (`destroy --role-arn`): for a stack whose own role is gone.
+pub async fn delete_stack_as(
+    client: &aws_sdk_cloudformation::Client,
+    stack: &str,
+    token: &str,
+    role_arn: Option<&str>,
+) -> Result<()> {
+    client
+        .delete_stack()
+        .stack_name(stack)
+        .client_request_token(token)
+        .set_role_arn(role_arn.map(str::to_string))
+        .send()
+        .await
+        .aws_context("DeleteStack")?;
+    Ok(())
+}
+
 /// A token CloudFormation stamps on the events it causes; unique per evrelay run.
 pub fn request_token(what: &str) -> String {
     use rand::Rng;

@@ -90,6 +90,25 @@ pub async fn require_owned(
     }
 }
 
+/// Whether termination protection is on (DescribeStacks `EnableTerminationProtection`):
+/// destroy refuses such a stack before it asks anything.
+pub async fn termination_protected(
+    cfn: &aws_sdk_cloudformation::Client,
+    stack_id: &str,
+) -> Result<bool> {
+    let out = cfn
+        .describe_stacks()
+        .stack_name(stack_id)
+        .send()
+        .await
+        .aws_context("DescribeStacks")?;
+    Ok(out
+        .stacks()
+        .first()
+        .and_then(|s| s.enable_termination_protection())
+        .unwrap_or(false))
+}
+
 /// For a read-only command: a note when the stack exists and is not evrelay's.
 pub async fn foreign_note(
     cfn: &aws_sdk_cloudformation::Client,

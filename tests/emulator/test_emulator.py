@@ -443,3 +443,31 @@ def test_every_request_is_recorded_as_its_iam_action_in_each_protocol(recording)
         "route53:ListHostedZones",
     ]
 
+
+
+def test_a_protected_stack_is_not_deleted_until_its_protection_is_lifted(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    body = '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'
+    cfn.create_stack(StackName="guarded", TemplateBody=body, EnableTerminationProtection=True)
+    with pytest.raises(ClientError) as refused:
+        cfn.delete_stack(StackName="guarded")
+    assert "cannot be deleted while TerminationProtection is enabled" in str(refused.value)
+    assert cfn.describe_stacks(StackName="guarded")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    cfn.update_termination_protection(StackName="guarded", EnableTerminationProtection=False)
+    cfn.delete_stack(StackName="guarded")
+    assert not [s for s in cfn.list_stacks(StackStatusFilter=["CREATE_COMPLETE"])["StackSummaries"]
+                if s["StackName"] == "guarded"]
+
+
+def test_a_stack_whose_service_role_is_gone_is_deleted_only_with_another_role(endpoint):
+    cfn, iam = client(endpoint, "cloudformation"), client(endpoint, "iam")
+    body = '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'
+    gone = "arn:aws:iam::123456789012:role/deleted-deployer"
+    cfn.create_stack(StackName="orphaned", TemplateBody=body, RoleARN=gone)
+    with pytest.raises(ClientError) as refused:
+        cfn.delete_stack(StackName="orphaned")
+    assert f"Role {gone} is invalid or cannot be assumed" in str(refused.value)
+    role = iam.create_role(RoleName="deployer", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    cfn.delete_stack(StackName="orphaned", RoleARN=role)
+    assert not [s for s in cfn.list_stacks(StackStatusFilter=["CREATE_COMPLETE"])["StackSummaries"]
+                if s["StackName"] == "orphaned"]

@@ -4,6 +4,8 @@
 mod cli;
 mod config;
 mod deploy_flags;
+mod destroy_refusals;
+mod destroy_vpc_users;
 mod discover;
 mod dlq;
 mod dlq_dropped;

@@ -1,14 +1,20 @@
 //! What destroy reads before it asks: the plan's facts (resources, queue depths, log groups),
-//! the other review stacks of the name, and for a name with nothing left, its history.
+//! the other review stacks of the name, who else in the VPC needs the endpoints, and for a name
+//! with nothing left, its history.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use super::plan::{self, Plan, QueueLine};
-use super::report::{DestroyReport, Handover};
+use super::report::DestroyReport;
+use super::vpc_users;
 use super::DestroyArgs;
+use crate::aws::interfaces::{self, VpcInterface};
 use crate::aws::leftovers::Leftovers;
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::network::egress::{egress_of, Egress};
+use crate::network::subnets::classify_subnets;
 use crate::stack::{self, ownership, StackInfo};
 
 /// REVIEW_IN_PROGRESS stacks of this name other than the one DescribeStacks found, that
@@ -43,8 +49,7 @@ pub(super) async fn plan_for(
     args: &DestroyArgs,
     info: Option<&StackInfo>,
     left: &Leftovers,
-    to_delete: &[String],
-    handovers: &[Handover],
+    fates: &vpc_users::Fates,
     review: &[String],
     account: String,
 ) -> Result<Plan> {
@@ -54,17 +59,20 @@ pub(super) async fn plan_for(
         account,
         region: ctx.region().to_string(),
         stack_status: info.map(|s| s.status.clone()),
-        endpoints: to_delete.to_vec(),
+        endpoints: fates.delete.clone(),
         security_groups: if args.keep_endpoints {
             Vec::new()
         } else {
             left.security_groups.clone()
         },
         review_stacks: review.to_vec(),
-        handed_over: handovers
+        handed_over: fates
+            .handovers
             .iter()
             .map(|h| (h.endpoint.clone(), h.stack.clone()))
             .collect(),
+        released: fates.released.clone(),
+        at_risk: fates.at_risk.clone(),
         ..Plan::default()
     };
     let Some(info) = info else {
@@ -144,9 +152,67 @@ pub(super) async fn nothing_there(
         endpoints_deleted: Vec::new(),
         endpoints_kept: Vec::new(),
         endpoints_handed_over: Vec::new(),
+        endpoints_released: Vec::new(),
         security_groups_deleted: Vec::new(),
         review_stacks_deleted: Vec::new(),
         failed_events_deleted: 0,
         elapsed_ms: started.elapsed().as_millis(),
     })
+}
+
+/// Each endpoint's fate as of now: who else in the region is a relay, who else in the VPC may
+/// reach the services only through the endpoints.
+pub(super) async fn fates_now(
+    ctx: &Context,
+    managed: &[crate::endpoints::Endpoint],
+    region: &super::relays::Region,
+    choice: vpc_users::Choice,
+) -> Result<vpc_users::Fates> {
+    let others = super::relays::by_vpc(ctx.ec2(), region).await?;
+    let users = match choice {
+        vpc_users::Choice::Keep => Default::default(),
+        _ => {
+            let prefixes = region.relay_interface_prefixes(&ctx.names.stack);
+            vpc_users(ctx, managed, &prefixes).await?
+        }
+    };
+    Ok(vpc_users::decide(managed, &others, &users, choice))
+}
+
+/// For each VPC holding one of `endpoints`, the network interfaces that may reach AWS services
+/// only through its endpoints ([`vpc_users::depends_on_endpoints`]), with where each subnet's
+/// default route leads read the way preflight reads it.
+pub(super) async fn vpc_users(
+    ctx: &Context,
+    endpoints: &[crate::endpoints::Endpoint],
+    relay_prefixes: &[String],
+) -> Result<BTreeMap<String, Vec<VpcInterface>>> {
+    let ec2 = ctx.ec2();
+    let vpcs: BTreeSet<&str> = endpoints
+        .iter()
+        .filter(|e| e.state != "failed")
+        .map(|e| e.vpc_id.as_str())
+        .collect();
+    let mut users = BTreeMap::new();
+    for vpc in vpcs {
+        let (view, interfaces, endpoint_interfaces) = tokio::try_join!(
+            crate::aws::vpc_view::fetch_vpc_view(ec2, ctx.elb(), vpc),
+            interfaces::in_vpc(ec2, vpc),
+            interfaces::of_endpoints(ec2, vpc),
+        )?;
+        let egress: BTreeMap<String, Egress> = classify_subnets(&view.subnets, &view.route_tables)
+            .iter()
+            .map(|s| (s.id.clone(), egress_of(s, &view.nat_gateways)))
+            .collect();
+        let found: Vec<VpcInterface> = interfaces
+            .into_iter()
+            .filter(|ni| {
+                vpc_users::depends_on_endpoints(ni, &endpoint_interfaces, relay_prefixes, &egress)
+            })
+            .collect();
+        if !found.is_empty() {
+            users.insert(vpc.to_string(), found);
+        }
+    }
+    Ok(users)
 }

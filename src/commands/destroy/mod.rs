@@ -30,10 +30,13 @@ use crate::terminal::confirm;
 
 mod fetch;
 mod plan;
+mod refused;
 mod relays;
 mod report;
+mod vpc_users;
 
 pub use report::{DestroyReport, Handover};
+use vpc_users::{Choice, Fates};
 
 #[derive(Debug, Clone, Args)]
 pub struct DestroyArgs {
@@ -42,9 +45,22 @@ pub struct DestroyArgs {
     #[arg(long, value_name = "DURATION", default_value = "45m", value_parser = crate::commands::parse_duration)]
     pub timeout: Duration,
 
-    /// Leave the VPC endpoints evrelay created for this stack.
-    #[arg(long)]
+    /// Leave the VPC endpoints evrelay created for this stack, handed to the VPC: re-tagged
+    /// `evrelay:released-from=<stack>`, so no evrelay stack deletes them later.
+    #[arg(long, conflicts_with = "delete_endpoints")]
     pub keep_endpoints: bool,
+
+    /// Delete the VPC endpoints evrelay created even when other network interfaces in the VPC
+    /// may reach Secrets Manager or EventBridge only through them (the plan names them first).
+    /// Without it such endpoints are kept for the VPC.
+    #[arg(long)]
+    pub delete_endpoints: bool,
+
+    /// The CloudFormation service role to delete the stack with (DeleteStack's RoleARN), for a
+    /// stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses
+    /// the stack's role.
+    #[arg(long, value_name = "ARN", value_parser = refused::parse_role_arn)]
+    pub role_arn: Option<String>,
 
     /// Exit 0 when there is no such stack and nothing evrelay made for it (for teardown
     /// scripts; without it a stack that never existed is an error, exit 1).
@@ -71,19 +87,29 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     let (cfn, ec2, stack_name) = (ctx.cloudformation(), ctx.ec2(), ctx.names.stack.clone());
     // A stack evrelay did not create is refused before anything else is looked at.
     let info = ownership::require_owned(cfn, &stack_name, "destroy").await?;
+    if let Some(s) = &info {
+        if ownership::termination_protected(cfn, &s.id).await? {
+            return Err(refused::protected(&stack_name, ctx.region()));
+        }
+    }
     let account = ctx.identity().await?.account.clone();
     let left = leftovers::find(cfn, ec2, &stack_name).await?;
     if info.is_none() && left.is_empty() {
         return fetch::nothing_there(ctx, &args, account, started).await;
     }
     let managed = left.endpoints.clone();
-    let managed_ids: Vec<String> = managed.iter().map(|e| e.id.clone()).collect();
-    // Another relay in the same VPC reuses these endpoints: hand them over rather than cut it off.
-    let (mut to_delete, mut handovers) = if args.keep_endpoints || managed.is_empty() {
-        (Vec::new(), Vec::new())
+    let choice = match (args.keep_endpoints, args.delete_endpoints) {
+        (true, _) => Choice::Keep,
+        (_, true) => Choice::Delete,
+        _ => Choice::Decide,
+    };
+    // Another relay in the same VPC inherits these endpoints; other workloads that reach the
+    // service only through them keep them for the VPC: neither is cut off.
+    let mut fates = if managed.is_empty() {
+        Fates::default()
     } else {
         let region = relays::Region::read(cfn, &stack_name).await?;
-        relays::split(&managed, &relays::by_vpc(ec2, &region).await?)
+        fetch::fates_now(ctx, &managed, &region, choice).await?
     };
     let review = fetch::other_review_stacks(cfn, &left, info.as_ref()).await?;
 
@@ -92,8 +118,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         &args,
         info.as_ref(),
         &left,
-        &to_delete,
-        &handovers,
+        &fates,
         &review,
         account.clone(),
     )
@@ -121,9 +146,21 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
             if ctx.printer.json() {
                 ctx.printer.json_line(&serde_json::json!({"type": "result", "ok": false, "stack": stack_name, "account": account, "region": ctx.region(), "status": outcome.status, "failure": outcome.failure}))?;
             }
-            let mut e = outcome_error(&outcome);
-            if !to_delete.is_empty() {
-                e = e.detail(format!("the VPC endpoints {} were left in place; the next `evrelay destroy` removes them", to_delete.join(", ")));
+            let reason = outcome
+                .failure
+                .as_ref()
+                .map(|f| f.reason.as_str())
+                .unwrap_or_default();
+            let mut e = refused::explain(
+                &stack_name,
+                ctx.region(),
+                reason,
+                s.role_arn.as_deref(),
+                args.role_arn.as_deref(),
+            )
+            .unwrap_or_else(|| outcome_error(&outcome));
+            if !fates.delete.is_empty() {
+                e = e.detail(format!("the VPC endpoints {} were left in place; the next `evrelay destroy` removes them", fates.delete.join(", ")));
             }
             return Err(e);
         }
@@ -139,12 +176,22 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         // The stack's delete can take 45 minutes: a relay deployed meanwhile in the same VPC
         // may have taken these endpoints up, so who still uses them is asked again now.
         let region = relays::Region::read(cfn, &stack_name).await?;
-        if !args.keep_endpoints && !managed.is_empty() {
-            (to_delete, handovers) = relays::split(&managed, &relays::by_vpc(ec2, &region).await?);
+        if !fates.delete.is_empty() {
+            let planned: Vec<_> = managed
+                .iter()
+                .filter(|e| fates.delete.contains(&e.id))
+                .cloned()
+                .collect();
+            let again = fetch::fates_now(ctx, &planned, &region, choice).await?;
+            fates = std::mem::take(&mut fates).spare_more(again);
         }
-        for h in &handovers {
+        for h in &fates.handovers {
             endpoints::hand_over(ec2, &h.endpoint, &h.stack).await?;
         }
+        for r in &fates.released {
+            crate::aws::interfaces::release(ec2, &r.endpoint, &stack_name).await?;
+        }
+        let to_delete = &fates.delete;
         if !to_delete.is_empty() {
             // Off a terminal the spinner is hidden: a line says what the wait is for (a log).
             if !ctx.printer.interactive {
@@ -153,13 +200,13 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
                     to_delete.join(", ")
                 ));
             }
-            endpoints::delete(ec2, &to_delete).await?;
+            endpoints::delete(ec2, to_delete).await?;
             let wait = args
                 .timeout
                 .saturating_sub(started.elapsed())
                 .clamp(Duration::from_secs(60), Duration::from_secs(600));
             let spinner = ctx.printer.spinner("Deleting the VPC endpoints");
-            let gone = wait_endpoints_gone(ec2, &to_delete, wait).await;
+            let gone = wait_endpoints_gone(ec2, to_delete, wait).await;
             spinner.finish_and_clear();
             gone?;
         }
@@ -196,13 +243,18 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         stack_deleted: info.is_some(),
         stack_status,
         deleted_at: None,
-        endpoints_deleted: to_delete,
+        endpoints_deleted: fates.delete,
         endpoints_kept: if args.keep_endpoints {
-            managed_ids
+            fates.released.iter().map(|r| r.endpoint.clone()).collect()
         } else {
             Vec::new()
         },
-        endpoints_handed_over: handovers,
+        endpoints_released: if args.keep_endpoints {
+            Vec::new()
+        } else {
+            fates.released
+        },
+        endpoints_handed_over: fates.handovers,
         security_groups_deleted,
         review_stacks_deleted: review,
         failed_events_deleted,
@@ -240,11 +292,21 @@ async fn delete_and_follow(
         }
         let token = stack::request_token("destroy");
         let sent = tokio::select! {
-            sent = stack::delete_stack(cfn, &s.id, &token) => sent,
+            sent = stack::delete_stack_as(cfn, &s.id, &token, args.role_arn.as_deref()) => sent,
             _ = interrupted => Err(goes_on("after DeleteStack was sent")),
         };
         spinner.finish_and_clear();
-        sent?;
+        sent.map_err(|e| {
+            let said = format!("{} {}", e.message, e.detail.as_deref().unwrap_or_default());
+            refused::explain(
+                stack_name,
+                ctx.region(),
+                &said,
+                s.role_arn.as_deref(),
+                args.role_arn.as_deref(),
+            )
+            .unwrap_or(e)
+        })?;
     }
     let mut progress = Progress::new(
         stack_name,

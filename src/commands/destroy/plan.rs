@@ -3,6 +3,9 @@
 //! buffer queue's undelivered ones when buffered delivery lands — one more [`Held`] in the
 //! same list) refuses an unattended destroy unless the operator said they may go.
 
+use super::vpc_users::{describe, Release};
+use crate::aws::interfaces::TAG_RELEASED_FROM;
+use crate::endpoints::SERVES_THE_VPC;
 use crate::error::Error;
 
 /// One queue the stack deletes, with how many messages it holds (None: not found).
@@ -40,6 +43,10 @@ pub struct Plan {
     pub review_stacks: Vec<String>,
     /// `(endpoint, stack)`: kept for another relay in the same VPC.
     pub handed_over: Vec<(String, String)>,
+    /// Kept for the VPC's other workloads (or `--keep-endpoints`), re-tagged as no stack's.
+    pub released: Vec<Release>,
+    /// Deleted by `--delete-endpoints` although these interfaces may lose the service.
+    pub at_risk: Vec<Release>,
     pub held: Vec<Held>,
 }
 
@@ -98,6 +105,7 @@ impl Plan {
             && self.security_groups.is_empty()
             && self.review_stacks.is_empty()
             && self.handed_over.is_empty()
+            && self.released.is_empty()
     }
 
     /// The lines printed before the question (and before an unattended delete, for the log).
@@ -141,6 +149,14 @@ impl Plan {
                 "  VPC endpoints evrelay created for it: {}",
                 self.endpoints.join(", ")
             ));
+            out.push(format!("    ({SERVES_THE_VPC})"));
+        }
+        for r in &self.at_risk {
+            out.push(format!(
+                "  deleting VPC endpoint {} anyway (--delete-endpoints); these network interfaces in the VPC may lose the service with it:",
+                r.endpoint
+            ));
+            out.extend(r.users.iter().map(|ni| format!("    {}", describe(ni))));
         }
         if !self.security_groups.is_empty() {
             out.push(format!(
@@ -159,6 +175,27 @@ impl Plan {
                 "  keeping VPC endpoint {endpoint}: stack {stack} in the same VPC uses it"
             ));
         }
+        for r in &self.released {
+            let retag = format!(
+                "re-tagged {TAG_RELEASED_FROM}={} so that no evrelay stack owns it any longer",
+                self.stack
+            );
+            if r.users.is_empty() {
+                out.push(format!(
+                    "  keeping VPC endpoint {} (--keep-endpoints): {retag}",
+                    r.endpoint
+                ));
+                continue;
+            }
+            out.push(format!(
+                "  keeping VPC endpoint {} for the VPC ({SERVES_THE_VPC}); these network interfaces may reach the service only through it:",
+                r.endpoint
+            ));
+            out.extend(r.users.iter().map(|ni| format!("    {}", describe(ni))));
+            out.push(format!(
+                "    it is {retag}; --delete-endpoints deletes it anyway"
+            ));
+        }
         for h in &self.held {
             out.push(format!(
                 "{} holds {}; they are deleted with it. Keep them first: {}",
@@ -171,14 +208,22 @@ impl Plan {
     }
 
     pub fn question(&self) -> String {
+        let mut included = Vec::new();
+        if !self.endpoints.is_empty() {
+            included.push("VPC endpoints that serve the whole VPC".to_string());
+        }
         match self.held.iter().map(|h| h.count).sum::<u64>() {
+            0 => {}
+            n => included.push(plural(n, "failed event", "failed events")),
+        }
+        match included.len() {
             0 => format!(
                 "Delete all of this in account {}, {}?",
                 self.account, self.region
             ),
-            n => format!(
+            _ => format!(
                 "Delete all of this, {} included, in account {}, {}?",
-                plural(n, "failed event", "failed events"),
+                included.join(" and "),
                 self.account,
                 self.region
             ),

@@ -2,12 +2,9 @@
 //! whether the shared Logs policy is still someone's. Asked before the prompt (for the plan) and
 //! again once the stack is gone, since a delete can take 45 minutes and relays come and go.
 
-use crate::endpoints::Endpoint;
 use crate::error::Result;
 use crate::names::TAG_MANAGED;
 use crate::stack::{self, StackInfo};
-
-use super::report::Handover;
 
 /// The other stacks in the region that are, or may be about to become, relays.
 pub(super) struct Region {
@@ -51,6 +48,15 @@ impl Region {
     pub fn has_other_relays(&self) -> bool {
         !self.relays.is_empty() || self.under_review > 0
     }
+
+    /// The description prefix of each relay's Lambda interfaces, this one's included: theirs
+    /// do not make an endpoint a workload's (another relay inherits it by name instead).
+    pub fn relay_interface_prefixes(&self, this_stack: &str) -> Vec<String> {
+        std::iter::once(this_stack)
+            .chain(self.relays.iter().map(|s| s.name.as_str()))
+            .map(|s| crate::names::RelayNames::new(s).eni_description_prefix())
+            .collect()
+    }
 }
 
 /// Each other relay and the VPC it runs in (from its first subnet).
@@ -86,28 +92,8 @@ fn first_subnet(s: &StackInfo) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Pure: the endpoints to delete, and those another relay in their VPC inherits.
-pub(super) fn split(
-    managed: &[Endpoint],
-    others: &[(String, String)],
-) -> (Vec<String>, Vec<Handover>) {
-    let (mut to_delete, mut handovers) = (Vec::new(), Vec::new());
-    for e in managed {
-        // No relay uses a failed endpoint: it goes whoever is in its VPC.
-        let heir = heir(&e.vpc_id, others).filter(|_| e.state != "failed");
-        match heir {
-            Some(stack) => handovers.push(Handover {
-                endpoint: e.id.clone(),
-                stack,
-            }),
-            None => to_delete.push(e.id.clone()),
-        }
-    }
-    (to_delete, handovers)
-}
-
 /// The relay that inherits an endpoint in `vpc`: the first other relay there (by name).
-fn heir(vpc: &str, others: &[(String, String)]) -> Option<String> {
+pub(super) fn heir(vpc: &str, others: &[(String, String)]) -> Option<String> {
     others
         .iter()
         .filter(|(_, v)| v == vpc)
@@ -120,7 +106,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_endpoint_goes_to_another_relay_in_its_vpc_or_nowhere() {
+    fn an_endpoint_goes_to_the_first_other_relay_in_its_vpc_or_nowhere() {
         let others = vec![
             ("zeta".to_string(), "vpc-1".to_string()),
             ("alpha".to_string(), "vpc-1".to_string()),
@@ -129,31 +115,6 @@ mod tests {
         assert_eq!(heir("vpc-1", &others).as_deref(), Some("alpha"));
         assert_eq!(heir("vpc-3", &others), None);
         assert_eq!(heir("vpc-1", &[]), None);
-        let endpoint = |id: &str, vpc: &str| Endpoint {
-            id: id.into(),
-            vpc_id: vpc.into(),
-            ..Endpoint::default()
-        };
-        let failed = Endpoint {
-            state: "failed".into(),
-            ..endpoint("vpce-2", "vpc-1")
-        };
-        let (gone, kept) = split(
-            &[
-                endpoint("vpce-1", "vpc-1"),
-                failed,
-                endpoint("vpce-3", "vpc-3"),
-            ],
-            &others,
-        );
-        assert_eq!(gone, vec!["vpce-2".to_string(), "vpce-3".to_string()]);
-        assert_eq!(
-            kept,
-            vec![Handover {
-                endpoint: "vpce-1".into(),
-                stack: "alpha".into()
-            }]
-        );
     }
 
     fn stack(name: &str, status: &str, managed: bool) -> StackInfo {

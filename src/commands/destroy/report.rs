@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::vpc_users::Release;
+use crate::aws::interfaces::TAG_RELEASED_FROM;
 use crate::printer::{Report, Style};
 use crate::stack::render::duration;
 
@@ -25,6 +27,9 @@ pub struct DestroyReport {
     /// Endpoints another relay in the same VPC still uses: kept, and re-tagged as that
     /// relay's, so destroying it removes them.
     pub endpoints_handed_over: Vec<Handover>,
+    /// Endpoints kept because other network interfaces in the VPC may reach the service only
+    /// through them (each with those interfaces): no evrelay stack owns them any longer.
+    pub endpoints_released: Vec<Release>,
     pub security_groups_deleted: Vec<String>,
     pub review_stacks_deleted: Vec<String>,
     /// Failed events deleted with the DLQ (--delete-failed-events, or a yes at the prompt).
@@ -94,10 +99,24 @@ impl Report for DestroyReport {
                 h.endpoint, h.stack, h.stack
             ));
         }
+        for r in &self.endpoints_released {
+            let ids: Vec<&str> = r.users.iter().map(|ni| ni.id.as_str()).collect();
+            out.push_str(&format!(
+                "Kept VPC endpoint {} for the VPC: {} may reach the service only through it. Tagged {TAG_RELEASED_FROM}={}, no evrelay stack owns it now; delete it once they no longer need it: `aws ec2 delete-vpc-endpoints --vpc-endpoint-ids {}`.\n",
+                r.endpoint,
+                match ids.len() {
+                    1 => format!("network interface {}", ids[0]),
+                    _ => format!("network interfaces {}", ids.join(", ")),
+                },
+                self.stack,
+                r.endpoint
+            ));
+        }
         if !self.endpoints_kept.is_empty() {
             out.push_str(&format!(
-                "Kept VPC endpoints (--keep-endpoints): {}.\n",
-                self.endpoints_kept.join(", ")
+                "Kept VPC endpoints (--keep-endpoints): {}; tagged {TAG_RELEASED_FROM}={}, no evrelay stack owns them now.\n",
+                self.endpoints_kept.join(", "),
+                self.stack
             ));
         }
         out

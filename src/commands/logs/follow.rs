@@ -93,6 +93,20 @@ impl Tail {
             .map_or(self.start, |&t| (t - LATE_WINDOW_MS).max(self.start))
     }
 
+    /// After a sampled update: every group's next poll starts no later than that update's
+    /// oldest line, so the lines the sample left out are read (those shown are recognised and
+    /// not repeated). Updates come about once a second, so the late window usually covers it
+    /// already; a longer update moves the cursor back (a line shown then may appear twice:
+    /// better than one left out).
+    pub(super) fn rewind_before(&mut self, sampled: &[LogLine]) {
+        let Some(oldest) = sampled.iter().map(|l| l.timestamp).min() else {
+            return;
+        };
+        for newest in self.newest.values_mut() {
+            *newest = (*newest).min(oldest + LATE_WINDOW_MS);
+        }
+    }
+
     /// True when the line is new (and remembers it).
     pub(super) fn admit(&mut self, line: &LogLine) -> bool {
         // Content decides only where an id is missing on one side (a live-tail line): two log
@@ -137,8 +151,9 @@ pub(super) async fn follow(
     loop {
         let started = std::time::Instant::now();
         match live(ctx, groups, pattern, tail).await {
-            Ok(()) if started.elapsed() >= SHORTEST_LIVE_SESSION => continue, // the 3-hour limit: start again
-            Ok(()) => ctx
+            Ok(Ended::Sampled) => ctx.printer.note(SAMPLED_NOTE),
+            Ok(Ended::Closed) if started.elapsed() >= SHORTEST_LIVE_SESSION => continue, // the 3-hour limit: start again
+            Ok(Ended::Closed) => ctx
                 .printer
                 .debug("the live tail session ended at once; polling instead"),
             Err(e) => ctx.printer.debug(&format!(
@@ -150,12 +165,25 @@ pub(super) async fn follow(
     }
 }
 
+/// Said once, when Live Tail starts sampling: from then on every line comes from
+/// FilterLogEvents, which never samples.
+pub(super) const SAMPLED_NOTE: &str = "Live Tail is sending only a sample (more than 500 matching events in an update); following with FilterLogEvents from here on, which shows every line, a few seconds later.";
+
+/// Why a live tail session stopped.
+#[derive(Debug, PartialEq, Eq)]
+enum Ended {
+    /// The session closed (its 3-hour limit, or a service that ends it at once).
+    Closed,
+    /// An update was a sample: the lines it left out are read again by polling.
+    Sampled,
+}
+
 async fn live(
     ctx: &Context,
     groups: &[(Origin, String)],
     pattern: Option<&str>,
     tail: &mut Tail,
-) -> Result<()> {
+) -> Result<Ended> {
     // StartLiveTail wants log group ARNs.
     let mut arns = Vec::new();
     for (origin, group) in groups {
@@ -165,12 +193,16 @@ async fn live(
         }
     }
     let mut session = cwl::start_live_tail(ctx.logs(), arns, pattern).await?;
-    while let Some(lines) = session.next_batch().await? {
-        for line in lines.iter().filter(|l| tail.admit(l)) {
+    while let Some(batch) = session.next_batch().await? {
+        for line in batch.lines.iter().filter(|l| tail.admit(l)) {
             print::line(ctx, line)?;
         }
+        if batch.sampled {
+            tail.rewind_before(&batch.lines);
+            return Ok(Ended::Sampled);
+        }
     }
-    Ok(())
+    Ok(Ended::Closed)
 }
 
 /// FilterLogEvents every second from each group's cursor; doubling the wait (up to 10 s) when
@@ -237,6 +269,40 @@ mod tests {
         assert!(tail.admit(&line(Origin::Relay, 7, Some("c"), "z")));
         assert!(tail.admit(&line(Origin::Relay, 7, Some("d"), "z")));
         assert!(!tail.admit(&line(Origin::Relay, 7, None, "z")));
+    }
+
+    #[test]
+    fn after_a_sampled_update_the_poll_reads_what_the_sample_left_out_and_repeats_nothing() {
+        let mut tail = Tail::new(0, HashSet::new());
+        assert!(tail.admit(&line(Origin::Relay, 50_000, None, "before")));
+        // A sampled update: two of its many lines shown.
+        let sample = [
+            line(Origin::Relay, 60_000, None, "a"),
+            line(Origin::Relay, 60_900, None, "c"),
+        ];
+        for l in &sample {
+            assert!(tail.admit(l));
+        }
+        tail.rewind_before(&sample);
+        assert!(tail.poll_from(Origin::Relay) <= 60_000);
+        // The line before the update is not read again.
+        assert!(tail.poll_from(Origin::Relay) > 50_000);
+        // The poll finds every line of that second: the ones left out are shown, the others not.
+        assert!(!tail.admit(&line(Origin::Relay, 60_000, Some("1"), "a")));
+        assert!(tail.admit(&line(Origin::Relay, 60_400, Some("2"), "b")));
+        assert!(!tail.admit(&line(Origin::Relay, 60_900, Some("3"), "c")));
+        assert!(SAMPLED_NOTE.contains("FilterLogEvents"));
+        // An update longer than the late window: the cursor moves back to its oldest line.
+        let mut tail = Tail::new(0, HashSet::new());
+        let long = [
+            line(Origin::Events, 100_000, None, "x"),
+            line(Origin::Events, 130_000, None, "y"),
+        ];
+        for l in &long {
+            assert!(tail.admit(l));
+        }
+        tail.rewind_before(&long);
+        assert_eq!(tail.poll_from(Origin::Events), 100_000);
     }
 
     #[test]

@@ -242,3 +242,61 @@ def _serialized_call_action(self):
 
 
 _cfn_responses.CloudFormationResponse.call_action = _serialized_call_action
+
+
+# --- CloudFormation: termination protection and the stack's service role on delete -----------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_UpdateTerminationProtection.html
+# ("If a user attempts to delete a stack with termination protection enabled, the operation
+# fails and the stack remains unchanged"; AWS answers DeleteStack with ValidationError "Stack
+# [NAME] cannot be deleted while TerminationProtection is enabled"). moto deletes a protected
+# stack and has no UpdateTerminationProtection.
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteStack.html
+# (RoleARN: "If you don't specify a value, CloudFormation uses the role that was previously
+# associated with the stack"): when that role no longer exists AWS answers "Role ARN is invalid
+# or cannot be assumed" and the delete needs another RoleARN. moto never assumes a role.
+def _live_stack(backend, name_or_id):
+    for stack in backend.stacks.values():
+        if name_or_id in (stack.name, stack.stack_id) and stack.status != "DELETE_COMPLETE":
+            return stack
+    return None
+
+
+def _role_exists(account_id, role_arn):
+    from moto.iam.models import iam_backends
+
+    name = role_arn.rsplit("/", 1)[-1]
+    roles = iam_backends[account_id]["global"].roles.values()
+    return any(r.name == name for r in roles)
+
+
+_cfn_delete_stack_response = _cfn_responses.CloudFormationResponse.delete_stack
+
+
+def _protected_delete_stack(self):
+    name = self._get_param("StackName")
+    stack = _live_stack(self.cloudformation_backend, name)
+    if stack is not None:
+        if stack.enable_termination_protection:
+            raise ValidationError(
+                name,
+                message=f"Stack [{stack.name}] cannot be deleted while TerminationProtection is enabled",
+            )
+        role = self._get_param("RoleARN") or stack.role_arn
+        if role and not _role_exists(self.current_account, role):
+            raise ValidationError(name, message=f"Role {role} is invalid or cannot be assumed")
+    return _cfn_delete_stack_response(self)
+
+
+def _update_termination_protection(self):
+    name = self._get_param("StackName")
+    stack = _live_stack(self.cloudformation_backend, name)
+    if stack is None:
+        raise ValidationError(name)
+    stack.enable_termination_protection = _truthy(self._get_param("EnableTerminationProtection"))
+    return ActionResult({"StackId": stack.stack_id})
+
+
+_cfn_responses.CloudFormationResponse.delete_stack = _protected_delete_stack
+_cfn_responses.CloudFormationResponse.update_termination_protection = (
+    _update_termination_protection
+)
