@@ -350,3 +350,23 @@ def test_an_endpoint_subnet_must_be_in_a_zone_the_service_is_offered_in(endpoint
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_network_interface_holds_its_group_subnet_and_vpc(endpoint):
+    ec2 = client(endpoint, "ec2")
+    vpc, subnet = _vpc(ec2, dns=False)
+    group = ec2.create_security_group(GroupName="held", Description="held", VpcId=vpc)["GroupId"]
+    eni = ec2.create_network_interface(SubnetId=subnet, Groups=[group])["NetworkInterface"]
+    for delete in (
+        lambda: ec2.delete_security_group(GroupId=group),
+        lambda: ec2.delete_subnet(SubnetId=subnet),
+        lambda: ec2.delete_vpc(VpcId=vpc),
+    ):
+        with pytest.raises(ClientError) as e:
+            delete()
+        assert e.value.response["Error"]["Code"] == "DependencyViolation"
+    # Once the interface is gone, all three go, in AWS's order.
+    ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
+    ec2.delete_security_group(GroupId=group)
+    ec2.delete_subnet(SubnetId=subnet)
+    ec2.delete_vpc(VpcId=vpc)

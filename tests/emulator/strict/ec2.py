@@ -158,3 +158,68 @@ def _strict_create_endpoint_in_zones(self, vpc_id, service_name, endpoint_type, 
 
 
 _ec2_vpcs.VPCBackend.create_vpc_endpoint = _strict_create_endpoint_in_zones
+
+
+# --- Network interfaces hold their group, subnet and VPC ----------------------------------------
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html ("If you
+# attempt to delete a security group that is associated with an instance or network interface
+# ... the operation fails with DependencyViolation"),
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSubnet.html ("You must
+# terminate all running instances in the subnet before you can delete the subnet"),
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpc.html ("You must detach or
+# delete all gateways and resources that are associated with the VPC before you can delete it")
+# and https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+# (DependencyViolation: "The specified object has dependent resources"). moto deletes a group a
+# network interface uses and a subnet a network interface sits in (an interface endpoint's,
+# a Lambda function's, another workload's); AWS refuses both until the interface is gone.
+import moto.ec2.models.subnets as _ec2_subnets  # noqa: E402
+
+
+def _interfaces(backend):
+    return list(getattr(backend, "enis", {}).values())
+
+
+def _in_use(group_id, eni):
+    return any(getattr(g, "id", g) == group_id for g in eni.group_set)
+
+
+_delete_group_held = _ec2_sg.SecurityGroupBackend._delete_security_group
+
+
+def _strict_delete_group_held(self, vpc_id, group_id):
+    eni = next((e for e in _interfaces(self) if _in_use(group_id, e)), None)
+    if eni is not None:
+        raise EC2ClientError(
+            "DependencyViolation",
+            f"resource {group_id} has a dependent object ({eni.id})",
+        )
+    return _delete_group_held(self, vpc_id, group_id)
+
+
+_ec2_sg.SecurityGroupBackend._delete_security_group = _strict_delete_group_held
+_delete_subnet = _ec2_subnets.SubnetBackend.delete_subnet
+
+
+def _strict_delete_subnet(self, subnet_id):
+    if any(e.subnet.id == subnet_id for e in _interfaces(self)):
+        raise EC2ClientError(
+            "DependencyViolation",
+            f"The subnet '{subnet_id}' has dependencies and cannot be deleted.",
+        )
+    return _delete_subnet(self, subnet_id)
+
+
+_ec2_subnets.SubnetBackend.delete_subnet = _strict_delete_subnet
+_delete_vpc = _ec2_vpcs.VPCBackend.delete_vpc
+
+
+def _strict_delete_vpc(self, vpc_id):
+    if any(e.subnet.vpc_id == vpc_id for e in _interfaces(self)):
+        raise EC2ClientError(
+            "DependencyViolation",
+            f"The vpc '{vpc_id}' has dependencies and cannot be deleted.",
+        )
+    return _delete_vpc(self, vpc_id)
+
+
+_ec2_vpcs.VPCBackend.delete_vpc = _strict_delete_vpc
