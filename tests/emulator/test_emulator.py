@@ -370,3 +370,25 @@ def test_a_network_interface_holds_its_group_subnet_and_vpc(endpoint):
     ec2.delete_security_group(GroupId=group)
     ec2.delete_subnet(SubnetId=subnet)
     ec2.delete_vpc(VpcId=vpc)
+
+
+def test_account_settings_report_what_no_function_reserves(endpoint):
+    settings = client(endpoint, "lambda").get_account_settings()["AccountLimit"]
+    assert settings["ConcurrentExecutions"] == 1000
+    assert settings["UnreservedConcurrentExecutions"] <= 1000
+
+
+def test_a_private_hosted_zone_of_the_service_name_blocks_a_private_dns_endpoint(endpoint):
+    ec2 = client(endpoint, "ec2")
+    vpc, subnet = _vpc(ec2, dns=True)
+    client(endpoint, "route53").create_hosted_zone(
+        Name="secretsmanager.us-east-1.amazonaws.com",
+        CallerReference="centralised",
+        VPC={"VPCRegion": "us-east-1", "VPCId": vpc},
+        HostedZoneConfig={"PrivateZone": True},
+    )
+    with pytest.raises(ClientError) as e:
+        _endpoint(ec2, vpc, subnet)
+    assert "conflicting DNS domain for secretsmanager.us-east-1.amazonaws.com" in str(e.value)
+    # Another service's name is free.
+    _endpoint(ec2, vpc, subnet, service="events")
