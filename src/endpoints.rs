@@ -10,8 +10,13 @@
 use serde::Serialize;
 
 pub use crate::aws::vpc_endpoints::{
-    by_ids, create, delete, hand_over, managed_by, wait_available,
+    by_ids, create, delete, delete_groups, ensure_group, hand_over, made_by_run, managed_by,
+    wait_available,
 };
+
+/// The tag naming the deploy run that created an endpoint or its group: an interrupted run
+/// finds by it what its create calls made, even those whose answer it never saw.
+pub const TAG_RUN: &str = "evrelay:deploy-run";
 
 /// The short service names evrelay cares about.
 pub const SECRETS_MANAGER: &str = "secretsmanager";

@@ -3,18 +3,29 @@
 //! closed terminal); a confirmation is answered on its own thread so the command can still
 //! react to Ctrl-C / SIGTERM while it waits.
 //!
-//! Ctrl-C at the hidden prompt: the command asks before it installs any signal handler, so
-//! SIGINT ends the process by the signal itself, and the shell restores the terminal state it
-//! saved (it does so for a job killed by a signal, not for one that exits normally).
+//! Ctrl-C at the hidden prompt: `rpassword` reads in raw mode, so Ctrl-C arrives as a byte; it
+//! restores the terminal and answers `Interrupted`, which is the operator's cancellation
+//! (exit 1, as at any prompt), not a usage error.
+
+use std::io::IsTerminal;
 
 use crate::error::{Error, Result};
 
 /// Reads a line from the terminal with echo off.
 pub fn read_hidden(question: &str) -> Result<String> {
     rpassword::prompt_password(question).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::Interrupted {
+            return Error::cancelled_with("cancelled at the API-key prompt; nothing changed");
+        }
         Error::usage(format!("could not read the API key from the terminal: {e}"))
             .hint("pass --secret-stdin, --secret-env VAR or --generate-secret")
     })
+}
+
+/// Whether a question can be asked: a terminal to read the answer from and to show it on
+/// (the same test the printer's confirmation makes).
+pub fn can_ask() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
 /// The printer's `[y/N]` confirmation as a yes/no: "no", no answer and Ctrl-C at the prompt are

@@ -10,7 +10,7 @@ use aws_sdk_ec2::types::{
     Filter, IpPermission, IpRange, Ipv6Range, ResourceType, Tag, TagSpecification, VpcEndpointType,
 };
 
-use crate::endpoints::{Endpoint, EndpointGroup, NewEndpoint};
+use crate::endpoints::{Endpoint, EndpointGroup, NewEndpoint, TAG_RUN};
 use crate::error::{AwsResultExt, Error, Result};
 use crate::names::{TAG_MANAGED, TAG_STACK};
 
@@ -104,22 +104,27 @@ pub async fn managed_by(ec2: &aws_sdk_ec2::Client, stack: &str) -> Result<Vec<En
         .collect())
 }
 
-fn tags(resource: ResourceType, name: &str, stack: &str) -> TagSpecification {
+/// Tagged as the create call makes it (never after): what a call answered too late for
+/// this run to see is still found by its `run` tag.
+fn tags(resource: ResourceType, name: &str, stack: &str, run: &str) -> TagSpecification {
     TagSpecification::builder()
         .resource_type(resource)
         .tags(Tag::builder().key("Name").value(name).build())
         .tags(Tag::builder().key(TAG_STACK).value(stack).build())
         .tags(Tag::builder().key(TAG_MANAGED).value("true").build())
+        .tags(Tag::builder().key(TAG_RUN).value(run).build())
         .build()
 }
 
 /// The endpoint's own group: found again by name and tags when a previous run created it
-/// (and then failed), else created and opened to the VPC's CIDRs on 443.
-async fn ensure_group(
+/// (and then failed), else created and opened to the VPC's CIDRs on 443. The id, and whether
+/// this call made it.
+pub async fn ensure_group(
     ec2: &aws_sdk_ec2::Client,
     vpc_id: &str,
     stack: &str,
     group: &EndpointGroup,
+    run: &str,
 ) -> Result<(String, bool)> {
     let mut filters = ours(stack).to_vec();
     filters.push(filter("vpc-id", &[vpc_id.to_string()]));
@@ -140,7 +145,7 @@ async fn ensure_group(
         .description(format!(
             "evrelay {stack}: TCP 443 from the VPC to its interface endpoint"
         ))
-        .tag_specifications(tags(ResourceType::SecurityGroup, &group.name, stack))
+        .tag_specifications(tags(ResourceType::SecurityGroup, &group.name, stack, run))
         .send()
         .await
         .aws_context("CreateSecurityGroup")?;
@@ -179,12 +184,16 @@ async fn ensure_group(
     Ok((id, true))
 }
 
-/// The endpoint's group, then CreateVpcEndpoint (interface, private DNS, tagged as evrelay's).
-/// The client token makes the SDK's retries create one endpoint; a refused endpoint takes the
-/// group it was given back with it, so nothing is left half-made.
-pub async fn create(ec2: &aws_sdk_ec2::Client, new: &NewEndpoint) -> Result<Endpoint> {
+/// CreateVpcEndpoint (interface, private DNS, tagged as evrelay's and this run's) in the group
+/// [`ensure_group`] gave. The client token makes the SDK's retries create one endpoint; a
+/// refused endpoint takes a group made for it back with it, so nothing is left half-made.
+pub async fn create(
+    ec2: &aws_sdk_ec2::Client,
+    new: &NewEndpoint,
+    (group_id, fresh): (String, bool),
+    run: &str,
+) -> Result<Endpoint> {
     let short = new.service_name.rsplit('.').next().unwrap_or("endpoint");
-    let (group_id, fresh) = ensure_group(ec2, &new.vpc_id, &new.stack, &new.group).await?;
     let out = ec2
         .create_vpc_endpoint()
         .vpc_endpoint_type(VpcEndpointType::Interface)
@@ -197,6 +206,7 @@ pub async fn create(ec2: &aws_sdk_ec2::Client, new: &NewEndpoint) -> Result<Endp
             ResourceType::VpcEndpoint,
             &format!("{}-{short}", new.stack),
             &new.stack,
+            run,
         ))
         .client_token(crate::stack::request_token(short))
         .send()
@@ -416,6 +426,49 @@ pub async fn delete_orphan_groups(
                 crate::stack::render::duration(timeout)
             ))
             .hint("run `evrelay destroy` again later: it deletes them once EC2 releases the endpoints' network interfaces"));
+        }
+        tokio::time::sleep(poll).await;
+    }
+}
+
+/// What one deploy run made, found by its run tag: its endpoints (not yet deleted) and its
+/// endpoints' groups.
+pub async fn made_by_run(
+    ec2: &aws_sdk_ec2::Client,
+    run: &str,
+) -> Result<(Vec<Endpoint>, Vec<String>)> {
+    let tagged = [filter(&format!("tag:{TAG_RUN}"), &[run.to_string()])];
+    let endpoints = describe(ec2, tagged.to_vec())
+        .await?
+        .into_iter()
+        .filter(|e| e.is_live() || e.state == "failed")
+        .collect();
+    Ok((endpoints, group_ids(ec2, tagged.to_vec()).await?))
+}
+
+/// Deletes these groups, waiting (every `poll`, up to `timeout`) while EC2 still holds one for
+/// a deleted endpoint's network interfaces. Returns (deleted, still held).
+pub async fn delete_groups(
+    ec2: &aws_sdk_ec2::Client,
+    ids: &[String],
+    poll: Duration,
+    timeout: Duration,
+) -> (Vec<String>, Vec<String>) {
+    let started = Instant::now();
+    let mut deleted = Vec::new();
+    let mut left = ids.to_vec();
+    loop {
+        let mut held = Vec::new();
+        for g in left {
+            match ec2.delete_security_group().group_id(&g).send().await {
+                Ok(_) => deleted.push(g),
+                Err(e) if e.code() == Some("InvalidGroup.NotFound") => {}
+                Err(_) => held.push(g),
+            }
+        }
+        left = held;
+        if left.is_empty() || started.elapsed() >= timeout {
+            return (deleted, left);
         }
         tokio::time::sleep(poll).await;
     }

@@ -12,6 +12,7 @@
 
 mod apply;
 mod args;
+mod discard;
 mod guard;
 mod kept;
 mod param_changes;
@@ -24,7 +25,7 @@ mod steps;
 use crate::context::Context;
 use crate::error::{Error, Result};
 
-use crate::stack::changeset::{self, ChangeSetId, ChangeSetSpec, ChangeSetState};
+use crate::stack::changeset::{self, ChangeSetSpec, ChangeSetState};
 use crate::stack::ownership::{self, StackOwner};
 use crate::stack::{self, describe_stack, Operation, StackInfo};
 use crate::template;
@@ -39,6 +40,13 @@ use report::ChangeSetReport;
 pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
     let cfn = ctx.cloudformation();
     let stack_name = ctx.names.stack.clone();
+    // A question that cannot be asked is known now: refused before anything is made.
+    args::refuse_unaskable(
+        &args,
+        ctx.globals.yes,
+        crate::terminal::can_ask(),
+        &stack_name,
+    )?;
     // A kept change set has its settings already: the config file does not apply.
     if let Some(change_set) = args.execute.clone() {
         return kept::execute(ctx, &args, &change_set).await;
@@ -71,8 +79,18 @@ pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
             let found = crate::aws::secretsmanager::describe(ctx.secretsmanager(), id).await?;
             Some(secret::Choice::Existing(secret::existing(id, found)?))
         }
-        // Asked before any signal handler is installed: see `crate::terminal`.
-        None => secret::read(&args.secret_source(), keeps_secret(existing.as_ref()))?,
+        None => {
+            let source = args.secret_source();
+            let keeps = keeps_secret(existing.as_ref());
+            if secret::asks(&source, keeps) {
+                // The operator types the key knowing where it goes.
+                ctx.printer.note(&format!(
+                    "Stack {stack_name} in account {account}, {} needs the endpoint's API key.",
+                    ctx.region()
+                ));
+            }
+            secret::read(&source, keeps)?
+        }
     };
 
     // A stack in the middle of a change: follow it to the end rather than fail. Nothing is made
@@ -106,16 +124,26 @@ pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
         secret,
         account: account.clone(),
     };
-    let mut debris = Debris::default();
+    // One name for the run: its change set, and the tag on the endpoints and groups it makes.
+    let mut debris = Debris::new(&changeset::change_set_name());
     let prepared = guard::interruptible(prepare(ctx, &args, input, &mut debris)).await;
     match prepared {
         Ok(Some(ready)) => {
-            apply::execute(ctx, ready, &mut debris, &account).await?;
-            steps::remember(ctx, &remembered);
-            Ok(())
+            let executed = apply::execute(ctx, ready, &mut debris, &account).await;
+            // Executed and either done or going on in AWS: the file describes the stack.
+            if executed.is_ok()
+                || (debris.executed && executed.as_ref().is_err_and(|e| e.is_cancelled()))
+            {
+                steps::remember(ctx, &remembered);
+            }
+            executed
         }
         Ok(None) => Ok(()),
         Err(e) => {
+            let e = match discard::other_run(ctx, &debris).await {
+                Some(other) if !e.is_cancelled() && e.exit_code() == 1 => other,
+                _ => e,
+            };
             let removed = guard::clean_up(ctx, &mut debris).await;
             Err(guard::with_cleanup(e, &removed))
         }
@@ -179,7 +207,7 @@ async fn prepare(
     ctx.printer
         .note(&format!("{doing} stack {stack_name} in {scope}."));
 
-    refuse_stuck(&stack_name, existing.as_ref())?;
+    steps::refuse_stuck(&stack_name, existing.as_ref())?;
     let doomed = existing
         .as_ref()
         .filter(|s| stack::needs_removal(&s.status))
@@ -241,7 +269,7 @@ async fn prepare(
         .at(&account, ctx.region());
         preview.dry_run = true;
         preview.deletes_first = doomed.map(|d| d.status);
-        ctx.printer.report(&preview)?;
+        steps::show(ctx, &preview)?;
         ctx.printer.note("Dry run: nothing changed.");
         return Ok(None);
     }
@@ -251,6 +279,9 @@ async fn prepare(
             doomed.status
         ))
         .hint("run `evrelay deploy` without --no-execute (it asks before deleting), or `evrelay destroy` first"));
+    }
+    if let Some(doomed) = &doomed {
+        discard::refuse_if_another_deploy(cfn, doomed).await?;
     }
     if let Some(doomed) = &doomed {
         let question = if doomed.status == "REVIEW_IN_PROGRESS" {
@@ -272,12 +303,13 @@ async fn prepare(
 
     let spec = ChangeSetSpec {
         stack: stack_name.clone(),
-        name: changeset::change_set_name(),
+        name: debris.run.clone(),
         operation,
         template_body: template::render(),
         parameters: params::parameters_for(&settings, &relay, secret.as_ref()),
         tags: steps::stack_tags(&args.tags, current, &stack_name),
         role_arn: args.role_arn.clone(),
+        kept: args.no_execute,
     };
     debris.change_set = Some(PendingChangeSet {
         stack: stack_name.clone(),
@@ -287,7 +319,7 @@ async fn prepare(
         stack_id: None,
     });
     let spinner = steps::phase(ctx, "Creating the change set");
-    let state = create_and_wait(cfn, &spec, debris).await;
+    let state = steps::create_and_wait(cfn, &spec, debris).await;
     spinner.finish_and_clear();
     let (created, state) = state?;
     let changes = match state {
@@ -297,7 +329,7 @@ async fn prepare(
         }
         ChangeSetState::NoChanges => {
             if let Some(cs) = debris.change_set.take() {
-                guard::discard(ctx, &cs).await;
+                discard::discard(ctx, &cs).await;
             }
             ctx.printer.note(&format!(
                 "Stack {stack_name} is up to date: nothing to change."
@@ -312,7 +344,7 @@ async fn prepare(
                 )
                 .at(&account, ctx.region());
                 preview.dry_run = args.dry_run || args.no_execute;
-                ctx.printer.report(&preview)?;
+                steps::show(ctx, &preview)?;
                 if args.dry_run {
                     ctx.printer.note("Dry run: nothing changed.");
                     return Ok(None);
@@ -326,9 +358,10 @@ async fn prepare(
                 if !confirm(ctx.globals.yes, question).await? {
                     return Err(Error::cancelled_with("deploy cancelled; nothing changed"));
                 }
-                steps::create_endpoints(ctx, &plan, &mut debris.endpoints).await?;
+                steps::create_endpoints(ctx, &plan, debris).await?;
                 // Made on purpose and complete: kept from here on.
                 debris.endpoints.clear();
+                debris.run.clear();
             }
             steps::finish(ctx, operation, None, endpoint_actions, true, &account).await?;
             return Ok(None);
@@ -347,7 +380,7 @@ async fn prepare(
     preview.change_set = Some(spec.name.clone());
     if args.no_execute {
         preview.execute_command = Some(kept::execute_command(ctx, &spec.name));
-        ctx.printer.report(&preview)?;
+        steps::show(ctx, &preview)?;
         // Made on purpose: kept, whatever happens next.
         debris.change_set = None;
         ctx.printer.note(&format!(
@@ -356,10 +389,10 @@ async fn prepare(
         ));
         return Ok(None);
     }
-    ctx.printer.report(&preview)?;
+    steps::show(ctx, &preview)?;
     if args.dry_run {
         if let Some(cs) = debris.change_set.take() {
-            guard::discard(ctx, &cs).await;
+            discard::discard(ctx, &cs).await;
         }
         ctx.printer
             .note("Dry run: the change set was deleted; nothing changed.");
@@ -373,43 +406,4 @@ async fn prepare(
     apply::make_ready(ctx, &plan, created, operation, debris)
         .await
         .map(Some)
-}
-
-/// States a deploy cannot change; it says what would.
-fn refuse_stuck(stack_name: &str, existing: Option<&StackInfo>) -> Result<()> {
-    match existing.map(|s| s.status.as_str()) {
-        Some("DELETE_FAILED") => Err(Error::failed(format!(
-            "stack `{stack_name}` is DELETE_FAILED: a deploy cannot update it"
-        ))
-        .hint("run `evrelay destroy` to finish deleting it, then deploy again")),
-        Some("UPDATE_ROLLBACK_FAILED") => Err(Error::failed(format!(
-            "stack `{stack_name}` is UPDATE_ROLLBACK_FAILED: CloudFormation cannot update it until the rollback finishes"
-        ))
-        .hint(format!(
-            "fix what blocked the rollback (`evrelay status` shows the resource), then `aws cloudformation continue-update-rollback --stack-name {stack_name}`"
-        ))),
-        _ => Ok(()),
-    }
-}
-
-/// CreateChangeSet, then the wait until CloudFormation has worked out the changes; the ids are
-/// recorded as soon as they are known.
-async fn create_and_wait(
-    cfn: &aws_sdk_cloudformation::Client,
-    spec: &ChangeSetSpec,
-    debris: &mut Debris,
-) -> Result<(ChangeSetId, ChangeSetState)> {
-    let created = changeset::create_change_set(cfn, spec).await?;
-    if let Some(cs) = debris.change_set.as_mut() {
-        cs.id = Some(created.id.clone());
-        cs.stack_id = Some(created.stack_id.clone());
-    }
-    let state = changeset::wait_for_change_set(
-        cfn,
-        &created.id,
-        std::time::Duration::from_secs(1),
-        std::time::Duration::from_secs(600),
-    )
-    .await?;
-    Ok((created, state))
 }

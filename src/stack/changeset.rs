@@ -28,6 +28,8 @@ pub struct ChangeSetSpec {
     pub tags: Vec<(String, String)>,
     /// The CloudFormation service role (`--role-arn`); None keeps the stack's, as CloudFormation does.
     pub role_arn: Option<String>,
+    /// Kept for review (`--no-execute`), not executed by the run that makes it.
+    pub kept: bool,
 }
 
 /// What CreateChangeSet handed back.
@@ -58,6 +60,9 @@ pub enum ChangeSetState {
 
 /// Every change set evrelay creates says so: how an unexecuted one is recognised as evrelay's.
 pub const DESCRIPTION: &str = "evrelay deploy";
+/// A change set `deploy --no-execute` keeps for review: told apart from one a running deploy
+/// is about to execute, so a second deploy never deletes the stack under another's feet.
+pub const KEPT_DESCRIPTION: &str = "evrelay deploy --no-execute";
 
 /// A unique change set name (a letter first; letters, digits, hyphens): the time, for the
 /// operator, and a random part, because a stack's change set names must differ
@@ -90,7 +95,11 @@ pub async fn create_change_set(
         .change_set_type(kind)
         .template_body(&spec.template_body)
         .capabilities(Capability::CapabilityIam)
-        .description(DESCRIPTION);
+        .description(if spec.kept {
+            KEPT_DESCRIPTION
+        } else {
+            DESCRIPTION
+        });
     for p in &spec.parameters {
         req = req.parameters(match p {
             ParamValue::Value(k, v) => Parameter::builder()
@@ -232,7 +241,14 @@ impl ChangeSetInfo {
 
 /// A change set named and described as [`create_change_set`] makes them.
 pub fn is_evrelay_change_set(name: Option<&str>, description: Option<&str>) -> bool {
-    name.is_some_and(|n| n.starts_with("evrelay-")) && description == Some(DESCRIPTION)
+    name.is_some_and(|n| n.starts_with("evrelay-"))
+        && matches!(description, Some(DESCRIPTION | KEPT_DESCRIPTION))
+}
+
+/// A change set a deploy made to execute itself (not one kept for review): while it is on a
+/// stack under review, that deploy is running (or was killed before it could clean up).
+pub fn is_running_deploy(name: &str, description: Option<&str>) -> bool {
+    name.starts_with("evrelay-") && description == Some(DESCRIPTION)
 }
 
 /// The change set `name` (a name within `stack`, or an ARN); `None` when CloudFormation knows
@@ -322,6 +338,31 @@ pub async fn execute_change_set(
     Ok(())
 }
 
+/// The change sets on a stack (by name or id), as (name, description); none for a stack that
+/// is gone.
+pub async fn change_sets_on(
+    client: &aws_sdk_cloudformation::Client,
+    stack: &str,
+) -> Result<Vec<(String, Option<String>)>> {
+    let mut pages = client
+        .list_change_sets()
+        .stack_name(stack)
+        .into_paginator()
+        .send();
+    let mut names = Vec::new();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => names.extend(page.summaries().iter().filter_map(|c| {
+                let name = c.change_set_name()?.to_string();
+                Some((name, c.description().map(str::to_string)))
+            })),
+            Err(e) if is_not_found(e.code(), e.message()) => return Ok(Vec::new()),
+            Err(e) => return Err(Error::aws("ListChangeSets", e)),
+        }
+    }
+    Ok(names)
+}
+
 /// DeleteChangeSet by id (ARN), or by name within `stack` (a change set whose CreateChangeSet
 /// never answered is known only by name).
 pub async fn delete_change_set(
@@ -348,6 +389,17 @@ mod tests {
         assert!(!is_no_changes(
             "Template format error: unsupported structure."
         ));
+    }
+
+    #[test]
+    fn a_kept_change_set_is_evrelay_s_but_not_a_running_deploy_s() {
+        let (name, running, kept) = ("evrelay-1-abc", Some(DESCRIPTION), Some(KEPT_DESCRIPTION));
+        assert!(is_evrelay_change_set(Some(name), running));
+        assert!(is_evrelay_change_set(Some(name), kept));
+        assert!(!is_evrelay_change_set(Some("other"), running));
+        assert!(!is_evrelay_change_set(Some(name), Some("sam deploy")));
+        assert!(is_running_deploy(name, running));
+        assert!(!is_running_deploy(name, kept));
     }
 
     #[test]

@@ -36,6 +36,12 @@ pub async fn follow(
     side: Option<SideFetch<'_>>,
 ) -> Result<Outcome> {
     let mut sink = sink_for(printer);
+    if opts.outlive_reader {
+        sink = Box::new(UntilClosed {
+            sink,
+            closed: false,
+        });
+    }
     let stack = progress.stack.clone();
     let verb = progress.operation.verb();
     let interrupted = interrupt_signal();
@@ -60,6 +66,42 @@ pub async fn follow(
                 "follow it with `evrelay status --watch --stack {stack}`"
             )))
         }
+    }
+}
+
+/// A sink that goes quiet once its reader closed stdout, so the watch goes on to the end.
+struct UntilClosed {
+    sink: Box<dyn Sink>,
+    closed: bool,
+}
+
+impl UntilClosed {
+    fn pass(&mut self, write: impl FnOnce(&mut dyn Sink) -> Result<()>) -> Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match write(self.sink.as_mut()) {
+            Err(e) if e.kind == crate::error::Kind::ClosedPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}
+
+impl Sink for UntilClosed {
+    fn event(&mut self, event: &super::events::StackEvent, progress: &Progress) -> Result<()> {
+        self.pass(|s| s.event(event, progress))
+    }
+    fn tick(&mut self, progress: &Progress) -> Result<()> {
+        self.pass(|s| s.tick(progress))
+    }
+    fn waiting_on(&mut self, waiting: &super::watch::WaitingOn, progress: &Progress) -> Result<()> {
+        self.pass(|s| s.waiting_on(waiting, progress))
+    }
+    fn finish(&mut self, progress: &Progress) -> Result<()> {
+        self.pass(|s| s.finish(progress))
     }
 }
 

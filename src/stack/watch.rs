@@ -53,6 +53,9 @@ pub struct WatchOptions {
     pub max_backoff: Duration,
     pub timeout: Option<Duration>,
     pub side_every: Duration,
+    /// A reader that closed stdout stops the printing, not the watch: a command that acts once
+    /// the change settles (deploy saves its settings) still does.
+    pub outlive_reader: bool,
 }
 
 impl Default for WatchOptions {
@@ -62,6 +65,7 @@ impl Default for WatchOptions {
             max_backoff: Duration::from_secs(20),
             timeout: None,
             side_every: Duration::from_secs(10),
+            outlive_reader: false,
         }
     }
 }

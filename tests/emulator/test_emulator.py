@@ -351,6 +351,53 @@ def test_an_endpoint_subnet_must_be_in_a_zone_the_service_is_offered_in(endpoint
         proc.kill()
         proc.wait()
 
+def test_a_create_change_set_for_a_stack_under_review_goes_onto_that_stack(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "cs-review", "cs-a", "CREATE")
+    _change_set(cfn, "cs-review", "cs-b", "CREATE")
+    first = cfn.describe_change_set(StackName="cs-review", ChangeSetName="cs-a")
+    second = cfn.describe_change_set(StackName="cs-review", ChangeSetName="cs-b")
+    assert second["StackId"] == first["StackId"]
+    summaries = cfn.list_change_sets(StackName=first["StackId"])["Summaries"]
+    names = [c["ChangeSetName"] for c in summaries]
+    assert sorted(names) == ["cs-a", "cs-b"]
+    live = [
+        s
+        for s in cfn.list_stacks()["StackSummaries"]
+        if s["StackName"] == "cs-review" and s["StackStatus"] != "DELETE_COMPLETE"
+    ]
+    assert len(live) == 1
+    cfn.execute_change_set(StackName="cs-review", ChangeSetName="cs-a")
+    with pytest.raises(ClientError) as e:
+        _change_set(cfn, "cs-review", "cs-c", "CREATE")
+    assert e.value.response["Error"]["Code"] == "ValidationError"
+    assert "already exists" in e.value.response["Error"]["Message"]
+
+
+def test_list_change_sets_lists_only_the_named_stack_s(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "cs-list-a", "cs-1", "CREATE")
+    _change_set(cfn, "cs-list-b", "cs-2", "CREATE")
+    summaries = cfn.list_change_sets(StackName="cs-list-a")["Summaries"]
+    assert [c["ChangeSetName"] for c in summaries] == ["cs-1"]
+
+
+def test_a_change_set_without_a_type_is_an_update(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "cs-default", "cs-new", "CREATE")
+    cfn.execute_change_set(StackName="cs-default", ChangeSetName="cs-new")
+    cfn.create_change_set(
+        StackName="cs-default",
+        ChangeSetName="cs-untyped",
+        TemplateBody=_CHANGE_SET_TEMPLATE,
+        Parameters=[
+            {"ParameterKey": "Key", "ParameterValue": "other"},
+            {"ParameterKey": "Name", "ParameterValue": "cs-untyped"},
+        ],
+    )
+    described = cfn.describe_change_set(StackName="cs-default", ChangeSetName="cs-untyped")
+    stacks = cfn.describe_stacks(StackName="cs-default")["Stacks"]
+    assert described["StackId"] == stacks[0]["StackId"]
 
 def test_a_network_interface_holds_its_group_subnet_and_vpc(endpoint):
     ec2 = client(endpoint, "ec2")

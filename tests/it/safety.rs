@@ -19,9 +19,9 @@ pub const TUTORIAL_TEMPLATE: &str = r#"{"Resources": {
   "EventRelayBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": "event-relay-bus"}}
 }}"#;
 
-/// Stacks (name, id, status), each one's change sets, and the endpoints (id, state): what a
-/// command that must change nothing has to leave exactly as it was. ListStacks includes deleted
-/// stacks, so a stack made and removed again shows too.
+/// Stacks (name, id, status), each one's change sets, the endpoints (id, state) and security
+/// groups: what a command that must change nothing has to leave exactly as it was. ListStacks
+/// includes deleted stacks, so a stack made and removed again shows too.
 pub async fn account_state(net: &Net) -> String {
     let mut lines = Vec::new();
     let stacks = net.cfn.list_stacks().send().await.unwrap();
@@ -58,6 +58,14 @@ pub async fn account_state(net: &Net) -> String {
             "endpoint {} {}",
             e.vpc_endpoint_id().unwrap_or_default(),
             e.state().map(|st| st.as_str()).unwrap_or_default()
+        ));
+    }
+    let groups = net.ec2.describe_security_groups().send().await.unwrap();
+    for g in groups.security_groups() {
+        lines.push(format!(
+            "group {} {}",
+            g.group_id().unwrap_or_default(),
+            g.group_name().unwrap_or_default()
         ));
     }
     lines.sort();

@@ -55,7 +55,9 @@ impl SlowProxy {
 }
 
 /// Reads one request (headers, then Content-Length bytes of body).
-fn read_message(r: &mut BufReader<TcpStream>) -> std::io::Result<Option<(Vec<String>, Vec<u8>)>> {
+pub(crate) fn read_message(
+    r: &mut BufReader<TcpStream>,
+) -> std::io::Result<Option<(Vec<String>, Vec<u8>)>> {
     let mut headers = Vec::new();
     loop {
         let mut line = String::new();
@@ -81,7 +83,11 @@ fn read_message(r: &mut BufReader<TcpStream>) -> std::io::Result<Option<(Vec<Str
     Ok(Some((headers, body)))
 }
 
-fn write_message(w: &mut TcpStream, headers: &[String], body: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_message(
+    w: &mut TcpStream,
+    headers: &[String],
+    body: &[u8],
+) -> std::io::Result<()> {
     let mut out = String::new();
     for (i, h) in headers.iter().enumerate() {
         let name = h.split_once(':').map(|(k, _)| k.to_ascii_lowercase());

@@ -8,7 +8,6 @@ use crate::stack::changeset::{self, ChangeSetId};
 use crate::stack::events::{latest_events, Cursor};
 use crate::stack::follow::{follow, outcome_error};
 use crate::stack::progress::Progress;
-use crate::stack::watch::WatchOptions;
 use crate::stack::{self, Operation};
 use crate::template;
 
@@ -35,9 +34,12 @@ pub(super) async fn make_ready(
     debris: &mut Debris,
 ) -> Result<Ready> {
     let cfn = ctx.cloudformation();
-    steps::create_endpoints(ctx, plan, &mut debris.endpoints).await?;
+    steps::create_endpoints(ctx, plan, debris).await?;
     // One Logs resource policy for every relay in the region, outside any stack.
-    crate::aws::logs_policy::ensure(ctx.logs(), &created.stack_id).await?;
+    let spinner = steps::phase(ctx, "Checking the region's Logs resource policy");
+    let ensured = crate::aws::logs_policy::ensure(ctx.logs(), &created.stack_id).await;
+    spinner.finish_and_clear();
+    ensured?;
     if operation == Operation::Create {
         // A queue name is blocked for 60 s after its queue is deleted: wait it out, visibly.
         preflight::queue_window::wait_out(
@@ -66,11 +68,31 @@ pub(super) async fn execute(
 ) -> Result<()> {
     let cfn = ctx.cloudformation();
     let stack_name = &ctx.names.stack;
-    let token = stack::request_token("deploy");
-    if let Err(e) = changeset::execute_change_set(cfn, &ready.created.id, &token).await {
-        return Err(after_failed_execute(ctx, e, &ready.created.id, debris).await);
+    let verb = ready.operation.verb();
+    match send_execute(ctx, &ready.created.id).await {
+        Sent::Accepted => {}
+        Sent::Refused(e) => {
+            return Err(after_failed_execute(ctx, e, &ready.created.id, debris).await)
+        }
+        Sent::AcceptedThenInterrupted => {
+            *debris = Debris::default();
+            debris.executed = true;
+            return Err(Error::cancelled_with(format!(
+                "interrupted after the change set was executed: the {verb} of stack `{stack_name}` goes on in AWS"
+            ))
+            .hint(format!("follow it with `evrelay status --watch --stack {stack_name}`")));
+        }
+        Sent::Unknown => {
+            // It may run: nothing it uses is removed.
+            *debris = Debris::default();
+            return Err(Error::cancelled_with(format!(
+                "stopped before ExecuteChangeSet answered: the {verb} of stack `{stack_name}` may be going on in AWS; the VPC endpoints are kept"
+            ))
+            .hint(format!("see with `evrelay status --watch --stack {stack_name}`; `evrelay destroy --stack {stack_name}` removes the endpoints if nothing runs")));
+        }
     }
     *debris = Debris::default();
+    debris.executed = true;
     let mut progress = Progress::new(
         stack_name,
         ready.operation,
@@ -82,15 +104,19 @@ pub(super) async fn execute(
         &ready.created.stack_id,
         ready.cursor,
         &mut progress,
-        &WatchOptions::default(),
+        &steps::watch_options(),
         None,
     )
     .await?;
     if !outcome.ok {
         if ctx.printer.json() {
-            ctx.printer.json_line(
-                &DeployResult::failed(&outcome, ready.endpoint_actions).at(account, ctx.region()),
-            )?;
+            let failed =
+                DeployResult::failed(&outcome, ready.endpoint_actions).at(account, ctx.region());
+            if let Err(e) = ctx.printer.json_line(&failed) {
+                if e.kind != crate::error::Kind::ClosedPipe {
+                    return Err(e);
+                }
+            }
         }
         return Err(outcome_error(&outcome));
     }
@@ -108,6 +134,56 @@ pub(super) async fn execute(
         account,
     )
     .await
+}
+
+/// What became of ExecuteChangeSet.
+enum Sent {
+    Accepted,
+    Refused(Error),
+    /// Ctrl-C arrived while the call was in flight, and then it was accepted.
+    AcceptedThenInterrupted,
+    /// Ctrl-C, and no answer: a second Ctrl-C or no answer in time.
+    Unknown,
+}
+
+/// ExecuteChangeSet on a task of its own, shown as a phase. Ctrl-C while it is in flight does
+/// not abandon it: its answer says whether the change goes on.
+async fn send_execute(ctx: &Context, change_set: &str) -> Sent {
+    let interrupted = crate::interrupt::listen();
+    let spinner = steps::phase(
+        ctx,
+        &format!("Executing change set {}", short_name(change_set)),
+    );
+    let (cfn, id) = (ctx.cloudformation().clone(), change_set.to_string());
+    let token = stack::request_token("deploy");
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let _ = tx.send(changeset::execute_change_set(&cfn, &id, &token).await);
+    });
+    let first = tokio::select! {
+        answer = &mut rx => Some(answer),
+        _ = interrupted => None,
+    };
+    spinner.finish_and_clear();
+    let gone = || Error::failed("ExecuteChangeSet ended without an answer");
+    match first {
+        Some(Ok(Ok(()))) => Sent::Accepted,
+        Some(Ok(Err(e))) => Sent::Refused(e),
+        Some(Err(_)) => Sent::Refused(gone()),
+        None => match guard::await_answer(ctx, "ExecuteChangeSet", rx).await {
+            Some(Ok(Ok(()))) => Sent::AcceptedThenInterrupted,
+            Some(Ok(Err(e))) => Sent::Refused(e),
+            Some(Err(_)) => Sent::Refused(gone()),
+            None => Sent::Unknown,
+        },
+    }
+}
+
+/// A change set's name from its ARN (`…:changeSet/NAME/uuid`), for a line a person reads.
+fn short_name(id: &str) -> &str {
+    id.split_once(":changeSet/")
+        .and_then(|(_, rest)| rest.split('/').next())
+        .unwrap_or(id)
 }
 
 /// An ExecuteChangeSet that failed on this side (a timeout, a dropped connection) may still
@@ -135,6 +211,17 @@ async fn after_failed_execute(
             ));
         }
     }
+    let e = super::discard::other_run(ctx, debris).await.unwrap_or(e);
     let removed = guard::clean_up(ctx, debris).await;
     guard::with_cleanup(e, &removed)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_change_set_is_named_by_its_name_not_its_arn() {
+        let arn = "arn:aws:cloudformation:us-east-1:123456789012:changeSet/evrelay-1-abc/7f3e";
+        assert_eq!(super::short_name(arn), "evrelay-1-abc");
+        assert_eq!(super::short_name("evrelay-1-abc"), "evrelay-1-abc");
+    }
 }

@@ -3,6 +3,7 @@
 use clap::Args;
 
 use super::secret;
+use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Args)]
 pub struct DeployArgs {
@@ -226,6 +227,27 @@ fn fill<T: Clone>(flag: &mut Option<T>, file: &Option<T>) {
     }
 }
 
+/// A deploy that would ask before changing anything, with no terminal to ask on and no
+/// `--yes`: refused before any AWS call (a dry run and `--no-execute` never ask).
+pub(super) fn refuse_unaskable(
+    args: &DeployArgs,
+    yes: bool,
+    can_ask: bool,
+    stack: &str,
+) -> Result<()> {
+    if yes || can_ask || args.dry_run || args.no_execute {
+        return Ok(());
+    }
+    let what = match &args.execute {
+        Some(name) => format!("execute change set {name} on stack {stack}"),
+        None => format!("deploy stack {stack}"),
+    };
+    Err(Error::usage(format!(
+        "refusing to {what}: it asks before changing anything, and there is no terminal to ask on"
+    ))
+    .hint("pass --yes to confirm non-interactively, --no-execute to keep a change set for review, or --dry-run"))
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser;
@@ -253,6 +275,23 @@ mod tests {
             secret_id: Some("file-secret".into()),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_question_that_cannot_be_asked_is_refused_up_front_unless_none_is_needed() {
+        let refused = refuse_unaskable(&args(&[]), false, false, "s").unwrap_err();
+        assert_eq!(refused.exit_code(), 2);
+        assert!(
+            refused.message.contains("deploy stack s"),
+            "{}",
+            refused.message
+        );
+        let kept = refuse_unaskable(&args(&["--execute", "evrelay-1"]), false, false, "s");
+        assert!(kept.unwrap_err().message.contains("change set evrelay-1"));
+        assert!(refuse_unaskable(&args(&[]), true, false, "s").is_ok());
+        assert!(refuse_unaskable(&args(&[]), false, true, "s").is_ok());
+        assert!(refuse_unaskable(&args(&["--dry-run"]), false, false, "s").is_ok());
+        assert!(refuse_unaskable(&args(&["--no-execute"]), false, false, "s").is_ok());
     }
 
     #[test]

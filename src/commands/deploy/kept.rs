@@ -63,7 +63,7 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
             .and_then(|r| r.role_arn.clone())
     });
 
-    let mut debris = Debris::default();
+    let mut debris = Debris::new(&crate::stack::request_token("execute"));
     let prepared = guard::interruptible(async {
         ctx.printer.note(&format!(
             "Executing change set {} on stack {stack_name} in {scope}.",
@@ -101,7 +101,7 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
         preview.dry_run = args.dry_run;
         preview.change_set = Some(cs.name.clone());
         preview.parameters = param_changes::parameter_changes(current, &sent(&cs.parameters));
-        ctx.printer.report(&preview)?;
+        steps::show(ctx, &preview)?;
         if args.dry_run {
             ctx.printer.note(&format!(
                 "Dry run: change set {} is kept; nothing changed.",
@@ -130,9 +130,13 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
     .await;
     match prepared {
         Ok(Some(ready)) => {
-            super::apply::execute(ctx, ready, &mut debris, &account).await?;
-            steps::remember(ctx, &remembered);
-            Ok(())
+            let executed = super::apply::execute(ctx, ready, &mut debris, &account).await;
+            if executed.is_ok()
+                || (debris.executed && executed.as_ref().is_err_and(|e| e.is_cancelled()))
+            {
+                steps::remember(ctx, &remembered);
+            }
+            executed
         }
         Ok(None) => Ok(()),
         Err(e) => {

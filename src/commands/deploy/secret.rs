@@ -57,6 +57,17 @@ pub enum Source {
     Unspecified,
 }
 
+/// Whether [`read`] asks on the terminal (so the caller can first say which account and
+/// region the key is for).
+pub fn asks(source: &Source, stack_has_secret: bool) -> bool {
+    let terminal = std::io::stdin().is_terminal();
+    match source {
+        Source::Stdin => terminal,
+        Source::Unspecified => !stack_has_secret && terminal && std::io::stderr().is_terminal(),
+        Source::Env(_) | Source::Generate => false,
+    }
+}
+
 /// Reads the secret; `Ok(None)` means "keep the stack's current one".
 pub fn read(source: &Source, stack_has_secret: bool) -> Result<Option<Choice>> {
     let value = match source {

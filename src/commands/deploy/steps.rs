@@ -4,7 +4,8 @@
 
 use crate::context::Context;
 use crate::endpoints;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::stack::changeset::{self, ChangeSetId, ChangeSetSpec, ChangeSetState};
 use crate::stack::events::{latest_events, Cursor};
 use crate::stack::follow::{follow, outcome_error};
 use crate::stack::progress::Progress;
@@ -12,6 +13,7 @@ use crate::stack::watch::WatchOptions;
 use crate::stack::{self, describe_stack, Operation, StackInfo};
 use crate::template;
 
+use super::guard::Debris;
 use super::preflight::{EndpointPlan, NetworkPlan};
 use super::report::{DeployResult, EndpointAction};
 use super::{params, DeployArgs, Settings};
@@ -23,6 +25,68 @@ pub fn phase(ctx: &Context, what: &str) -> indicatif::ProgressBar {
         ctx.printer.note(&format!("{what}…"));
     }
     ctx.printer.spinner(what)
+}
+
+/// Prints a report. A reader that closed stdout (`| head -1`) stops the printing, never the
+/// deploy: what it makes, removes and saves (evrelay.toml) is the same with or without a
+/// reader. (The printer ends a read-only command early on a closed stdout; deploy must not.)
+pub(super) fn show<R: crate::printer::Report>(ctx: &Context, report: &R) -> Result<()> {
+    match ctx.printer.report(report) {
+        Err(e) if e.kind == crate::error::Kind::ClosedPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// How a deploy follows a change: to its end, with or without a reader on stdout.
+pub(super) fn watch_options() -> WatchOptions {
+    WatchOptions {
+        outlive_reader: true,
+        ..WatchOptions::default()
+    }
+}
+
+/// States a deploy cannot change; it says what would.
+pub(super) fn refuse_stuck(stack_name: &str, existing: Option<&StackInfo>) -> Result<()> {
+    match existing.map(|s| s.status.as_str()) {
+        Some("DELETE_FAILED") => Err(Error::failed(format!(
+            "stack `{stack_name}` is DELETE_FAILED: a deploy cannot update it"
+        ))
+        .hint("run `evrelay destroy` to finish deleting it, then deploy again")),
+        Some("UPDATE_ROLLBACK_FAILED") => Err(Error::failed(format!(
+            "stack `{stack_name}` is UPDATE_ROLLBACK_FAILED: CloudFormation cannot update it until the rollback finishes"
+        ))
+        .hint(format!(
+            "fix what blocked the rollback (`evrelay status` shows the resource), then `aws cloudformation continue-update-rollback --stack-name {stack_name}`"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// CreateChangeSet, then the wait until CloudFormation has worked out the changes; the ids are
+/// recorded as soon as they are known.
+pub(super) async fn create_and_wait(
+    cfn: &aws_sdk_cloudformation::Client,
+    spec: &ChangeSetSpec,
+    debris: &mut Debris,
+) -> Result<(ChangeSetId, ChangeSetState)> {
+    let request = (cfn.clone(), spec.clone());
+    let created = debris
+        .sent("CreateChangeSet", async move {
+            changeset::create_change_set(&request.0, &request.1).await
+        })
+        .await?;
+    if let Some(cs) = debris.change_set.as_mut() {
+        cs.id = Some(created.id.clone());
+        cs.stack_id = Some(created.stack_id.clone());
+    }
+    let state = changeset::wait_for_change_set(
+        cfn,
+        &created.id,
+        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(600),
+    )
+    .await?;
+    Ok((created, state))
 }
 
 /// The result: the stack's outputs (or, where CloudFormation sets none, the names evrelay
@@ -45,7 +109,7 @@ pub async fn finish(
         up_to_date,
     )
     .at(account, ctx.region());
-    ctx.printer.report(&result)
+    show(ctx, &result)
 }
 
 /// Follows a change someone else started (or an earlier run left running) to its end.
@@ -69,7 +133,7 @@ pub async fn wait_for_running_change(ctx: &Context, s: &StackInfo) -> Result<()>
         &s.id,
         cursor,
         &mut progress,
-        &WatchOptions::default(),
+        &watch_options(),
         None,
     )
     .await
@@ -92,7 +156,7 @@ pub async fn remove_stack(ctx: &Context, s: &StackInfo) -> Result<()> {
         &s.id,
         cursor,
         &mut progress,
-        &WatchOptions::default(),
+        &watch_options(),
         None,
     )
     .await?;
@@ -103,19 +167,22 @@ pub async fn remove_stack(ctx: &Context, s: &StackInfo) -> Result<()> {
     }
 }
 
-/// Creates the endpoints the plan calls for and waits until they are available.
-/// The ids land in `created` as each endpoint is made, so an interruption still knows them.
+/// Creates the endpoints the plan calls for and waits until they are available. Each create
+/// call goes through [`Debris::sent`] and each id lands in `debris` as soon as it is known, so
+/// an interruption still knows them (and finds the rest by the run's tag).
 pub async fn create_endpoints(
     ctx: &Context,
     plan: &NetworkPlan,
-    created: &mut Vec<String>,
+    debris: &mut Debris,
 ) -> Result<()> {
-    let ec2 = ctx.ec2();
     let mut new_ids = Vec::new();
     for (service, endpoint) in plan.endpoints() {
         if let EndpointPlan::Create(new) = endpoint {
-            let e = endpoints::create(ec2, new).await?;
-            created.push(e.id.clone());
+            let spinner = phase(ctx, &format!("Creating the VPC endpoint for {service}"));
+            let made = create_endpoint(ctx, new, debris).await;
+            spinner.finish_and_clear();
+            let e = made?;
+            debris.endpoints.push(e.id.clone());
             ctx.printer.note(&format!(
                 "Created VPC endpoint {} for {service} (private DNS, in {}).",
                 e.id,
@@ -127,7 +194,7 @@ pub async fn create_endpoints(
     if !new_ids.is_empty() {
         let spinner = phase(ctx, "Waiting for the VPC endpoints to become available");
         let waited = endpoints::wait_available(
-            ec2,
+            ctx.ec2(),
             &new_ids,
             std::time::Duration::from_secs(5),
             std::time::Duration::from_secs(900),
@@ -137,6 +204,27 @@ pub async fn create_endpoints(
         waited?;
     }
     Ok(())
+}
+
+/// The endpoint's group, then the endpoint: two calls, so Ctrl-C between them makes no
+/// endpoint.
+async fn create_endpoint(
+    ctx: &Context,
+    new: &endpoints::NewEndpoint,
+    debris: &mut Debris,
+) -> Result<endpoints::Endpoint> {
+    let (ec2, group, run) = (ctx.ec2().clone(), new.clone(), debris.run.clone());
+    let made = debris
+        .sent("CreateSecurityGroup", async move {
+            endpoints::ensure_group(&ec2, &group.vpc_id, &group.stack, &group.group, &run).await
+        })
+        .await?;
+    let (ec2, new, run) = (ctx.ec2().clone(), new.clone(), debris.run.clone());
+    debris
+        .sent("CreateVpcEndpoint", async move {
+            endpoints::create(&ec2, &new, made, &run).await
+        })
+        .await
 }
 
 /// A reused endpoint evrelay created for another relay stays that relay's: say so, so the

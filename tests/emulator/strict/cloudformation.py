@@ -6,7 +6,11 @@ import threading
 
 import moto.cloudformation.models as _cfn_models
 import moto.cloudformation.responses as _cfn_responses
-from moto.cloudformation.exceptions import AlreadyExistsException, CloudFormationError
+from moto.cloudformation.exceptions import (
+    AlreadyExistsException,
+    CloudFormationError,
+    ValidationError,
+)
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 
@@ -141,6 +145,84 @@ def _strict_create_change_set(self, stack_name, change_set_name, *args, **kwargs
 _cfn_models.CloudFormationBackend.create_change_set = _strict_create_change_set
 _cfn_responses.CloudFormationResponse.describe_change_set = _strict_describe_change_set
 _cfn_responses.CloudFormationResponse.execute_change_set = _strict_execute_change_set
+
+
+# --- CloudFormation: a CREATE change set for a stack under review --------------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html
+# (ChangeSetType: "If you create a change set for a new stack, CloudFormation creates a stack
+# with a unique stack ID, but no template or resources. The stack will be in the
+# REVIEW_IN_PROGRESS state until you execute the change set"; "you can't use ... the CREATE
+# type to create a change set for an existing stack"). A REVIEW_IN_PROGRESS stack counts as not
+# yet existing (aws-cdk#7731: CREATE, not UPDATE, is the type for it), so a second CREATE change
+# set for its name goes onto that same stack, same StackId; once the stack exists (executed),
+# CREATE is refused with ValidationError "Stack [name] already exists and cannot be created
+# again with the changeSet [cs]". moto makes a second stack with a new id each time.
+def _review_stack(backend, stack_name):
+    for stack in backend.stacks.values():
+        if stack.name == stack_name and stack.status != "DELETE_COMPLETE":
+            return stack
+    return None
+
+
+# The same page: "By default, CloudFormation specifies UPDATE" when ChangeSetType is omitted;
+# moto defaults to CREATE.
+_omitted_type = threading.local()
+_cfn_create_change_set_response = _cfn_responses.CloudFormationResponse.create_change_set
+
+
+def _create_change_set_response(self):
+    _omitted_type.update = self._get_param("ChangeSetType") is None
+    try:
+        return _cfn_create_change_set_response(self)
+    finally:
+        _omitted_type.update = False
+
+
+_cfn_responses.CloudFormationResponse.create_change_set = _create_change_set_response
+
+
+def _create_onto_review_stack(self, stack_name, change_set_name, *args, **kwargs):
+    if getattr(_omitted_type, "update", False):
+        kwargs["change_set_type"] = "UPDATE"
+    change_set_type = kwargs.get("change_set_type", args[4] if len(args) > 4 else None)
+    existing = _review_stack(self, stack_name) if change_set_type == "CREATE" else None
+    if existing is None:
+        return _strict_create_change_set(self, stack_name, change_set_name, *args, **kwargs)
+    if existing.status != "REVIEW_IN_PROGRESS":
+        raise ValidationError(
+            stack_name,
+            message=f"Stack [{stack_name}] already exists and cannot be created again with the "
+            f"changeSet [{change_set_name}].",
+        )
+    change_set_id, made_id = _strict_create_change_set(
+        self, stack_name, change_set_name, *args, **kwargs
+    )
+    # The change set moves onto the stack under review; the stack moto made for it goes.
+    made = self.stacks.pop(made_id)
+    cs = self.change_sets[change_set_id]
+    cs.stack, cs.stack_id, cs.stack_name = existing, existing.stack_id, existing.name
+    del made
+    return change_set_id, existing.stack_id
+
+
+_cfn_models.CloudFormationBackend.create_change_set = _create_onto_review_stack
+
+
+# --- CloudFormation: ListChangeSets lists one stack's ----------------------------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListChangeSets.html
+# ("Returns the ID and status of each active change set for a stack"; StackName is required).
+# moto ignores StackName and lists every change set in the region.
+def _strict_list_change_sets(self):
+    stack = self._get_param("StackName")
+    change_sets = [
+        cs
+        for cs in self.cloudformation_backend.list_change_sets()
+        if stack in (cs.stack_name, cs.stack_id)
+    ]
+    return ActionResult({"Summaries": change_sets})
+
+
+_cfn_responses.CloudFormationResponse.list_change_sets = _strict_list_change_sets
 
 
 # --- CloudFormation: one call at a time ------------------------------------------------------
