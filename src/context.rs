@@ -32,6 +32,8 @@ pub struct Context {
     sts: OnceLock<aws_sdk_sts::Client>,
     secretsmanager: OnceLock<aws_sdk_secretsmanager::Client>,
     acm: OnceLock<aws_sdk_acm::Client>,
+    lambda: OnceLock<aws_sdk_lambda::Client>,
+    route53: OnceLock<aws_sdk_route53::Client>,
     identity: tokio::sync::OnceCell<Identity>,
     profile: Option<profile::ActiveProfile>,
 }
@@ -87,6 +89,8 @@ impl Context {
             sts: OnceLock::new(),
             secretsmanager: OnceLock::new(),
             acm: OnceLock::new(),
+            lambda: OnceLock::new(),
+            route53: OnceLock::new(),
             identity: tokio::sync::OnceCell::new(),
             profile: active,
         })
@@ -173,6 +177,16 @@ impl Context {
 
     pub fn acm(&self) -> &aws_sdk_acm::Client {
         self.acm.get_or_init(|| aws_sdk_acm::Client::new(&self.sdk))
+    }
+
+    pub fn lambda(&self) -> &aws_sdk_lambda::Client {
+        self.lambda
+            .get_or_init(|| aws_sdk_lambda::Client::new(&self.sdk))
+    }
+
+    pub fn route53(&self) -> &aws_sdk_route53::Client {
+        self.route53
+            .get_or_init(|| aws_sdk_route53::Client::new(&self.sdk))
     }
 }
 

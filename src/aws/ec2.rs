@@ -245,26 +245,28 @@ pub struct ServiceZones {
     pub ids: Vec<String>,
 }
 
-/// The zones of each of `services` (full service names) that the region offers.
-pub async fn service_zones(
-    ec2: &aws_sdk_ec2::Client,
-    services: &[String],
-) -> Result<Vec<ServiceZones>> {
-    let out = ec2
-        .describe_vpc_endpoint_services()
-        .set_service_names(Some(services.to_vec()))
-        .send()
-        .await
-        .aws_context("DescribeVpcEndpointServices")?;
-    Ok(out
-        .service_details()
-        .iter()
-        .filter_map(|d| {
+/// Every endpoint service the region offers, with its zones: the names are read, not built
+/// (`crate::network::service_names`), and the zones come with them. Every page.
+pub async fn endpoint_services(ec2: &aws_sdk_ec2::Client) -> Result<Vec<ServiceZones>> {
+    let mut services = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = ec2
+            .describe_vpc_endpoint_services()
+            .set_next_token(token.take())
+            .send()
+            .await
+            .aws_context("DescribeVpcEndpointServices")?;
+        services.extend(out.service_details().iter().filter_map(|d| {
             Some(ServiceZones {
                 service: d.service_name()?.to_string(),
                 names: d.availability_zones().to_vec(),
                 ids: d.availability_zone_ids().to_vec(),
             })
-        })
-        .collect())
+        }));
+        match out.next_token() {
+            Some(t) if !t.is_empty() => token = Some(t.to_string()),
+            _ => return Ok(services),
+        }
+    }
 }

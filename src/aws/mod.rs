@@ -4,12 +4,14 @@
 pub mod ec2;
 pub mod eventbridge;
 pub mod interfaces;
+pub mod lambda;
 pub mod leftovers;
 pub mod listener_hosts;
 pub mod log_groups;
 pub mod logs;
 pub mod logs_policy;
 pub mod retry;
+pub mod route53;
 pub mod secretsmanager;
 pub mod security_groups;
 pub mod sqs;

@@ -9,6 +9,7 @@ use aws_sdk_ec2::types::{Filter, Tag};
 use futures::future::try_join_all;
 use serde::Serialize;
 
+use super::ec2::ServiceZones;
 use crate::endpoints::{self, Endpoint};
 use crate::error::{AwsResultExt, Error, Result};
 use crate::network::load_balancers::{Listener, LoadBalancerView};
@@ -52,6 +53,16 @@ pub struct VpcView {
     pub load_balancers: Vec<LoadBalancerView>,
     /// Secrets Manager and EventBridge interface endpoints.
     pub endpoints: Vec<Endpoint>,
+    /// The Secrets Manager and EventBridge endpoint services as the region lists them (full
+    /// name and zones); empty when it lists neither.
+    pub services: Vec<ServiceZones>,
+}
+
+impl VpcView {
+    /// The full endpoint service name for `short` (`secretsmanager`, `events`), as listed.
+    pub fn service_name(&self, short: &str) -> String {
+        crate::network::service_names::full_name(&self.services, &self.region, short)
+    }
 }
 
 fn region_of(ec2: &aws_sdk_ec2::Client) -> String {
@@ -199,10 +210,14 @@ pub async fn fetch_vpc_view(
     vpc_id: &str,
 ) -> Result<VpcView> {
     let region = region_of(ec2);
-    let services = [
-        endpoints::service_name(&region, endpoints::SECRETS_MANAGER),
-        endpoints::service_name(&region, endpoints::EVENTS),
-    ];
+    let listed = super::ec2::endpoint_services(ec2).await?;
+    let services: Vec<ServiceZones> = [endpoints::SECRETS_MANAGER, endpoints::EVENTS]
+        .iter()
+        .filter_map(|short| crate::network::service_names::listed(&listed, &region, short))
+        .cloned()
+        .collect();
+    let names = [endpoints::SECRETS_MANAGER, endpoints::EVENTS]
+        .map(|short| crate::network::service_names::full_name(&services, &region, short));
     let (subnets, route_tables, security_groups, nat_gateways, load_balancers, endpoints) = tokio::try_join!(
         describe_subnets(ec2, vpc_id),
         describe_route_tables(ec2, vpc_id),
@@ -214,7 +229,7 @@ pub async fn fetch_vpc_view(
             attach_listeners(elb, &mut lbs).await?;
             Ok(lbs)
         },
-        crate::aws::vpc_endpoints::in_vpc(ec2, vpc_id, &services),
+        crate::aws::vpc_endpoints::in_vpc(ec2, vpc_id, &names),
     )?;
     Ok(VpcView {
         region,
@@ -224,6 +239,7 @@ pub async fn fetch_vpc_view(
         nat_gateways,
         load_balancers,
         endpoints,
+        services,
     })
 }
 

@@ -227,6 +227,8 @@ async fn prepare(
         ec2: ctx.ec2(),
         elb: ctx.elb(),
         logs: ctx.logs(),
+        route53: ctx.route53(),
+        lambda: ctx.lambda(),
     };
     // No stack, or one that holds no resources (rolled back, or only under review): the new
     // stack's named log groups must not exist yet.

@@ -8,6 +8,7 @@ pub mod cidr;
 pub mod egress;
 pub mod load_balancers;
 pub mod security_groups;
+pub mod service_names;
 pub mod subnets;
 
 use serde::Serialize;
@@ -349,6 +350,7 @@ mod tests {
                 private_dns: true,
                 ..Default::default()
             }],
+            services: vec![],
         }
     }
 

@@ -471,3 +471,44 @@ def test_a_stack_whose_service_role_is_gone_is_deleted_only_with_another_role(en
     cfn.delete_stack(StackName="orphaned", RoleARN=role)
     assert not [s for s in cfn.list_stacks(StackStatusFilter=["CREATE_COMPLETE"])["StackSummaries"]
                 if s["StackName"] == "orphaned"]
+
+def test_a_network_interface_holds_its_group_subnet_and_vpc(endpoint):
+    ec2 = client(endpoint, "ec2")
+    vpc, subnet = _vpc(ec2, dns=False)
+    group = ec2.create_security_group(GroupName="held", Description="held", VpcId=vpc)["GroupId"]
+    eni = ec2.create_network_interface(SubnetId=subnet, Groups=[group])["NetworkInterface"]
+    for delete in (
+        lambda: ec2.delete_security_group(GroupId=group),
+        lambda: ec2.delete_subnet(SubnetId=subnet),
+        lambda: ec2.delete_vpc(VpcId=vpc),
+    ):
+        with pytest.raises(ClientError) as e:
+            delete()
+        assert e.value.response["Error"]["Code"] == "DependencyViolation"
+    # Once the interface is gone, all three go, in AWS's order.
+    ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
+    ec2.delete_security_group(GroupId=group)
+    ec2.delete_subnet(SubnetId=subnet)
+    ec2.delete_vpc(VpcId=vpc)
+
+
+def test_account_settings_report_what_no_function_reserves(endpoint):
+    settings = client(endpoint, "lambda").get_account_settings()["AccountLimit"]
+    assert settings["ConcurrentExecutions"] == 1000
+    assert settings["UnreservedConcurrentExecutions"] <= 1000
+
+
+def test_a_private_hosted_zone_of_the_service_name_blocks_a_private_dns_endpoint(endpoint):
+    ec2 = client(endpoint, "ec2")
+    vpc, subnet = _vpc(ec2, dns=True)
+    client(endpoint, "route53").create_hosted_zone(
+        Name="secretsmanager.us-east-1.amazonaws.com",
+        CallerReference="centralised",
+        VPC={"VPCRegion": "us-east-1", "VPCId": vpc},
+        HostedZoneConfig={"PrivateZone": True},
+    )
+    with pytest.raises(ClientError) as e:
+        _endpoint(ec2, vpc, subnet)
+    assert "conflicting DNS domain for secretsmanager.us-east-1.amazonaws.com" in str(e.value)
+    # Another service's name is free.
+    _endpoint(ec2, vpc, subnet, service="events")

@@ -73,6 +73,8 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
             ec2: ctx.ec2(),
             elb: ctx.elb(),
             logs: ctx.logs(),
+            route53: ctx.route53(),
+            lambda: ctx.lambda(),
         };
         let plan = preflight::run(
             clients,

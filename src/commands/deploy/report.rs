@@ -16,7 +16,7 @@ use crate::stack::{Operation, StackInfo, StackOutput};
 pub struct EndpointAction {
     /// `secretsmanager` or `events`.
     pub service: String,
-    /// `reuse` or `create`.
+    /// `reuse`, `create` or `centralised` (a private hosted zone serves it; `id` is the zone).
     pub action: String,
     pub id: Option<String>,
     pub why: String,
@@ -172,6 +172,7 @@ impl Report for ChangeSetReport {
         for e in &self.endpoints {
             let what = match (&*e.action, &e.id) {
                 ("reuse", Some(id)) => format!("reuse {id}"),
+                ("centralised", Some(zone)) => format!("none, centralised (hosted zone {zone})"),
                 _ => style.green("+ create"),
             };
             out.push_str(&format!("VPC endpoint {}: {what} ({})\n", e.service, e.why));

@@ -235,7 +235,7 @@ pub async fn note_shared_endpoints(ctx: &Context, plan: &NetworkPlan) -> Result<
         .into_iter()
         .filter_map(|(_, e)| match e {
             EndpointPlan::Reuse(id) => Some(id.clone()),
-            EndpointPlan::Create(_) => None,
+            EndpointPlan::Create(_) | EndpointPlan::Centralised(_) => None,
         })
         .collect();
     if reused.is_empty() {

@@ -3,5 +3,5 @@ all to moto (each module patches moto's models or responses on import); every ru
 page it follows. A new rule goes into its service's module, with its citation and a test in
 tests/emulator/test_emulator.py."""
 
-from strict import cloudformation, ec2, events, logs, sqs  # noqa: F401  (applied on import)
 from strict import recording  # noqa: F401  (EVRELAY_EMULATOR_RECORD: the IAM actions served)
+from strict import cloudformation, ec2, events, lambda_, logs, sqs  # noqa: F401  (applied on import)

@@ -158,3 +158,121 @@ def _strict_create_endpoint_in_zones(self, vpc_id, service_name, endpoint_type, 
 
 
 _ec2_vpcs.VPCBackend.create_vpc_endpoint = _strict_create_endpoint_in_zones
+
+
+# --- Network interfaces hold their group, subnet and VPC ----------------------------------------
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html ("If you
+# attempt to delete a security group that is associated with an instance or network interface
+# ... the operation fails with DependencyViolation"),
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSubnet.html ("You must
+# terminate all running instances in the subnet before you can delete the subnet"),
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpc.html ("You must detach or
+# delete all gateways and resources that are associated with the VPC before you can delete it")
+# and https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+# (DependencyViolation: "The specified object has dependent resources"). moto deletes a group a
+# network interface uses and a subnet a network interface sits in (an interface endpoint's,
+# a Lambda function's, another workload's); AWS refuses both until the interface is gone.
+import moto.ec2.models.subnets as _ec2_subnets  # noqa: E402
+
+
+def _interfaces(backend):
+    return list(getattr(backend, "enis", {}).values())
+
+
+def _in_use(group_id, eni):
+    return any(getattr(g, "id", g) == group_id for g in eni.group_set)
+
+
+_delete_group_held = _ec2_sg.SecurityGroupBackend._delete_security_group
+
+
+def _strict_delete_group_held(self, vpc_id, group_id):
+    eni = next((e for e in _interfaces(self) if _in_use(group_id, e)), None)
+    if eni is not None:
+        raise EC2ClientError(
+            "DependencyViolation",
+            f"resource {group_id} has a dependent object ({eni.id})",
+        )
+    return _delete_group_held(self, vpc_id, group_id)
+
+
+_ec2_sg.SecurityGroupBackend._delete_security_group = _strict_delete_group_held
+_delete_subnet = _ec2_subnets.SubnetBackend.delete_subnet
+
+
+def _strict_delete_subnet(self, subnet_id):
+    if any(e.subnet.id == subnet_id for e in _interfaces(self)):
+        raise EC2ClientError(
+            "DependencyViolation",
+            f"The subnet '{subnet_id}' has dependencies and cannot be deleted.",
+        )
+    return _delete_subnet(self, subnet_id)
+
+
+_ec2_subnets.SubnetBackend.delete_subnet = _strict_delete_subnet
+_delete_vpc = _ec2_vpcs.VPCBackend.delete_vpc
+
+
+def _strict_delete_vpc(self, vpc_id):
+    if any(e.subnet.vpc_id == vpc_id for e in _interfaces(self)):
+        raise EC2ClientError(
+            "DependencyViolation",
+            f"The vpc '{vpc_id}' has dependencies and cannot be deleted.",
+        )
+    return _delete_vpc(self, vpc_id)
+
+
+_ec2_vpcs.VPCBackend.delete_vpc = _strict_delete_vpc
+
+
+# --- A centralised endpoint's private hosted zone holds the service's name -----------------------
+# https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html
+# (DNS hostnames: enabling private DNS makes AWS create a private hosted zone for the service's
+# name and associate it with the VPC) and
+# https://docs.aws.amazon.com/Route53/latest/APIReference/API_AssociateVPCWithHostedZone.html
+# (ConflictingDomainExists: "The VPC that you specified is already associated with another
+# hosted zone that has the same name"), as when a shared VPC's centralised endpoint zones are
+# associated with every spoke; EC2 answers "conflicting DNS domain". moto creates the endpoint
+# anyway.
+from moto.route53.models import route53_backends as _route53_backends  # noqa: E402
+
+
+def _host_of(service_name):
+    # com.amazonaws.<region>.<service> / cn.com.amazonaws.<region>.<service>
+    parts = service_name.split(".")
+    region, short = parts[-2], parts[-1]
+    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return f"{short}.{region}.{suffix}"
+
+
+def _zone_with_name_in(account_id, region, vpc_id, host):
+    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    backend = _route53_backends[account_id][partition]
+    for zone in backend.zones.values():
+        if not zone.private_zone or zone.name.rstrip(".").lower() != host:
+            continue
+        if any(v.get("vpc_id") == vpc_id for v in zone.vpcs):
+            return zone
+    return None
+
+
+_create_endpoint_beside_zones = _ec2_vpcs.VPCBackend.create_vpc_endpoint
+
+
+def _strict_create_endpoint_beside_zones(
+    self, vpc_id, service_name, endpoint_type, *args, **kwargs
+):
+    if (endpoint_type or "").lower() == "interface" and kwargs.get("private_dns_enabled"):
+        host = _host_of(service_name)
+        if _zone_with_name_in(self.account_id, self.region_name, vpc_id, host):
+            raise EC2ClientError(
+                "InvalidParameter",
+                "private-dns-enabled cannot be set because there is already a conflicting DNS "
+                f"domain for {host} in the VPC {vpc_id}",
+            )
+    return _create_endpoint_beside_zones(
+        self, vpc_id, service_name, endpoint_type, *args, **kwargs
+    )
+
+
+_ec2_vpcs.VPCBackend.create_vpc_endpoint = _strict_create_endpoint_beside_zones

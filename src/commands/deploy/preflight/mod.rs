@@ -3,6 +3,9 @@
 //! `crate::network` (the same VPC view `evrelay discover` shows); every decision is a small
 //! pure rule in [`rules`], unit-tested against the failing account state.
 
+#[cfg(test)]
+mod account_tests;
+mod centralised;
 mod load_balancer;
 mod log_groups;
 pub mod queue_window;
@@ -39,6 +42,9 @@ pub enum EventsEndpoint {
 pub enum EndpointPlan {
     Reuse(String),
     Create(NewEndpoint),
+    /// A private hosted zone (its id) associated with the VPC serves the service from a shared
+    /// VPC: nothing to create ([`centralised`]).
+    Centralised(String),
 }
 
 /// The checked network: where the relay runs and which endpoints it gets.
@@ -83,6 +89,7 @@ fn action(service: &str, (plan, why): &(EndpointPlan, String)) -> EndpointAction
     let (action, id) = match plan {
         EndpointPlan::Reuse(id) => ("reuse", Some(id.clone())),
         EndpointPlan::Create(_) => ("create", None),
+        EndpointPlan::Centralised(zone) => ("centralised", Some(zone.clone())),
     };
     EndpointAction {
         service: service.into(),
@@ -98,6 +105,8 @@ pub struct Clients<'a> {
     pub ec2: &'a aws_sdk_ec2::Client,
     pub elb: &'a aws_sdk_elasticloadbalancingv2::Client,
     pub logs: &'a aws_sdk_cloudwatchlogs::Client,
+    pub route53: &'a aws_sdk_route53::Client,
+    pub lambda: &'a aws_sdk_lambda::Client,
 }
 
 /// discover's picks, for `--vpc-id` / `--cluster`.
@@ -155,13 +164,15 @@ pub async fn run(
             Ok(Vec::new())
         }
     };
-    let services = [SECRETS_MANAGER, EVENTS].map(|s| crate::endpoints::service_name(region, s));
-    let (view, facts, policies, leftover_log_groups, service_zones) = tokio::try_join!(
+    // An update gives back what the function reserves now before it reserves anew.
+    let function = (!new_stack).then_some(names.function.as_str());
+    let (view, facts, policies, leftover_log_groups, hosted_zones, concurrency) = tokio::try_join!(
         crate::network::fetch_vpc_view(clients.ec2, clients.elb, &vpc_id),
         crate::aws::ec2::vpc_facts(clients.ec2, &vpc_id),
         crate::aws::logs_policy::names(clients.logs),
         leftovers,
-        crate::aws::ec2::service_zones(clients.ec2, &services),
+        crate::aws::route53::zones_of_vpc(clients.route53, &vpc_id, region),
+        crate::aws::lambda::concurrency(clients.lambda, function),
     )?;
     decide(&Inputs {
         settings,
@@ -171,7 +182,9 @@ pub async fn run(
         log_policies: &policies,
         leftover_log_groups: &leftover_log_groups,
         target_groups: &target_groups,
-        service_zones: &service_zones,
+        service_zones: &view.services,
+        hosted_zones: &hosted_zones,
+        concurrency: &concurrency,
         skip_checks,
         stack,
         events,
@@ -191,6 +204,10 @@ pub struct Inputs<'a> {
     pub target_groups: &'a [String],
     /// The zones the Secrets Manager and EventBridge endpoint services are offered in.
     pub service_zones: &'a [crate::aws::ec2::ServiceZones],
+    /// Private hosted zones associated with the VPC (a shared VPC's centralised endpoints).
+    pub hosted_zones: &'a [crate::aws::route53::HostedZone],
+    /// The account's Lambda concurrency, for `--reserved-concurrency`.
+    pub concurrency: &'a crate::aws::lambda::Concurrency,
     pub skip_checks: &'a [String],
     pub stack: &'a str,
     pub events: Option<EventsEndpoint>,
@@ -208,7 +225,9 @@ pub fn decide(i: &Inputs) -> Result<NetworkPlan> {
         })?;
     }
     let skips = skips::Skips::new(i.skip_checks);
-    let net = rules::RelayNet::new(i.settings, i.view).with_zones(i.service_zones);
+    let net = rules::RelayNet::new(i.settings, i.view)
+        .with_zones(i.service_zones)
+        .with_hosted_zones(i.hosted_zones);
     net.private_in_two_zones()?;
     load_balancer::check_load_balancer(&net, i.url, &skips)?;
     skips.check(
@@ -217,6 +236,7 @@ pub fn decide(i: &Inputs) -> Result<NetworkPlan> {
     )?;
     let logs_policy = crate::aws::logs_policy::plan(i.log_policies, &i.view.region)?;
     log_groups::no_leftover_log_groups(i.stack, i.leftover_log_groups)?;
+    crate::aws::lambda::check_reserved(i.settings.reserved_concurrency, i.concurrency)?;
     rules::vpc_dns(i.facts)?;
     let secrets = net.plan_endpoint(SECRETS_MANAGER, i.facts, i.stack, &skips)?;
     let events = net.plan_events(i.facts, i.stack, i.events, &skips)?;

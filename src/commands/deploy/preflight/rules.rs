@@ -9,9 +9,7 @@ use super::super::params::Settings;
 use super::skips::Skips;
 use super::{EndpointPlan, EventsEndpoint};
 use crate::aws::ec2::VpcFacts;
-use crate::endpoints::{
-    one_subnet_per_az, service_name, Endpoint, EndpointGroup, NewEndpoint, EVENTS,
-};
+use crate::endpoints::{one_subnet_per_az, Endpoint, EndpointGroup, NewEndpoint, EVENTS};
 use crate::error::{Error, Result};
 use crate::network::egress::eventbridge_reach;
 use crate::network::security_groups::{
@@ -114,6 +112,8 @@ pub struct RelayNet<'a> {
     pub relay: Peer,
     /// The zones each endpoint service is offered in (empty: not known, all assumed).
     pub zones: &'a [crate::aws::ec2::ServiceZones],
+    /// Private hosted zones associated with the VPC (centralised endpoints).
+    pub hosted_zones: &'a [crate::aws::route53::HostedZone],
 }
 
 impl<'a> RelayNet<'a> {
@@ -134,7 +134,17 @@ impl<'a> RelayNet<'a> {
             classified,
             relay,
             zones: &[],
+            hosted_zones: &[],
         }
+    }
+
+    pub fn with_hosted_zones(mut self, zones: &'a [crate::aws::route53::HostedZone]) -> Self {
+        self.hosted_zones = zones;
+        self
+    }
+
+    fn centralised(&self, service: &str) -> Option<&crate::aws::route53::HostedZone> {
+        super::centralised::zone_for(self.hosted_zones, &self.view.region, service)
     }
 
     pub fn with_zones(mut self, zones: &'a [crate::aws::ec2::ServiceZones]) -> Self {
@@ -295,7 +305,7 @@ impl<'a> RelayNet<'a> {
         stack: &str,
         skips: &Skips,
     ) -> Result<(EndpointPlan, String)> {
-        let name = service_name(&self.view.region, service);
+        let name = self.view.service_name(service);
         let mut existing: Vec<&Endpoint> = self
             .view
             .endpoints
@@ -305,6 +315,9 @@ impl<'a> RelayNet<'a> {
         existing.sort_by_key(|e| (e.state != "available", e.id.clone()));
         if let Some(e) = existing.first() {
             return self.reuse(service, e, skips);
+        }
+        if let Some(zone) = self.centralised(service) {
+            return Ok(super::centralised::plan(zone));
         }
         let relay_subnets: Vec<String> = self.subnets().iter().map(|v| v.id.clone()).collect();
         let (offered, zone_note) = super::zones::supported_subnets(
@@ -398,7 +411,7 @@ impl<'a> RelayNet<'a> {
         choice: Option<EventsEndpoint>,
         skips: &Skips,
     ) -> Result<Option<(EndpointPlan, String)>> {
-        let name = service_name(&self.view.region, EVENTS);
+        let name = self.view.service_name(EVENTS);
         let events: Vec<Endpoint> = self
             .view
             .endpoints
@@ -406,6 +419,14 @@ impl<'a> RelayNet<'a> {
             .filter(|e| e.service == name)
             .cloned()
             .collect();
+        // The zone decides the name's address for every workload in the VPC, NAT or not; only
+        // the operator's `skip` (a route they vouch for) goes around it.
+        if events.is_empty()
+            && choice != Some(EventsEndpoint::Skip)
+            && self.centralised(EVENTS).is_some()
+        {
+            return self.plan_endpoint(EVENTS, facts, stack, skips).map(Some);
+        }
         let reach = eventbridge_reach(&self.subnets(), &self.view.nat_gateways, &events);
         let own_path = match (reach.via.as_deref(), choice) {
             (Some("endpoint"), _) | (_, Some(EventsEndpoint::Create)) => false,

@@ -139,18 +139,20 @@ fn settings(url: &str) -> Settings {
 
 const ALB: &str = "http://internal-app-1.us-east-1.elb.amazonaws.com/";
 
-struct Case {
-    s: Settings,
-    v: VpcView,
+pub(super) struct Case {
+    pub s: Settings,
+    pub v: VpcView,
     f: VpcFacts,
     policies: Vec<String>,
-    events: Option<EventsEndpoint>,
+    pub events: Option<EventsEndpoint>,
     target_groups: Vec<String>,
     skip: Vec<String>,
     zones: Vec<crate::aws::ec2::ServiceZones>,
+    pub hosted_zones: Vec<crate::aws::route53::HostedZone>,
+    pub concurrency: crate::aws::lambda::Concurrency,
 }
 
-fn case() -> Case {
+pub(super) fn case() -> Case {
     Case {
         s: settings(ALB),
         v: view(),
@@ -160,11 +162,17 @@ fn case() -> Case {
         target_groups: vec![],
         skip: vec![],
         zones: vec![],
+        hosted_zones: vec![],
+        concurrency: crate::aws::lambda::Concurrency {
+            account_limit: 1000,
+            unreserved: 1000,
+            reserved_by_function: 0,
+        },
     }
 }
 
 impl Case {
-    fn plan(&self) -> Result<NetworkPlan> {
+    pub(super) fn plan(&self) -> Result<NetworkPlan> {
         let url = check_url(&self.s.url).unwrap();
         decide(&Inputs {
             settings: &self.s,
@@ -175,6 +183,8 @@ impl Case {
             leftover_log_groups: &[],
             target_groups: &self.target_groups,
             service_zones: &self.zones,
+            hosted_zones: &self.hosted_zones,
+            concurrency: &self.concurrency,
             skip_checks: &self.skip,
             stack: "relay",
             events: self.events,
