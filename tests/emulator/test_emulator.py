@@ -235,3 +235,145 @@ def test_executing_a_change_set_deletes_the_stacks_others_and_runs_once(endpoint
     with pytest.raises(ClientError) as e:
         cfn.execute_change_set(StackName="cs-two", ChangeSetName="cs-run")
     assert e.value.response["Error"]["Code"] == "InvalidChangeSetStatus"
+
+
+# --- Lambda event source mappings (strict/lambda_esm.py) -------------------------------------
+def _function_and_queue(endpoint, name, timeout=30, visibility=180):
+    iam, lam, sqs = (client(endpoint, s) for s in ("iam", "lambda", "sqs"))
+    role = iam.create_role(
+        RoleName=f"{name}-role",
+        AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}',
+    )["Role"]["Arn"]
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": _zip("def handler(e, c): return {}\n")},
+        Timeout=timeout,
+    )
+    url = sqs.create_queue(
+        QueueName=f"{name}-buffer", Attributes={"VisibilityTimeout": str(visibility)}
+    )["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    return lam, sqs, url, arn["QueueArn"]
+
+
+def _zip(code: str) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("index.py", code)
+    return buf.getvalue()
+
+
+def _refused(call, code: str, text: str) -> None:
+    with pytest.raises(ClientError) as e:
+        call()
+    assert e.value.response["Error"]["Code"] == code
+    assert text in e.value.response["Error"]["Message"]
+
+
+def test_a_mapping_outside_awss_sqs_limits_is_refused(endpoint):
+    lam, _, _, arn = _function_and_queue(endpoint, "esm-limits")
+
+    def create(**kw):
+        return lambda: lam.create_event_source_mapping(
+            EventSourceArn=arn, FunctionName="esm-limits", **kw
+        )
+
+    # botocore validates the ranges client-side: raw callers (CloudFormation) reach the server.
+    _refused(create(BatchSize=50), "InvalidParameterValueException", "batch window")
+    _refused(
+        create(BatchSize=10, FunctionResponseTypes=["Bisect"]),
+        "ValidationException",
+        "ReportBatchItemFailures",
+    )
+    ok = lam.create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName="esm-limits",
+        BatchSize=50,
+        MaximumBatchingWindowInSeconds=1,
+        ScalingConfig={"MaximumConcurrency": 2},
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+    )
+    assert ok["ScalingConfig"] == {"MaximumConcurrency": 2}
+    _refused(
+        lambda: lam.update_event_source_mapping(UUID=ok["UUID"], MaximumBatchingWindowInSeconds=0),
+        "InvalidParameterValueException",
+        "batch window",
+    )
+
+
+def test_a_mapping_on_a_cloudformation_stack_checks_the_concurrency_range(endpoint):
+    # boto3 refuses MaximumConcurrency 1 before sending it; CloudFormation does not.
+    lam, _, _, arn = _function_and_queue(endpoint, "esm-cfn")
+    cfn = client(endpoint, "cloudformation")
+    template = {
+        "Resources": {
+            "Mapping": {
+                "Type": "AWS::Lambda::EventSourceMapping",
+                "Properties": {
+                    "EventSourceArn": arn,
+                    "FunctionName": "esm-cfn",
+                    "ScalingConfig": {"MaximumConcurrency": 1},
+                },
+            }
+        }
+    }
+    import json
+
+    with pytest.raises(ClientError) as e:
+        cfn.create_stack(StackName="esm-cfn", TemplateBody=json.dumps(template))
+    assert "greater than or equal to 2" in str(e.value)
+    assert lam.list_event_source_mappings(FunctionName="esm-cfn")["EventSourceMappings"] == []
+
+
+def test_a_function_timeout_above_the_visibility_timeout_is_refused(endpoint):
+    lam, _, _, arn = _function_and_queue(endpoint, "esm-vis", timeout=120, visibility=60)
+    _refused(
+        lambda: lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="esm-vis"),
+        "InvalidParameterValueException",
+        "Queue visibility timeout: 60 seconds is less than Function timeout: 120 seconds",
+    )
+
+
+def test_an_enabled_mapping_leaves_the_queue_to_its_poller(endpoint):
+    # moto's own mapping would receive (and count) every message on SendMessage.
+    lam, sqs, url, arn = _function_and_queue(endpoint, "esm-idle")
+    esm = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="esm-idle")
+    assert lam.get_event_source_mapping(UUID=esm["UUID"])["State"] == "Enabled"
+    sqs.send_message(QueueUrl=url, MessageBody="{}")
+    got = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"])
+    assert got["Messages"][0]["Attributes"]["ApproximateReceiveCount"] == "1"
+
+
+def test_maximum_message_size_is_checked_on_set_queue_attributes(endpoint):
+    sqs = client(endpoint, "sqs")
+    url = sqs.create_queue(QueueName="max-size")["QueueUrl"]
+    for bad in ("1023", "1048577"):
+        _refused(
+            lambda: sqs.set_queue_attributes(
+                QueueUrl=url, Attributes={"MaximumMessageSize": bad}
+            ),
+            "InvalidAttributeValue",
+            "MaximumMessageSize",
+        )
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"MaximumMessageSize": "1048576"})
+
+
+def test_put_events_refuses_entries_of_256_kb(endpoint):
+    events = client(endpoint, "events")
+    fixed = len("src") + len("type") + len('{"x":""}')
+    entry = {"Source": "src", "DetailType": "type"}
+    _refused(
+        lambda: events.put_events(
+            Entries=[dict(entry, Detail='{"x":"%s"}' % ("a" * (262_144 - fixed)))]
+        ),
+        "ValidationException",
+        "over the limit",
+    )
+    ok = events.put_events(Entries=[dict(entry, Detail='{"x":"%s"}' % ("a" * (262_143 - fixed)))])
+    assert ok["FailedEntryCount"] == 0

@@ -3,4 +3,4 @@ all to moto (each module patches moto's models or responses on import); every ru
 page it follows. A new rule goes into its service's module, with its citation and a test in
 tests/emulator/test_emulator.py."""
 
-from strict import cloudformation, ec2, events, logs, sqs  # noqa: F401  (applied on import)
+from strict import cloudformation, ec2, events, lambda_esm, logs, sqs  # noqa: F401  (applied on import)
