@@ -377,3 +377,29 @@ def test_put_events_refuses_entries_of_256_kb(endpoint):
     )
     ok = events.put_events(Entries=[dict(entry, Detail='{"x":"%s"}' % ("a" * (262_143 - fixed)))])
     assert ok["FailedEntryCount"] == 0
+
+
+def test_an_update_leaves_a_resource_whose_condition_is_false_alone(endpoint):
+    import json
+
+    cfn, sqs = client(endpoint, "cloudformation"), client(endpoint, "sqs")
+    template = json.dumps({
+        "Parameters": {"Mode": {"Type": "String", "Default": "off"}, "Size": {"Type": "Number", "Default": 5}},
+        "Conditions": {"On": {"Fn::Equals": [{"Ref": "Mode"}, "on"]}},
+        "Resources": {
+            "Always": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "cond-always"}},
+            "Only": {"Type": "AWS::SQS::Queue", "Condition": "On", "Properties": {
+                "QueueName": "cond-only", "DelaySeconds": {"Ref": "Size"},
+                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["Always", "Arn"]}, "maxReceiveCount": 2}}},
+            "Uses": {"Type": "AWS::SQS::Queue", "Condition": "On", "Properties": {
+                "QueueName": "cond-uses", "DelaySeconds": {"Ref": "Size"},
+                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["Only", "Arn"]}, "maxReceiveCount": 2}}},
+        },
+    })
+    cfn.create_stack(StackName="cond", TemplateBody=template)
+    cfn.create_change_set(StackName="cond", ChangeSetName="c1", ChangeSetType="UPDATE", TemplateBody=template,
+                          Parameters=[{"ParameterKey": "Mode", "UsePreviousValue": True},
+                                      {"ParameterKey": "Size", "ParameterValue": "7"}])
+    cfn.execute_change_set(StackName="cond", ChangeSetName="c1")
+    names = [u.rsplit("/", 1)[-1] for u in sqs.list_queues(QueueNamePrefix="cond-").get("QueueUrls", [])]
+    assert names == ["cond-always"]

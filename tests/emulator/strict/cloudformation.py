@@ -160,3 +160,29 @@ def _serialized_call_action(self):
 
 
 _cfn_responses.CloudFormationResponse.call_action = _serialized_call_action
+
+
+# --- CloudFormation: an update honours resource conditions -------------------------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html
+# (a resource with a condition is created only when the condition is true). moto's update
+# re-parses every resource whose parameters it thinks changed (UsePreviousValue on a parameter
+# left at its default counts as a change) without looking at its Condition, so a direct-mode
+# relay stack fails its update on the buffered-only resources ("Fn::GetAtt references undefined
+# resource Buffer"); and one that becomes true is "updated" though it never existed.
+import moto.cloudformation.parsing as _cfn_parsing  # noqa: E402
+
+_parse_and_update = _cfn_parsing.parse_and_update_resource
+
+
+def _conditional_update(logical_id, resource_json, resources_map, account_id, region_name):
+    condition = resource_json.get("Condition")
+    if condition and not resources_map.lazy_condition_map[condition]:
+        return None
+    if condition and resources_map._parsed_resources.get(logical_id) is None:
+        return _cfn_parsing.parse_and_create_resource(
+            logical_id, resource_json, resources_map, account_id, region_name
+        )
+    return _parse_and_update(logical_id, resource_json, resources_map, account_id, region_name)
+
+
+_cfn_parsing.parse_and_update_resource = _conditional_update
