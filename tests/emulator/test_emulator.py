@@ -403,3 +403,30 @@ def test_an_update_leaves_a_resource_whose_condition_is_false_alone(endpoint):
     cfn.execute_change_set(StackName="cond", ChangeSetName="c1")
     names = [u.rsplit("/", 1)[-1] for u in sqs.list_queues(QueueNamePrefix="cond-").get("QueueUrls", [])]
     assert names == ["cond-always"]
+
+
+def test_change_sets_add_and_remove_a_resource_as_its_condition_flips(endpoint):
+    import json
+
+    cfn, sqs = client(endpoint, "cloudformation"), client(endpoint, "sqs")
+    template = json.dumps({
+        "Parameters": {"Mode": {"Type": "String", "Default": "off"}},
+        "Conditions": {"On": {"Fn::Equals": [{"Ref": "Mode"}, "on"]}},
+        "Resources": {
+            "Always": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "flip-always"}},
+            "Only": {"Type": "AWS::SQS::Queue", "Condition": "On", "Properties": {"QueueName": "flip-only"}},
+        },
+    })
+
+    def change(name, kind, mode):
+        cfn.create_change_set(StackName="flip", ChangeSetName=name, ChangeSetType=kind, TemplateBody=template,
+                              Parameters=[{"ParameterKey": "Mode", "ParameterValue": mode}])
+        listed = cfn.describe_change_set(StackName="flip", ChangeSetName=name)["Changes"]
+        cfn.execute_change_set(StackName="flip", ChangeSetName=name)
+        queues = sqs.list_queues(QueueNamePrefix="flip-").get("QueueUrls", [])
+        return ({(c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"]) for c in listed},
+                sorted(u.rsplit("/", 1)[-1] for u in queues))
+
+    assert change("c1", "CREATE", "off") == ({("Add", "Always")}, ["flip-always"])
+    assert change("c2", "UPDATE", "on") == ({("Add", "Only")}, ["flip-always", "flip-only"])
+    assert change("c3", "UPDATE", "off") == ({("Remove", "Only")}, ["flip-always"])
