@@ -61,6 +61,7 @@ def test_a_burst_reaches_the_app_at_most_max_concurrency_at_a_time(moto, seeded,
         wait_for(lambda: svc.idle(stack), timeout=30, what="the buffer drained")
 
         stats = receiver.state.stats()
+        print(f"burst of {len(burst)}: the app answered at most {stats['max_in_flight']} requests at once")
         assert 1 <= stats["max_in_flight"] <= 2, stats["max_in_flight"]
         assert {e: stats["by_event_id"][e]["accepted"] for e in burst} == {e: 1 for e in burst}
         [mapping] = svc.status()["stacks"][stack]["mappings"].values()
