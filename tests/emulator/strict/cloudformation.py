@@ -218,14 +218,17 @@ def _cond_value(value, params) -> str:
 
 
 def _wanted(change_set) -> dict:
-    """Each resource of the change set's template: whether its condition holds."""
+    """Each conditional resource of the change set's template: whether its condition holds.
+    (Unconditional ones are left to moto: it drops some from its map on update, e.g. a log
+    group, though they exist.)"""
     tpl = change_set.template_dict or {}
     params = {k: v.get("Default", "") for k, v in (tpl.get("Parameters") or {}).items()}
     params.update(change_set.parameters or {})
     conditions = tpl.get("Conditions") or {}
     return {
-        name: _condition({"Condition": res["Condition"]}, conditions, params) if res.get("Condition") else True
+        name: _condition({"Condition": res["Condition"]}, conditions, params)
         for name, res in (tpl.get("Resources") or {}).items()
+        if res.get("Condition")
     }
 
 
@@ -245,7 +248,7 @@ def _conditional_diff(self):
     changes = []
     for change in _diff(self):
         name = change.logical_resource_id
-        if name not in wanted:  # gone from the template: moto's Remove stands
+        if name not in wanted:  # unconditional, or gone from the template: moto's change stands
             changes.append(change)
         elif wanted[name] and not _exists(self, name):
             changes.append(_cfn_models.Change("Add", name, types[name]))
