@@ -1,7 +1,8 @@
 """evrelay relay: POST each EventBridge event to TARGET_URL inside the VPC.
 
 One invocation: read the API key (cached), POST the event, decide whether it was delivered,
-publish the response event when the event asks for one, print one log line. The contract
+publish the response event when the event asks for one, print one log line. Buffered delivery
+hands it an SQS batch instead: the same for each record's event, in turn. The contract
 (environment, headers, response event, failures, log line) is README.md beside this file;
 `evrelay template` inlines this file unchanged into the template's Code.ZipFile.
 
@@ -327,12 +328,11 @@ def publish_response(log, text, parsed, deadline):
 
 # ---- the handler ------------------------------------------------------------------------
 
-def handler(event, context):
-    """Relay one event; return {"status": …} when delivered, raise RelayError otherwise."""
-    deadline = Deadline(context)
+def relay(event, deadline, log):
+    """Deliver one EventBridge event (and its response event); RelayError when not delivered."""
     detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
-    log = {"event-id": detail.get("event-id"), "request-id": event.get("id"), "status": None,
-           "latency-ms": None, "outcome": "failed", "reason": None}
+    log.update({"event-id": detail.get("event-id"), "request-id": event.get("id"), "status": None,
+                "latency-ms": None, "outcome": "failed", "reason": None})
     started = time.monotonic()
     try:
         response = deliver(event, deadline)
@@ -345,7 +345,7 @@ def handler(event, context):
         log["outcome"] = "delivered"
         if detail.get("return-response-event") is True:
             log["reason"] = publish_response(log, text, parsed, deadline)
-        return {"status": response.status}
+        return response.status
     except Exception as e:
         # Every failure leaves as RelayError in the contract's format, never with the key.
         log["reason"] = short_reason(e if isinstance(e, RelayError) else "%s: %s" % (type(e).__name__, e))
@@ -354,3 +354,37 @@ def handler(event, context):
         if log["latency-ms"] is None:
             log["latency-ms"] = int((time.monotonic() - started) * 1000)
         print(json.dumps(log))
+
+
+def relay_batch(records, deadline):
+    """Buffered delivery: an SQS batch, each body an EventBridge event. One record at a time
+    (the event source mapping's MaximumConcurrency is the endpoint's concurrency), all under
+    the invocation's one deadline; the records not delivered, or not reached before the
+    deadline, go back to the buffer: Lambda's partial batch response."""
+    failed = []
+    for record in records:
+        log = {"message-id": record.get("messageId")}
+        try:
+            event = json.loads(record.get("body") or "")
+            if not isinstance(event, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as e:
+            log.update(outcome="failed", reason=short_reason("body is not an event: %s" % e))
+            print(json.dumps(log))
+            failed.append({"itemIdentifier": record.get("messageId")})
+            continue
+        try:
+            relay(event, deadline, log)
+        except RelayError:
+            failed.append({"itemIdentifier": record.get("messageId")})
+    return {"batchItemFailures": failed}
+
+
+def handler(event, context):
+    """Direct: relay one event, {"status": …} or RelayError (Lambda retries the invocation).
+    Buffered: {"batchItemFailures": […]}, never raised (that would retry the whole batch)."""
+    deadline = Deadline(context)
+    records = event.get("Records")
+    if isinstance(records, list) and all(isinstance(r, dict) and r.get("eventSource") == "aws:sqs" for r in records):
+        return relay_batch(records, deadline)
+    return {"status": relay(event, deadline, {})}

@@ -121,6 +121,100 @@ impl fmt::Display for Budget {
     }
 }
 
+/// Buffered delivery (EventBridge → buffer queue → event source mapping → relay): the numbers
+/// deploy passes the template and the rules it checks before anything is created. Each limit is
+/// AWS's, with its page; the strict emulator enforces the same ones
+/// (tests/emulator/strict/lambda_esm.py).
+pub mod buffered {
+    use super::{Budget, MARGIN};
+
+    /// Lambda Developer Guide, services-sqs-configure.html: "set the source queue's visibility
+    /// timeout to at least six times the configuration timeout on your function", plus the
+    /// batching window (services-sqs-parameters.html). CloudFormation cannot multiply, so deploy
+    /// passes this as BufferVisibilityTimeoutSeconds.
+    pub fn visibility_timeout(function_timeout: u32, batch_window: u32) -> u32 {
+        6 * function_timeout + batch_window
+    }
+
+    /// SQS API Reference, SetQueueAttributes: VisibilityTimeout "from 0 to 43,200 (12 hours)".
+    pub const MAX_VISIBILITY_TIMEOUT: u32 = 43_200;
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Settings {
+        pub max_concurrency: u32,
+        pub batch_size: u32,
+        pub batch_window: u32,
+        pub function_timeout: u32,
+        /// None: the visibility timeout deploy computes ([`visibility_timeout`]).
+        pub visibility_timeout: Option<u32>,
+        /// 0: none reserved.
+        pub reserved_concurrency: u32,
+    }
+
+    /// The first rule the settings break, as one line naming the value and the rule (its page).
+    pub fn check(s: &Settings) -> Result<(), String> {
+        let visibility = s
+            .visibility_timeout
+            .unwrap_or_else(|| visibility_timeout(s.function_timeout, s.batch_window));
+        if !(2..=1000).contains(&s.max_concurrency) {
+            return Err(format!(
+                "max concurrency {} is outside 2-1000 (Lambda API Reference, ScalingConfig)",
+                s.max_concurrency
+            ));
+        }
+        if !(1..=10_000).contains(&s.batch_size) {
+            return Err(format!(
+                "batch size {} is outside 1-10000 (Lambda API Reference, CreateEventSourceMapping BatchSize)",
+                s.batch_size
+            ));
+        }
+        if s.batch_window > 300 {
+            return Err(format!(
+                "batch window {} s is above 300 s (Lambda API Reference, MaximumBatchingWindowInSeconds)",
+                s.batch_window
+            ));
+        }
+        if s.batch_size > 10 && s.batch_window < 1 {
+            return Err(format!(
+                "batch size {} needs a batch window of at least 1 s (Lambda API Reference, \
+                 MaximumBatchingWindowInSeconds: above 10 records)",
+                s.batch_size
+            ));
+        }
+        if visibility < visibility_timeout(s.function_timeout, s.batch_window) {
+            return Err(format!(
+                "the buffer's visibility timeout {visibility} s is below 6 x the function timeout \
+                 {} s + the batch window (Lambda Developer Guide, services-sqs-configure; Lambda \
+                 refuses the mapping outright below the function timeout)",
+                s.function_timeout
+            ));
+        }
+        if visibility > MAX_VISIBILITY_TIMEOUT {
+            return Err(format!(
+                "the buffer's visibility timeout {visibility} s is above SQS's 43200 s \
+                 (SQS API Reference, SetQueueAttributes)"
+            ));
+        }
+        if s.reserved_concurrency != 0 && s.reserved_concurrency < s.max_concurrency {
+            return Err(format!(
+                "reserved concurrency {} is below max concurrency {}: Lambda would throttle the \
+                 mapping's invocations, which do not account for it (AWS Knowledge Center, lambda-sqs-scaling)",
+                s.reserved_concurrency, s.max_concurrency
+            ));
+        }
+        Ok(())
+    }
+
+    /// How many records of a batch the relay is sure to try within the function timeout, each
+    /// at its worst (POST, key re-read and retried POST, response event) after one secret read.
+    /// Records not reached go back to the buffer and count a receive, so a larger batch can
+    /// send its tail to the DLQ untried on a slow day: deploy should say so.
+    pub fn records_sure_to_be_tried(b: &Budget, function_timeout: u32) -> u32 {
+        let per_record = 2 * b.post() + 2 * b.aws_call();
+        function_timeout.saturating_sub(MARGIN + b.aws_call()) / per_record
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +268,102 @@ mod tests {
              + POST 13 s (3 s connect + 10 s read) + key re-read 16 s + retried POST 13 s \
              + response event 16 s + margin 5 s"
         );
+    }
+
+    #[test]
+    fn buffered_settings_follow_awss_limits() {
+        use buffered::*;
+        let ok = Settings {
+            max_concurrency: 2,
+            batch_size: 10,
+            batch_window: 0,
+            function_timeout: 90,
+            visibility_timeout: None,
+            reserved_concurrency: 0,
+        };
+        assert_eq!(check(&ok), Ok(()));
+        assert_eq!(visibility_timeout(90, 0), 540);
+        assert_eq!(visibility_timeout(30, 2), 182);
+        let bad = |s: Settings, word: &str| {
+            let e = check(&s).unwrap_err();
+            assert!(e.contains(word), "{e}");
+        };
+        bad(
+            Settings {
+                max_concurrency: 1,
+                ..ok
+            },
+            "max concurrency 1",
+        );
+        bad(
+            Settings {
+                max_concurrency: 1001,
+                ..ok
+            },
+            "max concurrency 1001",
+        );
+        bad(
+            Settings {
+                batch_size: 50,
+                ..ok
+            },
+            "batch size 50 needs a batch window",
+        );
+        assert_eq!(
+            check(&Settings {
+                batch_size: 50,
+                batch_window: 1,
+                ..ok
+            }),
+            Ok(())
+        );
+        bad(
+            Settings {
+                batch_window: 301,
+                ..ok
+            },
+            "batch window 301",
+        );
+        bad(
+            Settings {
+                visibility_timeout: Some(100),
+                ..ok
+            },
+            "visibility timeout 100 s",
+        );
+        bad(
+            Settings {
+                function_timeout: 900,
+                batch_window: 300,
+                batch_size: 11,
+                visibility_timeout: Some(50_000),
+                ..ok
+            },
+            "43200",
+        );
+        bad(
+            Settings {
+                reserved_concurrency: 1,
+                max_concurrency: 2,
+                ..ok
+            },
+            "reserved concurrency 1",
+        );
+        assert_eq!(
+            check(&Settings {
+                reserved_concurrency: 5,
+                ..ok
+            }),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_batch_is_tried_as_far_as_the_timeout_holds_each_record_at_its_worst() {
+        let b = Budget::with_read_timeout(10);
+        // 90 - 5 - 16 = 69 s for records of 2 x 13 + 2 x 16 = 58 s each.
+        assert_eq!(buffered::records_sure_to_be_tried(&b, 90), 1);
+        assert_eq!(buffered::records_sure_to_be_tried(&b, 900), 15);
+        assert_eq!(buffered::records_sure_to_be_tried(&b, 30), 0);
     }
 }

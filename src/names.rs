@@ -30,6 +30,8 @@ pub struct RelayNames {
     pub function: String,
     pub dlq: String,
     pub responses_queue: String,
+    /// Buffered delivery's queue between the inbound rule and the relay (`Delivery=buffered`).
+    pub buffer: String,
     pub secret: String,
     pub inbound_rule: String,
     pub outbound_rule: String,
@@ -45,6 +47,7 @@ impl RelayNames {
             function: format!("{stack}-relay"),
             dlq: format!("{stack}-dlq"),
             responses_queue: format!("{stack}-responses"),
+            buffer: format!("{stack}-buffer"),
             secret: format!("{stack}-api-key"),
             inbound_rule: format!("{stack}-inbound"),
             outbound_rule: format!("{stack}-outbound"),
@@ -54,12 +57,13 @@ impl RelayNames {
     }
 
     /// Each name beside the `!Sub` expression the template must contain for it.
-    pub fn template_expressions() -> [(&'static str, &'static str); 9] {
+    pub fn template_expressions() -> [(&'static str, &'static str); 10] {
         [
             ("bus", "${AWS::StackName}-bus"),
             ("function", "${AWS::StackName}-relay"),
             ("dlq", "${AWS::StackName}-dlq"),
             ("responses_queue", "${AWS::StackName}-responses"),
+            ("buffer", "${AWS::StackName}-buffer"),
             ("secret", "${AWS::StackName}-api-key"),
             ("inbound_rule", "${AWS::StackName}-inbound"),
             ("outbound_rule", "${AWS::StackName}-outbound"),

@@ -128,6 +128,19 @@ class Relay:
             self.invoke(event, seconds)
         return str(info.value), self.logs[-1]
 
+    def invoke_batch(self, records, seconds=60.0):
+        """Buffered delivery: run the handler on an SQS batch; return (result, one log line per
+        record reached). The handler must not raise (Lambda would retry the whole batch)."""
+        result = self.module.handler({"Records": records}, Context(seconds))
+        out, err = self.capsys.readouterr()
+        self._check_clean(out + err)
+        logs = [json.loads(line) for line in out.splitlines()]
+        for log in logs:
+            assert set(log) <= {"message-id", "event-id", "request-id", "status", "latency-ms", "outcome", "reason"}
+            assert log["outcome"] in ("delivered", "failed") and log["message-id"]
+        self.logs.extend(logs)
+        return result, logs
+
     def _log_line(self) -> dict:
         out, err = self.capsys.readouterr()
         self._check_clean(out + err)

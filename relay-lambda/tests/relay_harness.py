@@ -9,6 +9,7 @@ The code under test is the text the template inlines, not relay.py itself:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -93,4 +94,17 @@ def make_event(i=1, **detail):
         "version": "0", "id": f"evt-{i:04d}", "detail-type": "order-created", "source": "shop.orders",
         "account": "123456789012", "time": "2026-11-24T08:00:00Z", "region": REGION, "resources": [],
         "detail": {"event-id": f"order-{i}", **detail},
+    }
+
+
+def sqs_record(event, message_id=None, receive_count=1):
+    """One record of the batch Lambda's SQS event source mapping passes: the buffer's message,
+    whose body is the EventBridge event the inbound rule sent."""
+    name = message_id or f"msg-{event['id']}"
+    return {
+        "messageId": name, "receiptHandle": f"rh-{name}",
+        "body": event if isinstance(event, str) else json.dumps(event),
+        "attributes": {"ApproximateReceiveCount": str(receive_count), "SentTimestamp": "1795510793010"},
+        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:{STACK}-buffer", "awsRegion": REGION,
     }

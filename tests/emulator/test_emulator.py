@@ -249,6 +249,91 @@ def test_creating_a_stack_whose_log_group_exists_rolls_back_and_keeps_the_group(
                 "DependsOn": "Queue",
                 "Properties": {"LogGroupName": "/aws/lambda/leftover-relay"},
             },
+
+# --- Lambda event source mappings (strict/lambda_esm.py) -------------------------------------
+def _function_and_queue(endpoint, name, timeout=30, visibility=180):
+    iam, lam, sqs = (client(endpoint, s) for s in ("iam", "lambda", "sqs"))
+    role = iam.create_role(
+        RoleName=f"{name}-role",
+        AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}',
+    )["Role"]["Arn"]
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": _zip("def handler(e, c): return {}\n")},
+        Timeout=timeout,
+    )
+    url = sqs.create_queue(
+        QueueName=f"{name}-buffer", Attributes={"VisibilityTimeout": str(visibility)}
+    )["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    return lam, sqs, url, arn["QueueArn"]
+
+
+def _zip(code: str) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("index.py", code)
+    return buf.getvalue()
+
+
+def _refused(call, code: str, text: str) -> None:
+    with pytest.raises(ClientError) as e:
+        call()
+    assert e.value.response["Error"]["Code"] == code
+    assert text in e.value.response["Error"]["Message"]
+
+
+def test_a_mapping_outside_awss_sqs_limits_is_refused(endpoint):
+    lam, _, _, arn = _function_and_queue(endpoint, "esm-limits")
+
+    def create(**kw):
+        return lambda: lam.create_event_source_mapping(
+            EventSourceArn=arn, FunctionName="esm-limits", **kw
+        )
+
+    # botocore validates the ranges client-side: raw callers (CloudFormation) reach the server.
+    _refused(create(BatchSize=50), "InvalidParameterValueException", "batch window")
+    _refused(
+        create(BatchSize=10, FunctionResponseTypes=["Bisect"]),
+        "ValidationException",
+        "ReportBatchItemFailures",
+    )
+    ok = lam.create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName="esm-limits",
+        BatchSize=50,
+        MaximumBatchingWindowInSeconds=1,
+        ScalingConfig={"MaximumConcurrency": 2},
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+    )
+    assert ok["ScalingConfig"] == {"MaximumConcurrency": 2}
+    _refused(
+        lambda: lam.update_event_source_mapping(UUID=ok["UUID"], MaximumBatchingWindowInSeconds=0),
+        "InvalidParameterValueException",
+        "batch window",
+    )
+
+
+def test_a_mapping_on_a_cloudformation_stack_checks_the_concurrency_range(endpoint):
+    # boto3 refuses MaximumConcurrency 1 before sending it; CloudFormation does not.
+    lam, _, _, arn = _function_and_queue(endpoint, "esm-cfn")
+    cfn = client(endpoint, "cloudformation")
+    template = {
+        "Resources": {
+            "Mapping": {
+                "Type": "AWS::Lambda::EventSourceMapping",
+                "Properties": {
+                    "EventSourceArn": arn,
+                    "FunctionName": "esm-cfn",
+                    "ScalingConfig": {"MaximumConcurrency": 1},
+                },
+            }
         }
     }
     import json
@@ -512,3 +597,109 @@ def test_a_private_hosted_zone_of_the_service_name_blocks_a_private_dns_endpoint
     assert "conflicting DNS domain for secretsmanager.us-east-1.amazonaws.com" in str(e.value)
     # Another service's name is free.
     _endpoint(ec2, vpc, subnet, service="events")
+
+    with pytest.raises(ClientError) as e:
+        cfn.create_stack(StackName="esm-cfn", TemplateBody=json.dumps(template))
+    assert "greater than or equal to 2" in str(e.value)
+    assert lam.list_event_source_mappings(FunctionName="esm-cfn")["EventSourceMappings"] == []
+
+
+def test_a_function_timeout_above_the_visibility_timeout_is_refused(endpoint):
+    lam, _, _, arn = _function_and_queue(endpoint, "esm-vis", timeout=120, visibility=60)
+    _refused(
+        lambda: lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="esm-vis"),
+        "InvalidParameterValueException",
+        "Queue visibility timeout: 60 seconds is less than Function timeout: 120 seconds",
+    )
+
+
+def test_an_enabled_mapping_leaves_the_queue_to_its_poller(endpoint):
+    # moto's own mapping would receive (and count) every message on SendMessage.
+    lam, sqs, url, arn = _function_and_queue(endpoint, "esm-idle")
+    esm = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="esm-idle")
+    assert lam.get_event_source_mapping(UUID=esm["UUID"])["State"] == "Enabled"
+    sqs.send_message(QueueUrl=url, MessageBody="{}")
+    got = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"])
+    assert got["Messages"][0]["Attributes"]["ApproximateReceiveCount"] == "1"
+
+
+def test_maximum_message_size_is_checked_on_set_queue_attributes(endpoint):
+    sqs = client(endpoint, "sqs")
+    url = sqs.create_queue(QueueName="max-size")["QueueUrl"]
+    for bad in ("1023", "1048577"):
+        _refused(
+            lambda: sqs.set_queue_attributes(
+                QueueUrl=url, Attributes={"MaximumMessageSize": bad}
+            ),
+            "InvalidAttributeValue",
+            "MaximumMessageSize",
+        )
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"MaximumMessageSize": "1048576"})
+
+
+def test_put_events_refuses_entries_of_256_kb(endpoint):
+    events = client(endpoint, "events")
+    fixed = len("src") + len("type") + len('{"x":""}')
+    entry = {"Source": "src", "DetailType": "type"}
+    _refused(
+        lambda: events.put_events(
+            Entries=[dict(entry, Detail='{"x":"%s"}' % ("a" * (262_144 - fixed)))]
+        ),
+        "ValidationException",
+        "over the limit",
+    )
+    ok = events.put_events(Entries=[dict(entry, Detail='{"x":"%s"}' % ("a" * (262_143 - fixed)))])
+    assert ok["FailedEntryCount"] == 0
+
+
+def test_an_update_leaves_a_resource_whose_condition_is_false_alone(endpoint):
+    import json
+
+    cfn, sqs = client(endpoint, "cloudformation"), client(endpoint, "sqs")
+    template = json.dumps({
+        "Parameters": {"Mode": {"Type": "String", "Default": "off"}, "Size": {"Type": "Number", "Default": 5}},
+        "Conditions": {"On": {"Fn::Equals": [{"Ref": "Mode"}, "on"]}},
+        "Resources": {
+            "Always": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "cond-always"}},
+            "Only": {"Type": "AWS::SQS::Queue", "Condition": "On", "Properties": {
+                "QueueName": "cond-only", "DelaySeconds": {"Ref": "Size"},
+                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["Always", "Arn"]}, "maxReceiveCount": 2}}},
+            "Uses": {"Type": "AWS::SQS::Queue", "Condition": "On", "Properties": {
+                "QueueName": "cond-uses", "DelaySeconds": {"Ref": "Size"},
+                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["Only", "Arn"]}, "maxReceiveCount": 2}}},
+        },
+    })
+    cfn.create_stack(StackName="cond", TemplateBody=template)
+    cfn.create_change_set(StackName="cond", ChangeSetName="c1", ChangeSetType="UPDATE", TemplateBody=template,
+                          Parameters=[{"ParameterKey": "Mode", "UsePreviousValue": True},
+                                      {"ParameterKey": "Size", "ParameterValue": "7"}])
+    cfn.execute_change_set(StackName="cond", ChangeSetName="c1")
+    names = [u.rsplit("/", 1)[-1] for u in sqs.list_queues(QueueNamePrefix="cond-").get("QueueUrls", [])]
+    assert names == ["cond-always"]
+
+
+def test_change_sets_add_and_remove_a_resource_as_its_condition_flips(endpoint):
+    import json
+
+    cfn, sqs = client(endpoint, "cloudformation"), client(endpoint, "sqs")
+    template = json.dumps({
+        "Parameters": {"Mode": {"Type": "String", "Default": "off"}},
+        "Conditions": {"On": {"Fn::Equals": [{"Ref": "Mode"}, "on"]}},
+        "Resources": {
+            "Always": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "flip-always"}},
+            "Only": {"Type": "AWS::SQS::Queue", "Condition": "On", "Properties": {"QueueName": "flip-only"}},
+        },
+    })
+
+    def change(name, kind, mode):
+        cfn.create_change_set(StackName="flip", ChangeSetName=name, ChangeSetType=kind, TemplateBody=template,
+                              Parameters=[{"ParameterKey": "Mode", "ParameterValue": mode}])
+        listed = cfn.describe_change_set(StackName="flip", ChangeSetName=name)["Changes"]
+        cfn.execute_change_set(StackName="flip", ChangeSetName=name)
+        queues = sqs.list_queues(QueueNamePrefix="flip-").get("QueueUrls", [])
+        return ({(c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"]) for c in listed},
+                sorted(u.rsplit("/", 1)[-1] for u in queues))
+
+    assert change("c1", "CREATE", "off") == ({("Add", "Always")}, ["flip-always"])
+    assert change("c2", "UPDATE", "on") == ({("Add", "Only")}, ["flip-always", "flip-only"])
+    assert change("c3", "UPDATE", "off") == ({("Remove", "Only")}, ["flip-always"])

@@ -25,6 +25,9 @@ for HTTPS (SANDBOX_RESOLVE: the load balancers' and the app's names, ports 443/8
 CA (SSL_CERT_FILE). The pieces: sandbox_code.py (which code), lambda_env.py (execution
 environments), lambda_runner.py (the async invoker), sandbox_secrets.py (the secret).
 
+5. buffered delivery (an SQS event source mapping on the function): a `MappingPoller` per mapping
+   feeds the function from the buffer queue as Lambda's SQS poller does (esm_poller.py).
+
 `unhook(stack)` stops the runner and removes what the sandbox created in place of stack
 resources (the secret, the invoke config, the tap queue) once the stack is gone.
 """
@@ -39,8 +42,9 @@ import os
 import tempfile
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from esm_poller import start_pollers
 from lambda_env import FunctionSpec
 from lambda_runner import RETRY_DELAYS, Runner
 from moto_proc import REGION, client
@@ -70,12 +74,14 @@ class Hooked:
     swapped_targets: list
     code_source: str
     fn_key: str = ""
+    pollers: list = field(default_factory=list)  # esm_poller.MappingPoller, buffered delivery
 
     def info(self) -> dict:
         return {"stack": self.stack, "hooked": True, "secret": self.secret_name,
                 "tap_queue": self.tap_url, "retries": self.retries, "on_failure": self.on_failure,
                 "swapped_targets": self.swapped_targets, "code_source": self.code_source,
-                "function": self.runner.fn.name, "stats": self.runner.snapshot()}
+                "function": self.runner.fn.name, "stats": self.runner.snapshot(),
+                "mappings": {p.uuid: p.snapshot() for p in self.pollers}}
 
 
 def stack_key(stack: dict) -> tuple:
@@ -290,12 +296,14 @@ class LambdaService:
             if on_failure and on_failure.split(":")[2] == "sqs":
                 on_failure_url = sqs.get_queue_url(QueueName=on_failure.rsplit(":", 1)[-1])["QueueUrl"]
             if old:
+                for p in old.pollers:
+                    p.stop()
                 old.runner.stop()
                 # Its in-flight invocations (and their retries) finish in the background.
                 self.retiring.setdefault(stack_name, []).append(old.runner)
             runner = Runner(fn, tap_url, retries, on_failure_url, self.endpoint, self.retry_delays).start()
             h = Hooked(stack_name, key, runner, secret_name, created, tap_url, retries, on_failure,
-                       swapped, source, function_key(cfg))
+                       swapped, source, function_key(cfg), start_pollers(lam, fn, self.endpoint))
             self.hooked[stack_name] = h
             self.ignored.pop(stack_name, None)
             self.errors.pop(stack_name, None)
@@ -309,6 +317,8 @@ class LambdaService:
             h = self.hooked.pop(stack_name, None)
         if not h:
             return False
+        for p in h.pollers:
+            p.stop(kill=not cleanup)
         h.runner.stop(kill=not cleanup)
         if cleanup:
             for call in (
@@ -389,7 +399,8 @@ class LambdaService:
         with self.lock:
             runners = [h.runner] + self.retiring.get(stack, [])
             self.retiring[stack] = [r for r in self.retiring.get(stack, []) if r.snapshot()["in_flight"]]
-        return busy == 0 and all(r.snapshot()["in_flight"] == 0 for r in runners)
+        return (busy == 0 and all(r.snapshot()["in_flight"] == 0 for r in runners)
+                and all(p.idle() for p in h.pollers))
 
     def stop(self) -> None:
         with self.lock:

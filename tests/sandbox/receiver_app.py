@@ -17,6 +17,8 @@ Sandbox-only paths (never used by the relay):
    200 {"success": false}, as the tutorial's Flask app does (default: 401).
    `stack`/`secret_id`/`api_key` choose which key the app expects (see `_expected_keys`).
    `reset` clears the counters. Answers the resulting settings.
+   `delay_seconds` makes every event request take that long (a slow app);
+   `reject_event_ids` rejects those event ids only (200 {"success": false}), whatever the mode.
 - `GET /_stats`: counts of requests received/accepted, in total and per event id; the last 20
   requests (path, event id, whether the key came, the `Idempotency-Key` header).
 - `/_sandbox/...`: delegated to an optional admin handler (the supervisor's status/hook API).
@@ -49,6 +51,9 @@ class ReceiverState:
         self.stall_status = 504
         self.wrong_key = "401"
         self.times: int | None = None
+        self.delay_seconds = 0.0
+        self.reject_event_ids: set[str] = set()
+        self.in_flight = 0  # requests being answered now
         self.stack: str | None = None
         self.secret_id: str | None = None
         self.api_key: str | None = None
@@ -70,6 +75,8 @@ class ReceiverState:
             self.health = 0
             self.by_event: dict[str, dict[str, int]] = {}
             self.last_requests: list[dict] = []
+            # The most requests answered at once since the reset: what a fragile app endures.
+            self.max_in_flight = 0
 
     def count(self, event_id, field: str) -> None:
         with self.lock:
@@ -82,6 +89,7 @@ class ReceiverState:
                 "mode": self.mode, "received": self.received, "accepted": self.accepted,
                 "unauthorized": self.unauthorized, "rejected": self.rejected,
                 "errors": self.errors, "stalled": self.stalled, "health": self.health,
+                "in_flight": self.in_flight, "max_in_flight": self.max_in_flight,
                 "by_event_id": {k: dict(v) for k, v in self.by_event.items()},
                 "last_requests": list(self.last_requests),
             }
@@ -111,6 +119,10 @@ class ReceiverState:
                 if body["wrong_key"] not in ("401", "success-false"):
                     raise ValueError('wrong_key must be "401" or "success-false"')
                 self.wrong_key = body["wrong_key"]
+            if "delay_seconds" in body:
+                self.delay_seconds = float(body["delay_seconds"])
+            if "reject_event_ids" in body:
+                self.reject_event_ids = {str(e) for e in body["reject_event_ids"] or []}
             if "times" in body:
                 self.times = None if body["times"] is None else int(body["times"])
             for k in ("stack", "secret_id", "api_key"):
@@ -229,7 +241,16 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(400, {"error": str(e)})
         if path.startswith("/_sandbox") and self.server.admin:
             return self._send(*self.server.admin("POST", self.path, raw))
-        return self._event(st, raw)
+        with st.lock:
+            st.in_flight += 1
+            st.max_in_flight = max(st.max_in_flight, st.in_flight)
+        try:
+            if st.delay_seconds:
+                st.wake.wait(st.delay_seconds)
+            return self._event(st, raw)
+        finally:
+            with st.lock:
+                st.in_flight -= 1
 
     def _event(self, st: ReceiverState, raw: bytes):
         try:
@@ -272,7 +293,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(401, {"success": False, "message": "Unauthorized: invalid or missing API key."})
         if body is None:
             return self._send(400, {"success": False, "message": "Request body must be JSON."})
-        if mode == "reject":
+        if mode == "reject" or str(eid) in st.reject_event_ids:
             with st.lock:
                 st.rejected += 1
             return self._send(200, {"success": False, "message": f"Event id {eid} could not be processed."})

@@ -512,7 +512,9 @@ def test_skipped_resources_are_declared_for_aws():
     statements = res["RelayRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     [read] = [st for st in statements if isinstance(st, dict) and st.get("Sid") == "ReadApiKey"]
     assert read["Resource"]["Fn::If"][:2] == ["UseExistingSecret", {"Ref": "ExistingSecretArn"}]
-    [decrypt] = [st["Fn::If"] for st in statements if isinstance(st, dict) and "Fn::If" in st]
+    conditional = {st["Fn::If"][0]: st["Fn::If"] for st in statements if "Fn::If" in st}
+    assert set(conditional) == {"DecryptWithCustomerKey", "Buffered"}
+    decrypt = conditional["DecryptWithCustomerKey"]
     assert decrypt[0] == "DecryptWithCustomerKey" and decrypt[2] == {"Ref": "AWS::NoValue"}
     assert decrypt[1]["Action"] == "kms:Decrypt"
     assert decrypt[1]["Resource"] == {"Ref": "ExistingSecretKmsKeyArn"}
@@ -546,6 +548,15 @@ def test_skipped_resources_are_declared_for_aws():
     for statements in policies.values():
         assert statements[0]["Principal"] == {"Service": "events.amazonaws.com"}
         assert statements[0]["Action"] == "sqs:SendMessage"
+    # Buffered: the DLQ's policy also lets the inbound rule (only) fill the buffer, and the
+    # relay may consume the buffer only.
+    [fill] = [st["Fn::If"] for st in policies["Dlq"] if "Fn::If" in st]
+    assert fill[0] == "Buffered" and fill[2] == {"Ref": "AWS::NoValue"}
+    assert fill[1]["Resource"] == {"Fn::GetAtt": ["Buffer", "Arn"]}
+    assert fill[1]["Condition"] == policies["Dlq"][0]["Condition"]
+    consume = conditional["Buffered"][1]
+    assert consume["Resource"] == {"Fn::GetAtt": ["Buffer", "Arn"]}
+    assert sorted(consume["Action"]) == ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
 
     # What moto ignores on the role: the VPC network-interface permissions (managed policy).
     assert res["RelayRole"]["Properties"]["ManagedPolicyArns"] == [

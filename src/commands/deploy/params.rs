@@ -345,6 +345,12 @@ pub fn parameters_for(
         }),
     };
     let [secret_value, existing_arn, existing_key] = secret_params;
+    // Buffered delivery has no flags yet: a stack keeps its own delivery settings (a redeploy
+    // must never turn a buffered stack direct behind the operator's back), a new one is direct.
+    let kept = |k: &str| match relay.stack_parameters.iter().any(|p| p == k) {
+        true => ParamValue::UsePrevious(k.into()),
+        false => v(k, &template_default(k)),
+    };
     vec![
         v("TargetUrl", &s.url),
         v("TargetHost", &relay.host),
@@ -362,6 +368,12 @@ pub fn parameters_for(
         v("AwsConnectTimeoutSeconds", &b.aws_connect.to_string()),
         v("AwsReadTimeoutSeconds", &b.aws_read.to_string()),
         v("AwsMaxAttempts", &b.aws_attempts.to_string()),
+        kept("Delivery"),
+        kept("MaxConcurrency"),
+        kept("BatchSize"),
+        kept("BatchWindowSeconds"),
+        kept("BufferVisibilityTimeoutSeconds"),
+        kept("MaxReceiveCount"),
         v("LogRetentionDays", &s.log_retention_days.to_string()),
     ]
 }

@@ -300,3 +300,125 @@ _cfn_responses.CloudFormationResponse.delete_stack = _protected_delete_stack
 _cfn_responses.CloudFormationResponse.update_termination_protection = (
     _update_termination_protection
 )
+
+
+# --- CloudFormation: an update honours resource conditions -------------------------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html
+# (a resource with a condition is created only when the condition is true). moto's update
+# re-parses every resource whose parameters it thinks changed (UsePreviousValue on a parameter
+# left at its default counts as a change) without looking at its Condition, so a direct-mode
+# relay stack fails its update on the buffered-only resources ("Fn::GetAtt references undefined
+# resource Buffer"); and one that becomes true is "updated" though it never existed.
+import moto.cloudformation.parsing as _cfn_parsing  # noqa: E402
+
+_parse_and_update = _cfn_parsing.parse_and_update_resource
+
+
+def _conditional_update(logical_id, resource_json, resources_map, account_id, region_name):
+    condition = resource_json.get("Condition")
+    if condition and not resources_map.lazy_condition_map[condition]:
+        return None
+    if condition and resources_map._parsed_resources.get(logical_id) is None:
+        return _cfn_parsing.parse_and_create_resource(
+            logical_id, resource_json, resources_map, account_id, region_name
+        )
+    return _parse_and_update(logical_id, resource_json, resources_map, account_id, region_name)
+
+
+_cfn_parsing.parse_and_update_resource = _conditional_update
+
+
+# --- CloudFormation: change sets follow resource conditions ------------------------------------
+# Same page: a resource whose condition is false is not part of the stack. AWS's change set adds
+# a resource whose condition turns true, removes one whose condition turns false, and lists
+# nothing for one that stays false; moto diffs the Resources sections only (every conditional
+# resource of a new stack shows as Add) and its update never creates or deletes on a condition.
+def _condition(expr, conditions, params):
+    if isinstance(expr, dict):
+        (fn, arg), = expr.items()
+        if fn == "Condition":
+            return _condition(conditions[arg], conditions, params)
+        if fn == "Fn::Equals":
+            return _cond_value(arg[0], params) == _cond_value(arg[1], params)
+        if fn == "Fn::Not":
+            return not _condition(arg[0], conditions, params)
+        if fn == "Fn::And":
+            return all(_condition(a, conditions, params) for a in arg)
+        if fn == "Fn::Or":
+            return any(_condition(a, conditions, params) for a in arg)
+    raise ValueError(f"condition not understood: {expr!r}")
+
+
+def _cond_value(value, params) -> str:
+    if isinstance(value, dict) and "Ref" in value:
+        value = params.get(value["Ref"], "")
+    if isinstance(value, list):
+        value = ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _wanted(change_set) -> dict:
+    """Each conditional resource of the change set's template: whether its condition holds.
+    (Unconditional ones are left to moto: it drops some from its map on update, e.g. a log
+    group, though they exist.)"""
+    tpl = change_set.template_dict or {}
+    params = {k: v.get("Default", "") for k, v in (tpl.get("Parameters") or {}).items()}
+    params.update(change_set.parameters or {})
+    conditions = tpl.get("Conditions") or {}
+    return {
+        name: _condition({"Condition": res["Condition"]}, conditions, params)
+        for name, res in (tpl.get("Resources") or {}).items()
+        if res.get("Condition")
+    }
+
+
+def _exists(change_set, name) -> bool:
+    if change_set.change_set_type == "CREATE":
+        return False
+    return change_set.stack.resource_map._parsed_resources.get(name) is not None
+
+
+_diff = _cfn_models.ChangeSet.diff
+_apply = _cfn_models.ChangeSet.apply
+
+
+def _conditional_diff(self):
+    wanted = _wanted(self)
+    types = {n: r["Type"] for n, r in (self.template_dict.get("Resources") or {}).items()}
+    changes = []
+    for change in _diff(self):
+        name = change.logical_resource_id
+        if name not in wanted:  # unconditional, or gone from the template: moto's change stands
+            changes.append(change)
+        elif wanted[name] and not _exists(self, name):
+            changes.append(_cfn_models.Change("Add", name, types[name]))
+        elif not wanted[name] and _exists(self, name):
+            changes.append(_cfn_models.Change("Remove", name, types[name]))
+        elif wanted[name]:
+            changes.append(change)
+    listed = {c.logical_resource_id for c in changes}
+    for name, on in wanted.items():  # unchanged text, flipped condition: moto lists nothing
+        if name not in listed and self.change_set_type != "CREATE" and on != _exists(self, name):
+            changes.append(_cfn_models.Change("Add" if on else "Remove", name, types[name]))
+    return changes
+
+
+def _conditional_apply(self):
+    _apply(self)
+    # moto keeps the stack's creation parameters, so a later change set back to them is
+    # "no changes" (UNAVAILABLE) although the stack runs with others.
+    self.stack.parameters = dict(self.parameters or {})
+    resources = self.stack.resource_map
+    for name, on in _wanted(self).items():
+        res_json = self.template_dict["Resources"][name]
+        existing = resources._parsed_resources.get(name)
+        if on and existing is None:
+            resources._parsed_resources[name] = _cfn_parsing.parse_and_create_resource(
+                name, res_json, resources, resources._account_id, resources._region_name)
+        elif not on and existing is not None:
+            resources._delete_resource(existing, res_json)
+            resources._parsed_resources[name] = None
+
+
+_cfn_models.ChangeSet.diff = _conditional_diff
+_cfn_models.ChangeSet.apply = _conditional_apply

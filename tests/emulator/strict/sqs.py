@@ -4,7 +4,7 @@ import os
 import time
 
 import moto.sqs.models as _sqs_models
-from moto.sqs.exceptions import SQSException
+from moto.sqs.exceptions import InvalidAttributeValue, SQSException
 
 # --- SQS: a deleted queue's name is blocked for 60 s ------------------------------------------
 # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteQueue.html
@@ -39,3 +39,21 @@ def _strict_create_queue(self, name, *args, **kwargs):
 
 _sqs_models.SQSBackend.delete_queue = _recording_delete_queue
 _sqs_models.SQSBackend.create_queue = _strict_create_queue
+
+
+# --- SQS: MaximumMessageSize 1,024–1,048,576 bytes, on SetQueueAttributes too -------------------
+# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
+# (MaximumMessageSize: "An integer from 1,024 bytes (1 KiB) up to 1,048,576 bytes (1 MiB)";
+# error InvalidAttributeValue). moto checks the range on CreateQueue only and stores any value
+# SetQueueAttributes sends.
+_set_queue_attributes = _sqs_models.SQSBackend.set_queue_attributes
+
+
+def _strict_set_queue_attributes(self, queue_name, attributes):
+    size = attributes.get("MaximumMessageSize")
+    if size is not None and not 1024 <= int(size) <= 1_048_576:
+        raise InvalidAttributeValue("MaximumMessageSize")
+    return _set_queue_attributes(self, queue_name, attributes)
+
+
+_sqs_models.SQSBackend.set_queue_attributes = _strict_set_queue_attributes
