@@ -25,11 +25,16 @@ fn function(s: &Scope) -> Vec<String> {
     vec![s.arn("lambda", &format!("function:{}", s.names.function))]
 }
 
+/// The stack's queues (DLQ, responses, buffer) as one `<stack>-*` pattern: three ARNs with a
+/// 50-character stack name put the deploy policy past a managed policy's 6,144 characters. The
+/// pattern also matches the queues of a stack named `<stack>-…`; operate's grants name each queue.
 fn queues(s: &Scope) -> Vec<String> {
-    vec![
-        s.arn("sqs", &s.names.dlq),
-        s.arn("sqs", &s.names.responses_queue),
-    ]
+    vec![s.arn("sqs", &format!("{}-*", s.names.stack))]
+}
+
+/// For actions granted on `*` (the statement that holds them says why).
+fn any(_: &Scope) -> Vec<String> {
+    vec!["*".to_string()]
 }
 
 /// Both log groups, with and without the `:*` suffix some Logs actions authorize against.
@@ -181,6 +186,26 @@ pub const STACK_RESOURCES: &[StackResource] = &[
         ],
         delete: &["lambda:RemovePermission", "lambda:GetPolicy"],
         resources: function,
+    },
+    // Buffered delivery's mapping (only in a stack deployed with Delivery=buffered). Lambda
+    // names a mapping by a UUID it picks, and Create/List have no resource type at all
+    // (Service Authorization Reference, AWS Lambda), so these share the `*` statement.
+    StackResource {
+        resource_type: "AWS::Lambda::EventSourceMapping",
+        name: "StackLambda",
+        deploy: &[
+            "lambda:CreateEventSourceMapping",
+            "lambda:GetEventSourceMapping",
+            "lambda:ListEventSourceMappings",
+            "lambda:UpdateEventSourceMapping",
+            "lambda:DeleteEventSourceMapping",
+            "lambda:TagResource",
+        ],
+        delete: &[
+            "lambda:GetEventSourceMapping",
+            "lambda:DeleteEventSourceMapping",
+        ],
+        resources: any,
     },
     StackResource {
         resource_type: "AWS::Lambda::EventInvokeConfig",
