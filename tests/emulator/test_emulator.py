@@ -398,3 +398,20 @@ def test_a_change_set_without_a_type_is_an_update(endpoint):
     described = cfn.describe_change_set(StackName="cs-default", ChangeSetName="cs-untyped")
     stacks = cfn.describe_stacks(StackName="cs-default")["Stacks"]
     assert described["StackId"] == stacks[0]["StackId"]
+
+
+def test_each_operation_s_events_carry_its_client_request_token(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "tok-one", "tok-create", "CREATE")
+    cfn.execute_change_set(
+        StackName="tok-one", ChangeSetName="tok-create", ClientRequestToken="run-1"
+    )
+    stack_id = cfn.describe_stacks(StackName="tok-one")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName=stack_id, ClientRequestToken="run-2")
+    events = cfn.describe_stack_events(StackName=stack_id)["StackEvents"]
+    by_status = {e["ResourceStatus"]: e.get("ClientRequestToken") for e in events
+                 if e["LogicalResourceId"] == "tok-one"}
+    assert by_status["CREATE_IN_PROGRESS"] == "run-1"
+    assert by_status["CREATE_COMPLETE"] == "run-1"
+    assert by_status["DELETE_IN_PROGRESS"] == "run-2"
+    assert by_status["DELETE_COMPLETE"] == "run-2"

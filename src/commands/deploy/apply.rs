@@ -69,7 +69,8 @@ pub(super) async fn execute(
     let cfn = ctx.cloudformation();
     let stack_name = &ctx.names.stack;
     let verb = ready.operation.verb();
-    match send_execute(ctx, &ready.created.id).await {
+    let token = stack::request_token("deploy");
+    match send_execute(ctx, &ready.created.id, &token).await {
         Sent::Accepted => {}
         Sent::Refused(e) => {
             return Err(after_failed_execute(ctx, e, &ready.created.id, debris).await)
@@ -104,7 +105,10 @@ pub(super) async fn execute(
         &ready.created.stack_id,
         ready.cursor,
         &mut progress,
-        &steps::watch_options(),
+        &crate::stack::watch::WatchOptions {
+            token: Some(token),
+            ..steps::watch_options()
+        },
         None,
     )
     .await?;
@@ -148,14 +152,17 @@ enum Sent {
 
 /// ExecuteChangeSet on a task of its own, shown as a phase. Ctrl-C while it is in flight does
 /// not abandon it: its answer says whether the change goes on.
-async fn send_execute(ctx: &Context, change_set: &str) -> Sent {
+async fn send_execute(ctx: &Context, change_set: &str, token: &str) -> Sent {
     let interrupted = crate::interrupt::listen();
     let spinner = steps::phase(
         ctx,
         &format!("Executing change set {}", short_name(change_set)),
     );
-    let (cfn, id) = (ctx.cloudformation().clone(), change_set.to_string());
-    let token = stack::request_token("deploy");
+    let (cfn, id, token) = (
+        ctx.cloudformation().clone(),
+        change_set.to_string(),
+        token.to_string(),
+    );
     let (tx, mut rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
         let _ = tx.send(changeset::execute_change_set(&cfn, &id, &token).await);

@@ -144,7 +144,8 @@ pub async fn wait_for_running_change(ctx: &Context, s: &StackInfo) -> Result<()>
 pub async fn remove_stack(ctx: &Context, s: &StackInfo) -> Result<()> {
     let cfn = ctx.cloudformation();
     let cursor = Cursor::after(&latest_events(cfn, &s.id).await?);
-    stack::delete_stack(cfn, &s.id, &stack::request_token("remove")).await?;
+    let token = stack::request_token("remove");
+    stack::delete_stack(cfn, &s.id, &token).await?;
     let mut progress = Progress::new(
         &s.name,
         Operation::Delete,
@@ -156,7 +157,10 @@ pub async fn remove_stack(ctx: &Context, s: &StackInfo) -> Result<()> {
         &s.id,
         cursor,
         &mut progress,
-        &watch_options(),
+        &WatchOptions {
+            token: Some(token),
+            ..watch_options()
+        },
         None,
     )
     .await?;
