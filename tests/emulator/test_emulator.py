@@ -415,3 +415,141 @@ def test_each_operation_s_events_carry_its_client_request_token(endpoint):
     assert by_status["CREATE_COMPLETE"] == "run-1"
     assert by_status["DELETE_IN_PROGRESS"] == "run-2"
     assert by_status["DELETE_COMPLETE"] == "run-2"
+
+
+# --- AWS's waits (strict/waits.py), at 1/50 of AWS's durations --------------------------------
+_TIMED_TEMPLATE = """
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+  Function:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Code: {ZipFile: "def handler(e, c): return e"}
+      Environment: {Variables: {QUEUE: !Ref Queue}}
+"""
+
+
+def _timed_moto(extra):
+    port = _free_port()
+    env = dict(os.environ, EVRELAY_EMULATOR_TIME_SCALE="0.02", **extra)
+    proc = subprocess.Popen(
+        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
+            return proc, url
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def timed():
+    procs = []
+
+    def start(**extra):
+        proc, url = _timed_moto(extra)
+        procs.append(proc)
+        return url
+
+    yield start
+    for proc in procs:
+        proc.kill()
+        proc.wait()
+
+
+def _until(read, want, limit=30):
+    deadline = time.monotonic() + limit
+    seen = []
+    while time.monotonic() < deadline:
+        value = read()
+        if not seen or seen[-1] != value:
+            seen.append(value)
+        if value == want:
+            return seen
+        time.sleep(0.05)
+    raise AssertionError(f"never {want}: {seen}")
+
+
+def _execute_timed(cfn, stack):
+    cfn.create_change_set(
+        StackName=stack, ChangeSetName="c1", ChangeSetType="CREATE", TemplateBody=_TIMED_TEMPLATE
+    )
+    cfn.execute_change_set(StackName=stack, ChangeSetName="c1", ClientRequestToken="run-1")
+    return lambda: cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+
+
+def _resource_events(cfn, stack):
+    events = cfn.describe_stack_events(StackName=stack)["StackEvents"][::-1]
+    return [(e["LogicalResourceId"], e["ResourceStatus"]) for e in events
+            if e.get("ClientRequestToken") == "run-1" and e.get("ResourceStatusReason") !=
+            "Resource creation Initiated"]
+
+
+def test_timed_endpoints_are_pending_then_available_and_deleting_then_deleted(timed):
+    ec2 = client(timed(), "ec2")
+    vpc, subnet = _vpc(ec2, dns=True)
+    ep = _endpoint(ec2, vpc, subnet)
+    state = lambda: ec2.describe_vpc_endpoints(VpcEndpointIds=[ep])["VpcEndpoints"][0]["State"]  # noqa: E731
+    assert _until(state, "available") == ["pending", "available"]
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[ep])
+    assert _until(state, "deleted") == ["deleting", "deleted"]
+
+
+def test_a_timed_endpoint_can_fail_while_pending(timed):
+    ec2 = client(timed(EVRELAY_EMULATOR_ENDPOINT_FAILS="1"), "ec2")
+    vpc, subnet = _vpc(ec2, dns=True)
+    ep = _endpoint(ec2, vpc, subnet)
+    state = lambda: ec2.describe_vpc_endpoints(VpcEndpointIds=[ep])["VpcEndpoints"][0]["State"]  # noqa: E731
+    assert _until(state, "failed") == ["pending", "failed"]
+
+
+def test_a_timed_create_goes_resource_by_resource_the_function_last(timed):
+    cfn = client(timed(), "cloudformation")
+    status = _execute_timed(cfn, "timed-ok")
+    assert _until(status, "CREATE_COMPLETE") == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
+    rows = _resource_events(cfn, "timed-ok")
+    assert rows[0] == ("timed-ok", "CREATE_IN_PROGRESS")
+    assert rows[-2:] == [("Function", "CREATE_COMPLETE"), ("timed-ok", "CREATE_COMPLETE")]
+    # The function starts only once the role it names is there.
+    assert rows.index(("Role", "CREATE_COMPLETE")) < rows.index(("Function", "CREATE_IN_PROGRESS"))
+    stack_id = cfn.describe_stacks(StackName="timed-ok")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName="timed-ok", ClientRequestToken="run-2")
+    by_id = lambda: cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]  # noqa: E731
+    # The function's network interfaces hold the delete up (Lambda: VPC networking).
+    assert _until(by_id, "DELETE_COMPLETE") == ["DELETE_IN_PROGRESS", "DELETE_COMPLETE"]
+    with pytest.raises(ClientError):
+        status()
+
+
+def test_a_timed_create_that_fails_rolls_back_with_the_resource_s_reason(timed):
+    cfn = client(timed(EVRELAY_EMULATOR_FAIL_RESOURCE="Function=Memory size 99 is invalid"),
+                 "cloudformation")
+    status = _execute_timed(cfn, "timed-bad")
+    seen = _until(status, "ROLLBACK_COMPLETE")
+    assert seen == ["CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "ROLLBACK_COMPLETE"]
+    events = cfn.describe_stack_events(StackName="timed-bad")["StackEvents"]
+    failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert [(e["LogicalResourceId"], e["ResourceStatusReason"]) for e in failed] == [
+        ("Function", "Memory size 99 is invalid")
+    ]

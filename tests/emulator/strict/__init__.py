@@ -4,3 +4,4 @@ page it follows. A new rule goes into its service's module, with its citation an
 tests/emulator/test_emulator.py."""
 
 from strict import cloudformation, ec2, events, logs, sqs  # noqa: F401  (applied on import)
+from strict import waits  # noqa: F401,E402  (after the rules it times; off unless its env is set)
