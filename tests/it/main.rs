@@ -4,6 +4,7 @@
 mod cli;
 mod config;
 mod deploy_flags;
+mod deploy_waits;
 mod discover;
 mod dlq;
 mod edges_deploy;
