@@ -62,7 +62,30 @@ async fn the_stack_is_created_while_the_endpoints_are_still_pending() {
     // The stack's watch showed the endpoints pending: the change set ran during their wait.
     assert!(text.contains("waiting on the VPC endpoints:"), "{text}");
     assert!(text.contains("secretsmanager pending"), "{text}");
-    assert!(text.contains("CREATE_COMPLETE"), "{text}");
+    // One line per resource and state, in the order the template's graph allows: the role
+    // before the function, the function before the rule that invokes it, the stack last.
+    let lines: Vec<(&str, &str)> = text
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace().skip(1);
+            Some((words.next()?, words.next()?))
+        })
+        .filter(|(status, _)| status.starts_with("CREATE_"))
+        .collect();
+    let at = |id: &str, status: &str| {
+        let found: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i] == (status, id))
+            .collect();
+        assert_eq!(found.len(), 1, "{id} {status} once:\n{text}");
+        found[0]
+    };
+    assert!(at("RelayRole", "CREATE_COMPLETE") < at("Function", "CREATE_IN_PROGRESS"));
+    assert!(at("Function", "CREATE_COMPLETE") < at("InboundRule", "CREATE_IN_PROGRESS"));
+    assert_eq!(
+        lines.last(),
+        Some(&("CREATE_COMPLETE", "overlap")),
+        "{text}"
+    );
     // Ready only once both are: the endpoints are available when the deploy says so.
     assert_eq!(states(&net).await, ["available", "available"], "{text}");
 }

@@ -109,7 +109,8 @@ pub(super) async fn execute(
     let mut endpoints_wait = Box::pin(endpoints::wait_available(
         ctx.ec2(),
         &new_endpoints,
-        std::time::Duration::from_secs(5),
+        // Often enough that the relay is reported ready within a poll of the later wait.
+        std::time::Duration::from_secs(2),
         std::time::Duration::from_secs(900),
     ));
     let opts = crate::stack::watch::WatchOptions {
