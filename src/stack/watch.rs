@@ -237,7 +237,9 @@ impl Own {
             }
             return Ok(());
         }
-        if e.is_stack() && !is_settled(&e.status) && self.ended.is_none() {
+        // REVIEW_IN_PROGRESS is a change set being made, not a change to the stack.
+        let changes = !is_settled(&e.status) && e.status != "REVIEW_IN_PROGRESS";
+        if e.is_stack() && changes && self.ended.is_none() {
             return Err(e.token.clone().unwrap_or_else(|| "none".into()));
         }
         Ok(())
@@ -305,6 +307,8 @@ mod tests {
     #[test]
     fn another_operation_is_reported_and_without_a_token_anything_settled_counts() {
         let mut own = Own::new(Some("mine".into()));
+        // A change set made on the stack changes nothing yet.
+        assert_eq!(own.see(&stack_event("REVIEW_IN_PROGRESS", None)), Ok(()));
         assert_eq!(
             own.see(&stack_event("UPDATE_IN_PROGRESS", Some("theirs"))),
             Err("theirs".to_string())

@@ -13,6 +13,7 @@ mod fixtures;
 mod harness;
 mod hold_proxy;
 mod listener_hosts;
+mod live_waits;
 mod logs;
 mod ops_fixtures;
 mod output;
