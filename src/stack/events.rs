@@ -21,6 +21,11 @@ pub struct StackEvent {
     pub reason: Option<String>,
     /// Milliseconds since the Unix epoch, AWS's clock.
     pub timestamp_ms: i64,
+    /// The ClientRequestToken of the operation that caused it ("all events triggered by a given
+    /// stack operation are assigned the same client request token", CloudFormation API): how a
+    /// watch tells its own operation from a stale status or someone else's change. Not printed.
+    #[serde(skip)]
+    pub token: Option<String>,
 }
 
 impl StackEvent {
@@ -49,6 +54,10 @@ impl StackEvent {
                 .filter(|r| !r.is_empty())
                 .map(str::to_string),
             timestamp_ms: e.timestamp().and_then(|t| t.to_millis().ok()).unwrap_or(0),
+            token: e
+                .client_request_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_string),
         }
     }
 }
@@ -159,6 +168,7 @@ mod tests {
             status: "CREATE_IN_PROGRESS".into(),
             reason: None,
             timestamp_ms: ts,
+            token: None,
         }
     }
 

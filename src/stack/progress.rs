@@ -197,6 +197,7 @@ mod tests {
             status: status.into(),
             reason: reason.map(str::to_string),
             timestamp_ms: ts,
+            token: None,
         }
     }
 

@@ -170,6 +170,9 @@ pub struct LineSink<W: Write + Send> {
     out: W,
     style: Style,
     waiting_ids: Option<Vec<String>>,
+    /// Each resource's last printed status: CloudFormation repeats CREATE_IN_PROGRESS
+    /// ("Resource creation Initiated"), which says nothing new in a log.
+    last: std::collections::HashMap<String, String>,
 }
 
 impl<W: Write + Send> LineSink<W> {
@@ -178,6 +181,7 @@ impl<W: Write + Send> LineSink<W> {
             out,
             style,
             waiting_ids: None,
+            last: std::collections::HashMap::new(),
         }
     }
 
@@ -188,6 +192,13 @@ impl<W: Write + Send> LineSink<W> {
 
 impl<W: Write + Send> Sink for LineSink<W> {
     fn event(&mut self, event: &StackEvent, progress: &Progress) -> Result<()> {
+        let repeat = self.last.get(&event.logical_id) == Some(&event.status)
+            && !event.status.ends_with("_FAILED");
+        self.last
+            .insert(event.logical_id.clone(), event.status.clone());
+        if repeat {
+            return Ok(());
+        }
         writeln!(
             self.out,
             "{}",

@@ -56,6 +56,10 @@ pub struct WatchOptions {
     /// A reader that closed stdout stops the printing, not the watch: a command that acts once
     /// the change settles (deploy saves its settings) still does.
     pub outlive_reader: bool,
+    /// The ClientRequestToken the operation was started with: the watch then settles only on
+    /// that operation's events and statuses, never on a status read before it started, and
+    /// stops at another operation's. None follows whatever runs (`status --watch`).
+    pub token: Option<String>,
 }
 
 impl Default for WatchOptions {
@@ -66,6 +70,7 @@ impl Default for WatchOptions {
             timeout: None,
             side_every: Duration::from_secs(10),
             outlive_reader: false,
+            token: None,
         }
     }
 }
@@ -94,6 +99,7 @@ pub async fn watch(
     let started = Instant::now();
     let mut delay = opts.poll;
     let mut last_side: Option<Instant> = None;
+    let mut own = Own::new(opts.token.clone());
     loop {
         let (events, stack) = tokio::join!(
             new_events(client, stack_ref, &mut cursor),
@@ -111,6 +117,10 @@ pub async fn watch(
         for e in &events {
             progress.apply(e);
             sink.event(e, progress)?;
+            if let Err(other) = own.see(e) {
+                sink.finish(progress)?;
+                return Err(concurrent_change(progress, &other));
+            }
         }
         let stack = match stack {
             Ok(stack) => Some(stack),
@@ -124,12 +134,13 @@ pub async fn watch(
             let status = match &stack {
                 Some(s) => {
                     progress.set_stack_status(&s.status, s.reason.as_deref());
-                    s.status.clone()
+                    own.settled(&s.status)
                 }
-                // Gone by name and by id: deleted (the only way a stack disappears).
+                // Gone by name and by id: deleted (the only way a stack disappears, and no
+                // stale read: the stack was there before the delete).
                 None if progress.operation == Operation::Delete => {
                     progress.set_stack_status("DELETE_COMPLETE", None);
-                    "DELETE_COMPLETE".to_string()
+                    Some("DELETE_COMPLETE".to_string())
                 }
                 None => {
                     return Err(Error::failed(format!(
@@ -139,7 +150,7 @@ pub async fn watch(
                     .hint("someone else deleted it; run `evrelay status` to see what is left"))
                 }
             };
-            if is_settled(&status) {
+            if let Some(status) = status {
                 // The last events may have landed between the two calls.
                 if let Ok(events) = new_events(client, stack_ref, &mut cursor).await {
                     for e in &events {
@@ -147,6 +158,7 @@ pub async fn watch(
                         sink.event(e, progress)?;
                     }
                 }
+                progress.set_stack_status(&status, None);
                 sink.finish(progress)?;
                 let ok = progress.operation.succeeded(&status);
                 return Ok(Outcome {
@@ -190,5 +202,127 @@ pub async fn watch(
             }
         }
         tokio::time::sleep(delay).await;
+    }
+}
+
+/// Which events belong to the operation being followed. Without a token, any settled status
+/// ends the watch (a change someone else started); with one, only this operation's.
+#[derive(Debug)]
+struct Own {
+    token: Option<String>,
+    started: bool,
+    /// The stack's own settled event of this operation, once seen.
+    ended: Option<String>,
+}
+
+impl Own {
+    fn new(token: Option<String>) -> Self {
+        Self {
+            token,
+            started: false,
+            ended: None,
+        }
+    }
+
+    /// Folds one event in; `Err(token)` when another operation starts on the stack (its token,
+    /// or "none" for a call made without one).
+    fn see(&mut self, e: &StackEvent) -> std::result::Result<(), String> {
+        let Some(token) = &self.token else {
+            return Ok(());
+        };
+        if e.token.as_ref() == Some(token) {
+            self.started = true;
+            if e.is_stack() && is_settled(&e.status) {
+                self.ended = Some(e.status.clone());
+            }
+            return Ok(());
+        }
+        // REVIEW_IN_PROGRESS is a change set being made, not a change to the stack.
+        let changes = !is_settled(&e.status) && e.status != "REVIEW_IN_PROGRESS";
+        if e.is_stack() && changes && self.ended.is_none() {
+            return Err(e.token.clone().unwrap_or_else(|| "none".into()));
+        }
+        Ok(())
+    }
+
+    /// The status the watch ends on, given what DescribeStacks says now: None while the
+    /// operation has not shown itself (a read before it started is not its outcome).
+    fn settled(&self, described: &str) -> Option<String> {
+        if self.token.is_none() {
+            return is_settled(described).then(|| described.to_string());
+        }
+        if let Some(ended) = &self.ended {
+            return Some(ended.clone());
+        }
+        (self.started && is_settled(described)).then(|| described.to_string())
+    }
+}
+
+fn concurrent_change(progress: &Progress, other: &str) -> Error {
+    Error::failed(format!(
+        "another change started on stack `{}` while evrelay followed its {} (request token {other}): someone else is changing the stack",
+        progress.stack,
+        progress.operation.verb()
+    ))
+    .hint(format!(
+        "see what it does with `evrelay status --watch --stack {}`, then run evrelay again if needed",
+        progress.stack
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stack_event(status: &str, token: Option<&str>) -> StackEvent {
+        StackEvent {
+            id: format!("{status}-{token:?}"),
+            stack_name: "s".into(),
+            logical_id: "s".into(),
+            physical_id: None,
+            resource_type: "AWS::CloudFormation::Stack".into(),
+            status: status.into(),
+            reason: None,
+            timestamp_ms: 0,
+            token: token.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_status_read_before_the_operation_started_is_not_its_outcome() {
+        let mut own = Own::new(Some("mine".into()));
+        assert_eq!(own.settled("UPDATE_COMPLETE"), None);
+        own.see(&stack_event("UPDATE_IN_PROGRESS", Some("mine")))
+            .unwrap();
+        assert_eq!(own.settled("UPDATE_IN_PROGRESS"), None);
+        own.see(&stack_event("UPDATE_ROLLBACK_COMPLETE", Some("mine")))
+            .unwrap();
+        // The operation's own final event wins over a status read in between.
+        assert_eq!(
+            own.settled("UPDATE_ROLLBACK_IN_PROGRESS").as_deref(),
+            Some("UPDATE_ROLLBACK_COMPLETE")
+        );
+    }
+
+    #[test]
+    fn another_operation_is_reported_and_without_a_token_anything_settled_counts() {
+        let mut own = Own::new(Some("mine".into()));
+        // A change set made on the stack changes nothing yet.
+        assert_eq!(own.see(&stack_event("REVIEW_IN_PROGRESS", None)), Ok(()));
+        assert_eq!(
+            own.see(&stack_event("UPDATE_IN_PROGRESS", Some("theirs"))),
+            Err("theirs".to_string())
+        );
+        assert_eq!(
+            own.see(&stack_event("DELETE_IN_PROGRESS", None)),
+            Err("none".to_string())
+        );
+        let mut any = Own::new(None);
+        any.see(&stack_event("UPDATE_IN_PROGRESS", Some("theirs")))
+            .unwrap();
+        assert_eq!(
+            any.settled("UPDATE_COMPLETE").as_deref(),
+            Some("UPDATE_COMPLETE")
+        );
     }
 }

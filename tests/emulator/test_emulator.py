@@ -249,6 +249,276 @@ def test_creating_a_stack_whose_log_group_exists_rolls_back_and_keeps_the_group(
                 "DependsOn": "Queue",
                 "Properties": {"LogGroupName": "/aws/lambda/leftover-relay"},
             },
+        }
+    }
+    import json
+
+    cfn.create_stack(StackName="leftover", TemplateBody=json.dumps(template))
+    stack = cfn.describe_stacks(StackName="leftover")["Stacks"][0]
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    reasons = [
+        e.get("ResourceStatusReason", "")
+        for e in cfn.describe_stack_events(StackName="leftover")["StackEvents"]
+    ]
+    assert any("'/aws/lambda/leftover-relay' already exists" in r for r in reasons), reasons
+    # What the stack made is gone; the group that was there before is not.
+    names = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
+    assert "/aws/lambda/leftover-relay" in names
+    queues = client(endpoint, "sqs").list_queues(QueueNamePrefix="leftover-q")
+    assert not queues.get("QueueUrls"), queues
+
+    # The same through a change set: the execution fails, the stack rolls back.
+    cfn.create_change_set(
+        StackName="leftover2",
+        ChangeSetName="cs1",
+        ChangeSetType="CREATE",
+        TemplateBody=json.dumps(template).replace("leftover-q", "leftover2-q"),
+    )
+    cfn.execute_change_set(StackName="leftover2", ChangeSetName="cs1")
+    stack = cfn.describe_stacks(StackName="leftover2")["Stacks"][0]
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    names = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
+    assert "/aws/lambda/leftover-relay" in names
+
+
+def test_the_entries_of_a_prefix_list_that_does_not_exist_cannot_be_read(endpoint):
+    ec2 = client(endpoint, "ec2")
+    pl = ec2.create_managed_prefix_list(
+        PrefixListName="vpc-ranges",
+        AddressFamily="IPv4",
+        MaxEntries=5,
+        Entries=[{"Cidr": "10.0.0.0/16"}],
+    )["PrefixList"]["PrefixListId"]
+    entries = ec2.get_managed_prefix_list_entries(PrefixListId=pl)["Entries"]
+    assert [e["Cidr"] for e in entries] == ["10.0.0.0/16"]
+    # AWS-managed lists are readable too.
+    s3 = next(
+        p["PrefixListId"]
+        for p in ec2.describe_managed_prefix_lists()["PrefixLists"]
+        if p["PrefixListName"] == "com.amazonaws.us-east-1.s3"
+    )
+    ec2.get_managed_prefix_list_entries(PrefixListId=s3)
+    for missing in ("pl-0123456789abcdef0", pl):
+        if missing == pl:
+            ec2.delete_managed_prefix_list(PrefixListId=pl)
+        with pytest.raises(ClientError) as e:
+            ec2.get_managed_prefix_list_entries(PrefixListId=missing)
+        assert e.value.response["Error"]["Code"] == "InvalidPrefixListID.NotFound"
+
+
+def test_an_endpoint_subnet_must_be_in_a_zone_the_service_is_offered_in(endpoint):
+    # Every zone is offered by default: the rule changes nothing there.
+    ec2 = client(endpoint, "ec2")
+    detail = ec2.describe_vpc_endpoint_services(
+        ServiceNames=["com.amazonaws.us-east-1.secretsmanager"]
+    )["ServiceDetails"][0]
+    assert "us-east-1c" in detail["AvailabilityZones"]
+
+    port = _free_port()
+    env = dict(os.environ, EVRELAY_EMULATOR_UNOFFERED_ZONES="secretsmanager@us-east-1c")
+    proc = subprocess.Popen(
+        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        ec2 = client(url, "ec2")
+        detail = ec2.describe_vpc_endpoint_services(
+            ServiceNames=["com.amazonaws.us-east-1.secretsmanager"]
+        )["ServiceDetails"][0]
+        assert "us-east-1c" not in detail["AvailabilityZones"]
+        assert "us-east-1a" in detail["AvailabilityZones"]
+        vpc, _ = _vpc(ec2, dns=True)
+        in_c = ec2.create_subnet(
+            VpcId=vpc, CidrBlock="10.9.2.0/24", AvailabilityZone="us-east-1c"
+        )["Subnet"]["SubnetId"]
+        with pytest.raises(ClientError) as e:
+            _endpoint(ec2, vpc, in_c)
+        assert "does not support the availability zone" in str(e.value)
+        # Another service is offered there.
+        _endpoint(ec2, vpc, in_c, service="events")
+    finally:
+        proc.kill()
+        proc.wait()
+
+def test_a_create_change_set_for_a_stack_under_review_goes_onto_that_stack(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "cs-review", "cs-a", "CREATE")
+    _change_set(cfn, "cs-review", "cs-b", "CREATE")
+    first = cfn.describe_change_set(StackName="cs-review", ChangeSetName="cs-a")
+    second = cfn.describe_change_set(StackName="cs-review", ChangeSetName="cs-b")
+    assert second["StackId"] == first["StackId"]
+    summaries = cfn.list_change_sets(StackName=first["StackId"])["Summaries"]
+    names = [c["ChangeSetName"] for c in summaries]
+    assert sorted(names) == ["cs-a", "cs-b"]
+    live = [
+        s
+        for s in cfn.list_stacks()["StackSummaries"]
+        if s["StackName"] == "cs-review" and s["StackStatus"] != "DELETE_COMPLETE"
+    ]
+    assert len(live) == 1
+    cfn.execute_change_set(StackName="cs-review", ChangeSetName="cs-a")
+    with pytest.raises(ClientError) as e:
+        _change_set(cfn, "cs-review", "cs-c", "CREATE")
+    assert e.value.response["Error"]["Code"] == "ValidationError"
+    assert "already exists" in e.value.response["Error"]["Message"]
+
+
+def test_list_change_sets_lists_only_the_named_stack_s(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "cs-list-a", "cs-1", "CREATE")
+    _change_set(cfn, "cs-list-b", "cs-2", "CREATE")
+    summaries = cfn.list_change_sets(StackName="cs-list-a")["Summaries"]
+    assert [c["ChangeSetName"] for c in summaries] == ["cs-1"]
+
+
+def test_a_change_set_without_a_type_is_an_update(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "cs-default", "cs-new", "CREATE")
+    cfn.execute_change_set(StackName="cs-default", ChangeSetName="cs-new")
+    cfn.create_change_set(
+        StackName="cs-default",
+        ChangeSetName="cs-untyped",
+        TemplateBody=_CHANGE_SET_TEMPLATE,
+        Parameters=[
+            {"ParameterKey": "Key", "ParameterValue": "other"},
+            {"ParameterKey": "Name", "ParameterValue": "cs-untyped"},
+        ],
+    )
+    described = cfn.describe_change_set(StackName="cs-default", ChangeSetName="cs-untyped")
+    stacks = cfn.describe_stacks(StackName="cs-default")["Stacks"]
+    assert described["StackId"] == stacks[0]["StackId"]
+
+
+# --- recording.py: the IAM action of every request (EVRELAY_EMULATOR_RECORD) -------------------
+
+
+@pytest.fixture()
+def recording(tmp_path):
+    record = tmp_path / "actions.txt"
+    port = _free_port()
+    env = dict(os.environ, EVRELAY_EMULATOR_RECORD=str(record))
+    proc = subprocess.Popen(
+        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.1)
+    yield url, record
+    proc.kill()
+    proc.wait()
+
+
+def test_every_request_is_recorded_as_its_iam_action_in_each_protocol(recording):
+    url, record = recording
+    client(url, "sts").get_caller_identity()  # Query, form body
+    client(url, "ec2").describe_vpcs()  # EC2 Query
+    client(url, "elbv2").describe_load_balancers()  # Query; IAM prefix elasticloadbalancing
+    client(url, "sqs").create_queue(QueueName="rec")  # JSON (X-Amz-Target: AmazonSQS.…)
+    client(url, "events").list_event_buses()  # JSON; IAM prefix events
+    client(url, "lambda").list_functions()  # REST: GET /2015-03-31/functions/
+    client(url, "route53").list_hosted_zones()  # REST XML
+    lines = record.read_text().splitlines()
+    assert lines == [
+        "sts:GetCallerIdentity",
+        "ec2:DescribeVpcs",
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "sqs:CreateQueue",
+        "events:ListEventBuses",
+        "lambda:ListFunctions",
+        "route53:ListHostedZones",
+    ]
+
+
+def test_a_protected_stack_is_not_deleted_until_its_protection_is_lifted(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    body = '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'
+    cfn.create_stack(StackName="guarded", TemplateBody=body, EnableTerminationProtection=True)
+    with pytest.raises(ClientError) as refused:
+        cfn.delete_stack(StackName="guarded")
+    assert "cannot be deleted while TerminationProtection is enabled" in str(refused.value)
+    assert cfn.describe_stacks(StackName="guarded")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    cfn.update_termination_protection(StackName="guarded", EnableTerminationProtection=False)
+    cfn.delete_stack(StackName="guarded")
+    assert not [s for s in cfn.list_stacks(StackStatusFilter=["CREATE_COMPLETE"])["StackSummaries"]
+                if s["StackName"] == "guarded"]
+
+
+def test_a_stack_whose_service_role_is_gone_is_deleted_only_with_another_role(endpoint):
+    cfn, iam = client(endpoint, "cloudformation"), client(endpoint, "iam")
+    body = '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'
+    gone = "arn:aws:iam::123456789012:role/deleted-deployer"
+    cfn.create_stack(StackName="orphaned", TemplateBody=body, RoleARN=gone)
+    with pytest.raises(ClientError) as refused:
+        cfn.delete_stack(StackName="orphaned")
+    assert f"Role {gone} is invalid or cannot be assumed" in str(refused.value)
+    role = iam.create_role(RoleName="deployer", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    cfn.delete_stack(StackName="orphaned", RoleARN=role)
+    assert not [s for s in cfn.list_stacks(StackStatusFilter=["CREATE_COMPLETE"])["StackSummaries"]
+                if s["StackName"] == "orphaned"]
+
+def test_a_network_interface_holds_its_group_subnet_and_vpc(endpoint):
+    ec2 = client(endpoint, "ec2")
+    vpc, subnet = _vpc(ec2, dns=False)
+    group = ec2.create_security_group(GroupName="held", Description="held", VpcId=vpc)["GroupId"]
+    eni = ec2.create_network_interface(SubnetId=subnet, Groups=[group])["NetworkInterface"]
+    for delete in (
+        lambda: ec2.delete_security_group(GroupId=group),
+        lambda: ec2.delete_subnet(SubnetId=subnet),
+        lambda: ec2.delete_vpc(VpcId=vpc),
+    ):
+        with pytest.raises(ClientError) as e:
+            delete()
+        assert e.value.response["Error"]["Code"] == "DependencyViolation"
+    # Once the interface is gone, all three go, in AWS's order.
+    ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
+    ec2.delete_security_group(GroupId=group)
+    ec2.delete_subnet(SubnetId=subnet)
+    ec2.delete_vpc(VpcId=vpc)
+
+
+def test_account_settings_report_what_no_function_reserves(endpoint):
+    settings = client(endpoint, "lambda").get_account_settings()["AccountLimit"]
+    assert settings["ConcurrentExecutions"] == 1000
+    assert settings["UnreservedConcurrentExecutions"] <= 1000
+
+
+def test_a_private_hosted_zone_of_the_service_name_blocks_a_private_dns_endpoint(endpoint):
+    ec2 = client(endpoint, "ec2")
+    vpc, subnet = _vpc(ec2, dns=True)
+    client(endpoint, "route53").create_hosted_zone(
+        Name="secretsmanager.us-east-1.amazonaws.com",
+        CallerReference="centralised",
+        VPC={"VPCRegion": "us-east-1", "VPCId": vpc},
+        HostedZoneConfig={"PrivateZone": True},
+    )
+    with pytest.raises(ClientError) as e:
+        _endpoint(ec2, vpc, subnet)
+    assert "conflicting DNS domain for secretsmanager.us-east-1.amazonaws.com" in str(e.value)
+    # Another service's name is free.
+    _endpoint(ec2, vpc, subnet, service="events")
+
 
 # --- Lambda event source mappings (strict/lambda_esm.py) -------------------------------------
 def _function_and_queue(endpoint, name, timeout=30, visibility=180):
@@ -337,266 +607,6 @@ def test_a_mapping_on_a_cloudformation_stack_checks_the_concurrency_range(endpoi
         }
     }
     import json
-
-    cfn.create_stack(StackName="leftover", TemplateBody=json.dumps(template))
-    stack = cfn.describe_stacks(StackName="leftover")["Stacks"][0]
-    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
-    reasons = [
-        e.get("ResourceStatusReason", "")
-        for e in cfn.describe_stack_events(StackName="leftover")["StackEvents"]
-    ]
-    assert any("'/aws/lambda/leftover-relay' already exists" in r for r in reasons), reasons
-    # What the stack made is gone; the group that was there before is not.
-    names = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
-    assert "/aws/lambda/leftover-relay" in names
-    queues = client(endpoint, "sqs").list_queues(QueueNamePrefix="leftover-q")
-    assert not queues.get("QueueUrls"), queues
-
-    # The same through a change set: the execution fails, the stack rolls back.
-    cfn.create_change_set(
-        StackName="leftover2",
-        ChangeSetName="cs1",
-        ChangeSetType="CREATE",
-        TemplateBody=json.dumps(template).replace("leftover-q", "leftover2-q"),
-    )
-    cfn.execute_change_set(StackName="leftover2", ChangeSetName="cs1")
-    stack = cfn.describe_stacks(StackName="leftover2")["Stacks"][0]
-    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
-    names = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
-    assert "/aws/lambda/leftover-relay" in names
-
-
-def test_the_entries_of_a_prefix_list_that_does_not_exist_cannot_be_read(endpoint):
-    ec2 = client(endpoint, "ec2")
-    pl = ec2.create_managed_prefix_list(
-        PrefixListName="vpc-ranges",
-        AddressFamily="IPv4",
-        MaxEntries=5,
-        Entries=[{"Cidr": "10.0.0.0/16"}],
-    )["PrefixList"]["PrefixListId"]
-    entries = ec2.get_managed_prefix_list_entries(PrefixListId=pl)["Entries"]
-    assert [e["Cidr"] for e in entries] == ["10.0.0.0/16"]
-    # AWS-managed lists are readable too.
-    s3 = next(
-        p["PrefixListId"]
-        for p in ec2.describe_managed_prefix_lists()["PrefixLists"]
-        if p["PrefixListName"] == "com.amazonaws.us-east-1.s3"
-    )
-    ec2.get_managed_prefix_list_entries(PrefixListId=s3)
-    for missing in ("pl-0123456789abcdef0", pl):
-        if missing == pl:
-            ec2.delete_managed_prefix_list(PrefixListId=pl)
-        with pytest.raises(ClientError) as e:
-            ec2.get_managed_prefix_list_entries(PrefixListId=missing)
-        assert e.value.response["Error"]["Code"] == "InvalidPrefixListID.NotFound"
-
-
-def test_an_endpoint_subnet_must_be_in_a_zone_the_service_is_offered_in(endpoint):
-    # Every zone is offered by default: the rule changes nothing there.
-    ec2 = client(endpoint, "ec2")
-    detail = ec2.describe_vpc_endpoint_services(
-        ServiceNames=["com.amazonaws.us-east-1.secretsmanager"]
-    )["ServiceDetails"][0]
-    assert "us-east-1c" in detail["AvailabilityZones"]
-
-    port = _free_port()
-    env = dict(os.environ, EVRELAY_EMULATOR_UNOFFERED_ZONES="secretsmanager@us-east-1c")
-
-# --- recording.py: the IAM action of every request (EVRELAY_EMULATOR_RECORD) -------------------
-
-
-@pytest.fixture()
-def recording(tmp_path):
-    record = tmp_path / "actions.txt"
-    port = _free_port()
-    env = dict(os.environ, EVRELAY_EMULATOR_RECORD=str(record))
-    proc = subprocess.Popen(
-        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
-                break
-            except OSError:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
-        ec2 = client(url, "ec2")
-        detail = ec2.describe_vpc_endpoint_services(
-            ServiceNames=["com.amazonaws.us-east-1.secretsmanager"]
-        )["ServiceDetails"][0]
-        assert "us-east-1c" not in detail["AvailabilityZones"]
-        assert "us-east-1a" in detail["AvailabilityZones"]
-        vpc, _ = _vpc(ec2, dns=True)
-        in_c = ec2.create_subnet(
-            VpcId=vpc, CidrBlock="10.9.2.0/24", AvailabilityZone="us-east-1c"
-        )["Subnet"]["SubnetId"]
-        with pytest.raises(ClientError) as e:
-            _endpoint(ec2, vpc, in_c)
-        assert "does not support the availability zone" in str(e.value)
-        # Another service is offered there.
-        _endpoint(ec2, vpc, in_c, service="events")
-    finally:
-        proc.kill()
-        proc.wait()
-
-def test_a_create_change_set_for_a_stack_under_review_goes_onto_that_stack(endpoint):
-    cfn = client(endpoint, "cloudformation")
-    _change_set(cfn, "cs-review", "cs-a", "CREATE")
-    _change_set(cfn, "cs-review", "cs-b", "CREATE")
-    first = cfn.describe_change_set(StackName="cs-review", ChangeSetName="cs-a")
-    second = cfn.describe_change_set(StackName="cs-review", ChangeSetName="cs-b")
-    assert second["StackId"] == first["StackId"]
-    summaries = cfn.list_change_sets(StackName=first["StackId"])["Summaries"]
-    names = [c["ChangeSetName"] for c in summaries]
-    assert sorted(names) == ["cs-a", "cs-b"]
-    live = [
-        s
-        for s in cfn.list_stacks()["StackSummaries"]
-        if s["StackName"] == "cs-review" and s["StackStatus"] != "DELETE_COMPLETE"
-    ]
-    assert len(live) == 1
-    cfn.execute_change_set(StackName="cs-review", ChangeSetName="cs-a")
-    with pytest.raises(ClientError) as e:
-        _change_set(cfn, "cs-review", "cs-c", "CREATE")
-    assert e.value.response["Error"]["Code"] == "ValidationError"
-    assert "already exists" in e.value.response["Error"]["Message"]
-
-
-def test_list_change_sets_lists_only_the_named_stack_s(endpoint):
-    cfn = client(endpoint, "cloudformation")
-    _change_set(cfn, "cs-list-a", "cs-1", "CREATE")
-    _change_set(cfn, "cs-list-b", "cs-2", "CREATE")
-    summaries = cfn.list_change_sets(StackName="cs-list-a")["Summaries"]
-    assert [c["ChangeSetName"] for c in summaries] == ["cs-1"]
-
-
-def test_a_change_set_without_a_type_is_an_update(endpoint):
-    cfn = client(endpoint, "cloudformation")
-    _change_set(cfn, "cs-default", "cs-new", "CREATE")
-    cfn.execute_change_set(StackName="cs-default", ChangeSetName="cs-new")
-    cfn.create_change_set(
-        StackName="cs-default",
-        ChangeSetName="cs-untyped",
-        TemplateBody=_CHANGE_SET_TEMPLATE,
-        Parameters=[
-            {"ParameterKey": "Key", "ParameterValue": "other"},
-            {"ParameterKey": "Name", "ParameterValue": "cs-untyped"},
-        ],
-    )
-    described = cfn.describe_change_set(StackName="cs-default", ChangeSetName="cs-untyped")
-    stacks = cfn.describe_stacks(StackName="cs-default")["Stacks"]
-    assert described["StackId"] == stacks[0]["StackId"]
-
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.1)
-    yield url, record
-    proc.kill()
-    proc.wait()
-
-
-def test_every_request_is_recorded_as_its_iam_action_in_each_protocol(recording):
-    url, record = recording
-    client(url, "sts").get_caller_identity()  # Query, form body
-    client(url, "ec2").describe_vpcs()  # EC2 Query
-    client(url, "elbv2").describe_load_balancers()  # Query; IAM prefix elasticloadbalancing
-    client(url, "sqs").create_queue(QueueName="rec")  # JSON (X-Amz-Target: AmazonSQS.…)
-    client(url, "events").list_event_buses()  # JSON; IAM prefix events
-    client(url, "lambda").list_functions()  # REST: GET /2015-03-31/functions/
-    client(url, "route53").list_hosted_zones()  # REST XML
-    lines = record.read_text().splitlines()
-    assert lines == [
-        "sts:GetCallerIdentity",
-        "ec2:DescribeVpcs",
-        "elasticloadbalancing:DescribeLoadBalancers",
-        "sqs:CreateQueue",
-        "events:ListEventBuses",
-        "lambda:ListFunctions",
-        "route53:ListHostedZones",
-    ]
-
-
-
-def test_a_protected_stack_is_not_deleted_until_its_protection_is_lifted(endpoint):
-    cfn = client(endpoint, "cloudformation")
-    body = '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'
-    cfn.create_stack(StackName="guarded", TemplateBody=body, EnableTerminationProtection=True)
-    with pytest.raises(ClientError) as refused:
-        cfn.delete_stack(StackName="guarded")
-    assert "cannot be deleted while TerminationProtection is enabled" in str(refused.value)
-    assert cfn.describe_stacks(StackName="guarded")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
-    cfn.update_termination_protection(StackName="guarded", EnableTerminationProtection=False)
-    cfn.delete_stack(StackName="guarded")
-    assert not [s for s in cfn.list_stacks(StackStatusFilter=["CREATE_COMPLETE"])["StackSummaries"]
-                if s["StackName"] == "guarded"]
-
-
-def test_a_stack_whose_service_role_is_gone_is_deleted_only_with_another_role(endpoint):
-    cfn, iam = client(endpoint, "cloudformation"), client(endpoint, "iam")
-    body = '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'
-    gone = "arn:aws:iam::123456789012:role/deleted-deployer"
-    cfn.create_stack(StackName="orphaned", TemplateBody=body, RoleARN=gone)
-    with pytest.raises(ClientError) as refused:
-        cfn.delete_stack(StackName="orphaned")
-    assert f"Role {gone} is invalid or cannot be assumed" in str(refused.value)
-    role = iam.create_role(RoleName="deployer", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    cfn.delete_stack(StackName="orphaned", RoleARN=role)
-    assert not [s for s in cfn.list_stacks(StackStatusFilter=["CREATE_COMPLETE"])["StackSummaries"]
-                if s["StackName"] == "orphaned"]
-
-def test_a_network_interface_holds_its_group_subnet_and_vpc(endpoint):
-    ec2 = client(endpoint, "ec2")
-    vpc, subnet = _vpc(ec2, dns=False)
-    group = ec2.create_security_group(GroupName="held", Description="held", VpcId=vpc)["GroupId"]
-    eni = ec2.create_network_interface(SubnetId=subnet, Groups=[group])["NetworkInterface"]
-    for delete in (
-        lambda: ec2.delete_security_group(GroupId=group),
-        lambda: ec2.delete_subnet(SubnetId=subnet),
-        lambda: ec2.delete_vpc(VpcId=vpc),
-    ):
-        with pytest.raises(ClientError) as e:
-            delete()
-        assert e.value.response["Error"]["Code"] == "DependencyViolation"
-    # Once the interface is gone, all three go, in AWS's order.
-    ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
-    ec2.delete_security_group(GroupId=group)
-    ec2.delete_subnet(SubnetId=subnet)
-    ec2.delete_vpc(VpcId=vpc)
-
-
-def test_account_settings_report_what_no_function_reserves(endpoint):
-    settings = client(endpoint, "lambda").get_account_settings()["AccountLimit"]
-    assert settings["ConcurrentExecutions"] == 1000
-    assert settings["UnreservedConcurrentExecutions"] <= 1000
-
-
-def test_a_private_hosted_zone_of_the_service_name_blocks_a_private_dns_endpoint(endpoint):
-    ec2 = client(endpoint, "ec2")
-    vpc, subnet = _vpc(ec2, dns=True)
-    client(endpoint, "route53").create_hosted_zone(
-        Name="secretsmanager.us-east-1.amazonaws.com",
-        CallerReference="centralised",
-        VPC={"VPCRegion": "us-east-1", "VPCId": vpc},
-        HostedZoneConfig={"PrivateZone": True},
-    )
-    with pytest.raises(ClientError) as e:
-        _endpoint(ec2, vpc, subnet)
-    assert "conflicting DNS domain for secretsmanager.us-east-1.amazonaws.com" in str(e.value)
-    # Another service's name is free.
-    _endpoint(ec2, vpc, subnet, service="events")
 
     with pytest.raises(ClientError) as e:
         cfn.create_stack(StackName="esm-cfn", TemplateBody=json.dumps(template))
@@ -703,3 +713,158 @@ def test_change_sets_add_and_remove_a_resource_as_its_condition_flips(endpoint):
     assert change("c1", "CREATE", "off") == ({("Add", "Always")}, ["flip-always"])
     assert change("c2", "UPDATE", "on") == ({("Add", "Only")}, ["flip-always", "flip-only"])
     assert change("c3", "UPDATE", "off") == ({("Remove", "Only")}, ["flip-always"])
+
+
+def test_each_operation_s_events_carry_its_client_request_token(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "tok-one", "tok-create", "CREATE")
+    cfn.execute_change_set(
+        StackName="tok-one", ChangeSetName="tok-create", ClientRequestToken="run-1"
+    )
+    stack_id = cfn.describe_stacks(StackName="tok-one")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName=stack_id, ClientRequestToken="run-2")
+    events = cfn.describe_stack_events(StackName=stack_id)["StackEvents"]
+    by_status = {e["ResourceStatus"]: e.get("ClientRequestToken") for e in events
+                 if e["LogicalResourceId"] == "tok-one"}
+    assert by_status["CREATE_IN_PROGRESS"] == "run-1"
+    assert by_status["CREATE_COMPLETE"] == "run-1"
+    assert by_status["DELETE_IN_PROGRESS"] == "run-2"
+    assert by_status["DELETE_COMPLETE"] == "run-2"
+
+
+# --- AWS's waits (strict/waits.py), at 1/50 of AWS's durations --------------------------------
+_TIMED_TEMPLATE = """
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+  Function:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Code: {ZipFile: "def handler(e, c): return e"}
+      Environment: {Variables: {QUEUE: !Ref Queue}}
+"""
+
+
+def _timed_moto(extra):
+    port = _free_port()
+    env = dict(os.environ, EVRELAY_EMULATOR_TIME_SCALE="0.02", **extra)
+    proc = subprocess.Popen(
+        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
+            return proc, url
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def timed():
+    procs = []
+
+    def start(**extra):
+        proc, url = _timed_moto(extra)
+        procs.append(proc)
+        return url
+
+    yield start
+    for proc in procs:
+        proc.kill()
+        proc.wait()
+
+
+def _until(read, want, limit=30):
+    deadline = time.monotonic() + limit
+    seen = []
+    while time.monotonic() < deadline:
+        value = read()
+        if not seen or seen[-1] != value:
+            seen.append(value)
+        if value == want:
+            return seen
+        time.sleep(0.05)
+    raise AssertionError(f"never {want}: {seen}")
+
+
+def _execute_timed(cfn, stack):
+    cfn.create_change_set(
+        StackName=stack, ChangeSetName="c1", ChangeSetType="CREATE", TemplateBody=_TIMED_TEMPLATE
+    )
+    cfn.execute_change_set(StackName=stack, ChangeSetName="c1", ClientRequestToken="run-1")
+    return lambda: cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+
+
+def _resource_events(cfn, stack):
+    events = cfn.describe_stack_events(StackName=stack)["StackEvents"][::-1]
+    return [(e["LogicalResourceId"], e["ResourceStatus"]) for e in events
+            if e.get("ClientRequestToken") == "run-1" and e.get("ResourceStatusReason") !=
+            "Resource creation Initiated"]
+
+
+def test_timed_endpoints_are_pending_then_available_and_deleting_then_deleted(timed):
+    ec2 = client(timed(), "ec2")
+    vpc, subnet = _vpc(ec2, dns=True)
+    ep = _endpoint(ec2, vpc, subnet)
+    state = lambda: ec2.describe_vpc_endpoints(VpcEndpointIds=[ep])["VpcEndpoints"][0]["State"]  # noqa: E731
+    assert _until(state, "available") == ["pending", "available"]
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[ep])
+    assert _until(state, "deleted") == ["deleting", "deleted"]
+
+
+def test_a_timed_endpoint_can_fail_while_pending(timed):
+    ec2 = client(timed(EVRELAY_EMULATOR_ENDPOINT_FAILS="1"), "ec2")
+    vpc, subnet = _vpc(ec2, dns=True)
+    ep = _endpoint(ec2, vpc, subnet)
+    state = lambda: ec2.describe_vpc_endpoints(VpcEndpointIds=[ep])["VpcEndpoints"][0]["State"]  # noqa: E731
+    assert _until(state, "failed") == ["pending", "failed"]
+
+
+def test_a_timed_create_goes_resource_by_resource_the_function_last(timed):
+    cfn = client(timed(), "cloudformation")
+    status = _execute_timed(cfn, "timed-ok")
+    assert _until(status, "CREATE_COMPLETE") == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
+    rows = _resource_events(cfn, "timed-ok")
+    assert rows[0] == ("timed-ok", "CREATE_IN_PROGRESS")
+    assert rows[-2:] == [("Function", "CREATE_COMPLETE"), ("timed-ok", "CREATE_COMPLETE")]
+    # The function starts only once the role it names is there.
+    assert rows.index(("Role", "CREATE_COMPLETE")) < rows.index(("Function", "CREATE_IN_PROGRESS"))
+    stack_id = cfn.describe_stacks(StackName="timed-ok")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName="timed-ok", ClientRequestToken="run-2")
+    by_id = lambda: cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]  # noqa: E731
+    # The function's network interfaces hold the delete up (Lambda: VPC networking).
+    assert _until(by_id, "DELETE_COMPLETE") == ["DELETE_IN_PROGRESS", "DELETE_COMPLETE"]
+    with pytest.raises(ClientError):
+        status()
+
+
+def test_a_timed_create_that_fails_rolls_back_with_the_resource_s_reason(timed):
+    cfn = client(timed(EVRELAY_EMULATOR_FAIL_RESOURCE="Function=Memory size 99 is invalid"),
+                 "cloudformation")
+    status = _execute_timed(cfn, "timed-bad")
+    seen = _until(status, "ROLLBACK_COMPLETE")
+    assert seen == ["CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "ROLLBACK_COMPLETE"]
+    events = cfn.describe_stack_events(StackName="timed-bad")["StackEvents"]
+    failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert [(e["LogicalResourceId"], e["ResourceStatusReason"]) for e in failed] == [
+        ("Function", "Memory size 99 is invalid")
+    ]

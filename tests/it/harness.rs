@@ -233,3 +233,34 @@ pub fn stdout_json(output: &std::process::Output) -> serde_json::Value {
     serde_json::from_str(&text)
         .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{text}"))
 }
+
+impl Moto {
+    /// A strict emulator of its own with extra environment (the time-shaped mode:
+    /// `EVRELAY_EMULATOR_TIME_SCALE`, see tests/emulator/strict/waits.py). Never a shared
+    /// `EVRELAY_TEST_ENDPOINT`: the environment is the point.
+    pub fn start_with_env(vars: &[(&str, &str)]) -> Moto {
+        let home = tempfile::tempdir().expect("temp dir");
+        std::fs::write(home.path().join("config"), "").unwrap();
+        std::fs::write(home.path().join("credentials"), "").unwrap();
+        let server = moto_server_path();
+        let port = free_port();
+        let mut command = emulator_command(&server);
+        command
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env(QUEUE_WINDOW_ENV, QUEUE_WINDOW_SECS)
+            .envs(vars.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let child = command.spawn().unwrap_or_else(|e| {
+            panic!("could not start {}: {e}\n{INSTALL_HINT}", server.display())
+        });
+        let moto = Moto {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            child: Some(child),
+            home,
+        };
+        moto.wait_ready();
+        moto
+    }
+}

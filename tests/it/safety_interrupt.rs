@@ -236,8 +236,9 @@ async fn a_deploy_interrupted_in_any_phase_before_execution_leaves_nothing() {
     for (i, (phase, signal, name)) in [
         ("Deploying stack", "-INT", "Ctrl-C"),
         ("Creating the change set", "-INT", "Ctrl-C"),
+        // After the endpoint is made (its wait now runs beside the stack's), before execution.
         (
-            "Waiting for the VPC endpoints to become available",
+            "Checking the region's Logs resource policy",
             "-INT",
             "Ctrl-C",
         ),

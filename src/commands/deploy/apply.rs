@@ -3,6 +3,7 @@
 //! by `deploy --execute` of a kept change set.
 
 use crate::context::Context;
+use crate::endpoints;
 use crate::error::{Error, Result};
 use crate::stack::changeset::{self, ChangeSetId};
 use crate::stack::events::{latest_events, Cursor};
@@ -22,6 +23,8 @@ pub(super) struct Ready {
     pub operation: Operation,
     pub endpoint_actions: Vec<EndpointAction>,
     pub cursor: Cursor,
+    /// Endpoints this run created, maybe still `pending`: waited for beside the stack.
+    pub new_endpoints: Vec<String>,
 }
 
 /// After the yes: the endpoints, the region's Logs policy and, for a new stack, the end of the
@@ -34,7 +37,7 @@ pub(super) async fn make_ready(
     debris: &mut Debris,
 ) -> Result<Ready> {
     let cfn = ctx.cloudformation();
-    steps::create_endpoints(ctx, plan, debris).await?;
+    let new_endpoints = steps::create_endpoints(ctx, plan, debris).await?;
     // One Logs resource policy for every relay in the region, outside any stack.
     let spinner = steps::phase(ctx, "Checking the region's Logs resource policy");
     let ensured = crate::aws::logs_policy::ensure(ctx.logs(), &created.stack_id).await;
@@ -56,6 +59,7 @@ pub(super) async fn make_ready(
         operation,
         endpoint_actions: plan.endpoint_actions(),
         cursor,
+        new_endpoints,
     })
 }
 
@@ -69,7 +73,8 @@ pub(super) async fn execute(
     let cfn = ctx.cloudformation();
     let stack_name = &ctx.names.stack;
     let verb = ready.operation.verb();
-    match send_execute(ctx, &ready.created.id).await {
+    let token = stack::request_token("deploy");
+    match send_execute(ctx, &ready.created.id, &token).await {
         Sent::Accepted => {}
         Sent::Refused(e) => {
             return Err(after_failed_execute(ctx, e, &ready.created.id, debris).await)
@@ -98,16 +103,64 @@ pub(super) async fn execute(
         ready.operation,
         template::resource_descriptions(&template::render()),
     );
-    let outcome = follow(
+    // The endpoints' wait and the stack's run side by side: CloudFormation does not need the
+    // endpoints to create the function, only the relay's first secret read does.
+    let new_endpoints = ready.new_endpoints.clone();
+    let mut endpoints_wait = Box::pin(endpoints::wait_available(
+        ctx.ec2(),
+        &new_endpoints,
+        // Often enough that the relay is reported ready within a poll of the later wait.
+        std::time::Duration::from_secs(2),
+        std::time::Duration::from_secs(900),
+    ));
+    let opts = crate::stack::watch::WatchOptions {
+        token: Some(token),
+        side_every: std::time::Duration::from_secs(5),
+        ..steps::watch_options()
+    };
+    let mut following = Box::pin(follow(
         &ctx.printer,
         cfn,
         &ready.created.stack_id,
         ready.cursor,
         &mut progress,
-        &steps::watch_options(),
-        None,
-    )
-    .await?;
+        &opts,
+        pending_endpoints(ctx.ec2(), &new_endpoints),
+    ));
+    let mut endpoints_done: Option<Result<()>> = None;
+    let outcome = loop {
+        tokio::select! {
+            waited = &mut endpoints_wait, if endpoints_done.is_none() => endpoints_done = Some(waited),
+            outcome = &mut following => break outcome?,
+        }
+    };
+    if !outcome.ok && endpoints_done.is_none() && ready.operation == Operation::Create {
+        // Rolled back while the endpoints were still pending: nothing uses them; the ones this
+        // run made go (only those).
+        let mut made = Debris::default();
+        made.endpoints = new_endpoints.clone();
+        let removed = guard::clean_up(ctx, &mut made).await;
+        return Err(guard::with_cleanup(outcome_error(&outcome), &removed));
+    }
+    if outcome.ok {
+        let waited = match endpoints_done {
+            Some(waited) => waited,
+            None => {
+                let spinner =
+                    steps::phase(ctx, "Waiting for the VPC endpoints to become available");
+                let waited = endpoints_wait.await;
+                spinner.finish_and_clear();
+                waited
+            }
+        };
+        if let Err(e) = waited {
+            // The stack is complete and kept; only the endpoint needs another try.
+            return Err(e.hint(format!(
+                "the stack {stack_name} is kept; delete the endpoint (`aws ec2 delete-vpc-endpoints --vpc-endpoint-ids {}`) and run `evrelay deploy` again: it creates it anew",
+                new_endpoints.join(" ")
+            )));
+        }
+    }
     if !outcome.ok {
         if ctx.printer.json() {
             let failed =
@@ -136,6 +189,35 @@ pub(super) async fn execute(
     .await
 }
 
+/// The side view of the endpoints not yet available (id, service and state), for the watch.
+fn pending_endpoints<'a>(
+    ec2: &'a aws_sdk_ec2::Client,
+    ids: &'a [String],
+) -> Option<crate::stack::watch::SideFetch<'a>> {
+    use crate::stack::watch::{WaitItem, WaitingOn};
+    use futures::FutureExt;
+    if ids.is_empty() {
+        return None;
+    }
+    Some(Box::new(move || {
+        async move {
+            let found = endpoints::by_ids(ec2, ids).await.ok()?;
+            Some(WaitingOn {
+                what: "the VPC endpoints".into(),
+                items: found
+                    .into_iter()
+                    .filter(|e| e.state != "available")
+                    .map(|e| WaitItem {
+                        detail: format!("{} {}", e.service, e.state),
+                        id: e.id,
+                    })
+                    .collect(),
+            })
+        }
+        .boxed()
+    }))
+}
+
 /// What became of ExecuteChangeSet.
 enum Sent {
     Accepted,
@@ -148,14 +230,17 @@ enum Sent {
 
 /// ExecuteChangeSet on a task of its own, shown as a phase. Ctrl-C while it is in flight does
 /// not abandon it: its answer says whether the change goes on.
-async fn send_execute(ctx: &Context, change_set: &str) -> Sent {
+async fn send_execute(ctx: &Context, change_set: &str, token: &str) -> Sent {
     let interrupted = crate::interrupt::listen();
     let spinner = steps::phase(
         ctx,
         &format!("Executing change set {}", short_name(change_set)),
     );
-    let (cfn, id) = (ctx.cloudformation().clone(), change_set.to_string());
-    let token = stack::request_token("deploy");
+    let (cfn, id, token) = (
+        ctx.cloudformation().clone(),
+        change_set.to_string(),
+        token.to_string(),
+    );
     let (tx, mut rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
         let _ = tx.send(changeset::execute_change_set(&cfn, &id, &token).await);

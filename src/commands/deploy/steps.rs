@@ -144,7 +144,8 @@ pub async fn wait_for_running_change(ctx: &Context, s: &StackInfo) -> Result<()>
 pub async fn remove_stack(ctx: &Context, s: &StackInfo) -> Result<()> {
     let cfn = ctx.cloudformation();
     let cursor = Cursor::after(&latest_events(cfn, &s.id).await?);
-    stack::delete_stack(cfn, &s.id, &stack::request_token("remove")).await?;
+    let token = stack::request_token("remove");
+    stack::delete_stack(cfn, &s.id, &token).await?;
     let mut progress = Progress::new(
         &s.name,
         Operation::Delete,
@@ -156,7 +157,10 @@ pub async fn remove_stack(ctx: &Context, s: &StackInfo) -> Result<()> {
         &s.id,
         cursor,
         &mut progress,
-        &watch_options(),
+        &WatchOptions {
+            token: Some(token),
+            ..watch_options()
+        },
         None,
     )
     .await?;
@@ -167,14 +171,16 @@ pub async fn remove_stack(ctx: &Context, s: &StackInfo) -> Result<()> {
     }
 }
 
-/// Creates the endpoints the plan calls for and waits until they are available. Each create
-/// call goes through [`Debris::sent`] and each id lands in `debris` as soon as it is known, so
-/// an interruption still knows them (and finds the rest by the run's tag).
+/// Creates the endpoints the plan calls for (a creation error stops the deploy before anything
+/// executes) and returns the new ids; their wait for `available` runs beside the stack's (see
+/// [`super::apply::execute`]). Each create call goes through [`Debris::sent`] and each id lands
+/// in `debris` as soon as it is known, so an interruption still knows them (and finds the rest
+/// by the run's tag).
 pub async fn create_endpoints(
     ctx: &Context,
     plan: &NetworkPlan,
     debris: &mut Debris,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let mut new_ids = Vec::new();
     for (service, endpoint) in plan.endpoints() {
         if let EndpointPlan::Create(new) = endpoint {
@@ -191,19 +197,7 @@ pub async fn create_endpoints(
             new_ids.push(e.id);
         }
     }
-    if !new_ids.is_empty() {
-        let spinner = phase(ctx, "Waiting for the VPC endpoints to become available");
-        let waited = endpoints::wait_available(
-            ctx.ec2(),
-            &new_ids,
-            std::time::Duration::from_secs(5),
-            std::time::Duration::from_secs(900),
-        )
-        .await;
-        spinner.finish_and_clear();
-        waited?;
-    }
-    Ok(())
+    Ok(new_ids)
 }
 
 /// The endpoint's group, then the endpoint: two calls, so Ctrl-C between them makes no

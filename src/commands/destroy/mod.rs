@@ -279,6 +279,7 @@ async fn delete_and_follow(
         ))
     };
     let cursor = Cursor::after(&latest_events(cfn, &s.id).await?);
+    let token = stack::request_token("destroy");
     if s.status != "DELETE_IN_PROGRESS" {
         // Listening before the line: once it is printed, Ctrl-C is handled (a test waits on it).
         let interrupted = crate::interrupt::listen();
@@ -290,7 +291,6 @@ async fn delete_and_follow(
                 "Deleting stack {stack_name}: sending DeleteStack; from here on Ctrl-C leaves the delete running in AWS."
             ));
         }
-        let token = stack::request_token("destroy");
         let sent = tokio::select! {
             sent = stack::delete_stack_as(cfn, &s.id, &token, args.role_arn.as_deref()) => sent,
             _ = interrupted => Err(goes_on("after DeleteStack was sent")),
@@ -315,6 +315,7 @@ async fn delete_and_follow(
     );
     let opts = WatchOptions {
         timeout: Some(args.timeout),
+        token: (s.status != "DELETE_IN_PROGRESS").then_some(token),
         ..WatchOptions::default()
     };
     let eni_prefix = ctx.names.eni_description_prefix();

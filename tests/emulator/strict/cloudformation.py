@@ -225,6 +225,40 @@ def _strict_list_change_sets(self):
 _cfn_responses.CloudFormationResponse.list_change_sets = _strict_list_change_sets
 
 
+# --- CloudFormation: each operation's events carry its ClientRequestToken --------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackEvent.html
+# (ClientRequestToken: "The token passed to the operation that generated this event. All events
+# triggered by a given stack operation are assigned the same client request token, which you can
+# use to track operations."). moto never sets it, so a watch cannot tell its own operation's
+# events from a stale status or someone else's change.
+def _all_stacks(backend):
+    return list(backend.stacks.values()) + list(backend.deleted_stacks.values())
+
+
+def _stamping(action):
+    def stamped(self):
+        token = self._get_param("ClientRequestToken")
+        backend = self.cloudformation_backend
+        before = {id(e) for s in _all_stacks(backend) for e in s.events}
+        result = action(self)
+        if token:
+            for stack in _all_stacks(backend):
+                for event in stack.events:
+                    if id(event) not in before:
+                        event.client_request_token = token
+        return result
+
+    return stamped
+
+
+for _action in ("create_stack", "update_stack", "delete_stack", "execute_change_set"):
+    setattr(
+        _cfn_responses.CloudFormationResponse,
+        _action,
+        _stamping(getattr(_cfn_responses.CloudFormationResponse, _action)),
+    )
+
+
 # --- CloudFormation: one call at a time ------------------------------------------------------
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
 # (DescribeStacks "returns the description" of a stack: reading never makes anything). moto
