@@ -62,6 +62,17 @@ def destination_record(event: dict, request_id: str, function_arn: str, attempts
     }
 
 
+def fit_destination(record: dict, max_bytes: int | None) -> dict:
+    """The record as Lambda sends it to a destination that takes at most `max_bytes`: when
+    request + response + context would not fit, Lambda drops the request payload and keeps the
+    rest (AWS::Lambda::EventInvokeConfig OnFailure, "Destination" note:
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventinvokeconfig-onfailure.html;
+    https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html)."""
+    if max_bytes is None or len(json.dumps(record).encode()) <= max_bytes:
+        return record
+    return {k: v for k, v in record.items() if k != "requestPayload"}
+
+
 # ---- execution environments ---------------------------------------------------------------------
 
 def lambda_stream_name() -> str:

@@ -13,7 +13,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from lambda_env import FunctionSpec, Pool, destination_record
+from lambda_env import FunctionSpec, Pool, destination_record, fit_destination
 from moto_proc import client
 
 log = logging.getLogger("sandbox.lambda")
@@ -119,12 +119,21 @@ class Runner:
         record = destination_record(event, request_id, self.fn.arn, n, reply)
         if self.on_failure_url:
             try:
+                record = fit_destination(record, self._max_message_size())
                 self.sqs.send_message(QueueUrl=self.on_failure_url, MessageBody=json.dumps(record))
                 with self.lock:
                     self.stats.dlq_written += 1
             except Exception as e:  # noqa: BLE001
                 log.warning("%s: destination record not sent: %s", self.fn.name, e)
         return reply
+
+    def _max_message_size(self) -> int | None:
+        """The OnFailure queue's limit, read at send time as Lambda meets it (an operator may
+        have changed it since deploy)."""
+        attrs = self.sqs.get_queue_attributes(QueueUrl=self.on_failure_url,
+                                              AttributeNames=["MaximumMessageSize"])["Attributes"]
+        size = attrs.get("MaximumMessageSize")
+        return int(size) if size else None
 
     def snapshot(self) -> dict:
         with self.lock:

@@ -235,6 +235,39 @@ def test_wrong_secret_is_a_401_in_the_dlq(sandbox, stack):
     assert event_id in r.stdout, r.stdout  # send prints the EventBridge id the DLQ record names
 
 
+def test_a_record_too_large_for_the_dlq_arrives_without_its_event(sandbox, stack):
+    deploy(sandbox, stack, uuid.uuid4().hex)
+    # The operator lowers the DLQ's limit to SQS's minimum; the event alone is larger.
+    sqs = sandbox.client("sqs")
+    sqs.set_queue_attributes(QueueUrl=queue_url(sandbox, f"{stack}-dlq"),
+                             Attributes={"MaximumMessageSize": "1024"})
+    sandbox.control(mode="reject")
+    detail = {"event-id": "big-1", "padding": "x" * 2048}
+    ok(sandbox.evrelay("--stack", stack, "send", "--detail", json.dumps(detail)))
+    sandbox.cli("wait-idle", "--stack", stack)
+    assert sandbox.stats()["by_event_id"]["big-1"] == {"received": 3, "accepted": 0}
+
+    # Lambda kept the record and dropped the event: only the request id names it.
+    (rec,) = dlq_records(sandbox, stack)
+    assert "requestPayload" not in rec, rec
+    request_id = rec["requestContext"]["requestId"]
+    assert rec["requestContext"]["condition"] == "RetriesExhausted"
+    r = ok(sandbox.evrelay("--stack", stack, "dlq", "peek"))
+    words = " ".join(r.stdout.split())
+    assert f"unrecoverable, event dropped by Lambda: request {request_id} at " in words, r.stdout
+    assert dlq_depth(sandbox, stack) == 1
+
+    # Healed, a redrive has nothing to re-send and keeps the record.
+    sandbox.control(mode="ok")
+    r = ok(sandbox.evrelay("--stack", stack, "--output", "json", "--yes", "dlq", "redrive"))
+    doc = json.loads(r.stdout)
+    assert doc["resent"] == [], doc
+    assert [s["error_code"] for s in doc["skipped"]] == ["PayloadDropped"], doc
+    sandbox.cli("wait-idle", "--stack", stack)
+    assert sandbox.stats()["by_event_id"]["big-1"]["accepted"] == 0
+    assert dlq_depth(sandbox, stack) == 1
+
+
 def test_stalled_app_times_out_then_redrive_heals(sandbox, stack):
     deploy(sandbox, stack, uuid.uuid4().hex, "--read-timeout", "2")
     cfg = sandbox.client("lambda").get_function_configuration(FunctionName=f"{stack}-relay")
