@@ -113,6 +113,8 @@ pub struct ListenerFacts {
     pub rule_hosts: Vec<String>,
     /// DomainName and SubjectAlternativeNames of its certificates, the default one first.
     pub certificate_names: Vec<String>,
+    /// What ACM says about its ACM certificates (type, issuer), the default one first.
+    pub certificates: Vec<crate::cert_issuer::CertificateFacts>,
 }
 
 /// discover's `--host` for a listener.
@@ -266,6 +268,7 @@ mod tests {
             default_action: action,
             rule_hosts: rules.iter().map(|s| s.to_string()).collect(),
             certificate_names: certs.iter().map(|s| s.to_string()).collect(),
+            certificates: vec![],
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod aws;
 pub mod budget;
+pub mod cert_issuer;
 pub mod cli;
 pub mod commands;
 pub mod config;

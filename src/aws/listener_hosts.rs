@@ -6,6 +6,7 @@ use aws_sdk_acm::Client as Acm;
 use aws_sdk_elasticloadbalancingv2::types::{ActionTypeEnum, Rule};
 use aws_sdk_elasticloadbalancingv2::Client as Elb;
 
+use crate::cert_issuer::CertificateFacts;
 use crate::error::{AwsResultExt, Result};
 use crate::hosts::{DefaultAction, ListenerFacts};
 
@@ -70,10 +71,13 @@ pub async fn listener_facts(
     };
     let rules = describe_rules(elb, &listener_arn).await?;
     let mut certificate_names = Vec::new();
+    let mut certificates = Vec::new();
     for arn in certificate_arns(elb, &listener_arn).await? {
         // Only ACM certificates can be described; an IAM server certificate names nothing here.
         if arn.contains(":acm:") {
-            certificate_names.extend(certificate_names_of(acm, &arn).await?);
+            let (names, facts) = describe_certificate(acm, &arn).await?;
+            certificate_names.extend(names);
+            certificates.extend(facts);
         }
     }
     certificate_names.dedup();
@@ -86,6 +90,7 @@ pub async fn listener_facts(
         default_action,
         rule_hosts: rule_hosts(&rules),
         certificate_names,
+        certificates,
     }))
 }
 
@@ -166,7 +171,11 @@ async fn certificate_arns(elb: &Elb, listener_arn: &str) -> Result<Vec<String>> 
         .collect())
 }
 
-async fn certificate_names_of(acm: &Acm, arn: &str) -> Result<Vec<String>> {
+/// The names on a certificate and who issued it.
+async fn describe_certificate(
+    acm: &Acm,
+    arn: &str,
+) -> Result<(Vec<String>, Option<CertificateFacts>)> {
     let out = acm
         .describe_certificate()
         .certificate_arn(arn)
@@ -174,7 +183,16 @@ async fn certificate_names_of(acm: &Acm, arn: &str) -> Result<Vec<String>> {
         .await
         .aws_context("DescribeCertificate")?;
     let Some(c) = out.certificate() else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
+    };
+    let facts = CertificateFacts {
+        arn: arn.to_string(),
+        kind: c
+            .r#type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        issuer: c.issuer().map(str::to_string),
+        certificate_authority_arn: c.certificate_authority_arn().map(str::to_string),
     };
     let mut names: Vec<String> = c.domain_name().map(str::to_string).into_iter().collect();
     for n in c.subject_alternative_names() {
@@ -182,5 +200,6 @@ async fn certificate_names_of(acm: &Acm, arn: &str) -> Result<Vec<String>> {
             names.push(n.clone());
         }
     }
-    Ok(names.into_iter().map(|n| n.to_ascii_lowercase()).collect())
+    let names = names.into_iter().map(|n| n.to_ascii_lowercase()).collect();
+    Ok((names, Some(facts)))
 }

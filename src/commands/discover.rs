@@ -5,6 +5,7 @@
 use clap::Args;
 use serde::Serialize;
 
+use crate::cert_issuer::CertificateIssuer;
 use crate::cli::{GlobalArgs, DEFAULT_STACK};
 use crate::context::Context;
 use crate::error::Result;
@@ -34,7 +35,7 @@ pub async fn run(ctx: &Context, args: DiscoverArgs) -> Result<()> {
     .await;
     spinner.finish_and_clear();
     let mut discovery = discovery?;
-    let target_host = target_host(ctx, &mut discovery).await?;
+    let (target_host, certificate_issuer) = target_host(ctx, &mut discovery).await?;
     for warning in &discovery.warnings {
         ctx.printer.warn(warning);
     }
@@ -42,16 +43,21 @@ pub async fn run(ctx: &Context, args: DiscoverArgs) -> Result<()> {
     ctx.printer.report(&DiscoverReport {
         discovery,
         target_host,
+        certificate_issuer,
         deploy_command,
     })
 }
 
 /// The `--host` the picked load balancer's listener needs (its rules' host-header, else its
 /// certificate's name); a listener that only redirects is shown but not picked: the relay
-/// never follows a redirect.
-async fn target_host(ctx: &Context, d: &mut Discovery) -> Result<Option<String>> {
+/// never follows a redirect. Also who issued the listener's default certificate, so a private
+/// CA is named before deliveries fail TLS.
+async fn target_host(
+    ctx: &Context,
+    d: &mut Discovery,
+) -> Result<(Option<String>, Option<CertificateIssuer>)> {
     let Some(lb) = d.picks.load_balancer.clone() else {
-        return Ok(None);
+        return Ok((None, None));
     };
     // Best effort: an operator allowed to describe the VPC may not be allowed to read listener
     // rules or ACM certificates, and that must not hide the rest of what discover found.
@@ -64,16 +70,22 @@ async fn target_host(ctx: &Context, d: &mut Discovery) -> Result<Option<String>>
     .await
     {
         Ok(Some(facts)) => facts,
-        Ok(None) => return Ok(None),
+        Ok(None) => return Ok((None, None)),
         Err(e) => {
             d.warnings.push(format!(
                     "could not read the rules and certificates of `{}` ({}); pass --host if it routes by host name",
                     lb.name, e.message
                 ));
-            return Ok(None);
+            return Ok((None, None));
         }
     };
-    Ok(match crate::hosts::pick_host(&facts) {
+    // The default certificate is the one the relay gets (it sends SNI for the host it posts to,
+    // and the certificates on one listener normally share an issuer).
+    let issuer = facts
+        .certificates
+        .first()
+        .map(crate::cert_issuer::certificate_issuer);
+    let host = match crate::hosts::pick_host(&facts) {
         HostPick::UrlHost => None,
         HostPick::Host { name, from } => {
             ctx.printer
@@ -88,9 +100,10 @@ async fn target_host(ctx: &Context, d: &mut Discovery) -> Result<Option<String>>
             d.warnings
                 .push(format!("`{}` is not picked: {why}", lb.name));
             d.picks.load_balancer = None;
-            None
+            return Ok((None, None));
         }
-    })
+    };
+    Ok((host, issuer))
 }
 
 #[derive(Debug, Serialize)]
@@ -99,6 +112,9 @@ pub struct DiscoverReport {
     pub discovery: Discovery,
     /// The host name to send (`deploy --host`), when the listener routes or certifies by name.
     pub target_host: Option<String>,
+    /// Who issued the picked listener's default certificate and whether the relay needs
+    /// `deploy --ca-bundle` to trust it.
+    pub certificate_issuer: Option<CertificateIssuer>,
     /// The `evrelay deploy` invocation with the picked values (placeholders where nothing was picked).
     pub deploy_command: String,
 }
@@ -315,6 +331,18 @@ impl Report for DiscoverReport {
             (p.url.clone(), format!("{}: {}", p.name, p.reason))
         });
         t.add_row(["url".to_string(), url, why]);
+        if let Some(c) = &self.certificate_issuer {
+            let issuer = format!(
+                "{} ({})",
+                c.issuer.as_deref().unwrap_or("-"),
+                c.kind.to_ascii_lowercase().replace('_', "-")
+            );
+            let why = c
+                .note
+                .clone()
+                .unwrap_or_else(|| "Amazon-issued, publicly trusted".into());
+            t.add_row(["certificate issuer".to_string(), issuer, why]);
+        }
         out.push_str(&format!("{}\n{t}\n\n", style.bold("Picks")));
 
         out.push_str(&self.deploy_command);

@@ -161,6 +161,10 @@ async fn the_https_listener_yields_its_rule_host_and_the_redirect_is_not_picked(
         https.certificate_names
     );
     assert!(matches!(pick_host(&https), HostPick::Host { name, .. } if name == "app.example.com"));
+    // A requested (Amazon-issued) certificate chains to a public root: no --ca-bundle needed.
+    let issuer = evrelay::cert_issuer::certificate_issuer(&https.certificates[0]);
+    assert_eq!(issuer.kind, "AMAZON_ISSUED");
+    assert_eq!(issuer.note, None);
 
     let http = listener_facts(&elb, &acm, &lb, 80).await.unwrap().unwrap();
     assert!(
