@@ -64,6 +64,13 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                     "StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}
                 })),
                 Grant::anywhere("LambdaAccount", &["lambda:GetAccountSettings"]),
+                // Preflight's reserved-concurrency check counts what the relay already holds
+                // (merged into the function's own statement: a managed policy holds 6,144).
+                Grant::new(
+                    "StackLambda",
+                    &["lambda:GetFunctionConcurrency"],
+                    vec![s.arn("lambda", &format!("function:{}", s.names.function))],
+                ),
             ]);
             // The queues' GetQueueUrl (a deleted queue's name is blocked for 60 s: deploy waits
             // it out) is among the StackSqs actions.
@@ -133,6 +140,14 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
         Job::Destroy => {
             out.extend([
                 network_reads(),
+                // Which interfaces in the VPC are load balancers' (they depend on no endpoint).
+                Grant::anywhere(
+                    "Elbv2",
+                    &[
+                        "elasticloadbalancing:DescribeLoadBalancers",
+                        "elasticloadbalancing:DescribeListeners",
+                    ],
+                ),
                 endpoint_deletes(),
                 logs_policy(&[]),
                 stack_changes(s, false),
