@@ -31,3 +31,4 @@ mod send_rate;
 mod send_throttle;
 mod snap;
 mod stack;
+mod status_function;
