@@ -34,3 +34,4 @@ mod send_throttle;
 mod snap;
 mod stack;
 mod stack_token;
+mod status_function;

@@ -1,6 +1,7 @@
 //! `evrelay status`: the stack, its resources, managed endpoints and queue depths, and what
 //! evrelay made for the stack name and left behind ([`leftovers`]) — also when the stack is gone.
 
+mod function;
 mod leftovers;
 
 use clap::Args;
@@ -19,6 +20,7 @@ use crate::stack::progress::Progress;
 use crate::stack::watch::WatchOptions;
 pub use crate::stack::ResourceRow;
 use crate::stack::{self, describe_stack, stack_resources, Operation, StackInfo, StackOutput};
+use function::FunctionStatus;
 use leftovers::LeftoversReport;
 
 #[derive(Debug, Clone, Args)]
@@ -115,6 +117,9 @@ pub struct StatusReport {
     pub resources: Vec<ResourceRow>,
     pub endpoints: Vec<Endpoint>,
     pub queues: Vec<QueueDepth>,
+    /// The relay function's Lambda state (null when it is not there).
+    #[serde(flatten)]
+    pub function: FunctionStatus,
     /// What evrelay made for this stack name that the stack does not hold: endpoint groups no
     /// endpoint uses, other REVIEW_IN_PROGRESS stacks of the name.
     pub leftovers: Leftovers,
@@ -135,12 +140,13 @@ pub struct QueueDepth {
 }
 
 async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
-    let (resources, endpoints, dlq, responses, left) = tokio::join!(
+    let (resources, endpoints, dlq, responses, left, function) = tokio::join!(
         stack_resources(ctx.cloudformation(), &info.id),
         endpoints::managed_by(ctx.ec2(), &ctx.names.stack),
         queue_depth(ctx.sqs(), "dlq", &ctx.names.dlq),
         queue_depth(ctx.sqs(), "responses", &ctx.names.responses_queue),
         crate::aws::leftovers::find(ctx.cloudformation(), ctx.ec2(), &ctx.names.stack),
+        function::fetch(ctx),
     );
     // Like the resources: a leftover look-up that fails is a warning, the status still shows.
     let left = left
@@ -170,6 +176,7 @@ async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
         resources,
         endpoints: endpoints?,
         queues: vec![dlq?, responses?],
+        function,
         remove_with: (!left.is_empty()).then(|| leftovers::remove_with(&ctx.names.stack)),
         leftovers: left,
     })
@@ -241,6 +248,7 @@ impl Report for StatusReport {
             ]);
         }
         out.push_str(&format!("\n{t}\n"));
+        out.push_str(&function::section(&self.function, style));
         let mut t = style.table(["Queue", "Name", "Visible", "In flight"]);
         for q in &self.queues {
             let visible = match (q.role.as_str(), q.visible) {
