@@ -19,7 +19,7 @@ pub struct PolicyArgs {
 
     /// The CloudFormation service role deploy and destroy pass (adds iam:PassRole on it)
     /// [default: the config file's role_arn for this stack and region].
-    #[arg(long, value_name = "ARN", value_parser = parse_role_arn)]
+    #[arg(long, value_name = "ARN", value_parser = crate::commands::parse_role_arn)]
     pub role_arn: Option<String>,
 }
 
@@ -39,27 +39,6 @@ impl PolicyJob {
             PolicyJob::Destroy => vec![Job::Destroy],
             PolicyJob::All => Job::ALL.to_vec(),
         }
-    }
-}
-
-/// An IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/NAME`.
-fn parse_role_arn(s: &str) -> std::result::Result<String, String> {
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
-    let ok = parts.len() == 6
-        && parts[0] == "arn"
-        && parts[1].starts_with("aws")
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && parts[4].len() == 12
-        && parts[4].chars().all(|c| c.is_ascii_digit())
-        && parts[5].len() > "role/".len()
-        && parts[5].starts_with("role/");
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err(format!(
-            "`{s}` is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"
-        ))
     }
 }
 
@@ -99,6 +78,7 @@ pub fn run(globals: &GlobalArgs, config: &ConfigFile, args: PolicyArgs) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::parse_role_arn;
 
     #[test]
     fn a_role_arn_is_checked_before_it_goes_into_a_policy() {

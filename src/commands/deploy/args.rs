@@ -90,7 +90,7 @@ pub struct DeployArgs {
 
     /// The IAM role CloudFormation assumes to change the stack (a service role) [default: the
     /// config file's, or the role the stack already uses].
-    #[arg(long, value_name = "ARN", value_parser = parse_role_arn)]
+    #[arg(long, value_name = "ARN", value_parser = crate::commands::parse_role_arn)]
     pub role_arn: Option<String>,
 
     /// Show the change set, then stop (the change set is deleted; nothing changes).
@@ -200,27 +200,6 @@ pub fn parse_tag(s: &str) -> Result<(String, String), String> {
     Ok((key.to_string(), value.to_string()))
 }
 
-/// An IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/NAME`.
-pub fn parse_role_arn(s: &str) -> Result<String, String> {
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
-    let ok = parts.len() == 6
-        && parts[0] == "arn"
-        && parts[1].starts_with("aws")
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && parts[4].len() == 12
-        && parts[4].chars().all(|c| c.is_ascii_digit())
-        && parts[5].starts_with("role/")
-        && parts[5].len() > "role/".len();
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err(format!(
-            "`{s}` is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"
-        ))
-    }
-}
-
 fn fill<T: Clone>(flag: &mut Option<T>, file: &Option<T>) {
     if flag.is_none() {
         flag.clone_from(file);
@@ -253,6 +232,7 @@ mod tests {
     use clap::Parser;
 
     use super::*;
+    use crate::commands::parse_role_arn;
 
     #[derive(Parser)]
     struct Wrap {

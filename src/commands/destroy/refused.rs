@@ -57,30 +57,10 @@ pub fn explain(
     None
 }
 
-/// An IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/NAME` (a bad one is a usage error).
-pub fn parse_role_arn(s: &str) -> std::result::Result<String, String> {
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
-    let ok = parts.len() == 6
-        && parts[0] == "arn"
-        && parts[1].starts_with("aws")
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && parts[4].len() == 12
-        && parts[4].chars().all(|c| c.is_ascii_digit())
-        && parts[5].len() > "role/".len()
-        && parts[5].starts_with("role/");
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err(format!(
-            "`{s}` is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::parse_role_arn;
 
     #[test]
     fn a_protected_stack_is_explained_with_the_command_that_lifts_it() {
