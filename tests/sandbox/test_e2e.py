@@ -91,7 +91,7 @@ def stack(sandbox):
     yield name
     cfn = sandbox.client("cloudformation")
     if [s for s in cfn.describe_stacks()["Stacks"] if s["StackName"] == name]:
-        sandbox.evrelay("--stack", name, "destroy", "--yes")
+        sandbox.evrelay("--stack", name, "destroy", "--yes", "--delete-failed-events")
 
 
 def deploy(sandbox, stack, key, *extra):
@@ -173,7 +173,9 @@ def test_tutorial_walkthrough(sandbox, stack):
     assert [rec["requestPayload"]["detail"]["event-id"] for rec in recs] == ["walk-2"]
     r = ok(sandbox.evrelay("--stack", stack, "dlq", "peek"))
     assert recs[0]["requestPayload"]["id"] in r.stdout, r.stdout
-    assert "RetriesExhausted" in r.stdout, r.stdout
+    assert "could not be processed" in r.stdout, r.stdout  # the reason comes first
+    r = ok(sandbox.evrelay("--stack", stack, "dlq", "peek", "--wide"))
+    assert "RetriesExhausted" in r.stdout, r.stdout  # the condition is in the wide view
     assert dlq_depth(sandbox, stack) == 1  # peek consumes nothing
 
     # 3. Healed: redrive delivers it and empties the DLQ.
@@ -266,6 +268,13 @@ def test_a_record_too_large_for_the_dlq_arrives_without_its_event(sandbox, stack
     sandbox.cli("wait-idle", "--stack", stack)
     assert sandbox.stats()["by_event_id"]["big-1"]["accepted"] == 0
     assert dlq_depth(sandbox, stack) == 1
+
+    # The record cannot be recovered: destroy refuses to drop it unasked, then drops it when told.
+    r = sandbox.evrelay("--stack", stack, "destroy", "--yes")
+    assert r.returncode == 1 and "dlq drain --out" in r.stderr, r.stderr
+    ok(sandbox.evrelay("--stack", stack, "destroy", "--yes", "--delete-failed-events"))
+    time.sleep(1)  # as the other tests: the sandbox's watcher unhooks the gone stack (its tap queue)
+    assert_destroyed(sandbox, stack)
 
 
 def test_stalled_app_times_out_then_redrive_heals(sandbox, stack):
