@@ -19,7 +19,7 @@ pub struct PolicyArgs {
 
     /// The CloudFormation service role deploy and destroy pass (adds iam:PassRole on it)
     /// [default: the config file's role_arn for this stack and region].
-    #[arg(long, value_name = "ARN", value_parser = crate::commands::parse_role_arn)]
+    #[arg(long, value_name = "ARN", value_parser = crate::model::arn::parse_role_arn)]
     pub role_arn: Option<String>,
 }
 
@@ -78,7 +78,7 @@ pub fn run(globals: &GlobalArgs, config: &ConfigFile, args: PolicyArgs) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::parse_role_arn;
+    use crate::model::arn::parse_role_arn;
 
     #[test]
     fn a_role_arn_is_checked_before_it_goes_into_a_policy() {

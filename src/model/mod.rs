@@ -1,6 +1,7 @@
 //! Plain data and pure decisions shared by commands: no AWS calls, no printing, so each is
 //! unit-tested without a server.
 
+pub mod arn;
 pub mod dlq_record;
 pub mod event;
 pub mod failure_record;

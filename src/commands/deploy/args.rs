@@ -90,7 +90,7 @@ pub struct DeployArgs {
 
     /// The IAM role CloudFormation assumes to change the stack (a service role) [default: the
     /// config file's, or the role the stack already uses].
-    #[arg(long, value_name = "ARN", value_parser = crate::commands::parse_role_arn)]
+    #[arg(long, value_name = "ARN", value_parser = crate::model::arn::parse_role_arn)]
     pub role_arn: Option<String>,
 
     /// Show the change set, then stop (the change set is deleted; nothing changes).
@@ -232,7 +232,7 @@ mod tests {
     use clap::Parser;
 
     use super::*;
-    use crate::commands::parse_role_arn;
+    use crate::model::arn::parse_role_arn;
 
     #[derive(Parser)]
     struct Wrap {

@@ -59,7 +59,7 @@ pub struct DestroyArgs {
     /// The CloudFormation service role to delete the stack with (DeleteStack's RoleARN), for a
     /// stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses
     /// the stack's role.
-    #[arg(long, value_name = "ARN", value_parser = crate::commands::parse_role_arn)]
+    #[arg(long, value_name = "ARN", value_parser = crate::model::arn::parse_role_arn)]
     pub role_arn: Option<String>,
 
     /// Exit 0 when there is no such stack and nothing evrelay made for it (for teardown

@@ -60,7 +60,7 @@ pub fn explain(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::parse_role_arn;
+    use crate::model::arn::parse_role_arn;
 
     #[test]
     fn a_protected_stack_is_explained_with_the_command_that_lifts_it() {
