@@ -12,7 +12,7 @@ use crate::harness::Moto;
 use crate::hold_proxy::{interrupt_while_held, HoldProxy};
 use crate::safety::{account_state, deploy_args};
 use crate::safety_interrupt::spawn;
-use crate::stack::net::seed;
+use crate::stack::net::{seed, Net};
 
 /// What is new in the account since `before`, leaving out what ListStacks and
 /// DescribeVpcEndpoints keep of deleted things.
@@ -114,18 +114,7 @@ async fn ctrl_c_in_deploy_execute_while_the_endpoint_is_being_made_keeps_the_kep
     let moto = Moto::start();
     let net = seed(&moto).await;
     let home = tempfile::tempdir().unwrap();
-    let mut args = deploy_args(&net, "kept");
-    args.extend(["--no-execute".into(), "--generate-secret".into()]);
-    let out = spawn(&moto.endpoint, home.path(), &args)
-        .wait_with_output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(out.status.code(), Some(0), "{err}");
-    let name = err
-        .split_whitespace()
-        .find(|w| w.starts_with("evrelay-"))
-        .expect("the kept change set's name")
-        .to_string();
+    let name = keep_change_set(&moto, &net, home.path(), "kept");
     let before = account_state(&net).await;
     let proxy = HoldProxy::start(&moto.endpoint, Some("CreateVpcEndpoint"));
     let execute: Vec<String> = ["--stack", "kept", "deploy", "--execute", &name, "--yes"]
@@ -355,18 +344,7 @@ async fn ctrl_c_while_a_kept_change_set_s_execute_is_in_flight_says_the_change_g
     let moto = Moto::start();
     let net = seed(&moto).await;
     let home = tempfile::tempdir().unwrap();
-    let mut args = deploy_args(&net, "kept-run");
-    args.extend(["--no-execute".into(), "--generate-secret".into()]);
-    let out = spawn(&moto.endpoint, home.path(), &args)
-        .wait_with_output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(out.status.code(), Some(0), "{err}");
-    let name = err
-        .split_whitespace()
-        .find(|w| w.starts_with("evrelay-"))
-        .expect("the kept change set's name")
-        .to_string();
+    let name = keep_change_set(&moto, &net, home.path(), "kept-run");
     let proxy = HoldProxy::start(&moto.endpoint, Some("ExecuteChangeSet"));
     let execute: Vec<String> = ["--stack", "kept-run", "deploy", "--execute", &name, "--yes"]
         .iter()
@@ -383,4 +361,19 @@ async fn ctrl_c_while_a_kept_change_set_s_execute_is_in_flight_says_the_change_g
     let config = std::fs::read_to_string(home.path().join("evrelay.toml")).unwrap_or_default();
     assert!(config.contains("[stacks.kept-run."), "{config}\n{err}");
     assert!(net.stack_exists("kept-run").await);
+}
+
+/// `deploy --no-execute` of a new stack: the name of the change set it kept for review.
+fn keep_change_set(moto: &Moto, net: &Net, home: &std::path::Path, stack: &str) -> String {
+    let mut args = deploy_args(net, stack);
+    args.extend(["--no-execute".into(), "--generate-secret".into()]);
+    let out = spawn(&moto.endpoint, home, &args)
+        .wait_with_output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    err.split_whitespace()
+        .find(|w| w.starts_with("evrelay-"))
+        .expect("the kept change set's name")
+        .to_string()
 }
