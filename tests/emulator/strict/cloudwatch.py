@@ -1,0 +1,394 @@
+"""CloudWatch over Smithy RPC v2 CBOR, the protocol aws-sdk-cloudwatch speaks, which moto_server
+answers with 404 (getmoto/moto#9195). A request to /service/GraniteServiceVersion20100801/
+operation/<Op> is decoded from CBOR, served by moto's CloudWatch backend (through moto's own
+JSON handler, so validation and IAM-action recording stay moto's) or by the stricter code here,
+and answered in CBOR shaped by the operation's output shape in botocore's CloudWatch model.
+
+  Protocol: https://smithy.io/2.0/additional-specs/protocols/smithy-rpc-v2.html
+  Query-compatible errors: https://smithy.io/2.0/aws/protocols/aws-query-protocol.html#aws-protocols-awsquerycompatible-trait
+  API: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/ (one page per operation)
+
+boto3 keeps working unchanged: botocore 1.44 sends CloudWatch as JSON (X-Amz-Target), which moto
+serves itself; the strict rules below that patch moto's backend apply to both.
+"""
+
+import base64
+import functools
+import gzip
+import io
+import json
+import math
+import os
+import re
+import threading
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import cbor2
+from botocore.session import get_session
+from moto.cloudwatch.models import cloudwatch_backends
+from moto.core.exceptions import ServiceException
+from moto.core.utils import utcnow
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+from strict import cloudwatch_alarms  # noqa: F401  (AWS::CloudWatch::Alarm, evaluation)
+from strict.cloudwatch_data import CloudWatchError, get_metric_data
+from strict.recording import RECORD_ENV
+
+SERVICE = "GraniteServiceVersion20100801"
+NAMESPACE = "com.amazonaws.cloudwatch"
+
+
+@functools.lru_cache(maxsize=None)
+def _model():
+    # Loaded on the first CBOR request: every test's emulator imports this module.
+    return get_session().get_service_model("cloudwatch")
+
+# Spec, Requests: "{prefix?}/service/{serviceName}/operation/{operationName}", routed on the
+# last four segments; a service "SHOULD accept an absolute shape ID" with "#" written ".".
+_ROUTE = re.compile(rf"^(?:/.*)?/service/(?:{re.escape(NAMESPACE)}\.)?{SERVICE}/operation/([^/]+)$")
+_EPOCH = datetime(1970, 1, 1)
+
+
+# --- CBOR <-> moto's values ----------------------------------------------------------------------
+# Spec, Shape serialization: timestamps are "tag 1 (epoch-based date/time)" with an integer or
+# float; blobs byte strings; doubles floats; "Values that are null MUST be omitted".
+def _naive_utc(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+
+
+def _from_cbor(value):
+    """The decoded request as moto's backend takes it: naive-UTC datetimes (moto compares them
+    with its naive utcnow())."""
+    if isinstance(value, datetime):
+        return _naive_utc(value)
+    if isinstance(value, cbor2.CBORTag) and value.tag == 1:
+        return _EPOCH + timedelta(seconds=float(value.value))
+    if isinstance(value, dict):
+        return {k: _from_cbor(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_from_cbor(v) for v in value]
+    return value
+
+
+def _to_json(value):
+    """The request as moto's JSON handler reads it (awsJson 1.0: epoch seconds, base64 blobs)."""
+    if isinstance(value, datetime):
+        return (value - _EPOCH).total_seconds()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    return value
+
+
+def _epoch(value) -> float:
+    if isinstance(value, datetime):
+        return (_naive_utc(value) - _EPOCH).total_seconds()
+    if isinstance(value, str):
+        return (_naive_utc(datetime.fromisoformat(value.replace("Z", "+00:00"))) - _EPOCH).total_seconds()
+    return float(value)
+
+
+def to_cbor(value, shape):
+    """A value shaped as the model's `shape` says, ready for cbor2."""
+    kind = shape.type_name
+    if kind == "structure":
+        return {
+            name: to_cbor(v, shape.members[name])
+            for name, v in value.items()
+            if name in shape.members and v is not None
+        }
+    if kind == "list":
+        return [to_cbor(v, shape.member) for v in value]
+    if kind == "map":
+        return {k: to_cbor(v, shape.value) for k, v in value.items()}
+    if kind == "timestamp":
+        return cbor2.CBORTag(1, round(_epoch(value), 3))
+    if kind in ("double", "float"):
+        return float(value)  # an int here would fail the Rust SDK's f64 read
+    if kind in ("integer", "long", "short", "byte"):
+        return int(value)
+    if kind == "boolean":
+        return value is True or str(value).lower() == "true"
+    if kind == "blob":
+        return base64.b64decode(value) if isinstance(value, str) else bytes(value)
+    return str(value)
+
+
+# --- Errors ------------------------------------------------------------------------------------
+# Spec, Operation error serialization: the body carries "__type", the error's "absolute shape
+# ID", and its message member; the status is the shape's httpError (400 for a client error
+# otherwise). CloudWatch is awsQueryCompatible: the header "x-amzn-query-error: Code;Fault"
+# carries the awsQueryError code the SDKs match on (aws-sdk-cloudwatch reads it first; the
+# code in __type is the shape name, e.g. InvalidParameterValueException).
+def _error_shape(code: str, operation):
+    declared = operation.error_shapes if operation else []
+    for shape in list(declared) + [_model().shape_for(n) for n in _model().shape_names]:
+        meta = shape.metadata.get("error") or {}
+        if shape.metadata.get("exception") and meta.get("code", shape.name) == code:
+            return shape
+    return None
+
+
+def _error_response(code: str, message: str, operation):
+    shape = _error_shape(code, operation)
+    meta = (shape.metadata.get("error") or {}) if shape else {}
+    status = int(meta.get("httpStatusCode") or 400)
+    member = next((m for m in (shape.members if shape else []) if m.lower() == "message"), "message")
+    body = {"__type": f"{NAMESPACE}#{shape.name if shape else code}", member: message}
+    fault = "Sender" if meta.get("senderFault", status < 500) else "Receiver"
+    return status, body, [("x-amzn-query-error", f"{code};{fault}")]
+
+
+# --- Serving one request --------------------------------------------------------------------------
+_record_lock = threading.Lock()
+
+
+def _record(op: str) -> None:
+    # strict/recording.py records what moto serves; an operation answered here alone (not
+    # through _moto_json) never reaches moto, so it is recorded here.
+    path = os.environ.get(RECORD_ENV)
+    if path:
+        with _record_lock, open(path, "a", encoding="utf-8") as out:
+            out.write(f"cloudwatch:{op}\n")
+
+
+def _moto_json(app, environ, op: str, params: dict):
+    """moto's own CloudWatch JSON handler, called in-process: (status, headers, parsed body)."""
+    body = json.dumps(_to_json(params)).encode()
+    env = {k: v for k, v in environ.items() if k not in ("HTTP_SMITHY_PROTOCOL", "HTTP_CONTENT_ENCODING")}
+    env.update(
+        PATH_INFO="/", RAW_URI="/", REQUEST_URI="/", QUERY_STRING="",
+        CONTENT_TYPE="application/x-amz-json-1.0", CONTENT_LENGTH=str(len(body)),
+        HTTP_X_AMZ_TARGET=f"{SERVICE}.{op}", HTTP_ACCEPT="application/json",
+    )
+    env["wsgi.input"] = io.BytesIO(body)
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"], answer["headers"] = int(status.split()[0]), headers
+
+    chunks = app.original_call(env, start_response)
+    try:
+        raw = b"".join(chunks)
+    finally:
+        getattr(chunks, "close", lambda: None)()
+    parsed = json.loads(raw) if raw.strip() else {}
+    if answer["status"] >= 300:
+        code = dict((k.lower(), v) for k, v in answer["headers"]).get("x-amzn-query-error", "")
+        code = code.split(";")[0] or str(parsed.get("__type", "InternalServiceError")).split("#")[-1]
+        raise CloudWatchError(code, parsed.get("message") or parsed.get("Message") or "")
+    return parsed
+
+
+def region_and_account(environ) -> tuple:
+    """As moto's BaseResponse finds them: the SigV4 credential scope's region; MOTO_ACCOUNT_ID,
+    the x-moto-account-id header or the access key's account."""
+    from moto.iam.models import get_account_id_from
+
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    scope = re.search(r"Credential=([^/]+)/[^/]+/([^/]+)/", auth)
+    region = scope.group(2) if scope else "us-east-1"
+    account = os.environ.get("MOTO_ACCOUNT_ID") or environ.get("HTTP_X_MOTO_ACCOUNT_ID")
+    return region, account or get_account_id_from(scope.group(1) if scope else "AKIAEXAMPLE")
+
+
+HANDLERS: dict = {}  # operation -> handler(app, environ, backend, params) -> output dict
+
+
+def handler(op):
+    def register(fn):
+        HANDLERS[op] = fn
+        return fn
+
+    return register
+
+
+def _serve(app, environ, op_name: str):
+    operation = _model().operation_model(op_name) if op_name in _model().operation_names else None
+    if operation is None:
+        # Spec: the operation segment names an operation of the service; anything else is unknown.
+        return _error_response("UnknownOperationException", f"Unknown operation {op_name}", None)
+    raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    # PutMetricData carries @requestCompression (gzip): the SDKs compress bodies over 10 KiB.
+    if "gzip" in environ.get("HTTP_CONTENT_ENCODING", ""):
+        raw = gzip.decompress(raw)
+    try:
+        params = _from_cbor(cbor2.loads(raw)) if raw else {}
+        region, account = region_and_account(environ)
+        backend = cloudwatch_backends[account][region]
+        if op_name in HANDLERS:
+            output = HANDLERS[op_name](app, environ, backend, params)
+        else:
+            output = _moto_json(app, environ, op_name, params)
+    except CloudWatchError as e:
+        return _error_response(e.code, e.message, operation)
+    except ServiceException as e:
+        return _error_response(e.code, e.message, operation)
+    if operation.output_shape is None:
+        return 200, None, []
+    return 200, to_cbor(output, operation.output_shape), []
+
+
+def _cbor_call(self, environ, start_response):
+    match = _ROUTE.match(environ.get("PATH_INFO", ""))
+    if not match or environ.get("HTTP_SMITHY_PROTOCOL") != "rpc-v2-cbor":
+        return self.original_call(environ, start_response)
+    if environ.get("HTTP_X_AMZ_TARGET") or environ.get("HTTP_X_AMZN_TARGET"):
+        # Spec, Requests: "An rpcv2Cbor request is malformed if it contains either of these
+        # headers. Server-side implementations MUST reject such requests".
+        status, body, extra = 400, {"__type": "MalformedRequest", "message": "X-Amz-Target on rpcv2Cbor"}, []
+    else:
+        status, body, extra = _serve(self, environ, match.group(1))
+    # Spec, Responses: every response carries "Smithy-Protocol: rpc-v2-cbor"; an operation
+    # without output has no body and no Content-Type.
+    headers = [("smithy-protocol", "rpc-v2-cbor"), ("x-amzn-requestid", str(uuid.uuid4()))] + extra
+    payload = b"" if body is None else cbor2.dumps(body)
+    if body is not None:
+        headers.append(("Content-Type", "application/cbor"))
+    headers.append(("Content-Length", str(len(payload))))
+    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 409: "Conflict"}.get(status, "Error")
+    start_response(f"{status} {reason}", headers)
+    return [payload]
+
+
+DomainDispatcherApplication.original_call = DomainDispatcherApplication.__call__
+DomainDispatcherApplication.__call__ = _cbor_call
+
+
+# --- GetMetricData ---------------------------------------------------------------------------
+@handler("GetMetricData")
+def _get_metric_data(app, environ, backend, params):
+    _record("GetMetricData")
+    return get_metric_data(backend, params)
+
+
+# --- PutMetricData: the API's limits ------------------------------------------------------------
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html:
+# "Each request is also limited to no more than 1000 different metrics"; Namespace: "You cannot
+# specify a namespace that begins with 'AWS/'"; Values: "up to 150 values per PutMetricData
+# action"; values "must be in the range of -2^360 to 2^360. In addition, special values (for
+# example, NaN, +Infinity, -Infinity) are not supported"; MetricDatum.Dimensions: up to 30; and
+# "the time stamp can be up to two weeks in the past and up to two hours into the future".
+# moto refuses only NaN and mismatched Values/Counts. The namespace rule binds every caller
+# except AWS itself: the sandbox plays AWS/Events, AWS/Lambda and AWS/SQS with boto3, which this
+# CBOR front never sees, so only the Rust SDK's requests are held to it.
+def check_put_metric_data(params: dict, now: datetime) -> None:
+    namespace = params.get("Namespace") or ""
+    if namespace.startswith("AWS/"):
+        raise CloudWatchError("InvalidParameterValue", "The value AWS/ for parameter Namespace is invalid.")
+    data = params.get("MetricData") or []
+    if len(data) > 1000:
+        raise CloudWatchError(
+            "InvalidParameterValue", "The collection MetricData must not have a size greater than 1000."
+        )
+    for n, datum in enumerate(data, 1):
+        values = datum.get("Values") or []
+        if len(values) > 150:
+            raise CloudWatchError(
+                "InvalidParameterValue",
+                f"The collection MetricData.member.{n}.Values must not have a size greater than 150.",
+            )
+        for value in values + ([datum["Value"]] if "Value" in datum else []):
+            if not math.isfinite(value) or abs(value) > 2.0**360:
+                raise CloudWatchError(
+                    "InvalidParameterValue",
+                    f"The value {value} for parameter MetricData.member.{n}.Value is invalid.",
+                )
+        if len(datum.get("Dimensions") or []) > 30:
+            raise CloudWatchError(
+                "InvalidParameterValue",
+                f"The collection MetricData.member.{n}.Dimensions must not have a size greater than 30.",
+            )
+        stamp = datum.get("Timestamp")
+        if stamp and not now - timedelta(days=14) <= stamp <= now + timedelta(hours=2):
+            raise CloudWatchError(
+                "InvalidParameterValue",
+                f"The parameter MetricData.member.{n}.Timestamp must specify a time no more than "
+                "two weeks in the past and no more than two hours in the future.",
+            )
+
+
+@handler("PutMetricData")
+def _put_metric_data(app, environ, backend, params):
+    check_put_metric_data(params, utcnow())
+    return _moto_json(app, environ, "PutMetricData", params)
+
+
+# --- DescribeAlarms: filters combine, metric alarms by default, pages ----------------------------
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html:
+# AlarmNames (at most 100) and AlarmNamePrefix ("If this parameter is specified, you cannot
+# specify AlarmNames"); StateValue and ActionPrefix narrow the result further; AlarmTypes: "If you
+# omit this parameter, only metric alarms are returned, even if composite alarms exist";
+# MaxRecords 1-100 (default 50) with NextToken. moto applies only the first filter it finds and
+# never pages.
+_alarm_tokens: dict = {}
+
+
+@handler("DescribeAlarms")
+def _describe_alarms(app, environ, backend, params):
+    names, prefix = params.get("AlarmNames") or [], params.get("AlarmNamePrefix")
+    if names and prefix:
+        raise CloudWatchError(
+            "InvalidParameterCombination", "AlarmNames and AlarmNamePrefix cannot be used together."
+        )
+    if len(names) > 100:
+        raise CloudWatchError(
+            "InvalidParameterValue", "The collection AlarmNames must not have a size greater than 100."
+        )
+    page = int(params.get("MaxRecords") or 50)
+    if not 1 <= page <= 100:
+        raise CloudWatchError("InvalidParameterValue", f"The value {page} for parameter MaxRecords is invalid.")
+    everything = _moto_json(app, environ, "DescribeAlarms", {})
+    types = params.get("AlarmTypes") or ["MetricAlarm"]
+
+    def keep(alarm):
+        return (
+            (not names or alarm["AlarmName"] in names)
+            and (not prefix or alarm["AlarmName"].startswith(prefix))
+            and (not params.get("StateValue") or alarm["StateValue"] == params["StateValue"])
+            and (
+                not params.get("ActionPrefix")
+                or any(a.startswith(params["ActionPrefix"]) for a in alarm.get("AlarmActions") or [])
+            )
+        )
+
+    found = [("MetricAlarms", a) for a in everything.get("MetricAlarms") or [] if keep(a)]
+    found += [("CompositeAlarms", a) for a in everything.get("CompositeAlarms") or [] if keep(a)]
+    found = [(kind, a) for kind, a in found if kind[:-1] in types]
+    start = 0
+    if params.get("NextToken"):
+        start = _alarm_tokens.pop(params["NextToken"], None)
+        if start is None:
+            raise CloudWatchError("InvalidNextToken", "The service returned an invalid next token.")
+    out = {"MetricAlarms": [], "CompositeAlarms": []}
+    for kind, alarm in found[start : start + page]:
+        out[kind].append(alarm)
+    if start + page < len(found):
+        out["NextToken"] = uuid.uuid4().hex
+        _alarm_tokens[out["NextToken"]] = start + page
+    return out
+
+
+# --- ListMetrics: each metric once -------------------------------------------------------------
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html ("List
+# the specified metrics"; a metric is its namespace, name and dimensions, listed once however
+# many datapoints it has). moto repeats a metric without dimensions once per datapoint.
+@handler("ListMetrics")
+def _list_metrics(app, environ, backend, params):
+    listed = _moto_json(app, environ, "ListMetrics", params)
+    seen, unique = set(), []
+    for metric in listed.get("Metrics") or []:
+        key = (
+            metric.get("Namespace"),
+            metric.get("MetricName"),
+            tuple(sorted((d["Name"], d["Value"]) for d in metric.get("Dimensions") or [])),
+        )
+        if key not in seen:
+            seen.add(key)
+            unique.append(metric)
+    listed["Metrics"] = unique
+    return listed
