@@ -315,13 +315,18 @@ def client(endpoint, service):
 
 def test_a_stack_makes_its_alarm_and_the_dlq_metric_drives_it(endpoint):
     cfn = client(endpoint, "cloudformation")
-    cfn.create_stack(StackName="relay", TemplateBody=TEMPLATE)
+    cfn.create_stack(StackName="relay", TemplateBody=TEMPLATE, Tags=[{"Key": "evrelay:managed", "Value": "true"}])
     outputs = {o["OutputKey"]: o["OutputValue"] for o in cfn.describe_stacks(StackName="relay")["Stacks"][0]["Outputs"]}
     assert outputs["Name"] == "relay-dlq-not-empty"
     assert outputs["Arn"] == "arn:aws:cloudwatch:us-east-1:123456789012:alarm:relay-dlq-not-empty"
     state, alarm = _state(endpoint, "relay-dlq-not-empty")
     assert alarm["AlarmActions"][0].startswith("arn:aws:sns:us-east-1:123456789012:")
     assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": "relay-dlq"}]
+    tags = cbor(endpoint, "ListTagsForResource", {"ResourceARN": outputs["Arn"]}).body["Tags"]
+    assert {t["Key"]: t["Value"] for t in tags}.items() >= {
+        "evrelay:managed": "true", "aws:cloudformation:stack-name": "relay",
+        "aws:cloudformation:logical-id": "DlqAlarm",
+    }.items()
     subscriptions = client(endpoint, "sns").list_subscriptions()["Subscriptions"]
     assert [s["Endpoint"] for s in subscriptions] == ["ops@example.com"]
     # The sandbox publishes the AWS/SQS metric with boto3 (JSON protocol), as AWS would emit it.
@@ -343,3 +348,62 @@ def test_boto3_still_speaks_json_and_meets_the_same_rules(endpoint):
     with pytest.raises(ClientError) as e:
         cw.put_metric_alarm(**_alarm("boto-bad", Period=45))
     assert e.value.response["Error"]["Code"] == "InvalidParameterValue"
+
+
+def test_botocores_own_cbor_client_agrees(endpoint, monkeypatch):
+    # A second, independent rpcv2Cbor client: botocore speaks CBOR too when it is preferred.
+    import botocore.model
+
+    monkeypatch.setattr(botocore.model, "PRIORITY_ORDERED_SUPPORTED_PROTOCOLS", ("smithy-rpc-v2-cbor", "json", "query"))
+    cw = client(endpoint, "cloudwatch")
+    assert cw.meta.service_model.protocol == "smithy-rpc-v2-cbor"
+    at = now()
+    cw.put_metric_data(Namespace="Evrelay/Botocore", MetricData=[
+        {"MetricName": "D", "Values": [1.0, 2.0, 3.0, 4.0], "Timestamp": at}])
+    got = cw.get_metric_data(
+        MetricDataQueries=[query("d", "Evrelay/Botocore", "D", "p50")],
+        StartTime=at - timedelta(minutes=5), EndTime=at + timedelta(minutes=1))
+    assert got["MetricDataResults"][0]["Values"] == [2.0]
+    with pytest.raises(cw.exceptions.ResourceNotFound):
+        cw.set_alarm_state(AlarmName="absent", StateValue="OK", StateReason="x")
+
+
+CONDITIONAL = """
+Parameters:
+  Alarms: {Type: String, Default: "false"}
+Conditions:
+  WithAlarms: !Equals [!Ref Alarms, "true"]
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  ErrorsAlarm:
+    Type: AWS::CloudWatch::Alarm
+    Condition: WithAlarms
+    Properties:
+      AlarmName: !Sub "${AWS::StackName}-relay-errors"
+      Namespace: AWS/Lambda
+      MetricName: Errors
+      Statistic: Sum
+      Period: 60
+      EvaluationPeriods: 1
+      Threshold: 0
+      ComparisonOperator: GreaterThanThreshold
+"""
+
+
+def _change_set(cfn, name, kind, alarms):
+    cfn.create_change_set(
+        StackName="cs-relay", ChangeSetName=name, ChangeSetType=kind, TemplateBody=CONDITIONAL,
+        Parameters=[{"ParameterKey": "Alarms", "ParameterValue": alarms}])
+    cfn.execute_change_set(StackName="cs-relay", ChangeSetName=name)
+
+
+def test_change_sets_add_and_remove_a_conditional_alarm(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    _change_set(cfn, "create", "CREATE", "false")
+    names = lambda: [a["AlarmName"] for a in cbor(endpoint, "DescribeAlarms", {"AlarmNamePrefix": "cs-relay-"}).body["MetricAlarms"]]  # noqa: E731
+    assert names() == []
+    _change_set(cfn, "on", "UPDATE", "true")
+    assert names() == ["cs-relay-relay-errors"]
+    _change_set(cfn, "off", "UPDATE", "false")
+    assert names() == []

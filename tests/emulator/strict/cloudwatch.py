@@ -212,7 +212,11 @@ def _serve(app, environ, op_name: str):
     if operation is None:
         # Spec: the operation segment names an operation of the service; anything else is unknown.
         return _error_response("UnknownOperationException", f"Unknown operation {op_name}", None)
-    raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    length = environ.get("CONTENT_LENGTH")
+    if length:
+        raw = environ["wsgi.input"].read(int(length))
+    else:  # chunked: werkzeug hands over a terminated stream
+        raw = environ["wsgi.input"].read() if environ.get("wsgi.input_terminated") else b""
     # PutMetricData carries @requestCompression (gzip): the SDKs compress bodies over 10 KiB.
     if "gzip" in environ.get("HTTP_CONTENT_ENCODING", ""):
         raw = gzip.decompress(raw)

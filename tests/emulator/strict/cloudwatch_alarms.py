@@ -74,7 +74,21 @@ _cw_models.CloudWatchBackend.put_metric_alarm = _strict_put_metric_alarm
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarm.html
 # (the properties are PutMetricAlarm's; "Ref returns the alarm name"; Fn::GetAtt Arn "The ARN of
 # the CloudWatch alarm"; AlarmName: "If you don't specify a name, AWS CloudFormation generates a
-# unique physical ID"; changing AlarmName requires replacement).
+# unique physical ID"; changing AlarmName requires replacement). Tags: per
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html
+# CloudFormation adds aws:cloudformation:logical-id, stack-id and stack-name, and stack-level
+# tags propagate to the resources that take tags (alarms do); moto tags only EC2 resources.
+def _stack_tags(account_id, region_name, kwargs) -> list:
+    from moto.cloudformation.models import cloudformation_backends
+
+    stack = cloudformation_backends[account_id][region_name].stacks.get(kwargs.get("StackId"))
+    if stack is None:
+        return []
+    tags = dict(stack.resource_map.tags)
+    tags["aws:cloudformation:logical-id"] = kwargs.get("LogicalId")
+    return [{"Key": k, "Value": v} for k, v in tags.items() if v is not None]
+
+
 class CloudFormationAlarm(CloudFormationModel):
     def __init__(self, alarm):
         self.alarm = alarm
@@ -138,15 +152,19 @@ class CloudFormationAlarm(CloudFormationModel):
             treat_missing_data=p.get("TreatMissingData"),
             evaluate_low_sample_count_percentile=p.get("EvaluateLowSampleCountPercentile"),
             threshold_metric_id=p.get("ThresholdMetricId"),
-            tags=p.get("Tags") or None,
+            tags=_stack_tags(account_id, region_name, kwargs) + list(p.get("Tags") or []) or None,
         )
         return cls(alarm)
 
     @classmethod
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        backend = _cw_models.cloudwatch_backends[account_id][region_name]
+        tags = backend.tagger.list_tags_for_resource(original_resource.alarm.alarm_arn)["Tags"]
         if original_resource.alarm.name != new_resource_name:
             original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        made = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        backend.tagger.tag_resource(made.alarm.alarm_arn, tags)
+        return made
 
     def delete(self, account_id, region_name):
         _cw_models.cloudwatch_backends[account_id][region_name].delete_alarms([self.alarm.name])
