@@ -348,6 +348,10 @@ def test_boto3_still_speaks_json_and_meets_the_same_rules(endpoint):
     with pytest.raises(ClientError) as e:
         cw.put_metric_alarm(**_alarm("boto-bad", Period=45))
     assert e.value.response["Error"]["Code"] == "InvalidParameterValue"
+    with pytest.raises(ClientError) as e:
+        cw.put_metric_data(Namespace="Evrelay/Boto", MetricData=[
+            {"MetricName": "B", "Value": 2, "Timestamp": now() - timedelta(days=15)}])
+    assert e.value.response["Error"]["Code"] == "InvalidParameterValue"
 
 
 def test_botocores_own_cbor_client_agrees(endpoint, monkeypatch):

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 
 import cbor2
 from botocore.session import get_session
-from moto.cloudwatch.models import cloudwatch_backends
+from moto.cloudwatch.models import CloudWatchBackend, cloudwatch_backends
 from moto.core.exceptions import ServiceException
 from moto.core.utils import utcnow
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
@@ -176,7 +176,10 @@ def _moto_json(app, environ, op: str, params: dict):
         raw = b"".join(chunks)
     finally:
         getattr(chunks, "close", lambda: None)()
-    parsed = json.loads(raw) if raw.strip() else {}
+    try:
+        parsed = json.loads(raw) if raw.strip() else {}
+    except ValueError:  # moto crashed: its HTML error page
+        raise CloudWatchError("InternalServiceError", f"moto answered {answer['status']}") from None
     if answer["status"] >= 300:
         code = dict((k.lower(), v) for k, v in answer["headers"]).get("x-amzn-query-error", "")
         code = code.split(";")[0] or str(parsed.get("__type", "InternalServiceError")).split("#")[-1]
@@ -272,19 +275,13 @@ def _get_metric_data(app, environ, backend, params):
 
 # --- PutMetricData: the API's limits ------------------------------------------------------------
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html:
-# "Each request is also limited to no more than 1000 different metrics"; Namespace: "You cannot
-# specify a namespace that begins with 'AWS/'"; Values: "up to 150 values per PutMetricData
-# action"; values "must be in the range of -2^360 to 2^360. In addition, special values (for
-# example, NaN, +Infinity, -Infinity) are not supported"; MetricDatum.Dimensions: up to 30; and
-# "the time stamp can be up to two weeks in the past and up to two hours into the future".
-# moto refuses only NaN and mismatched Values/Counts. The namespace rule binds every caller
-# except AWS itself: the sandbox plays AWS/Events, AWS/Lambda and AWS/SQS with boto3, which this
-# CBOR front never sees, so only the Rust SDK's requests are held to it.
-def check_put_metric_data(params: dict, now: datetime) -> None:
-    namespace = params.get("Namespace") or ""
-    if namespace.startswith("AWS/"):
-        raise CloudWatchError("InvalidParameterValue", "The value AWS/ for parameter Namespace is invalid.")
-    data = params.get("MetricData") or []
+# "Each request is also limited to no more than 1000 different metrics"; Values: "up to 150
+# values per PutMetricData action"; values "must be in the range of -2^360 to 2^360. In
+# addition, special values (for example, NaN, +Infinity, -Infinity) are not supported";
+# MetricDatum.Dimensions: up to 30; and "the time stamp can be up to two weeks in the past and
+# up to two hours into the future". moto refuses only NaN and mismatched Values/Counts. Checked
+# in moto's backend, so boto3's JSON requests meet them too.
+def check_put_metric_data(data: list, now: datetime) -> None:
     if len(data) > 1000:
         raise CloudWatchError(
             "InvalidParameterValue", "The collection MetricData must not have a size greater than 1000."
@@ -296,7 +293,7 @@ def check_put_metric_data(params: dict, now: datetime) -> None:
                 "InvalidParameterValue",
                 f"The collection MetricData.member.{n}.Values must not have a size greater than 150.",
             )
-        for value in values + ([datum["Value"]] if "Value" in datum else []):
+        for value in [float(v) for v in values] + ([float(datum["Value"])] if "Value" in datum else []):
             if not math.isfinite(value) or abs(value) > 2.0**360:
                 raise CloudWatchError(
                     "InvalidParameterValue",
@@ -308,7 +305,7 @@ def check_put_metric_data(params: dict, now: datetime) -> None:
                 f"The collection MetricData.member.{n}.Dimensions must not have a size greater than 30.",
             )
         stamp = datum.get("Timestamp")
-        if stamp and not now - timedelta(days=14) <= stamp <= now + timedelta(hours=2):
+        if isinstance(stamp, datetime) and not now - timedelta(days=14) <= _naive_utc(stamp) <= now + timedelta(hours=2):
             raise CloudWatchError(
                 "InvalidParameterValue",
                 f"The parameter MetricData.member.{n}.Timestamp must specify a time no more than "
@@ -316,9 +313,24 @@ def check_put_metric_data(params: dict, now: datetime) -> None:
             )
 
 
+_backend_put_metric_data = CloudWatchBackend.put_metric_data
+
+
+def _checked_put_metric_data(self, namespace, metric_data):
+    check_put_metric_data(metric_data, utcnow())
+    return _backend_put_metric_data(self, namespace, metric_data)
+
+
+CloudWatchBackend.put_metric_data = _checked_put_metric_data
+
+
+# Namespace: "You cannot specify a namespace that begins with 'AWS/'". This one binds every
+# caller but AWS itself: the sandbox plays AWS/Events, AWS/Lambda and AWS/SQS with boto3 (the
+# JSON protocol, which never passes here), so only rpcv2Cbor requests, evrelay's, are held to it.
 @handler("PutMetricData")
 def _put_metric_data(app, environ, backend, params):
-    check_put_metric_data(params, utcnow())
+    if (params.get("Namespace") or "").startswith("AWS/"):
+        raise CloudWatchError("InvalidParameterValue", "The value AWS/ for parameter Namespace is invalid.")
     return _moto_json(app, environ, "PutMetricData", params)
 
 
