@@ -12,7 +12,6 @@ boto3 keeps working unchanged: botocore 1.44 sends CloudWatch as JSON (X-Amz-Tar
 serves itself; the strict rules below that patch moto's backend apply to both.
 """
 
-import base64
 import functools
 import gzip
 import io
@@ -22,7 +21,7 @@ import os
 import re
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import cbor2
 from botocore.session import get_session
@@ -34,6 +33,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from strict import cloudwatch_alarms  # noqa: F401  (AWS::CloudWatch::Alarm, evaluation)
 from strict.cloudwatch_data import CloudWatchError, get_metric_data
 from strict.recording import RECORD_ENV
+from strict.rpcv2cbor import error_response, from_cbor, naive_utc, to_cbor, to_json
 
 SERVICE = "GraniteServiceVersion20100801"
 NAMESPACE = "com.amazonaws.cloudwatch"
@@ -44,103 +44,10 @@ def _model():
     # Loaded on the first CBOR request: every test's emulator imports this module.
     return get_session().get_service_model("cloudwatch")
 
+
 # Spec, Requests: "{prefix?}/service/{serviceName}/operation/{operationName}", routed on the
 # last four segments; a service "SHOULD accept an absolute shape ID" with "#" written ".".
 _ROUTE = re.compile(rf"^(?:/.*)?/service/(?:{re.escape(NAMESPACE)}\.)?{SERVICE}/operation/([^/]+)$")
-_EPOCH = datetime(1970, 1, 1)
-
-
-# --- CBOR <-> moto's values ----------------------------------------------------------------------
-# Spec, Shape serialization: timestamps are "tag 1 (epoch-based date/time)" with an integer or
-# float; blobs byte strings; doubles floats; "Values that are null MUST be omitted".
-def _naive_utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
-
-
-def _from_cbor(value):
-    """The decoded request as moto's backend takes it: naive-UTC datetimes (moto compares them
-    with its naive utcnow())."""
-    if isinstance(value, datetime):
-        return _naive_utc(value)
-    if isinstance(value, cbor2.CBORTag) and value.tag == 1:
-        return _EPOCH + timedelta(seconds=float(value.value))
-    if isinstance(value, dict):
-        return {k: _from_cbor(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_from_cbor(v) for v in value]
-    return value
-
-
-def _to_json(value):
-    """The request as moto's JSON handler reads it (awsJson 1.0: epoch seconds, base64 blobs)."""
-    if isinstance(value, datetime):
-        return (value - _EPOCH).total_seconds()
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode()
-    if isinstance(value, dict):
-        return {k: _to_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_to_json(v) for v in value]
-    return value
-
-
-def _epoch(value) -> float:
-    if isinstance(value, datetime):
-        return (_naive_utc(value) - _EPOCH).total_seconds()
-    if isinstance(value, str):
-        return (_naive_utc(datetime.fromisoformat(value.replace("Z", "+00:00"))) - _EPOCH).total_seconds()
-    return float(value)
-
-
-def to_cbor(value, shape):
-    """A value shaped as the model's `shape` says, ready for cbor2."""
-    kind = shape.type_name
-    if kind == "structure":
-        return {
-            name: to_cbor(v, shape.members[name])
-            for name, v in value.items()
-            if name in shape.members and v is not None
-        }
-    if kind == "list":
-        return [to_cbor(v, shape.member) for v in value]
-    if kind == "map":
-        return {k: to_cbor(v, shape.value) for k, v in value.items()}
-    if kind == "timestamp":
-        return cbor2.CBORTag(1, round(_epoch(value), 3))
-    if kind in ("double", "float"):
-        return float(value)  # an int here would fail the Rust SDK's f64 read
-    if kind in ("integer", "long", "short", "byte"):
-        return int(value)
-    if kind == "boolean":
-        return value is True or str(value).lower() == "true"
-    if kind == "blob":
-        return base64.b64decode(value) if isinstance(value, str) else bytes(value)
-    return str(value)
-
-
-# --- Errors ------------------------------------------------------------------------------------
-# Spec, Operation error serialization: the body carries "__type", the error's "absolute shape
-# ID", and its message member; the status is the shape's httpError (400 for a client error
-# otherwise). CloudWatch is awsQueryCompatible: the header "x-amzn-query-error: Code;Fault"
-# carries the awsQueryError code the SDKs match on (aws-sdk-cloudwatch reads it first; the
-# code in __type is the shape name, e.g. InvalidParameterValueException).
-def _error_shape(code: str, operation):
-    declared = operation.error_shapes if operation else []
-    for shape in list(declared) + [_model().shape_for(n) for n in _model().shape_names]:
-        meta = shape.metadata.get("error") or {}
-        if shape.metadata.get("exception") and meta.get("code", shape.name) == code:
-            return shape
-    return None
-
-
-def _error_response(code: str, message: str, operation):
-    shape = _error_shape(code, operation)
-    meta = (shape.metadata.get("error") or {}) if shape else {}
-    status = int(meta.get("httpStatusCode") or 400)
-    member = next((m for m in (shape.members if shape else []) if m.lower() == "message"), "message")
-    body = {"__type": f"{NAMESPACE}#{shape.name if shape else code}", member: message}
-    fault = "Sender" if meta.get("senderFault", status < 500) else "Receiver"
-    return status, body, [("x-amzn-query-error", f"{code};{fault}")]
 
 
 # --- Serving one request --------------------------------------------------------------------------
@@ -158,7 +65,7 @@ def _record(op: str) -> None:
 
 def _moto_json(app, environ, op: str, params: dict):
     """moto's own CloudWatch JSON handler, called in-process: (status, headers, parsed body)."""
-    body = json.dumps(_to_json(params)).encode()
+    body = json.dumps(to_json(params)).encode()
     env = {k: v for k, v in environ.items() if k not in ("HTTP_SMITHY_PROTOCOL", "HTTP_CONTENT_ENCODING")}
     env.update(
         PATH_INFO="/", RAW_URI="/", REQUEST_URI="/", QUERY_STRING="",
@@ -214,7 +121,7 @@ def _serve(app, environ, op_name: str):
     operation = _model().operation_model(op_name) if op_name in _model().operation_names else None
     if operation is None:
         # Spec: the operation segment names an operation of the service; anything else is unknown.
-        return _error_response("UnknownOperationException", f"Unknown operation {op_name}", None)
+        return error_response(_model(), NAMESPACE, "UnknownOperationException", f"Unknown operation {op_name}", None)
     length = environ.get("CONTENT_LENGTH")
     if length:
         raw = environ["wsgi.input"].read(int(length))
@@ -224,7 +131,7 @@ def _serve(app, environ, op_name: str):
     if "gzip" in environ.get("HTTP_CONTENT_ENCODING", ""):
         raw = gzip.decompress(raw)
     try:
-        params = _from_cbor(cbor2.loads(raw)) if raw else {}
+        params = from_cbor(cbor2.loads(raw)) if raw else {}
         region, account = region_and_account(environ)
         backend = cloudwatch_backends[account][region]
         if op_name in HANDLERS:
@@ -232,9 +139,9 @@ def _serve(app, environ, op_name: str):
         else:
             output = _moto_json(app, environ, op_name, params)
     except CloudWatchError as e:
-        return _error_response(e.code, e.message, operation)
+        return error_response(_model(), NAMESPACE, e.code, e.message, operation)
     except ServiceException as e:
-        return _error_response(e.code, e.message, operation)
+        return error_response(_model(), NAMESPACE, e.code, e.message, operation)
     if operation.output_shape is None:
         return 200, None, []
     return 200, to_cbor(output, operation.output_shape), []
@@ -305,7 +212,7 @@ def check_put_metric_data(data: list, now: datetime) -> None:
                 f"The collection MetricData.member.{n}.Dimensions must not have a size greater than 30.",
             )
         stamp = datum.get("Timestamp")
-        if isinstance(stamp, datetime) and not now - timedelta(days=14) <= _naive_utc(stamp) <= now + timedelta(hours=2):
+        if isinstance(stamp, datetime) and not now - timedelta(days=14) <= naive_utc(stamp) <= now + timedelta(hours=2):
             raise CloudWatchError(
                 "InvalidParameterValue",
                 f"The parameter MetricData.member.{n}.Timestamp must specify a time no more than "
