@@ -2,6 +2,7 @@
 over real HTTP to the launcher, plus the boto3 (JSON) path the sandbox publishes metrics with."""
 
 import gzip
+import json
 import os
 import socket
 import subprocess
@@ -286,6 +287,12 @@ Resources:
   Email:
     Type: AWS::SNS::Subscription
     Properties: {TopicArn: !Ref Topic, Protocol: email, Endpoint: ops@example.com}
+  Inbox:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: !Sub "${AWS::StackName}-alarm-inbox"}
+  Tap:
+    Type: AWS::SNS::Subscription
+    Properties: {TopicArn: !Ref Topic, Protocol: sqs, Endpoint: !GetAtt Inbox.Arn}
   DlqAlarm:
     Type: AWS::CloudWatch::Alarm
     Properties:
@@ -328,12 +335,19 @@ def test_a_stack_makes_its_alarm_and_the_dlq_metric_drives_it(endpoint):
         "aws:cloudformation:logical-id": "DlqAlarm",
     }.items()
     subscriptions = client(endpoint, "sns").list_subscriptions()["Subscriptions"]
-    assert [s["Endpoint"] for s in subscriptions] == ["ops@example.com"]
+    assert sorted(s["Protocol"] for s in subscriptions) == ["email", "sqs"]
     # The sandbox publishes the AWS/SQS metric with boto3 (JSON protocol), as AWS would emit it.
     client(endpoint, "cloudwatch").put_metric_data(Namespace="AWS/SQS", MetricData=[{
         "MetricName": "ApproximateNumberOfMessagesVisible", "Value": 12,
         "Dimensions": [{"Name": "QueueName", "Value": "relay-dlq"}]}])
     assert _state(endpoint, "relay-dlq-not-empty")[0] == "ALARM"
+    # The alarm's action: its topic's subscribers get CloudWatch's notification.
+    sqs = client(endpoint, "sqs")
+    inbox = sqs.get_queue_url(QueueName="relay-alarm-inbox")["QueueUrl"]
+    got = sqs.receive_message(QueueUrl=inbox, WaitTimeSeconds=1).get("Messages") or []
+    notification = json.loads(json.loads(got[0]["Body"])["Message"])
+    assert (notification["AlarmName"], notification["NewStateValue"], notification["OldStateValue"]) == (
+        "relay-dlq-not-empty", "ALARM", "OK")
     cfn.delete_stack(StackName="relay")
     assert cbor(endpoint, "DescribeAlarms", {"AlarmNamePrefix": "relay-"}).body["MetricAlarms"] == []
 

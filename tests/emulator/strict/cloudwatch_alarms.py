@@ -296,3 +296,61 @@ def _evaluating_describe_alarms(self):
 
 
 _cw_responses.CloudWatchResponse.describe_alarms = _evaluating_describe_alarms
+
+
+# --- Alarm actions: a state change notifies the state's SNS topics ------------------------------
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html (an
+# alarm "invokes actions only when the alarm changes state"; the SNS action publishes a
+# notification) and https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_SetAlarmState.html
+# ("When the updated state differs from the previous value, the action configured for the
+# appropriate state is invoked"). The message is the JSON document CloudWatch publishes
+# (AlarmName, AlarmDescription, AWSAccountId, NewStateValue, OldStateValue, NewStateReason,
+# StateChangeTime, Region, AlarmArn, Trigger). moto changes the state and notifies no one.
+_update_state = _cw_models.Alarm.update_state
+
+
+def _notify(alarm, old: str) -> None:
+    actions = {
+        "ALARM": alarm.alarm_actions,
+        "OK": alarm.ok_actions,
+        "INSUFFICIENT_DATA": alarm.insufficient_data_actions,
+    }.get(alarm.state_value) or []
+    account = alarm.alarm_arn.split(":")[4]
+    message = json.dumps({
+        "AlarmName": alarm.name,
+        "AlarmDescription": alarm.description,
+        "AWSAccountId": account,
+        "NewStateValue": alarm.state_value,
+        "OldStateValue": old,
+        "NewStateReason": alarm.state_reason,
+        "StateChangeTime": alarm.state_updated_timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000",
+        "Region": alarm.region_name,
+        "AlarmArn": alarm.alarm_arn,
+        "Trigger": {
+            "MetricName": alarm.metric_name,
+            "Namespace": alarm.namespace,
+            "Statistic": (alarm.statistic or "").upper() or None,
+            "Dimensions": [{"name": d.name, "value": d.value} for d in alarm.dimensions],
+            "Period": alarm.period,
+            "EvaluationPeriods": alarm.evaluation_periods,
+            "ComparisonOperator": alarm.comparison_operator,
+            "Threshold": alarm.threshold,
+        },
+    })
+    subject = f'{alarm.state_value}: "{alarm.name}" in {alarm.region_name}'
+    for arn in actions:
+        if arn.startswith("arn:aws:sns:"):
+            try:
+                sns_backends[account][arn.split(":")[3]].get_topic(arn).publish(message, subject=subject)
+            except Exception:  # noqa: BLE001 - a gone topic fails the action, not the state change
+                pass
+
+
+def _notifying_update_state(self, reason, reason_data, state_value):
+    old = self.state_value
+    _update_state(self, reason, reason_data, state_value)
+    if state_value != old and self.actions_enabled:
+        _notify(self, old)
+
+
+_cw_models.Alarm.update_state = _notifying_update_state
