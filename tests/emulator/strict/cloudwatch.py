@@ -19,11 +19,11 @@ import json
 import math
 import os
 import re
+import sys
 import threading
 import uuid
 from datetime import datetime, timedelta
 
-import cbor2
 from botocore.session import get_session
 from moto.cloudwatch.models import CloudWatchBackend, cloudwatch_backends
 from moto.core.exceptions import ServiceException
@@ -33,7 +33,13 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from strict import cloudwatch_alarms  # noqa: F401  (AWS::CloudWatch::Alarm, evaluation)
 from strict.cloudwatch_data import CloudWatchError, get_metric_data
 from strict.recording import RECORD_ENV
-from strict.rpcv2cbor import error_response, from_cbor, naive_utc, to_cbor, to_json
+
+try:
+    import cbor2
+
+    from strict.rpcv2cbor import error_response, from_cbor, to_cbor, to_json
+except ImportError:  # a venv older than tests/requirements.txt's cbor2 pin
+    cbor2 = None
 
 SERVICE = "GraniteServiceVersion20100801"
 NAMESPACE = "com.amazonaws.cloudwatch"
@@ -170,7 +176,16 @@ def _cbor_call(self, environ, start_response):
 
 
 DomainDispatcherApplication.original_call = DomainDispatcherApplication.__call__
-DomainDispatcherApplication.__call__ = _cbor_call
+if cbor2 is not None:
+    DomainDispatcherApplication.__call__ = _cbor_call
+else:
+    # Every emulator imports this module: without cbor2 the rest of the emulator still runs,
+    # and CloudWatch's CBOR requests get moto's 404, as before.
+    print(
+        "strict emulator: cbor2 is not installed, so CloudWatch over CBOR answers 404: run "
+        "bash tests/setup.sh to install the pinned tools",
+        file=sys.stderr,
+    )
 
 
 # --- GetMetricData ---------------------------------------------------------------------------
@@ -211,8 +226,10 @@ def check_put_metric_data(data: list, now: datetime) -> None:
                 "InvalidParameterValue",
                 f"The collection MetricData.member.{n}.Dimensions must not have a size greater than 30.",
             )
-        stamp = datum.get("Timestamp")
-        if isinstance(stamp, datetime) and not now - timedelta(days=14) <= naive_utc(stamp) <= now + timedelta(hours=2):
+        stamp = datum.get("Timestamp")  # naive UTC from both moto's JSON parsing and from_cbor
+        if isinstance(stamp, datetime) and not (
+            now - timedelta(days=14) <= stamp.replace(tzinfo=None) <= now + timedelta(hours=2)
+        ):
             raise CloudWatchError(
                 "InvalidParameterValue",
                 f"The parameter MetricData.member.{n}.Timestamp must specify a time no more than "
