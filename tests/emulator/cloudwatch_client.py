@@ -59,7 +59,7 @@ class Answer:
         self.body = cbor2.loads(body) if body else None
 
 
-def cbor(endpoint, operation, params, extra_headers=None, gzipped=False):
+def cbor(endpoint, operation, params, extra_headers=None, gzipped=False, raw=None):
     """One request exactly as the Rust SDK sends it: POST to the operation's path, the
     rpcv2Cbor headers, a CBOR body, SigV4 credentials scoped to us-east-1/monitoring."""
     body = cbor2.dumps(params)
@@ -72,6 +72,8 @@ def cbor(endpoint, operation, params, extra_headers=None, gzipped=False):
     }
     if gzipped:
         body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
+    if raw is not None:  # a body no SDK would send
+        body = raw
     headers.update(extra_headers or {})
     request = urllib.request.Request(
         f"{endpoint}/service/GraniteServiceVersion20100801/operation/{operation}",

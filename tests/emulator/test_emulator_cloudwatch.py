@@ -118,6 +118,8 @@ def test_a_gzipped_put_and_the_protocol_rules(endpoint):
     assert listed.body["Metrics"] == [{"Namespace": "Evrelay/Zip", "MetricName": "Z", "Dimensions": []}]
     targeted = cbor(endpoint, "ListMetrics", {}, {"X-Amz-Target": "GraniteServiceVersion20100801.ListMetrics"})
     assert targeted.status == 400  # the spec makes a server refuse X-Amz-Target on rpcv2Cbor
+    garbled = cbor(endpoint, "ListMetrics", {}, gzipped=True, raw=b"not gzip")
+    assert garbled.status == 400 and garbled.body["__type"].endswith("#SerializationException")
 
 
 def test_boto3_still_speaks_json_and_meets_the_same_rules(endpoint):

@@ -70,7 +70,8 @@ def _record(op: str) -> None:
 
 
 def _moto_json(app, environ, op: str, params: dict):
-    """moto's own CloudWatch JSON handler, called in-process: (status, headers, parsed body)."""
+    """moto's own CloudWatch JSON handler, called in-process: its parsed output, or its error
+    raised as a CloudWatchError."""
     body = json.dumps(to_json(params)).encode()
     env = {k: v for k, v in environ.items() if k not in ("HTTP_SMITHY_PROTOCOL", "HTTP_CONTENT_ENCODING")}
     env.update(
@@ -123,31 +124,36 @@ def handler(op):
     return register
 
 
+def _error(code: str, message: str, operation):
+    return error_response(_model(), NAMESPACE, code, message, operation)
+
+
 def _serve(app, environ, op_name: str):
     operation = _model().operation_model(op_name) if op_name in _model().operation_names else None
     if operation is None:
         # Spec: the operation segment names an operation of the service; anything else is unknown.
-        return error_response(_model(), NAMESPACE, "UnknownOperationException", f"Unknown operation {op_name}", None)
+        return _error("UnknownOperationException", f"Unknown operation {op_name}", None)
     length = environ.get("CONTENT_LENGTH")
     if length:
         raw = environ["wsgi.input"].read(int(length))
     else:  # chunked: werkzeug hands over a terminated stream
         raw = environ["wsgi.input"].read() if environ.get("wsgi.input_terminated") else b""
-    # PutMetricData carries @requestCompression (gzip): the SDKs compress bodies over 10 KiB.
-    if "gzip" in environ.get("HTTP_CONTENT_ENCODING", ""):
-        raw = gzip.decompress(raw)
     try:
+        # PutMetricData carries @requestCompression (gzip): the SDKs compress bodies over 10 KiB.
+        if "gzip" in environ.get("HTTP_CONTENT_ENCODING", ""):
+            raw = gzip.decompress(raw)
         params = from_cbor(cbor2.loads(raw)) if raw else {}
+    except (OSError, EOFError, ValueError, cbor2.CBORDecodeError) as e:
+        return _error("SerializationException", f"The request body could not be read: {e}", operation)
+    try:
         region, account = region_and_account(environ)
         backend = cloudwatch_backends[account][region]
         if op_name in HANDLERS:
             output = HANDLERS[op_name](app, environ, backend, params)
         else:
             output = _moto_json(app, environ, op_name, params)
-    except CloudWatchError as e:
-        return error_response(_model(), NAMESPACE, e.code, e.message, operation)
-    except ServiceException as e:
-        return error_response(_model(), NAMESPACE, e.code, e.message, operation)
+    except ServiceException as e:  # CloudWatchError included
+        return _error(e.code, e.message, operation)
     if operation.output_shape is None:
         return 200, None, []
     return 200, to_cbor(output, operation.output_shape), []
@@ -160,7 +166,7 @@ def _cbor_call(self, environ, start_response):
     if environ.get("HTTP_X_AMZ_TARGET") or environ.get("HTTP_X_AMZN_TARGET"):
         # Spec, Requests: "An rpcv2Cbor request is malformed if it contains either of these
         # headers. Server-side implementations MUST reject such requests".
-        status, body, extra = 400, {"__type": "MalformedRequest", "message": "X-Amz-Target on rpcv2Cbor"}, []
+        status, body, extra = _error("MalformedRequest", "X-Amz-Target on an rpcv2Cbor request", None)
     else:
         status, body, extra = _serve(self, environ, match.group(1))
     # Spec, Responses: every response carries "Smithy-Protocol: rpc-v2-cbor"; an operation
