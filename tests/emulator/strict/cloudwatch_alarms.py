@@ -14,7 +14,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.core.utils import utcnow
 from moto.sns.models import sns_backends
 
-from strict.cloudwatch_data import _matches, statistic
+from strict.cloudwatch_data import CloudWatchError, matches, statistic
 
 EVALUATE_ENV = "EVRELAY_EMULATOR_EVALUATE_ALARMS"
 
@@ -26,9 +26,9 @@ def _int(value):
 # --- A new alarm starts INSUFFICIENT_DATA -----------------------------------------------------
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
 # ("When this operation creates an alarm, the alarm state is immediately set to
-# INSUFFICIENT_DATA. The alarm is then evaluated and its state is set appropriately"; an update
-# keeps the state). moto starts it OK. The same page, Period: "Valid values are 10, 20, 30, and
-# any multiple of 60"; "Period multiplied by EvaluationPeriods can't be more than 604,800
+# INSUFFICIENT_DATA. The alarm is then evaluated and its state is set appropriately"; "When you
+# update an existing alarm, its state is left unchanged"). moto starts it OK. The same page,
+# Period: "Valid values are 10, 20, 30, and any multiple of 60"; "Period multiplied by EvaluationPeriods can't be more than 604,800
 # seconds. For alarms with a period of less than one hour (3,600 seconds), the total evaluation
 # period can't be longer than one day (86,400 seconds)"; DatapointsToAlarm is the M of an "M
 # out of N" alarm (at most EvaluationPeriods). moto checks none.
@@ -36,8 +36,6 @@ _put_metric_alarm = _cw_models.CloudWatchBackend.put_metric_alarm
 
 
 def _strict_put_metric_alarm(self, name, *args, **kwargs):
-    from strict.cloudwatch_data import CloudWatchError
-
     period = _int(kwargs.get("period"))
     evaluations = _int(kwargs.get("evaluation_periods"))
     if period is not None and not (period in (10, 20, 30) or period % 60 == 0) or period == 0:
@@ -248,7 +246,7 @@ def evaluate(alarm, data, now: datetime):
     for begin in starts:
         chunk = [
             d for d in data
-            if begin <= d.timestamp < begin + timedelta(seconds=period) and _matches(d, metric, alarm.unit)
+            if begin <= d.timestamp < begin + timedelta(seconds=period) and matches(d, metric, alarm.unit)
         ]
         values.append(statistic(stat, chunk) if chunk else None)
     present = [v for v in values if v is not None]

@@ -143,7 +143,7 @@ def statistic(stat: str, data: list):
 # MetricStat page: a metric is its namespace, name and dimensions ("If a metric has multiple
 # dimensions, you must specify all of them"), and "In a Get operation, if you omit Unit then all
 # data that was collected with any unit is returned".
-def _matches(datum, metric: dict, unit) -> bool:
+def matches(datum, metric: dict, unit) -> bool:
     if datum.namespace != metric.get("Namespace") or datum.name != metric.get("MetricName"):
         return False
     wanted = {(d["Name"], d["Value"]) for d in metric.get("Dimensions") or []}
@@ -196,7 +196,7 @@ def series(all_data: list, query: dict, start: datetime, end: datetime, now: dat
         return [], []
     begin = aligned_start(start, period, now)
     points = [
-        d for d in all_data if begin <= d.timestamp < end and _matches(d, stat["Metric"], stat.get("Unit"))
+        d for d in all_data if begin <= d.timestamp < end and matches(d, stat["Metric"], stat.get("Unit"))
     ]
     buckets: dict = {}
     for d in points:
