@@ -28,10 +28,11 @@ def _int(value):
 # ("When this operation creates an alarm, the alarm state is immediately set to
 # INSUFFICIENT_DATA. The alarm is then evaluated and its state is set appropriately"; "When you
 # update an existing alarm, its state is left unchanged"). moto starts it OK. The same page,
-# Period: "Valid values are 10, 20, 30, and any multiple of 60"; "Period multiplied by EvaluationPeriods can't be more than 604,800
-# seconds. For alarms with a period of less than one hour (3,600 seconds), the total evaluation
-# period can't be longer than one day (86,400 seconds)"; DatapointsToAlarm is the M of an "M
-# out of N" alarm (at most EvaluationPeriods). moto checks none.
+# Period: "Valid values are 10, 20, 30, and any multiple of 60"; "Period multiplied by
+# EvaluationPeriods can't be more than 604,800 seconds. For alarms with a period of less than
+# one hour (3,600 seconds), the total evaluation period can't be longer than one day (86,400
+# seconds)"; DatapointsToAlarm is the M of an "M out of N" alarm (at most EvaluationPeriods).
+# moto checks none.
 _put_metric_alarm = _cw_models.CloudWatchBackend.put_metric_alarm
 
 
