@@ -141,7 +141,11 @@ def _change_set(cfn, name, kind, alarms):
 def test_change_sets_add_and_remove_a_conditional_alarm(endpoint):
     cfn = client(endpoint, "cloudformation")
     _change_set(cfn, "create", "CREATE", "false")
-    names = lambda: [a["AlarmName"] for a in cbor(endpoint, "DescribeAlarms", {"AlarmNamePrefix": "cs-relay-"}).body["MetricAlarms"]]  # noqa: E731
+
+    def names():
+        found = cbor(endpoint, "DescribeAlarms", {"AlarmNamePrefix": "cs-relay-"}).body
+        return [a["AlarmName"] for a in found["MetricAlarms"]]
+
     assert names() == []
     _change_set(cfn, "on", "UPDATE", "true")
     assert names() == ["cs-relay-relay-errors"]

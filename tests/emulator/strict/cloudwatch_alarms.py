@@ -116,7 +116,9 @@ class CloudFormationAlarm(CloudFormationModel):
         raise UnformattedGetAttTemplateException()
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    def create_from_cloudformation_json(
+        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+    ):
         p = cloudformation_json.get("Properties") or {}
         backend = _cw_models.cloudwatch_backends[account_id][region_name]
         queries = None
@@ -156,12 +158,16 @@ class CloudFormationAlarm(CloudFormationModel):
         return cls(alarm)
 
     @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    def update_from_cloudformation_json(
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    ):
         backend = _cw_models.cloudwatch_backends[account_id][region_name]
         tags = backend.tagger.list_tags_for_resource(original_resource.alarm.alarm_arn)["Tags"]
         if original_resource.alarm.name != new_resource_name:
             original_resource.delete(account_id, region_name)
-        made = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        made = cls.create_from_cloudformation_json(
+            new_resource_name, cloudformation_json, account_id, region_name
+        )
         backend.tagger.tag_resource(made.alarm.alarm_arn, tags)
         return made
 
@@ -192,7 +198,9 @@ class CloudFormationSubscription(CloudFormationModel):
         return self.subscription.arn
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    def create_from_cloudformation_json(
+        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+    ):
         p = cloudformation_json.get("Properties") or {}
         backend = sns_backends[account_id][region_name]
         return cls(backend.subscribe(p["TopicArn"], p["Endpoint"], p["Protocol"]))
