@@ -41,6 +41,29 @@ def test_metrics_put_then_read_back_with_percentiles(endpoint):
     assert results["p50"]["Label"] == "Latency"
 
 
+def test_percentiles_follow_counts_and_the_rules_for_statistic_sets(endpoint):
+    at = minute(now()) - timedelta(minutes=3)
+
+    def put(name, **datum):
+        cbor(endpoint, "PutMetricData", {"Namespace": "Evrelay/Pct", "MetricData": [
+            {"MetricName": name, "Timestamp": ts(at), **datum}]})
+
+    put("Counted", Values=[1.0, 1000.0], Counts=[99.0, 1.0])
+    # A statistic set yields percentiles only when Min == Max (every sample had that value).
+    put("Uniform", StatisticValues={"SampleCount": 4.0, "Sum": 20.0, "Minimum": 5.0, "Maximum": 5.0})
+    put("Spread", StatisticValues={"SampleCount": 2.0, "Sum": 10.0, "Minimum": 1.0, "Maximum": 9.0})
+    put("Negative", Values=[-1.0, 2.0])
+    got = cbor(endpoint, "GetMetricData", {
+        "MetricDataQueries": [
+            query("c99", "Evrelay/Pct", "Counted", "p99"), query("c100", "Evrelay/Pct", "Counted", "p100"),
+            query("u50", "Evrelay/Pct", "Uniform", "p50"), query("s50", "Evrelay/Pct", "Spread", "p50"),
+            query("ssum", "Evrelay/Pct", "Spread", "Sum"), query("n50", "Evrelay/Pct", "Negative", "p50"),
+        ],
+        "StartTime": ts(at - timedelta(minutes=1)), "EndTime": ts(now())})
+    values = {r["Id"]: r["Values"] for r in got.body["MetricDataResults"]}
+    assert values == {"c99": [1.0], "c100": [1000.0], "u50": [5.0], "s50": [], "ssum": [10.0], "n50": []}
+
+
 def test_get_metric_data_pages_by_max_datapoints(endpoint):
     base = minute(now()) - timedelta(minutes=6)
     cbor(endpoint, "PutMetricData", {"Namespace": "Evrelay/Paging", "MetricData": [
