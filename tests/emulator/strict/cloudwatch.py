@@ -85,7 +85,7 @@ def _moto_json(app, environ, op: str, params: dict):
     def start_response(status, headers, exc_info=None):
         answer["status"], answer["headers"] = int(status.split()[0]), headers
 
-    chunks = app.original_call(env, start_response)
+    chunks = _moto_call(app, env, start_response)
     try:
         raw = b"".join(chunks)
     finally:
@@ -162,7 +162,7 @@ def _serve(app, environ, op_name: str):
 def _cbor_call(self, environ, start_response):
     match = _ROUTE.match(environ.get("PATH_INFO", ""))
     if not match or environ.get("HTTP_SMITHY_PROTOCOL") != "rpc-v2-cbor":
-        return self.original_call(environ, start_response)
+        return _moto_call(self, environ, start_response)
     if environ.get("HTTP_X_AMZ_TARGET") or environ.get("HTTP_X_AMZN_TARGET"):
         # Spec, Requests: "An rpcv2Cbor request is malformed if it contains either of these
         # headers. Server-side implementations MUST reject such requests".
@@ -181,7 +181,9 @@ def _cbor_call(self, environ, start_response):
     return [payload]
 
 
-DomainDispatcherApplication.original_call = DomainDispatcherApplication.__call__
+# moto's dispatcher as it was before this module: what a request that is not CloudWatch CBOR,
+# and the JSON call a CBOR request is turned into, go through.
+_moto_call = DomainDispatcherApplication.__call__
 if cbor2 is not None:
     DomainDispatcherApplication.__call__ = _cbor_call
 else:
