@@ -121,9 +121,12 @@ def test_an_old_start_needs_the_coarser_period(endpoint):
 
 
 def test_put_metric_data_refuses_what_cloudwatch_refuses(endpoint):
-    reserved = cbor(endpoint, "PutMetricData", {"Namespace": "AWS/Lambda", "MetricData": [
-        {"MetricName": "Errors", "Value": 1.0}]})
+    lambda_errors = {"Namespace": "AWS/Lambda", "MetricData": [{"MetricName": "Errors", "Value": 1.0}]}
+    reserved = cbor(endpoint, "PutMetricData", lambda_errors)
     refused(reserved, 400, "InvalidParameterValue", "InvalidParameterValueException")
+    # A test seeding AWS's own metrics says it plays AWS.
+    seeded = cbor(endpoint, "PutMetricData", lambda_errors, {"x-evrelay-emulator-plays-aws": "true"})
+    assert seeded.status == 200
     stale = cbor(endpoint, "PutMetricData", {"Namespace": "Evrelay/T", "MetricData": [
         {"MetricName": "Errors", "Value": 1.0, "Timestamp": ts(now() - timedelta(days=15))}]})
     assert "two weeks" in refused(stale, 400, "InvalidParameterValue", "InvalidParameterValueException")

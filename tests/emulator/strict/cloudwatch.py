@@ -256,13 +256,21 @@ def _checked_put_metric_data(self, namespace, metric_data):
 CloudWatchBackend.put_metric_data = _checked_put_metric_data
 
 
-# Namespace: "You cannot specify a namespace that begins with 'AWS/'". This one binds every
-# caller but AWS itself: the sandbox plays AWS/Events, AWS/Lambda and AWS/SQS with boto3 (the
-# JSON protocol, which never passes here), so only rpcv2Cbor requests, evrelay's, are held to it.
+# Namespace: "You cannot specify a namespace that begins with 'AWS/'". This binds every caller
+# but AWS itself. The sandbox plays AWS/Events, AWS/Lambda and AWS/SQS with boto3 (the JSON
+# protocol, which never passes here); a Rust test that seeds AWS's metrics says it plays AWS
+# with the header below on its own request, so evrelay's requests, which never carry it, stay
+# held to the rule.
+PLAYS_AWS_HEADER = "x-evrelay-emulator-plays-aws"
+
+
 @handler("PutMetricData")
 def _put_metric_data(app, environ, backend, params):
-    if (params.get("Namespace") or "").startswith("AWS/"):
-        raise CloudWatchError("InvalidParameterValue", "The value AWS/ for parameter Namespace is invalid.")
+    plays_aws = environ.get("HTTP_" + PLAYS_AWS_HEADER.upper().replace("-", "_")) == "true"
+    if (params.get("Namespace") or "").startswith("AWS/") and not plays_aws:
+        raise CloudWatchError(
+            "InvalidParameterValue", "The value AWS/ for parameter Namespace is invalid."
+        )
     return _moto_json(app, environ, "PutMetricData", params)
 
 
