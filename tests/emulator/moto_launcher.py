@@ -19,7 +19,9 @@ Environment:
                                          arrives or alarms are described (strict/cloudwatch_alarms.py);
                                          unset, an alarm keeps the state it was created or set in.
 
-CloudWatch: aws-sdk-cloudwatch's Smithy RPC v2 CBOR requests are served by strict/cloudwatch.py.
+CloudWatch: aws-sdk-cloudwatch's Smithy RPC v2 CBOR requests are served by strict/cloudwatch.py;
+a CBOR PutMetricData to an AWS/ namespace (AWS refuses it) passes only with the request header
+x-evrelay-emulator-plays-aws: true, for a test that seeds AWS's own metrics.
 """
 
 import os
