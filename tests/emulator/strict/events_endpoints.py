@@ -220,8 +220,8 @@ def _busy(endpoint: dict) -> None:
         )
 
 
-def _found(handler, name: str, home: str | None = None) -> dict:
-    store = endpoints(handler.current_account, home or handler.region)
+def _found(account_id: str, region: str, name: str) -> dict:
+    store = endpoints(account_id, region)
     if name not in store:
         raise ResourceNotFoundException(f"Endpoint {name} does not exist.")
     return store[name]
@@ -232,13 +232,13 @@ def _refuse(errors: list) -> None:
         raise ValidationException(" ".join(errors))
 
 
-# --- The API ------------------------------------------------------------------------------------
-def _body(handler) -> dict:
-    return json.loads(handler.body or "{}")
+def _then(state, settle: bool):
+    """The state an endpoint reaches once settled, and when (None: gone). CloudFormation's handler
+    waits for it (settle=False: at once), the API's caller must."""
+    return (state, time.monotonic() + (_settle_seconds() if settle else 0))
 
 
-def _create_endpoint(self):
-    body = _body(self)
+def create(account_id: str, region: str, partition: str, body: dict, settle=True) -> dict:
     validate_input("CreateEndpoint", body)
     endpoint = {
         "Name": body["Name"],
@@ -249,21 +249,60 @@ def _create_endpoint(self):
         "EventBuses": body["EventBuses"],
         "RoleArn": body.get("RoleArn"),
     }
-    _refuse(config_errors(self.current_account, self.region, endpoint))
-    store = endpoints(self.current_account, self.region)
+    _refuse(config_errors(account_id, region, endpoint))
+    store = endpoints(account_id, region)
     if endpoint["Name"] in store:
         raise ResourceAlreadyExistsException(f"Endpoint {endpoint['Name']} already exists.")
     endpoint_id = _new_endpoint_id()
     now = time.time()
     endpoint.update(
-        Arn=f"arn:{self.partition}:events:{self.region}:{self.current_account}:endpoint/"
-            f"{endpoint['Name']}",
+        Arn=f"arn:{partition}:events:{region}:{account_id}:endpoint/{endpoint['Name']}",
         EndpointId=endpoint_id,
         EndpointUrl=f"https://{endpoint_id}.endpoint.events.amazonaws.com",
         State="CREATING", CreationTime=now, LastModifiedTime=now,
-        _home=self.region, _next=("ACTIVE", time.monotonic() + _settle_seconds()),
+        _home=region, _next=_then("ACTIVE", settle),
     )
     store[endpoint["Name"]] = endpoint
+    if not settle:
+        _settle(store)
+    return endpoint
+
+
+def update(account_id: str, region: str, body: dict, settle=True) -> dict:
+    validate_input("UpdateEndpoint", body)
+    endpoint = _found(account_id, region, body["Name"])
+    _busy(endpoint)
+    updated = dict(endpoint)
+    for key in ("Description", "RoutingConfig", "ReplicationConfig", "EventBuses", "RoleArn"):
+        if body.get(key) is not None:
+            updated[key] = body[key]
+    updated["ReplicationConfig"] = {"State": updated["ReplicationConfig"].get("State")
+                                    or "ENABLED"}
+    _refuse(config_errors(account_id, region, updated))
+    updated.update(State="UPDATING", LastModifiedTime=time.time(),
+                   _next=_then("ACTIVE", settle))
+    endpoint.clear()
+    endpoint.update(updated)
+    if not settle:
+        _settle(endpoints(account_id, region))
+    return endpoint
+
+
+def delete(account_id: str, region: str, name: str, settle=True) -> None:
+    endpoint = _found(account_id, region, name)
+    _busy(endpoint)
+    endpoint.update(State="DELETING", _next=_then(None, settle))
+    if not settle:
+        _settle(endpoints(account_id, region))
+
+
+# --- The API ------------------------------------------------------------------------------------
+def _body(handler) -> dict:
+    return json.loads(handler.body or "{}")
+
+
+def _create_endpoint(self):
+    endpoint = create(self.current_account, self.region, self.partition, _body(self))
     keys = ("Name", "Arn", "RoutingConfig", "ReplicationConfig", "EventBuses", "RoleArn", "State")
     return json.dumps(_public(endpoint, keys))
 
@@ -271,7 +310,8 @@ def _create_endpoint(self):
 def _describe_endpoint(self):
     body = _body(self)
     validate_input("DescribeEndpoint", body)
-    return json.dumps(_public(_found(self, body["Name"], body.get("HomeRegion"))))
+    home = body.get("HomeRegion") or self.region
+    return json.dumps(_public(_found(self.current_account, home, body["Name"])))
 
 
 def _list_endpoints(self):
@@ -298,21 +338,7 @@ def _list_endpoints(self):
 
 
 def _update_endpoint(self):
-    body = _body(self)
-    validate_input("UpdateEndpoint", body)
-    endpoint = _found(self, body["Name"])
-    _busy(endpoint)
-    updated = dict(endpoint)
-    for key in ("Description", "RoutingConfig", "ReplicationConfig", "EventBuses", "RoleArn"):
-        if body.get(key) is not None:
-            updated[key] = body[key]
-    updated["ReplicationConfig"] = {"State": updated["ReplicationConfig"].get("State")
-                                    or "ENABLED"}
-    _refuse(config_errors(self.current_account, self.region, updated))
-    updated.update(State="UPDATING", LastModifiedTime=time.time(),
-                   _next=("ACTIVE", time.monotonic() + _settle_seconds()))
-    endpoint.clear()
-    endpoint.update(updated)
+    endpoint = update(self.current_account, self.region, _body(self))
     keys = ("Name", "Arn", "RoutingConfig", "ReplicationConfig", "EventBuses", "RoleArn",
             "EndpointId", "EndpointUrl", "State")
     return json.dumps(_public(endpoint, keys))
@@ -321,9 +347,7 @@ def _update_endpoint(self):
 def _delete_endpoint(self):
     body = _body(self)
     validate_input("DeleteEndpoint", body)
-    endpoint = _found(self, body["Name"])
-    _busy(endpoint)
-    endpoint.update(State="DELETING", _next=(None, time.monotonic() + _settle_seconds()))
+    delete(self.current_account, self.region, body["Name"])
     return "{}"
 
 
