@@ -417,3 +417,85 @@ def test_put_events_without_an_endpoint_is_moto_s_as_before(url):
     west.put_events(Entries=[{"Source": "drill", "DetailType": "order", "EventBusName": "plain-bus",
                               "Detail": json.dumps({"order": 7})}])
     assert _landed(queues) == {EAST: [], WEST: [7]}
+
+
+# --- CloudFormation: AWS::Events::Endpoint --------------------------------------------------------
+_ENDPOINT_TEMPLATE = """
+Parameters:
+  Secondary: {Type: String, Default: us-west-2}
+Resources:
+  Latency:
+    Type: AWS::Route53::HealthCheck
+    Properties:
+      HealthCheckConfig:
+        Type: CLOUDWATCH_METRIC
+        AlarmIdentifier: {Region: us-east-1, Name: stack-latency}
+        InsufficientDataHealthStatus: Unhealthy
+  Endpoint:
+    Type: AWS::Events::Endpoint
+    Properties:
+      Name: stacked
+      RoutingConfig:
+        FailoverConfig:
+          Primary:
+            HealthCheck: !Sub "arn:aws:route53:::healthcheck/${Latency.HealthCheckId}"
+          Secondary: {Route: !Ref Secondary}
+      ReplicationConfig: {State: DISABLED}
+      EventBuses:
+        - EventBusArn: !Sub "arn:aws:events:us-east-1:${AWS::AccountId}:event-bus/stack-bus"
+        - EventBusArn: !Sub "arn:aws:events:${Secondary}:${AWS::AccountId}:event-bus/stack-bus"
+Outputs:
+  Name: {Value: !Ref Endpoint}
+  EndpointId: {Value: !GetAtt Endpoint.EndpointId}
+  EndpointUrl: {Value: !GetAtt Endpoint.EndpointUrl}
+  Arn: {Value: !GetAtt Endpoint.Arn}
+  State: {Value: !GetAtt Endpoint.State}
+"""
+
+
+def test_a_stack_creates_the_endpoint_and_deleting_it_removes_it(url):
+    cfn, events = client(url, "cloudformation"), client(url, "events")
+    cfn.create_stack(StackName="stacked", TemplateBody=_ENDPOINT_TEMPLATE)
+    stack = cfn.describe_stacks(StackName="stacked")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    described = events.describe_endpoint(Name="stacked")
+    assert outputs == {
+        "Name": "stacked", "EndpointId": described["EndpointId"],
+        "EndpointUrl": described["EndpointUrl"], "Arn": described["Arn"], "State": "ACTIVE",
+    }
+    check = described["RoutingConfig"]["FailoverConfig"]["Primary"]["HealthCheck"].split("/")[-1]
+    config = client(url, "route53").get_health_check(HealthCheckId=check)["HealthCheck"][
+        "HealthCheckConfig"]
+    assert config["AlarmIdentifier"] == {"Region": EAST, "Name": "stack-latency"}
+
+    cfn.delete_stack(StackName="stacked")
+    assert _error(events.describe_endpoint, Name="stacked")[0] == "ResourceNotFoundException"
+
+
+def test_a_stack_whose_endpoint_is_refused_rolls_back(url):
+    cfn, events = client(url, "cloudformation"), client(url, "events")
+    cfn.create_stack(StackName="refused", TemplateBody=_ENDPOINT_TEMPLATE,
+                     Parameters=[{"ParameterKey": "Secondary", "ParameterValue": EAST}])
+    stack = cfn.describe_stacks(StackName="refused")["Stacks"][0]
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    reasons = [e.get("ResourceStatusReason", "") for e in
+               cfn.describe_stack_events(StackName="refused")["StackEvents"]]
+    assert any("[Endpoint]" in r and "must differ from the primary Region" in r for r in reasons)
+    assert not events.list_endpoints(NamePrefix="stacked")["Endpoints"]
+
+
+def test_a_change_set_creates_the_endpoint_or_rolls_back(url):
+    cfn, events = client(url, "cloudformation"), client(url, "events")
+    for stack, secondary, status in (("changed-bad", EAST, "ROLLBACK_COMPLETE"),
+                                     ("changed", WEST, "CREATE_COMPLETE")):
+        cfn.create_change_set(
+            StackName=stack, ChangeSetName="create", ChangeSetType="CREATE",
+            TemplateBody=_ENDPOINT_TEMPLATE.replace("Name: stacked", f"Name: {stack}"),
+            Parameters=[{"ParameterKey": "Secondary", "ParameterValue": secondary}],
+        )
+        cfn.execute_change_set(StackName=stack, ChangeSetName="create")
+        assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == status
+    assert [e["Name"] for e in events.list_endpoints(NamePrefix="changed")["Endpoints"]] == [
+        "changed"]
+    assert events.describe_endpoint(Name="changed")["State"] == "ACTIVE"

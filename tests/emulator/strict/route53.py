@@ -62,6 +62,38 @@ def _config_with_alarm(self) -> dict:
 _r53_models.HealthCheck.health_check_config = property(_config_with_alarm)
 
 
+# --- CloudFormation: AWS::Route53::HealthCheck keeps the same, and has GetAtt HealthCheckId ------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-healthcheck.html
+# (Ref: the health check's ID; Fn::GetAtt HealthCheckId) and the health check template of
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-ge-cfn.html (CLOUDWATCH_METRIC with
+# AlarmIdentifier and InsufficientDataHealthStatus). moto's CloudFormation keeps neither, nor
+# Inverted and Disabled, and answers no GetAtt.
+_create_health_check_cfn = _r53_models.HealthCheck.create_from_cloudformation_json.__func__
+
+
+def _strict_create_health_check_cfn(cls, resource_name, cloudformation_json, *args, **kwargs):
+    check = _create_health_check_cfn(cls, resource_name, cloudformation_json, *args, **kwargs)
+    config = cloudformation_json["Properties"]["HealthCheckConfig"]
+    _alarm_settings(check, config)
+    check.inverted = _truthy(config.get("Inverted", False))
+    check.disabled = _truthy(config.get("Disabled", False))
+    return check
+
+
+def _health_check_attribute(self, attribute_name: str):
+    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+    if attribute_name == "HealthCheckId":
+        return self.id
+    raise UnformattedGetAttTemplateException()
+
+
+_r53_models.HealthCheck.create_from_cloudformation_json = classmethod(
+    _strict_create_health_check_cfn
+)
+_r53_models.HealthCheck.get_cfn_attribute = _health_check_attribute
+
+
 # --- A health check's status ------------------------------------------------------------------
 # API_HealthCheckConfig.html, Type CLOUDWATCH_METRIC: "If the state of the alarm is OK, the
 # health check is considered healthy. If the state is ALARM, the health check is considered
