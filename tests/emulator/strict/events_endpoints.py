@@ -83,6 +83,12 @@ def _errors(shape, value, path: str) -> list:
     if kind == "list":
         for i, item in enumerate(value if isinstance(value, list) else [], start=1):
             out += _errors(shape.member, item, f"{path}.{i}.member")
+    expected = {"string": str, "list": list, "integer": int}.get(kind)
+    if expected is None:
+        return out  # booleans, timestamps: no constraints in these operations
+    if not isinstance(value, expected):
+        return [f"Value {_value(value)} at '{path}' failed to satisfy constraint: "
+                f"Member must be of type {kind}"]
     if kind in ("string", "list"):
         size = len(value)
         if "min" in meta and size < meta["min"]:
