@@ -98,6 +98,13 @@ def _health_check(url, alarm="latency", insufficient=None) -> str:
     return check["HealthCheck"]["Id"]
 
 
+def _replication_role(url, name, service="events.amazonaws.com") -> str:
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
+    return client(url, "iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(
+        trust))["Role"]["Arn"]
+
+
 def _create(url, name, check_id, bus="orders", replication="DISABLED", role=None, **overrides):
     body = {
         "Name": name,
@@ -177,6 +184,13 @@ def test_create_endpoint_refuses_settings_that_cannot_fail_over(url):
             "Secondary": {"Route": WEST}}}}, "0000-missing does not exist"),
         ({"ReplicationConfig": None}, "RoleArn is required when event replication is enabled"),
         ({"ReplicationConfig": {"State": "ENABLED"}}, "RoleArn is required"),
+        ({"ReplicationConfig": {"State": "ENABLED"},
+          "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/missing"},
+         f"Provided role 'arn:aws:iam::{ACCOUNT}:role/missing' cannot be assumed by principal "
+         "'events.amazonaws.com'."),
+        ({"ReplicationConfig": {"State": "ENABLED"},
+          "RoleArn": _replication_role(url, "lambda-trusting", "lambda.amazonaws.com")},
+         "cannot be assumed by principal 'events.amazonaws.com'"),
     ]
     for overrides, reason in cases:
         code, message = _error(_create, url, "settings", check, **overrides)
@@ -378,7 +392,7 @@ def test_the_alarm_drives_the_route(url):
 def test_replication_copies_each_event_to_the_other_region(url):
     queues = _observed_bus(url, "copy-bus")
     check = _health_check(url, alarm="copy-latency")
-    role = f"arn:aws:iam::{ACCOUNT}:role/evrelay-replication"
+    role = _replication_role(url, "evrelay-replication")
     endpoint_id = _active_endpoint(url, "copied", check, "copy-bus", replication="ENABLED",
                                    role=role)
     sent = _send(url, endpoint_id, "copy-bus", 1)["Entries"][0]["EventId"]
@@ -499,3 +513,24 @@ def test_a_change_set_creates_the_endpoint_or_rolls_back(url):
     assert [e["Name"] for e in events.list_endpoints(NamePrefix="changed")["Endpoints"]] == [
         "changed"]
     assert events.describe_endpoint(Name="changed")["State"] == "ACTIVE"
+
+
+# --- A CLOUDWATCH_METRIC health check's status, from its alarm's states ---------------------------
+@pytest.mark.parametrize(
+    "states, insufficient, healthy",
+    [
+        (["OK"], None, True),
+        (["OK", "ALARM"], None, False),
+        (["ALARM", "INSUFFICIENT_DATA"], "Healthy", True),
+        (["OK", "INSUFFICIENT_DATA"], "Unhealthy", False),
+        (["OK", "ALARM", "INSUFFICIENT_DATA"], "LastKnownStatus", False),
+        # Unset: LastKnownStatus (API_HealthCheckConfig names no default; the console offers it).
+        (["ALARM", "OK", "INSUFFICIENT_DATA"], None, True),
+        (["INSUFFICIENT_DATA"], "LastKnownStatus", True),  # no last status yet: healthy
+        ([], "Unhealthy", False),  # no such alarm: CloudWatch has no data for it
+    ],
+)
+def test_a_health_check_follows_its_alarm(states, insufficient, healthy):
+    from strict.route53 import alarm_health
+
+    assert alarm_health(states, insufficient) is healthy

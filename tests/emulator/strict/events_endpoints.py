@@ -29,6 +29,7 @@ import random
 import re
 import string
 import time
+from urllib.parse import unquote
 
 import moto.events.responses as _events_responses
 from botocore.loaders import Loader
@@ -40,6 +41,7 @@ from moto.events.exceptions import (
     ValidationException,
 )
 from moto.events.models import events_backends
+from moto.iam.models import iam_backends
 from moto.route53.models import route53_backends
 
 
@@ -163,7 +165,36 @@ def config_errors(account_id: str, home: str, endpoint: dict) -> list:
     # must supply a RoleArn".
     if endpoint["ReplicationConfig"]["State"] == "ENABLED" and not endpoint.get("RoleArn"):
         errors.append("RoleArn is required when event replication is enabled.")
+    # EventBridge assumes the role to replicate: AWS refuses one it cannot assume, in these words
+    # (AWS's answer in hashicorp/terraform-provider-aws#25846's acceptance run).
+    role = endpoint.get("RoleArn")
+    if role and not _events_may_assume(account_id, role):
+        errors.append(f"Provided role '{role}' cannot be assumed by principal "
+                      "'events.amazonaws.com'.")
     return errors
+
+
+def _events_may_assume(account_id: str, role_arn: str) -> bool:
+    """Whether the role exists and its trust policy lets events.amazonaws.com assume it."""
+    name = role_arn.rsplit("/", 1)[-1]
+    found = [r for r in iam_backends[account_id]["global"].roles.values() if r.name == name]
+    if not found:
+        return False
+    policy = found[0].assume_role_policy_document
+    if isinstance(policy, str):
+        policy = json.loads(unquote(policy))
+    statements = policy.get("Statement") or []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        actions = statement.get("Action") or []
+        actions = [actions] if isinstance(actions, str) else actions
+        principal = statement.get("Principal") or {}
+        services = principal.get("Service", []) if isinstance(principal, dict) else principal
+        services = [services] if isinstance(services, str) else services
+        if (statement.get("Effect") == "Allow"
+                and any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions)
+                and any(s in ("events.amazonaws.com", "*") for s in services)):
+            return True
+    return False
 
 
 # --- Where endpoints live, and their states ---------------------------------------------------

@@ -104,7 +104,8 @@ _r53_models.HealthCheck.get_cfn_attribute = _health_check_attribute
 # traffic to a resource, change the value of Inverted". Inverted: "invert the status of a health
 # check". https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-invert.html
 # (the failover drill EventBridge documents). CALCULATED: healthy when at least HealthThreshold
-# children are. Endpoint checks (HTTP, TCP, …) have nothing to probe here: healthy, as moto's
+# children are. An unset InsufficientDataHealthStatus is taken as LastKnownStatus (the API names
+# no default). Endpoint checks (HTTP, TCP, …) have nothing to probe here: healthy, as moto's
 # GetHealthCheckStatus reports them.
 def _alarm_states(account_id: str, alarm: dict) -> list:
     """The alarm's states, oldest first (moto's history keeps each state it left), or [] when the
