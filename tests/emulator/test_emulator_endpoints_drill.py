@@ -256,3 +256,38 @@ def test_a_change_set_creates_the_endpoint_or_rolls_back(url):
     assert [e["Name"] for e in events.list_endpoints(NamePrefix="changed")["Endpoints"]] == [
         "changed"]
     assert events.describe_endpoint(Name="changed")["State"] == "ACTIVE"
+
+
+def test_an_update_whose_endpoint_is_refused_rolls_back_and_keeps_the_endpoint(url):
+    cfn, events = client(url, "cloudformation"), client(url, "events")
+    template = _ENDPOINT_TEMPLATE.replace("Name: stacked", "Name: kept").replace(
+        "ReplicationConfig: {State: DISABLED}",
+        "ReplicationConfig: {State: !Ref Replication}\n      RoleArn: !Ref Role",
+    ).replace("Parameters:\n", "Parameters:\n  Replication: {Type: String, Default: DISABLED}\n"
+              f"  Role: {{Type: String, Default: 'arn:aws:iam::{ACCOUNT}:role/nobody'}}\n")
+    cfn.create_stack(StackName="kept", TemplateBody=template)
+    assert cfn.describe_stacks(StackName="kept")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+
+    # Replication on, with a role EventBridge cannot assume: refused, through either path.
+    enable = [{"ParameterKey": "Replication", "ParameterValue": "ENABLED"}]
+    cfn.create_change_set(StackName="kept", ChangeSetName="on", TemplateBody=template,
+                          Parameters=enable)
+    cfn.execute_change_set(StackName="kept", ChangeSetName="on")
+    stack = cfn.describe_stacks(StackName="kept")["Stacks"][0]
+    assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    cfn.update_stack(StackName="kept", TemplateBody=template, Parameters=enable)
+    assert cfn.describe_stacks(StackName="kept")["Stacks"][0]["StackStatus"] == (
+        "UPDATE_ROLLBACK_COMPLETE")
+    reasons = [e.get("ResourceStatusReason", "") for e in
+               cfn.describe_stack_events(StackName="kept")["StackEvents"]]
+    assert any("cannot be assumed by principal 'events.amazonaws.com'" in r for r in reasons)
+    assert any("failed to update: [Endpoint]" in r for r in reasons)
+    assert events.describe_endpoint(Name="kept")["ReplicationConfig"] == {"State": "DISABLED"}
+
+    role = _replication_role(url, "kept-replication")
+    cfn.update_stack(StackName="kept", TemplateBody=template, Parameters=enable + [
+        {"ParameterKey": "Role", "ParameterValue": role}])
+    assert cfn.describe_stacks(StackName="kept")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+    described = events.describe_endpoint(Name="kept")
+    assert (described["ReplicationConfig"], described["RoleArn"], described["State"]) == (
+        {"State": "ENABLED"}, role, "ACTIVE")

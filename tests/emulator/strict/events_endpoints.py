@@ -166,9 +166,11 @@ def config_errors(account_id: str, home: str, endpoint: dict) -> list:
     if endpoint["ReplicationConfig"]["State"] == "ENABLED" and not endpoint.get("RoleArn"):
         errors.append("RoleArn is required when event replication is enabled.")
     # EventBridge assumes the role to replicate: AWS refuses one it cannot assume, in these words
-    # (AWS's answer in hashicorp/terraform-provider-aws#25846's acceptance run).
+    # (AWS's answer in hashicorp/terraform-provider-aws#25846's acceptance run). Whether AWS also
+    # checks a role it would not use (replication DISABLED) is unknown: not checked then.
     role = endpoint.get("RoleArn")
-    if role and not _events_may_assume(account_id, role):
+    replicating = endpoint["ReplicationConfig"]["State"] == "ENABLED"
+    if role and replicating and not _events_may_assume(account_id, role):
         errors.append(f"Provided role '{role}' cannot be assumed by principal "
                       "'events.amazonaws.com'.")
     return errors

@@ -7,8 +7,10 @@ readOnlyProperties Arn, EndpointId, EndpointUrl, State, StateReason; Name "Updat
 Replacement", the rest "No interruption"; Name optional): Ref returns the Name, Fn::GetAtt the five
 read-only properties. CloudFormation's handler waits until the endpoint is ACTIVE (or gone) before
 the resource completes, so the endpoint is settled at once here. A refused endpoint fails the
-resource and the stack rolls back (API_CreateStack.html OnFailure, default ROLLBACK): the
-CreateStack / ExecuteChangeSet call itself succeeds."""
+resource and the stack rolls back (API_CreateStack.html OnFailure, default ROLLBACK; an update to
+UPDATE_ROLLBACK_COMPLETE): the CreateStack / UpdateStack / ExecuteChangeSet call itself succeeds."""
+
+import copy
 
 import moto.cloudformation.models as _cfn_models
 import moto.cloudformation.parsing as _cfn_parsing
@@ -81,8 +83,12 @@ class EventsEndpoint(CloudFormationModel):
                                                           account_id, region_name)
             original_resource.delete(account_id, region_name)
             return created
-        original_resource.endpoint = _endpoints.update(account_id, region_name, body,
-                                                       settle=False)
+        try:
+            original_resource.endpoint = _endpoints.update(account_id, region_name, body,
+                                                           settle=False)
+        except JsonRESTError as error:
+            logical_id = getattr(original_resource, "logical_resource_id", None) or body["Name"]
+            raise _EndpointRefused(logical_id, error) from None
         return original_resource
 
     @classmethod
@@ -102,14 +108,16 @@ for _cached in (_cfn_parsing.get_model_list, _cfn_parsing.get_model_map,
 
 
 # --- A refused endpoint rolls the stack back -----------------------------------------------------
-def _roll_back(stack, refused: _EndpointRefused) -> None:
+def _handler_message(refused: _EndpointRefused) -> str:
     code = "AlreadyExists" if refused.error.error_type.endswith("AlreadyExistsException") else (
         "InvalidRequest")
-    reason = (
-        f"The following resource(s) failed to create: [{refused.logical_id}]. Resource handler "
-        f"returned message: \"{refused.error.message} (Service: EventBridge, Status Code: 400)\""
-        f" (HandlerErrorCode: {code})"
-    )
+    return (f"Resource handler returned message: \"{refused.error.message} (Service: "
+            f"EventBridge, Status Code: 400)\" (HandlerErrorCode: {code})")
+
+
+def _roll_back(stack, refused: _EndpointRefused) -> None:
+    reason = (f"The following resource(s) failed to create: [{refused.logical_id}]. "
+              + _handler_message(refused))
     stack._add_stack_event("CREATE_FAILED", resource_status_reason=reason)
     stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=reason)
     try:
@@ -125,6 +133,45 @@ def _roll_back(stack, refused: _EndpointRefused) -> None:
 class _NoOutputs(dict):
     exports: list = []
 
+
+def _map_state(stack) -> dict:
+    """What moto's ResourceMap.update replaces before it updates resources (template, parameters,
+    conditions): restored after a refusal, so the next update is diffed against the stack as it
+    stands."""
+    return {k: copy.copy(v) if isinstance(v, (dict, list)) else v
+            for k, v in stack.resource_map.__dict__.items() if k != "_parsed_resources"}
+
+
+def _roll_back_update(stack, refused: _EndpointRefused, template=None, state=None) -> None:
+    """An update whose endpoint is refused: the endpoint was left as it was, the stack keeps its
+    template (what else the update had changed stays changed: moto cannot undo it)."""
+    if state is not None:
+        stack.resource_map.__dict__.update(state)
+    stack._add_stack_event("UPDATE_FAILED", resource_status_reason=_handler_message(refused))
+    stack._add_stack_event(
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+        resource_status_reason=f"The following resource(s) failed to update: "
+                               f"[{refused.logical_id}].",
+    )
+    stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
+    stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    if template is not None:
+        stack.template = template
+        stack._parse_template()
+
+
+_stack_update = _cfn_models.Stack.update
+
+
+def _update_or_roll_back(self, template, *args, **kwargs):
+    before, state = self.template, _map_state(self)
+    try:
+        _stack_update(self, template, *args, **kwargs)
+    except _EndpointRefused as refused:
+        _roll_back_update(self, refused, before, state)
+
+
+_cfn_models.Stack.update = _update_or_roll_back
 
 _create_resources = _cfn_models.Stack.create_resources
 
@@ -142,14 +189,19 @@ _execute_change_set = _cfn_models.CloudFormationBackend.execute_change_set
 
 
 def _execute_change_set_or_roll_back(self, change_set_name, stack_name=None):
+    change_set = self.change_sets.get(change_set_name) or next(
+        (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name), None
+    )
+    stack = self.stacks.get(change_set.stack_id) if change_set else None
+    state = _map_state(stack) if stack else None
     try:
         return _execute_change_set(self, change_set_name, stack_name)
     except _EndpointRefused as refused:
-        change_set = self.change_sets.get(change_set_name) or next(
-            cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name
-        )
         change_set.execution_status = "EXECUTE_FAILED"
-        _roll_back(self.stacks[change_set.stack_id], refused)
+        if change_set.change_set_type == "CREATE":
+            _roll_back(stack, refused)
+        else:
+            _roll_back_update(stack, refused, state=state)
 
 
 _cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set_or_roll_back
