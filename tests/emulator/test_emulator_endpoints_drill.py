@@ -291,3 +291,17 @@ def test_an_update_whose_endpoint_is_refused_rolls_back_and_keeps_the_endpoint(u
     described = events.describe_endpoint(Name="kept")
     assert (described["ReplicationConfig"], described["RoleArn"], described["State"]) == (
         {"State": "ENABLED"}, role, "ACTIVE")
+
+
+def test_the_secondary_archive_keeps_the_replicated_events_for_a_replay(url):
+    queues = _observed_bus(url, "archived-bus")
+    west = client(url, "events", WEST)
+    west.create_archive(ArchiveName="archived-secondary",
+                        EventSourceArn=f"arn:aws:events:{WEST}:{ACCOUNT}:event-bus/archived-bus")
+    check = _health_check(url, alarm="archived-latency")
+    endpoint_id = _active_endpoint(url, "archived", check, "archived-bus", replication="ENABLED",
+                                   role=_replication_role(url, "archived-replication"))
+    _send(url, endpoint_id, "archived-bus", 1)
+    _send(url, endpoint_id, "archived-bus", 2)
+    assert west.describe_archive(ArchiveName="archived-secondary")["EventCount"] == 2
+    assert _landed(queues) == {EAST: [1, 2], WEST: [1, 2]}
