@@ -11,6 +11,9 @@ Both the Rust integration tests (tests/it/harness.rs) and the Python sandbox
 Environment:
   EVRELAY_EMULATOR_QUEUE_DELETED_WINDOW  seconds a deleted queue's name stays blocked (default
                                          60, as on AWS; tests set a short window).
+  EVRELAY_EMULATOR_ENDPOINT_SECONDS      seconds an EventBridge global endpoint stays CREATING,
+                                         UPDATING or DELETING (default 2; see
+                                         strict/events_endpoints.py).
   EVRELAY_EMULATOR_NOECHO_IN_CLEAR=1     DescribeStacks returns NoEcho parameters in clear (moto's
                                          behaviour; only the sandbox sets it, see
                                          strict/cloudformation.py).
