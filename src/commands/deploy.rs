@@ -272,6 +272,9 @@ async fn prepare(
         )
         .at(&account, ctx.region());
         preview.dry_run = true;
+        // What the change set would set: the same table a real create shows.
+        let sent = params::parameters_for(&settings, &relay, secret.as_ref());
+        preview.parameters = delivery::preview(&[], &sent, settings.delivery.mode);
         preview.deletes_first = doomed.map(|d| d.status);
         steps::show(ctx, &preview)?;
         ctx.printer.note("Dry run: nothing changed.");
@@ -377,13 +380,8 @@ async fn prepare(
         ChangeSetReport::new(&stack_name, operation, changes, endpoint_actions.clone())
             .at(&account, ctx.region());
     preview.dry_run = args.dry_run;
-    preview.parameters = delivery::shown(
-        param_changes::parameter_changes(
-            current.map(|s| s.parameters.as_slice()).unwrap_or(&[]),
-            &spec.parameters,
-        ),
-        settings.delivery.mode,
-    );
+    let was = current.map(|s| s.parameters.as_slice()).unwrap_or(&[]);
+    preview.parameters = delivery::preview(was, &spec.parameters, settings.delivery.mode);
     preview.change_set = Some(spec.name.clone());
     if args.no_execute {
         preview.execute_command = Some(kept::execute_command(ctx, &spec.name));
