@@ -254,7 +254,9 @@ async fn prepare(
         ctx.printer.warn(&skipped.line());
     }
     steps::warn_unnamed_https_host(ctx, &settings.url, &relay.host).await;
-    steps::check_delivery(ctx, current.map(|s| s.parameters.as_slice()), &settings).await?;
+    steps::warn_slow_tail(ctx, &settings);
+    let stack_params = current.map(|s| s.parameters.as_slice());
+    steps::refuse_losing_buffer(ctx, stack_params, &settings).await?;
     let endpoint_actions = plan.endpoint_actions();
     let operation = if current.is_some() {
         Operation::Update
@@ -408,6 +410,7 @@ async fn prepare(
     if !confirm(ctx.globals.yes, question).await? {
         return Err(Error::cancelled_with("deploy cancelled; nothing changed"));
     }
+    steps::refuse_losing_buffer(ctx, stack_params, &settings).await?;
     apply::make_ready(ctx, &plan, created, operation, debris)
         .await
         .map(Some)

@@ -291,6 +291,15 @@ async fn a_buffered_relay_keeps_its_backlog_through_a_refused_switch_and_a_refus
         ["ReportBatchItemFailures"]
     );
 
+    // A switch kept for review while the buffer is empty (nothing to refuse yet).
+    let out = deploy(&moto, &net, "bq", &["--delivery", "direct", "--no-execute"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let kept = String::from_utf8_lossy(&out.stderr)
+        .split_whitespace()
+        .find(|w| w.starts_with("evrelay-"))
+        .expect("the kept change set's name")
+        .to_string();
+
     // Three events wait in the buffer: switching back to direct would delete them with it.
     for i in 0..3 {
         sqs.send_message()
@@ -309,6 +318,20 @@ async fn a_buffered_relay_keeps_its_backlog_through_a_refused_switch_and_a_refus
     );
     assert!(stderr.contains("`evrelay --stack bq status`"), "{stderr}");
     assert_eq!(held(&sqs, &url).await, 3, "every event kept");
+    assert_eq!(delivery_of(&net, "bq").await.as_deref(), Some("buffered"));
+    // The kept change set is checked again when it runs: the buffer filled since.
+    let out = moto
+        .evrelay()
+        .args(["--stack", "bq", "deploy", "--execute", &kept, "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("its buffer bq-buffer holds 3 events"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(held(&sqs, &url).await, 3);
     assert_eq!(delivery_of(&net, "bq").await.as_deref(), Some("buffered"));
 
     // A redeploy without delivery flags keeps the stack's: buffered, the same numbers.

@@ -92,7 +92,8 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
         }
         steps::warn_unnamed_https_host(ctx, &settings.url, &relay.host).await;
         let updated = (operation == Operation::Update).then_some(current);
-        steps::check_delivery(ctx, updated, &settings).await?;
+        steps::warn_slow_tail(ctx, &settings);
+        steps::refuse_losing_buffer(ctx, updated, &settings).await?;
         let mut preview = ChangeSetReport::new(
             &stack_name,
             operation,
@@ -122,6 +123,7 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
                 cs.name
             )));
         }
+        steps::refuse_losing_buffer(ctx, updated, &settings).await?;
         let created = ChangeSetId {
             id: cs.id.clone(),
             stack_id: cs.stack_id.clone(),
