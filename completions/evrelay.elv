@@ -86,7 +86,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --log-retention-days 'Days to keep the relay''s and the bus''s logs (a CloudWatch Logs retention value) [default: 14, or the stack''s]'
             cand --delivery 'How events reach the relay: `direct` (the inbound rule invokes it) or `buffered` (the rule fills the <stack>-buffer queue and an event source mapping feeds the relay at most --max-concurrency at a time) [default: direct, or the stack''s]'
             cand --max-concurrency 'Buffered: the most relay invocations at once (the mapping''s ScalingConfig MaximumConcurrency), 2-1000; reserved concurrency, when set, must not be below it [default: 2, or the stack''s]'
-            cand --batch-size 'Buffered: the most events per invocation, 1-10000; above 10 needs --batch-window 1 or more (Lambda''s rule) [default: 10, or the stack''s]'
+            cand --batch-size 'Buffered: the most events per invocation, 1-10000; above 10 needs --batch-window 1 or more (Lambda''s rule); 1 by default, as only one event is sure to be posted within the default timeouts when the endpoint is at its slowest [default: 1, or the stack''s]'
             cand --batch-window 'Buffered: the longest wait in seconds to fill a batch, 0-300 [default: 0, or the stack''s]'
             cand --max-receive-count 'Buffered: receives of an event before the buffer moves it to the DLQ (its SQS redrive policy''s maxReceiveCount), 1-1000 [default: 5, or the stack''s]'
             cand --events-endpoint 'The relay''s way to EventBridge when evrelay cannot verify its subnets'' route (a transit gateway, NAT instance or firewall): `create` an `events` interface endpoint, or `skip` it (that route reaches the internet). Such a route without this flag stops the deploy'

@@ -291,6 +291,18 @@ async fn a_buffered_relay_keeps_its_backlog_through_a_refused_switch_and_a_refus
         ["ReportBatchItemFailures"]
     );
 
+    // evrelay.toml keeps them, so a bare `evrelay deploy` (after a destroy too) stays buffered.
+    let file = std::fs::read_to_string(moto.config_file()).unwrap();
+    for line in [
+        "delivery = \"buffered\"",
+        "max_concurrency = 3",
+        "batch_size = 20",
+        "batch_window = 2",
+        "max_receive_count = 4",
+    ] {
+        assert!(file.contains(line), "{line}\n{file}");
+    }
+
     // A switch kept for review while the buffer is empty (nothing to refuse yet).
     let out = deploy(&moto, &net, "bq", &["--delivery", "direct", "--no-execute"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));

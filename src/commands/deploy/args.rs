@@ -173,6 +173,7 @@ impl DeployArgs {
         fill(&mut self.function_timeout, &file.function_timeout);
         fill(&mut self.read_timeout, &file.read_timeout);
         fill(&mut self.log_retention_days, &file.log_retention_days);
+        self.fill_delivery_from(file);
     }
 
     pub(super) fn secret_source(&self) -> secret::Source {

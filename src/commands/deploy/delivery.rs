@@ -55,7 +55,8 @@ pub struct DeliveryArgs {
     pub max_concurrency: Option<u32>,
 
     /// Buffered: the most events per invocation, 1-10000; above 10 needs --batch-window 1 or
-    /// more (Lambda's rule) [default: 10, or the stack's].
+    /// more (Lambda's rule); 1 by default, as only one event is sure to be posted within the
+    /// default timeouts when the endpoint is at its slowest [default: 1, or the stack's].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10000))]
     pub batch_size: Option<u32>,
 
@@ -67,6 +68,35 @@ pub struct DeliveryArgs {
     /// policy's maxReceiveCount), 1-1000 [default: 5, or the stack's].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub max_receive_count: Option<u32>,
+}
+
+impl super::DeployArgs {
+    /// The config file's delivery: its mode when no flag names one, and its buffered numbers
+    /// only when the deploy is buffered by flag or by the file (with `--delivery direct` they
+    /// would be refused as buffered-only flags).
+    pub(super) fn fill_delivery_from(&mut self, file: &crate::config::Remembered) {
+        let d = &mut self.delivery;
+        if d.delivery.is_none() {
+            d.delivery = match file.delivery.as_deref() {
+                Some("buffered") => Some(Delivery::Buffered),
+                Some("direct") => Some(Delivery::Direct),
+                _ => None,
+            };
+        }
+        if d.delivery != Some(Delivery::Buffered) {
+            return;
+        }
+        for (flag, kept) in [
+            (&mut d.max_concurrency, file.max_concurrency),
+            (&mut d.batch_size, file.batch_size),
+            (&mut d.batch_window, file.batch_window),
+            (&mut d.max_receive_count, file.max_receive_count),
+        ] {
+            if flag.is_none() {
+                *flag = kept;
+            }
+        }
+    }
 }
 
 /// The template's buffered-only parameters (a direct stack's preview leaves them out).

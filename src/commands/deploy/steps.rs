@@ -291,6 +291,8 @@ pub(super) fn remembered(
     relay: &params::RelaySettings,
     args: &DeployArgs,
 ) -> crate::config::Remembered {
+    let d = &settings.delivery;
+    let buffered = d.mode == delivery::Delivery::Buffered;
     crate::config::Remembered {
         subnets: settings.subnets.clone(),
         security_groups: settings.security_groups.clone(),
@@ -304,6 +306,11 @@ pub(super) fn remembered(
         read_timeout: Some(settings.read_timeout),
         log_retention_days: Some(settings.log_retention_days),
         role_arn: args.role_arn.clone(),
+        delivery: Some(d.mode.as_str().to_string()),
+        max_concurrency: buffered.then_some(d.max_concurrency),
+        batch_size: buffered.then_some(d.batch_size),
+        batch_window: buffered.then_some(d.batch_window),
+        max_receive_count: buffered.then_some(d.max_receive_count),
         skip_checks: args.skip_checks.clone(),
         tags: args.tags.iter().cloned().collect(),
     }

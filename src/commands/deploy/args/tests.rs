@@ -164,3 +164,32 @@ fn discover_picks_and_a_secret_flag_are_not_overridden_by_the_file() {
     );
     assert_eq!(a.read_timeout, Some(7));
 }
+
+#[test]
+fn the_files_buffered_settings_come_back_unless_the_flags_say_direct() {
+    use crate::commands::deploy::delivery::Delivery;
+    let buffered = crate::config::Remembered {
+        delivery: Some("buffered".into()),
+        max_concurrency: Some(3),
+        batch_size: Some(20),
+        batch_window: Some(2),
+        max_receive_count: Some(4),
+        ..file()
+    };
+    let mut a = args(&["--batch-size", "5"]);
+    a.fill_from(&buffered);
+    assert_eq!(a.delivery.delivery, Some(Delivery::Buffered));
+    assert_eq!(a.delivery.max_concurrency, Some(3));
+    assert_eq!(a.delivery.batch_size, Some(5), "the flag wins");
+    assert_eq!(a.delivery.batch_window, Some(2));
+    assert_eq!(a.delivery.max_receive_count, Some(4));
+
+    let mut a = args(&["--delivery", "direct"]);
+    a.fill_from(&buffered);
+    assert_eq!(a.delivery.delivery, Some(Delivery::Direct));
+    assert_eq!(
+        (a.delivery.max_concurrency, a.delivery.batch_size),
+        (None, None),
+        "a direct deploy would refuse buffered-only numbers"
+    );
+}

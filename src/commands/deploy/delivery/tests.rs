@@ -57,7 +57,7 @@ fn flags_beat_the_stack_which_beats_the_templates_defaults() {
         DeliverySettings {
             mode: Delivery::Direct,
             max_concurrency: 2,
-            batch_size: 10,
+            batch_size: 1,
             batch_window: 0,
             visibility_timeout: 540,
             max_receive_count: 5,
@@ -291,6 +291,20 @@ fn a_batch_the_timeout_cannot_hold_at_its_worst_is_warned_about() {
     d.mode = Delivery::Direct;
     d.batch_size = 10;
     assert!(slow_tail_warning(&d, 10, 90).is_none());
+}
+
+#[test]
+fn a_default_buffered_deploy_is_not_warned_about_its_batch() {
+    // The template's BatchSize default is what the default timeouts are sure to try.
+    let d = resolve(&args(&["--delivery", "buffered"]), &[], &unreserved(), 90).unwrap();
+    assert_eq!(
+        slow_tail_warning(
+            &d,
+            10,
+            crate::commands::deploy::params::DEFAULT_FUNCTION_TIMEOUT
+        ),
+        None
+    );
 }
 
 #[test]
