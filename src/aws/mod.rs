@@ -14,6 +14,7 @@ pub mod retry;
 pub mod route53;
 pub mod secretsmanager;
 pub mod security_groups;
+pub mod service_discovery;
 pub mod sqs;
 pub mod stacks;
 pub mod sts;
