@@ -56,6 +56,10 @@ pub struct Instance {
 /// The account's private DNS namespaces whose hosted zone is one of `vpc_zone_ids` (the zones
 /// associated with the VPC), every page of ListNamespaces filtered to `DNS_PRIVATE`.
 pub async fn namespaces_of_zones(sd: &Client, vpc_zone_ids: &[String]) -> Result<Vec<Namespace>> {
+    // No private zone in the VPC: no namespace can be its.
+    if vpc_zone_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let private = NamespaceFilter::builder()
         .name(NamespaceFilterName::Type)
         .values(NamespaceType::DnsPrivate.as_str())
@@ -73,28 +77,12 @@ pub async fn namespaces_of_zones(sd: &Client, vpc_zone_ids: &[String]) -> Result
     let mut out = Vec::new();
     for s in pages.iter().flat_map(|p| p.namespaces()) {
         let id = s.id().unwrap_or_default().to_string();
-        let listed = s
+        // The summary carries the zone (NamespaceSummary.Properties), so no GetNamespace.
+        let zone = s
             .properties()
             .and_then(|p| p.dns_properties())
             .and_then(|d| d.hosted_zone_id())
-            .map(str::to_string);
-        // The summary carries the zone; GetNamespace is the documented place for it, so ask
-        // there when a summary leaves it out.
-        let zone = match listed {
-            Some(z) => z,
-            None => sd
-                .get_namespace()
-                .id(&id)
-                .send()
-                .await
-                .aws_context("GetNamespace")?
-                .namespace()
-                .and_then(|n| n.properties())
-                .and_then(|p| p.dns_properties())
-                .and_then(|d| d.hosted_zone_id())
-                .unwrap_or_default()
-                .to_string(),
-        };
+            .unwrap_or_default();
         let zone = zone.trim_start_matches("/hostedzone/").to_string();
         if vpc_zone_ids.contains(&zone) {
             out.push(Namespace {
