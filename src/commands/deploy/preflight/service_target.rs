@@ -107,7 +107,7 @@ pub fn check(
         return Ok(());
     };
     let port = url.port_or_known_default().unwrap_or(80);
-    if t.kind == CLOUD_MAP && url.port().is_none() && !t.ports.contains(&port) {
+    if t.kind == CLOUD_MAP && !names_a_port(&net.s.url) && !t.ports.contains(&port) {
         let (why, example) = match t.ports.first() {
             None => (
                 "has no SRV record and no instance port".to_string(),
@@ -183,4 +183,151 @@ pub fn check(
             net.sgs()
         ))),
     )
+}
+
+/// The raw `--url` writes a port (`Url` drops one equal to the scheme's default, so
+/// `http://host:80/` and `http://host/` parse alike; only the first is the operator's word).
+fn names_a_port(raw: &str) -> bool {
+    let authority = raw
+        .split_once("://")
+        .map_or(raw, |(_, rest)| rest)
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    host_port
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.ends_with('[') && !port.contains(']') && !port.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::security_groups::{Rule, SecurityGroupView};
+
+    fn tasks_group(id: &str, admits: Option<(&str, i32)>) -> SecurityGroupView {
+        SecurityGroupView {
+            id: id.into(),
+            group_name: id.into(),
+            ingress: admits
+                .map(|(group, port)| Rule {
+                    protocol: "tcp".into(),
+                    from_port: Some(port),
+                    to_port: Some(port),
+                    groups: vec![group.into()],
+                    ..Default::default()
+                })
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn orders(ports: &[u16], groups: &[&str]) -> ServiceTarget {
+        ServiceTarget {
+            kind: CLOUD_MAP,
+            name: "orders.corp.internal".into(),
+            ports: ports.to_vec(),
+            instances: vec![InstanceAt {
+                ip: "10.0.1.40".into(),
+                groups: groups.iter().map(|g| g.to_string()).collect(),
+            }],
+        }
+    }
+
+    fn run(
+        url: &str,
+        t: &ServiceTarget,
+        extra: Vec<SecurityGroupView>,
+        skip: &[String],
+    ) -> Result<()> {
+        let mut c = super::super::tests::case();
+        c.s.url = url.into();
+        c.v.security_groups.extend(extra);
+        let net = RelayNet::new(&c.s, &c.v);
+        let skips = Skips::new(skip);
+        check(&net, &Url::parse(url).unwrap(), Some(t), &skips)
+    }
+
+    #[test]
+    fn an_instance_whose_group_does_not_admit_the_relay_is_refused_naming_the_rule() {
+        let t = orders(&[8080], &["sg-tasks"]);
+        let e = run(
+            "http://orders.corp.internal:8080/",
+            &t,
+            vec![tasks_group("sg-tasks", None)],
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "the security groups do not let sg-relay reach Cloud Map service `orders.corp.internal` on port 8080: instance 10.0.1.40 (sg-tasks)"
+        );
+        assert!(e
+            .hint
+            .unwrap()
+            .starts_with("add an inbound rule to sg-tasks for TCP 8080 from sg-relay"));
+        // Admitted: passes; skipped: passes too.
+        let open = vec![tasks_group("sg-tasks", Some(("sg-relay", 8080)))];
+        assert!(run("http://orders.corp.internal:8080/", &t, open, &[]).is_ok());
+        let skip = vec!["service-reach".to_string()];
+        let closed = vec![tasks_group("sg-tasks", None)];
+        assert!(run("http://orders.corp.internal:8080/", &t, closed, &skip).is_ok());
+    }
+
+    #[test]
+    fn a_cloud_map_url_without_a_port_must_name_one_the_instances_register() {
+        let open = || vec![tasks_group("sg-tasks", Some(("sg-relay", 8080)))];
+        let e = run(
+            "http://orders.corp.internal/",
+            &orders(&[8080], &["sg-tasks"]),
+            open(),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "--url `http://orders.corp.internal/` names Cloud Map service `orders.corp.internal`, which registers port 8080, not 80: the relay would post to port 80"
+        );
+        assert_eq!(
+            e.hint.unwrap(),
+            "pass --url with the service's port, e.g. http://orders.corp.internal:8080/"
+        );
+        let e = run(
+            "http://orders.corp.internal/",
+            &orders(&[], &["sg-tasks"]),
+            open(),
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .contains("which has no SRV record and no instance port"),
+            "{}",
+            e.message
+        );
+        // An explicit port is the operator's word.
+        assert!(run(
+            "http://orders.corp.internal:80/",
+            &orders(&[], &[]),
+            open(),
+            &[]
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn a_written_port_is_told_apart_from_the_default() {
+        assert!(names_a_port("http://orders.corp.internal:80/"));
+        assert!(names_a_port("http://orders.corp.internal:8080"));
+        assert!(!names_a_port("http://orders.corp.internal/a:b"));
+        assert!(!names_a_port("http://[fd00::1]/"));
+        assert!(names_a_port("http://[fd00::1]:8080/"));
+    }
+
+    #[test]
+    fn an_address_no_interface_holds_is_not_judged() {
+        let t = orders(&[8080], &[]);
+        assert!(run("http://orders.corp.internal:8080/", &t, vec![], &[]).is_ok());
+    }
 }
