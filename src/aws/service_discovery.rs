@@ -169,8 +169,11 @@ pub async fn instances_of(sd: &Client, service_id: &str) -> Result<Vec<Instance>
     Ok(out)
 }
 
-/// Every service of the VPC's private namespaces, with its instances.
-pub async fn services_of_vpc(sd: &Client, vpc_zone_ids: &[String]) -> Result<Vec<CloudMapService>> {
+/// The VPC's private namespaces, and every service of theirs with its instances.
+pub async fn services_of_vpc(
+    sd: &Client,
+    vpc_zone_ids: &[String],
+) -> Result<(Vec<Namespace>, Vec<CloudMapService>)> {
     let namespaces = namespaces_of_zones(sd, vpc_zone_ids).await?;
     let per_namespace =
         futures::future::try_join_all(namespaces.iter().map(|ns| services_of(sd, ns))).await?;
@@ -180,7 +183,7 @@ pub async fn services_of_vpc(sd: &Client, vpc_zone_ids: &[String]) -> Result<Vec
     for (s, i) in services.iter_mut().zip(instances) {
         s.instances = i;
     }
-    Ok(services)
+    Ok((namespaces, services))
 }
 
 /// The Cloud Map service `host` names (`<service>.<namespace>` of one of the VPC's private

@@ -66,6 +66,64 @@ async fn cloud_map(sdk: &SdkConfig, vpc: &str, ip: &str) {
     }
 }
 
+/// A private hosted zone `apps.internal` in `vpc`: an SRV record naming `billing` on 9000, and a
+/// `db` A record no SRV names.
+async fn private_zone(sdk: &SdkConfig, vpc: &str) {
+    use aws_sdk_route53::types::{
+        Change, ChangeAction, ChangeBatch, HostedZoneConfig, ResourceRecord, ResourceRecordSet,
+        RrType, Vpc, VpcRegion,
+    };
+    let r53 = aws_sdk_route53::Client::new(sdk);
+    let zone = r53
+        .create_hosted_zone()
+        .name("apps.internal")
+        .caller_reference("apps-internal")
+        // AWS makes a zone created with a VPC private; moto needs it said.
+        .hosted_zone_config(HostedZoneConfig::builder().private_zone(true).build())
+        .vpc(
+            Vpc::builder()
+                .vpc_id(vpc)
+                .vpc_region(VpcRegion::UsEast1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let zone_id = zone.hosted_zone().unwrap().id().to_string();
+    let set = |name: &str, t: RrType, v: &str| {
+        Change::builder()
+            .action(ChangeAction::Create)
+            .resource_record_set(
+                ResourceRecordSet::builder()
+                    .name(name)
+                    .r#type(t)
+                    .ttl(60)
+                    .resource_records(ResourceRecord::builder().value(v).build().unwrap())
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    };
+    r53.change_resource_record_sets()
+        .hosted_zone_id(zone_id)
+        .change_batch(
+            ChangeBatch::builder()
+                .changes(set(
+                    "_http._tcp.billing.apps.internal.",
+                    RrType::Srv,
+                    "1 10 9000 billing.apps.internal.",
+                ))
+                .changes(set("billing.apps.internal.", RrType::A, "10.0.9.5"))
+                .changes(set("db.apps.internal.", RrType::A, "10.0.9.7"))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
 /// A task's network interface in the first private subnet, in a group of its own that admits
 /// nothing yet: (its IP, its group).
 async fn orders_task(net: &Net) -> (String, String) {
@@ -104,6 +162,7 @@ async fn discover_lists_the_cloud_map_services_beside_the_alb_and_never_picks_a_
     let sdk = moto.sdk().await;
     let (ip, _) = orders_task(&net).await;
     cloud_map(&sdk, &net.vpc, &ip).await;
+    private_zone(&sdk, &net.vpc).await;
 
     // Table: both services, the port-less one with its reason.
     let out = moto
@@ -151,7 +210,7 @@ async fn discover_lists_the_cloud_map_services_beside_the_alb_and_never_picks_a_
             .unwrap(),
     );
     let targets = json["service_discovery_targets"].as_array().unwrap();
-    assert_eq!(targets.len(), 2, "{targets:?}");
+    assert_eq!(targets.len(), 4, "{targets:?}");
     let by = |name: &str| targets.iter().find(|t| t["service"] == name).unwrap();
     let orders = by("orders");
     assert_eq!(orders["source"], "cloud_map");

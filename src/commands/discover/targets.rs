@@ -28,15 +28,13 @@ pub async fn fetch(ctx: &Context, d: &mut Discovery) -> Vec<ServiceDiscoveryTarg
     let zone_ids: Vec<String> = zones.iter().map(|z| z.id.clone()).collect();
     let mut out = Vec::new();
     let mut namespace_zones = Vec::new();
+    // The namespaces' zones hold Cloud Map's own records for the services listed here.
     match service_discovery::services_of_vpc(ctx.service_discovery(), &zone_ids).await {
-        Ok(services) => out.extend(services.iter().map(service_targets::from_cloud_map)),
+        Ok((namespaces, services)) => {
+            namespace_zones.extend(namespaces.into_iter().map(|n| n.hosted_zone_id));
+            out.extend(services.iter().map(service_targets::from_cloud_map));
+        }
         Err(e) => d.warnings.push(unreadable("Cloud Map namespaces", e)),
-    }
-    // The namespaces' zones hold Cloud Map's own records for the services listed above.
-    if let Ok(namespaces) =
-        service_discovery::namespaces_of_zones(ctx.service_discovery(), &zone_ids).await
-    {
-        namespace_zones.extend(namespaces.into_iter().map(|n| n.hosted_zone_id));
     }
     let candidates: Vec<_> = zones
         .iter()
