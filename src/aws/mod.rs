@@ -15,6 +15,7 @@ pub mod retry;
 pub mod route53;
 pub mod secretsmanager;
 pub mod security_groups;
+pub mod service_discovery;
 pub mod sqs;
 pub mod stacks;
 pub mod sts;

@@ -230,6 +230,7 @@ async fn prepare(
         logs: ctx.logs(),
         route53: ctx.route53(),
         lambda: ctx.lambda(),
+        service_discovery: ctx.service_discovery(),
     };
     // No stack, or one that holds no resources (rolled back, or only under review): the new
     // stack's named log groups must not exist yet.

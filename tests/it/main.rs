@@ -9,6 +9,7 @@ mod deploy_waits;
 mod destroy_refusals;
 mod destroy_vpc_users;
 mod discover;
+mod discover_service_discovery;
 mod dlq;
 mod dlq_dropped;
 mod edges_deploy;

@@ -77,8 +77,9 @@ pub struct DeployArgs {
     pub events_endpoint: Option<super::preflight::EventsEndpoint>,
 
     /// Skip one reachability check whose path exists in a way evrelay cannot verify (repeat
-    /// for each): target-egress, load-balancer-reach, endpoint-reach, eventbridge-egress. What
-    /// the check would have refused is printed with the plan; the file remembers the flag.
+    /// for each): target-egress, load-balancer-reach, service-reach, endpoint-reach,
+    /// eventbridge-egress. What the check would have refused is printed with the plan; the file
+    /// remembers the flag.
     #[arg(long = "skip-check", value_name = "NAME", value_parser = super::preflight::parse_skip_check)]
     pub skip_checks: Vec<String>,
 

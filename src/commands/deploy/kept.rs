@@ -75,6 +75,7 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
             logs: ctx.logs(),
             route53: ctx.route53(),
             lambda: ctx.lambda(),
+            service_discovery: ctx.service_discovery(),
         };
         let plan = preflight::run(
             clients,

@@ -35,11 +35,26 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                 // Private-DNS endpoints: EC2 associates the endpoint's AWS-managed private
                 // hosted zone with the VPC in the caller's name; the zone's id is AWS's
                 // (Route 53 Developer Guide, "VPC permissions"), so no resource narrows it.
+                // ListResourceRecordSets: discover's private-zone names and preflight's
+                // addresses for one; the zones are the operator's, found at run time.
                 Grant::anywhere(
                     "Route53",
                     &[
                         "route53:AssociateVPCWithHostedZone",
                         "route53:ListHostedZonesByVPC",
+                        "route53:ListResourceRecordSets",
+                    ],
+                ),
+                // discover's Cloud Map services and preflight's reach check for one: the List*
+                // of namespaces and services take no resource (Service Authorization
+                // Reference); ListInstances names services found at run time, shared ones
+                // from other accounts included.
+                Grant::anywhere(
+                    "CloudMap",
+                    &[
+                        "servicediscovery:ListInstances",
+                        "servicediscovery:ListNamespaces",
+                        "servicediscovery:ListServices",
                     ],
                 ),
                 endpoint_writes(),

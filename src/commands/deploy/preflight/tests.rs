@@ -185,6 +185,7 @@ impl Case {
             target_groups: &self.target_groups,
             service_zones: &self.zones,
             hosted_zones: &self.hosted_zones,
+            service_target: None,
             concurrency: &self.concurrency,
             skip_checks: &self.skip,
             stack: "relay",
