@@ -15,6 +15,7 @@ pub mod route53;
 pub mod secretsmanager;
 pub mod security_groups;
 pub mod sqs;
+pub mod sqs_move;
 pub mod stacks;
 pub mod sts;
 pub mod vpc_endpoints;
