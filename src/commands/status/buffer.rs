@@ -43,16 +43,6 @@ pub struct Backlog {
     pub delayed: u64,
 }
 
-/// `Delivery` as the stack was deployed with it; a stack from before buffered delivery has no
-/// such parameter and is direct.
-pub fn delivery_of(parameters: &[(String, String)]) -> String {
-    parameters
-        .iter()
-        .find(|(k, _)| k == "Delivery")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| "direct".into())
-}
-
 /// The mapping on the buffer queue among the function's mappings.
 fn on_buffer(all: Vec<Mapping>, buffer: &str) -> Option<Mapping> {
     let suffix = format!(":{buffer}");
@@ -340,7 +330,7 @@ mod tests {
     }
 
     #[test]
-    fn the_mapping_is_the_one_on_the_buffer_and_delivery_defaults_to_direct() {
+    fn the_mapping_is_the_one_on_the_buffer() {
         let other = Mapping {
             uuid: "x".into(),
             source_arn: Some("arn:aws:sqs:us-east-1:1:app-buffer-2".into()),
@@ -350,11 +340,6 @@ mod tests {
         assert_eq!(
             on_buffer(vec![other, mine.clone()], "app-buffer"),
             Some(mine)
-        );
-        assert_eq!(delivery_of(&[]), "direct");
-        assert_eq!(
-            delivery_of(&[("Delivery".into(), "buffered".into())]),
-            "buffered"
         );
     }
 }

@@ -147,7 +147,7 @@ pub struct QueueDepth {
 }
 
 async fn gather(ctx: &Context, info: StackInfo, watch: bool) -> Result<StatusReport> {
-    let delivery = buffer::delivery_of(&info.parameters);
+    let delivery = info.delivery().to_string();
     let (resources, endpoints, dlq, responses, left, function, buffer) = tokio::join!(
         stack_resources(ctx.cloudformation(), &info.id),
         endpoints::managed_by(ctx.ec2(), &ctx.names.stack),
