@@ -1,6 +1,7 @@
 //! Buffered delivery in `evrelay status`: the event source mapping that feeds the relay, the
 //! buffer's backlog and how long it takes to drain ([`drain`]). A direct stack shows none of it
-//! (only `delivery` in the JSON).
+//! (only `delivery` in the JSON). The oldest message's age is CloudWatch's
+//! ApproximateAgeOfOldestMessage, not a queue attribute: the health section reads it.
 
 use std::time::{Duration, Instant};
 
@@ -8,7 +9,7 @@ use serde::Serialize;
 
 use super::drain::{self, Drain, Latency, Observed};
 use crate::aws::lambda::{mappings, Mapping};
-use crate::aws::sqs::{self, QueueDepth};
+use crate::aws::sqs::QueueDepth;
 use crate::context::Context;
 use crate::model::log_line::Origin;
 use crate::model::text::now_ms;
@@ -36,8 +37,8 @@ pub struct BufferStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Backlog {
     pub queue: String,
-    /// None when the queue is not there.
-    pub url: Option<String>,
+    /// False when the queue is not there.
+    pub found: bool,
     pub visible: u64,
     pub in_flight: u64,
     pub delayed: u64,
@@ -76,7 +77,7 @@ pub async fn fetch(ctx: &Context, delivery: String, watch: bool) -> BufferStatus
         .and_then(|all| on_buffer(all, &ctx.names.buffer));
     let mut backlog = backlog.map_err(|e| warn("the buffer queue", e)).ok();
     let mut observed = None;
-    if let Some(first) = backlog.as_ref().filter(|b| watch && b.url.is_some()) {
+    if let Some(first) = backlog.as_ref().filter(|b| watch && b.found) {
         let before = first.visible + first.in_flight;
         if before > 0 {
             ctx.printer.note(&format!(
@@ -112,21 +113,19 @@ pub async fn fetch(ctx: &Context, delivery: String, watch: bool) -> BufferStatus
 }
 
 async fn backlog(ctx: &Context) -> crate::error::Result<Backlog> {
-    let name = &ctx.names.buffer;
-    let mut b = Backlog {
-        queue: name.clone(),
-        ..Default::default()
-    };
-    if let Some(url) = sqs::find_queue_url(ctx.sqs(), name).await? {
-        let QueueDepth {
-            visible,
-            in_flight,
-            delayed,
-        } = sqs::depth(ctx.sqs(), &url).await?;
-        (b.visible, b.in_flight, b.delayed) = (visible, in_flight, delayed);
-        b.url = Some(url);
-    }
-    Ok(b)
+    let held = crate::aws::buffer::held(ctx.sqs(), &ctx.names.buffer).await?;
+    let QueueDepth {
+        visible,
+        in_flight,
+        delayed,
+    } = held.unwrap_or_default();
+    Ok(Backlog {
+        queue: ctx.names.buffer.clone(),
+        found: held.is_some(),
+        visible,
+        in_flight,
+        delayed,
+    })
 }
 
 /// The relay's median latency over its recent deliveries (its JSON lines' `latency-ms`); None
@@ -211,7 +210,7 @@ pub fn section(b: &BufferStatus, style: &Style) -> String {
     }
     if let Some(q) = &b.backlog {
         let mut t = style.table(["Buffer", "Visible", "In flight", "Delayed"]);
-        if q.url.is_some() {
+        if q.found {
             t.add_row(vec![
                 q.queue.clone(),
                 q.visible.to_string(),
@@ -244,7 +243,7 @@ pub fn section(b: &BufferStatus, style: &Style) -> String {
         }
     }
     out.push_str(
-        "  the oldest message's age is CloudWatch's (ApproximateAgeOfOldestMessage): `evrelay status --health`\n",
+        "  the oldest message's age is a CloudWatch metric (ApproximateAgeOfOldestMessage), shown with the health metrics\n",
     );
     out
 }
@@ -269,7 +268,7 @@ mod tests {
             }),
             backlog: Some(Backlog {
                 queue: "app-buffer".into(),
-                url: Some("https://sqs/1/app-buffer".into()),
+                found: true,
                 visible: 1000,
                 in_flight: 20,
                 delayed: 0,
