@@ -176,8 +176,8 @@ async fn status_of_a_buffered_stack_shows_the_mapping_and_the_backlog() {
 #[tokio::test(flavor = "multi_thread")]
 async fn failed_events_are_peeked_with_their_receives_and_moved_back_to_the_buffer() {
     let dir = tempfile::tempdir().unwrap();
-    let record = dir.path().join("actions.txt");
-    let moto = Moto::start_recording(&record);
+    let record_path = dir.path().join("actions.txt");
+    let moto = Moto::start_recording(&record_path);
     let mut calls = BTreeSet::new();
     let c = clients(&moto).await;
     deploy_buffered(&moto, "bdlq").await;
@@ -209,7 +209,7 @@ async fn failed_events_are_peeked_with_their_receives_and_moved_back_to_the_buff
     // The operator looks: each event, how often it was received, and the relay's reason.
     let out = run_recorded(
         &moto,
-        &record,
+        &record_path,
         &mut calls,
         &["--stack", "bdlq", "--output", "json", "dlq", "peek"],
     );
@@ -244,7 +244,7 @@ async fn failed_events_are_peeked_with_their_receives_and_moved_back_to_the_buff
     );
     let out = run_recorded(
         &moto,
-        &record,
+        &record_path,
         &mut calls,
         &["--stack", "bdlq", "dlq", "peek"],
     );
@@ -255,7 +255,7 @@ async fn failed_events_are_peeked_with_their_receives_and_moved_back_to_the_buff
     // A dry run moves nothing.
     let out = run_recorded(
         &moto,
-        &record,
+        &record_path,
         &mut calls,
         &["--stack", "bdlq", "dlq", "redrive", "--dry-run"],
     );
@@ -266,7 +266,7 @@ async fn failed_events_are_peeked_with_their_receives_and_moved_back_to_the_buff
     // Redrive: SQS moves them back to the buffer; the relay sees the same events again.
     let out = run_recorded(
         &moto,
-        &record,
+        &record_path,
         &mut calls,
         &[
             "--stack", "bdlq", "--yes", "--output", "json", "dlq", "redrive",
@@ -298,15 +298,62 @@ async fn failed_events_are_peeked_with_their_receives_and_moved_back_to_the_buff
     // Nothing left: a second redrive says so and moves nothing.
     let out = run_recorded(
         &moto,
-        &record,
+        &record_path,
         &mut calls,
         &["--stack", "bdlq", "--yes", "dlq", "redrive"],
     );
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("is empty: nothing to move"));
 
+    // A destination record left from direct delivery is not an event: a move would hand it to
+    // the relay as one, so redrive refuses and names `--bus`, which unwraps it.
+    let record = destination_record(Some(event("ev-9", "e-9")));
+    send_message(&c.sqs, &dlq, &record.to_string(), None).await;
+    let out = run_recorded(
+        &moto,
+        &record_path,
+        &mut calls,
+        &["--stack", "bdlq", "--yes", "dlq", "redrive"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 message in `bdlq-dlq` is not an event"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--bus bdlq-bus"), "{stderr}");
+    assert_eq!(
+        depth(&c.sqs, &dlq).await,
+        (1, 0),
+        "nothing moved, the record visible again"
+    );
+    let out = run_recorded(
+        &moto,
+        &record_path,
+        &mut calls,
+        &[
+            "--stack", "bdlq", "--yes", "dlq", "redrive", "--bus", "bdlq-bus",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        depth(&c.sqs, &dlq).await,
+        (0, 0),
+        "re-sent through the bus, then deleted"
+    );
+
     // Every call those commands (and status) made is in the operate policy.
-    let out = run_recorded(&moto, &record, &mut calls, &["--stack", "bdlq", "status"]);
+    let out = run_recorded(
+        &moto,
+        &record_path,
+        &mut calls,
+        &["--stack", "bdlq", "status"],
+    );
     assert_eq!(out.status.code(), Some(0));
     assert!(calls.contains("sqs:StartMessageMoveTask"), "{calls:?}");
     assert!(

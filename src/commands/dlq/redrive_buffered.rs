@@ -3,6 +3,11 @@
 //! body, its EventBridge id and its attributes, and leaves the DLQ only once it is in the
 //! buffer. evrelay waits for the task with progress and reports what moved and what is left.
 //!
+//! A move task moves every message as it is. So the queue is read first: a Lambda destination
+//! record (left from direct delivery, before a switch) or an unknown body would reach the relay
+//! as if it were an event and be posted to the endpoint; such a queue is refused, and
+//! `--bus` re-sends through the bus instead (destination records unwrapped).
+//!
 //! SQS Developer Guide, "Configuring a dead-letter queue redrive": one active task per queue;
 //! "All redriven messages are considered new messages with a new messageID and enqueueTime"
 //! (so the buffer's receive count and retention start again).
@@ -15,10 +20,12 @@ use crate::aws::sqs::{self, QueueDepth};
 use crate::aws::sqs_move::{self, MoveTask};
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::model::dlq_record::{self, Shape};
 use crate::model::text::count;
 use crate::printer::{Report, Style};
 
-use super::{confirm_change, Queue};
+use super::sweep::{sweep, Held, Sweep, RECEIVERS};
+use super::{confirm_change, progress, warn_release_failures, Queue};
 
 /// How often the task is read while it runs.
 const POLL: Duration = Duration::from_secs(1);
@@ -40,6 +47,8 @@ struct MoveReport {
     left: u64,
     /// The task was already running when evrelay looked: it waited for that one.
     joined_running_task: bool,
+    /// Messages that are not events (destination records, unknown bodies): none may be moved.
+    not_events: u64,
 }
 
 pub(super) async fn run(ctx: &Context, q: &Queue<'_>, dry_run: bool) -> Result<()> {
@@ -66,8 +75,24 @@ pub(super) async fn run(ctx: &Context, q: &Queue<'_>, dry_run: bool) -> Result<(
     let running = sqs_move::latest(q.sqs, &dlq_arn)
         .await?
         .filter(MoveTask::is_active);
-    if dry_run || (depth.total() == 0 && running.is_none()) {
+    if depth.total() == 0 && running.is_none() {
         return ctx.printer.report(&report);
+    }
+    if running.is_none() {
+        report.not_events = not_events(ctx, q, &depth).await?;
+    }
+    if dry_run {
+        return ctx.printer.report(&report);
+    }
+    if report.not_events > 0 {
+        return Err(Error::failed(format!(
+            "{} (Lambda destination records from direct delivery, or unknown bodies): a move task would hand them to the relay as events",
+            not_events_words(report.not_events, &q.name)
+        ))
+        .hint(format!(
+            "`evrelay dlq redrive --bus {}` re-sends every event through the bus (destination records unwrapped); `evrelay dlq peek --wide` shows them",
+            ctx.names.bus
+        )));
     }
     if running.is_none() {
         let question = format!(
@@ -108,6 +133,46 @@ pub(super) async fn run(ctx: &Context, q: &Queue<'_>, dry_run: bool) -> Result<(
     }
 }
 
+/// `1 message in `q` is not an event`, `3 messages in `q` are not events`.
+fn not_events_words(n: u64, queue: &str) -> String {
+    if n == 1 {
+        format!("1 message in `{queue}` is not an event")
+    } else {
+        format!("{n} messages in `{queue}` are not events")
+    }
+}
+
+/// Reads the whole queue without consuming it (every message made visible again after) and
+/// counts what is not an event.
+async fn not_events(ctx: &Context, q: &Queue<'_>, depth: &QueueDepth) -> Result<u64> {
+    let held = Held::default();
+    let opts = Sweep {
+        queue: q,
+        receivers: RECEIVERS,
+        visibility: Duration::from_secs(30),
+        limit: None,
+        progress: progress(ctx, depth, "reading"),
+    };
+    let result = sweep(&opts, |batch| {
+        let held = &held;
+        async move {
+            batch.into_iter().for_each(|m| held.insert(m));
+            Ok(0)
+        }
+    })
+    .await;
+    let n = held
+        .snapshot()
+        .iter()
+        .map(dlq_record::parse)
+        .filter(|r| !matches!(r.shape, Shape::Buffer | Shape::RuleDlq))
+        .count() as u64;
+    let release = held.release(q).await;
+    result?;
+    warn_release_failures(ctx, &release?);
+    Ok(n)
+}
+
 /// Reads the task every [`POLL`] until it is no longer RUNNING or CANCELLING, with a progress
 /// bar of the messages moved.
 async fn wait(ctx: &Context, q: &Queue<'_>, dlq_arn: &str, expected: u64) -> Result<MoveTask> {
@@ -131,6 +196,13 @@ async fn wait(ctx: &Context, q: &Queue<'_>, dlq_arn: &str, expected: u64) -> Res
 
 impl Report for MoveReport {
     fn render(&self, _style: &Style) -> String {
+        if self.dry_run && self.not_events > 0 {
+            return format!(
+                "Dry run: {}, so a move to the buffer `{}` would be refused; `--bus` re-sends through a bus instead. Nothing was moved.",
+                not_events_words(self.not_events, &self.queue),
+                self.destination
+            );
+        }
         if self.dry_run {
             return format!(
                 "Dry run: about {} in `{}` would be moved back to the buffer `{}` (an SQS move task; ids unchanged); nothing was moved.",
@@ -209,6 +281,10 @@ mod tests {
         assert!(r.render(&PLAIN).starts_with(
             "Dry run: about 3 events in `app-dlq` would be moved back to the buffer `app-buffer`"
         ));
+        r.not_events = 1;
+        assert!(r
+            .render(&PLAIN)
+            .starts_with("Dry run: 1 message in `app-dlq` is not an event, so a move to the buffer `app-buffer` would be refused"));
         r.dry_run = false;
         assert_eq!(r.render(&PLAIN), "`app-dlq` is empty: nothing to move.");
     }
