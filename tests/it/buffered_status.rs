@@ -379,3 +379,66 @@ async fn failed_events_are_peeked_with_their_receives_and_moved_back_to_the_buff
         "not in `evrelay policy operate`: {missing:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_watch_measures_the_drain_rate_while_the_relay_works() {
+    let moto = Moto::start();
+    let c = clients(&moto).await;
+    deploy_buffered(&moto, "bwatch").await;
+    let buffer = queue_url(&c.sqs, "bwatch-buffer").await;
+    let bodies: Vec<String> = (0..100)
+        .map(|i| event(&format!("ev-{i}"), &format!("e-{i}")).to_string())
+        .collect();
+    send_many(&c.sqs, &buffer, &bodies).await;
+
+    // The test plays the relay: it takes and delivers (deletes) events until told to stop.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let relay = {
+        let (sqs, buffer, stop) = (c.sqs.clone(), buffer.clone(), stop.clone());
+        tokio::spawn(async move {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let got = sqs
+                    .receive_message()
+                    .queue_url(&buffer)
+                    .max_number_of_messages(2)
+                    .send()
+                    .await
+                    .unwrap();
+                for m in got.messages.unwrap_or_default() {
+                    sqs.delete_message()
+                        .queue_url(&buffer)
+                        .receipt_handle(m.receipt_handle.unwrap())
+                        .send()
+                        .await
+                        .unwrap();
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        })
+    };
+    let out = moto
+        .evrelay()
+        .args(["--stack", "bwatch", "--output", "json", "status", "--watch"])
+        .output()
+        .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    relay.await.unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = stdout_json(&out);
+    assert_eq!(status["drain"]["basis"], "observed", "{status}");
+    assert!(
+        status["drain"]["rate_per_second"].as_f64().unwrap() > 0.0,
+        "{status}"
+    );
+    assert!(status["drain"]["seconds"].as_u64().is_some(), "{status}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("measuring the buffer's drain rate"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
