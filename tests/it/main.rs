@@ -10,6 +10,7 @@ mod destroy_refusals;
 mod destroy_vpc_users;
 mod discover;
 mod dlq;
+mod dlq_buffered;
 mod dlq_dropped;
 mod edges_deploy;
 mod edges_destroy;
