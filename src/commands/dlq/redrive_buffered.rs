@@ -177,6 +177,8 @@ async fn not_events(ctx: &Context, q: &Queue<'_>, depth: &QueueDepth) -> Result<
 /// bar of the messages moved.
 async fn wait(ctx: &Context, q: &Queue<'_>, dlq_arn: &str, expected: u64) -> Result<MoveTask> {
     let bar = ctx.printer.progress(expected, "moving to the buffer");
+    // The task is SQS's: Ctrl-C stops the waiting, not the move.
+    let mut interrupted = Box::pin(crate::interrupt::ctrl_c());
     loop {
         let task = sqs_move::latest(q.sqs, dlq_arn).await?.ok_or_else(|| {
             Error::failed(format!("SQS lists no move task for `{}`", q.name))
@@ -190,7 +192,17 @@ async fn wait(ctx: &Context, q: &Queue<'_>, dlq_arn: &str, expected: u64) -> Res
             bar.finish_and_clear();
             return Ok(task);
         }
-        tokio::time::sleep(POLL).await;
+        tokio::select! {
+            _ = &mut interrupted => {
+                bar.finish_and_clear();
+                return Err(Error::cancelled_with(format!(
+                    "stopped waiting after {} moved; the move task goes on in SQS",
+                    count(task.moved, "event")
+                ))
+                .hint("`evrelay dlq redrive` waits for it again; `evrelay dlq peek` shows what is left"));
+            }
+            _ = tokio::time::sleep(POLL) => {}
+        }
     }
 }
 
