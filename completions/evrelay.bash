@@ -360,7 +360,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__destroy)
-            opts="-y -v -q -h -V --timeout --keep-endpoints --delete-endpoints --role-arn --ignore-missing --delete-failed-events --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --timeout --keep-endpoints --delete-endpoints --role-arn --ignore-missing --delete-failed-events --delete-buffered-events --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

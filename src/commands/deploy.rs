@@ -254,7 +254,9 @@ async fn prepare(
         ctx.printer.warn(&skipped.line());
     }
     steps::warn_unnamed_https_host(ctx, &settings.url, &relay.host).await;
-    steps::check_delivery(ctx, current.map(|s| s.parameters.as_slice()), &settings).await?;
+    steps::warn_slow_tail(ctx, &settings);
+    let stack_params = current.map(|s| s.parameters.as_slice());
+    steps::refuse_losing_buffer(ctx, stack_params, &settings).await?;
     let endpoint_actions = plan.endpoint_actions();
     let operation = if current.is_some() {
         Operation::Update
@@ -272,6 +274,9 @@ async fn prepare(
         )
         .at(&account, ctx.region());
         preview.dry_run = true;
+        // What the change set would set: the same table a real create shows.
+        let sent = params::parameters_for(&settings, &relay, secret.as_ref());
+        preview.parameters = delivery::preview(&[], &sent, settings.delivery.mode);
         preview.deletes_first = doomed.map(|d| d.status);
         steps::show(ctx, &preview)?;
         ctx.printer.note("Dry run: nothing changed.");
@@ -377,13 +382,8 @@ async fn prepare(
         ChangeSetReport::new(&stack_name, operation, changes, endpoint_actions.clone())
             .at(&account, ctx.region());
     preview.dry_run = args.dry_run;
-    preview.parameters = delivery::shown(
-        param_changes::parameter_changes(
-            current.map(|s| s.parameters.as_slice()).unwrap_or(&[]),
-            &spec.parameters,
-        ),
-        settings.delivery.mode,
-    );
+    let was = current.map(|s| s.parameters.as_slice()).unwrap_or(&[]);
+    preview.parameters = delivery::preview(was, &spec.parameters, settings.delivery.mode);
     preview.change_set = Some(spec.name.clone());
     if args.no_execute {
         preview.execute_command = Some(kept::execute_command(ctx, &spec.name));
@@ -410,6 +410,7 @@ async fn prepare(
     if !confirm(ctx.globals.yes, question).await? {
         return Err(Error::cancelled_with("deploy cancelled; nothing changed"));
     }
+    steps::refuse_losing_buffer(ctx, stack_params, &settings).await?;
     apply::make_ready(ctx, &plan, created, operation, debris)
         .await
         .map(Some)

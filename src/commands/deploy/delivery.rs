@@ -297,8 +297,17 @@ pub fn parameters(d: &DeliverySettings, stack_parameters: &[String]) -> Vec<Para
     out
 }
 
-/// A direct stack's preview says nothing of a buffer it does not have.
-pub fn shown(changes: Vec<ParamChange>, mode: Delivery) -> Vec<ParamChange> {
+/// The parameter changes a preview shows: old → new, and for a direct stack nothing of a
+/// buffer it does not have.
+pub fn preview(
+    current: &[(String, String)],
+    sent: &[ParamValue],
+    mode: Delivery,
+) -> Vec<ParamChange> {
+    shown(super::param_changes::parameter_changes(current, sent), mode)
+}
+
+fn shown(changes: Vec<ParamChange>, mode: Delivery) -> Vec<ParamChange> {
     match mode {
         Delivery::Buffered => changes,
         Delivery::Direct => changes

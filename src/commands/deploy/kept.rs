@@ -18,7 +18,7 @@ use crate::terminal::confirm;
 
 use super::guard::{self, Debris};
 use super::report::ChangeSetReport;
-use super::{param_changes, params, preflight, steps, DeployArgs};
+use super::{params, preflight, steps, DeployArgs};
 
 /// `evrelay deploy --execute NAME --stack S --region R`: the stack and region this run
 /// resolved (from a flag, the environment or the config file), so the line works pasted into
@@ -92,7 +92,8 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
         }
         steps::warn_unnamed_https_host(ctx, &settings.url, &relay.host).await;
         let updated = (operation == Operation::Update).then_some(current);
-        steps::check_delivery(ctx, updated, &settings).await?;
+        steps::warn_slow_tail(ctx, &settings);
+        steps::refuse_losing_buffer(ctx, updated, &settings).await?;
         let mut preview = ChangeSetReport::new(
             &stack_name,
             operation,
@@ -102,10 +103,8 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
         .at(&account, ctx.region());
         preview.dry_run = args.dry_run;
         preview.change_set = Some(cs.name.clone());
-        preview.parameters = super::delivery::shown(
-            param_changes::parameter_changes(current, &sent(&cs.parameters)),
-            settings.delivery.mode,
-        );
+        preview.parameters =
+            super::delivery::preview(current, &sent(&cs.parameters), settings.delivery.mode);
         steps::show(ctx, &preview)?;
         if args.dry_run {
             ctx.printer.note(&format!(
@@ -124,6 +123,7 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
                 cs.name
             )));
         }
+        steps::refuse_losing_buffer(ctx, updated, &settings).await?;
         let created = ChangeSetId {
             id: cs.id.clone(),
             stack_id: cs.stack_id.clone(),

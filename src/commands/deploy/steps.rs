@@ -18,34 +18,38 @@ use super::preflight::{EndpointPlan, NetworkPlan};
 use super::report::{DeployResult, EndpointAction};
 use super::{delivery, params, DeployArgs, Settings};
 
-/// Delivery's last checks before a change set: the warning about a batch the function timeout
-/// cannot hold at its worst, and a switch to direct delivery refused while the buffer it would
-/// delete holds events (read now, before anything is created). `current`: the stack's
-/// parameters, when the deploy updates it.
-pub(super) async fn check_delivery(
-    ctx: &Context,
-    current: Option<&[(String, String)]>,
-    settings: &Settings,
-) -> Result<()> {
+/// The plan's warning about a batch the function timeout cannot hold at its worst.
+pub(super) fn warn_slow_tail(ctx: &Context, settings: &Settings) {
     let d = &settings.delivery;
     if let Some(warning) =
         delivery::slow_tail_warning(d, settings.read_timeout, settings.function_timeout)
     {
         ctx.printer.warn(&warning);
     }
+}
+
+/// A switch to direct delivery deletes the buffer: refused while it holds events. Read before
+/// the change set is made and again after the yes (it may have filled while the plan was read);
+/// what arrives between the execution and the inbound rule's update is the one window left.
+/// `current`: the stack's parameters, when the deploy updates it.
+pub(super) async fn refuse_losing_buffer(
+    ctx: &Context,
+    current: Option<&[(String, String)]>,
+    settings: &Settings,
+) -> Result<()> {
     let Some(current) = current else {
         return Ok(());
     };
-    let from = delivery::current(current);
-    if from == delivery::Delivery::Buffered && d.mode == delivery::Delivery::Direct {
-        let buffer = &ctx.names.buffer;
-        let held = crate::aws::buffer::held(ctx.sqs(), buffer)
-            .await?
-            .map(|depth| depth.total())
-            .unwrap_or(0);
-        delivery::refuse_switch(&ctx.names.stack, from, d.mode, buffer, held)?;
+    let (from, to) = (delivery::current(current), settings.delivery.mode);
+    if from != delivery::Delivery::Buffered || to != delivery::Delivery::Direct {
+        return Ok(());
     }
-    Ok(())
+    let buffer = &ctx.names.buffer;
+    let held = crate::aws::buffer::held(ctx.sqs(), buffer)
+        .await?
+        .map(|depth| depth.total())
+        .unwrap_or(0);
+    delivery::refuse_switch(&ctx.names.stack, from, to, buffer, held)
 }
 
 /// A phase line off a terminal (where the spinner is not drawn), so a log or a test sees
