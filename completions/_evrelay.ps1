@@ -205,7 +205,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('peek', 'peek', [CompletionResultType]::ParameterValue, 'List failed events without consuming them')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Append every message to a JSON Lines file, then delete it from the queue')
-            [CompletionResult]::new('redrive', 'redrive', [CompletionResultType]::ParameterValue, 'Put each failed event back on the bus; delete only what was re-sent')
+            [CompletionResult]::new('redrive', 'redrive', [CompletionResultType]::ParameterValue, 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete every message in the queue')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -257,7 +257,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             break
         }
         'evrelay;dlq;redrive' {
-            [CompletionResult]::new('--bus', '--bus', [CompletionResultType]::ParameterName, 'The bus to put the events on (default: the stack''s bus)')
+            [CompletionResult]::new('--bus', '--bus', [CompletionResultType]::ParameterName, 'The bus to put the events on (default: the stack''s bus). Buffered delivery: re-send through this bus instead of moving the messages to the buffer')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (default: AWS_PROFILE)')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual')
@@ -303,7 +303,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
         'evrelay;dlq;help' {
             [CompletionResult]::new('peek', 'peek', [CompletionResultType]::ParameterValue, 'List failed events without consuming them')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Append every message to a JSON Lines file, then delete it from the queue')
-            [CompletionResult]::new('redrive', 'redrive', [CompletionResultType]::ParameterValue, 'Put each failed event back on the bus; delete only what was re-sent')
+            [CompletionResult]::new('redrive', 'redrive', [CompletionResultType]::ParameterValue, 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete every message in the queue')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -495,7 +495,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
         'evrelay;help;dlq' {
             [CompletionResult]::new('peek', 'peek', [CompletionResultType]::ParameterValue, 'List failed events without consuming them')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Append every message to a JSON Lines file, then delete it from the queue')
-            [CompletionResult]::new('redrive', 'redrive', [CompletionResultType]::ParameterValue, 'Put each failed event back on the bus; delete only what was re-sent')
+            [CompletionResult]::new('redrive', 'redrive', [CompletionResultType]::ParameterValue, 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete every message in the queue')
             break
         }

@@ -197,7 +197,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --version 'Print version'
             cand peek 'List failed events without consuming them'
             cand drain 'Append every message to a JSON Lines file, then delete it from the queue'
-            cand redrive 'Put each failed event back on the bus; delete only what was re-sent'
+            cand redrive 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged'
             cand purge 'Delete every message in the queue'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -246,7 +246,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --version 'Print version'
         }
         &'evrelay;dlq;redrive'= {
-            cand --bus 'The bus to put the events on (default: the stack''s bus)'
+            cand --bus 'The bus to put the events on (default: the stack''s bus). Buffered delivery: re-send through this bus instead of moving the messages to the buffer'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
             cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
@@ -290,7 +290,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         &'evrelay;dlq;help'= {
             cand peek 'List failed events without consuming them'
             cand drain 'Append every message to a JSON Lines file, then delete it from the queue'
-            cand redrive 'Put each failed event back on the bus; delete only what was re-sent'
+            cand redrive 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged'
             cand purge 'Delete every message in the queue'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -465,7 +465,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         &'evrelay;help;dlq'= {
             cand peek 'List failed events without consuming them'
             cand drain 'Append every message to a JSON Lines file, then delete it from the queue'
-            cand redrive 'Put each failed event back on the bus; delete only what was re-sent'
+            cand redrive 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged'
             cand purge 'Delete every message in the queue'
         }
         &'evrelay;help;dlq;peek'= {

@@ -166,7 +166,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "peek" -d 'List failed events without consuming them'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "drain" -d 'Append every message to a JSON Lines file, then delete it from the queue'
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "purge" -d 'Delete every message in the queue'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l max -d 'Show at most this many messages' -r
@@ -199,7 +199,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s V -l version -d 'Print version'
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l bus -d 'The bus to put the events on (default: the stack\'s bus)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l bus -d 'The bus to put the events on (default: the stack\'s bus). Buffered delivery: re-send through this bus instead of moving the messages to the buffer' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
@@ -229,7 +229,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "peek" -d 'List failed events without consuming them'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "drain" -d 'Append every message to a JSON Lines file, then delete it from the queue'
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete every message in the queue'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
@@ -340,5 +340,5 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_see
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "peek" -d 'List failed events without consuming them'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "drain" -d 'Append every message to a JSON Lines file, then delete it from the queue'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "purge" -d 'Delete every message in the queue'

@@ -17,6 +17,7 @@ pub mod secretsmanager;
 pub mod security_groups;
 pub mod service_discovery;
 pub mod sqs;
+pub mod sqs_move;
 pub mod stacks;
 pub mod sts;
 pub mod vpc_endpoints;

@@ -2,6 +2,7 @@
 //! real moto server, through the real SDK. Modules per command.
 
 mod buffered_deploy;
+mod buffered_status;
 mod cli;
 mod config;
 mod deploy_flags;
@@ -11,6 +12,7 @@ mod destroy_vpc_users;
 mod discover;
 mod discover_service_discovery;
 mod dlq;
+mod dlq_buffered;
 mod dlq_dropped;
 mod edges_deploy;
 mod edges_destroy;

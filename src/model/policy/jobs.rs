@@ -130,9 +130,23 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                         "sqs:ChangeMessageVisibility",
                         "sqs:ChangeMessageVisibilityBatch",
                         "sqs:PurgeQueue",
+                        // `dlq redrive` in buffered delivery: SQS's own redrive from the DLQ.
+                        "sqs:StartMessageMoveTask",
+                        "sqs:ListMessageMoveTasks",
                     ],
                     queue_arns(s),
                 ),
+                // The move task sends to the buffer as the caller (SQS Developer Guide,
+                // "Configuring queue permissions for dead-letter queue redrive": SendMessage on
+                // the destination queue).
+                Grant::new(
+                    "SqsRedrive",
+                    &["sqs:SendMessage"],
+                    vec![s.arn("sqs", &s.names.buffer)],
+                ),
+                // `status` in buffered delivery. ListEventSourceMappings takes no resource
+                // (Service Authorization Reference, AWS Lambda).
+                Grant::anywhere("LambdaList", &["lambda:ListEventSourceMappings"]),
                 Grant::new(
                     "Logs",
                     &[
@@ -268,6 +282,7 @@ fn queue_arns(s: &Scope) -> Vec<String> {
     vec![
         s.arn("sqs", &s.names.dlq),
         s.arn("sqs", &s.names.responses_queue),
+        s.arn("sqs", &s.names.buffer),
     ]
 }
 

@@ -120,7 +120,8 @@ fn the_stacks_own_resources_are_named_not_wildcarded() {
         sqs.resource,
         vec![
             "arn:aws:sqs:eu-west-1:*:orders-dlq",
-            "arn:aws:sqs:eu-west-1:*:orders-responses"
+            "arn:aws:sqs:eu-west-1:*:orders-responses",
+            "arn:aws:sqs:eu-west-1:*:orders-buffer"
         ]
     );
     let logs = doc
