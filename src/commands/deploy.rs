@@ -12,6 +12,7 @@
 
 mod apply;
 mod args;
+mod delivery;
 mod discard;
 mod guard;
 mod kept;
@@ -253,6 +254,7 @@ async fn prepare(
         ctx.printer.warn(&skipped.line());
     }
     steps::warn_unnamed_https_host(ctx, &settings.url, &relay.host).await;
+    steps::check_delivery(ctx, current.map(|s| s.parameters.as_slice()), &settings).await?;
     let endpoint_actions = plan.endpoint_actions();
     let operation = if current.is_some() {
         Operation::Update
@@ -265,7 +267,7 @@ async fn prepare(
         let mut preview = ChangeSetReport::new(
             &stack_name,
             operation,
-            report::template_adds(&template::render()),
+            report::template_adds(&template::render(), settings.delivery.mode),
             endpoint_actions,
         )
         .at(&account, ctx.region());
@@ -375,9 +377,12 @@ async fn prepare(
         ChangeSetReport::new(&stack_name, operation, changes, endpoint_actions.clone())
             .at(&account, ctx.region());
     preview.dry_run = args.dry_run;
-    preview.parameters = param_changes::parameter_changes(
-        current.map(|s| s.parameters.as_slice()).unwrap_or(&[]),
-        &spec.parameters,
+    preview.parameters = delivery::shown(
+        param_changes::parameter_changes(
+            current.map(|s| s.parameters.as_slice()).unwrap_or(&[]),
+            &spec.parameters,
+        ),
+        settings.delivery.mode,
     );
     preview.change_set = Some(spec.name.clone());
     if args.no_execute {

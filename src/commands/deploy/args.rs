@@ -67,6 +67,9 @@ pub struct DeployArgs {
     #[arg(long, value_name = "DAYS")]
     pub log_retention_days: Option<u32>,
 
+    #[command(flatten)]
+    pub delivery: super::delivery::DeliveryArgs,
+
     /// The relay's way to EventBridge when evrelay cannot verify its subnets' route (a transit
     /// gateway, NAT instance or firewall): `create` an `events` interface endpoint, or `skip`
     /// it (that route reaches the internet). Such a route without this flag stops the deploy.
@@ -110,7 +113,7 @@ pub struct DeployArgs {
 }
 
 /// The flags a kept change set has already decided.
-const EXECUTE_CONFLICTS: [&str; 20] = [
+const EXECUTE_CONFLICTS: [&str; 25] = [
     "subnets",
     "security_group",
     "url",
@@ -125,6 +128,11 @@ const EXECUTE_CONFLICTS: [&str; 20] = [
     "function_timeout",
     "read_timeout",
     "log_retention_days",
+    "delivery",
+    "max_concurrency",
+    "batch_size",
+    "batch_window",
+    "max_receive_count",
     "tags",
     "role_arn",
     "no_execute",
@@ -330,6 +338,11 @@ mod tests {
             ("function_timeout", "FunctionTimeout"),
             ("read_timeout", "ReadTimeoutSeconds"),
             ("log_retention_days", "LogRetentionDays"),
+            ("delivery", "Delivery"),
+            ("max_concurrency", "MaxConcurrency"),
+            ("batch_size", "BatchSize"),
+            ("batch_window", "BatchWindowSeconds"),
+            ("max_receive_count", "MaxReceiveCount"),
         ] {
             let help = cmd
                 .get_arguments()
@@ -360,6 +373,11 @@ mod tests {
             &["--tags", "a=b"],
             &["--no-execute"],
             &["--secret-id", "s"],
+            &["--delivery", "buffered"],
+            &["--max-concurrency", "5"],
+            &["--batch-size", "5"],
+            &["--batch-window", "5"],
+            &["--max-receive-count", "5"],
         ] {
             let argv = [&["deploy", "--execute", "evrelay-1"][..], flag].concat();
             let e = Wrap::try_parse_from(argv).err().expect("a conflict");

@@ -91,6 +91,8 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
             ctx.printer.warn(&skipped.line());
         }
         steps::warn_unnamed_https_host(ctx, &settings.url, &relay.host).await;
+        let updated = (operation == Operation::Update).then_some(current);
+        steps::check_delivery(ctx, updated, &settings).await?;
         let mut preview = ChangeSetReport::new(
             &stack_name,
             operation,
@@ -100,7 +102,10 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
         .at(&account, ctx.region());
         preview.dry_run = args.dry_run;
         preview.change_set = Some(cs.name.clone());
-        preview.parameters = param_changes::parameter_changes(current, &sent(&cs.parameters));
+        preview.parameters = super::delivery::shown(
+            param_changes::parameter_changes(current, &sent(&cs.parameters)),
+            settings.delivery.mode,
+        );
         steps::show(ctx, &preview)?;
         if args.dry_run {
             ctx.printer.note(&format!(

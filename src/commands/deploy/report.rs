@@ -5,6 +5,7 @@
 use comfy_table::{Cell, Color};
 use serde::Serialize;
 
+use super::delivery::Delivery;
 use crate::names::RelayNames;
 use crate::printer::{Report, Style};
 use crate::stack::changeset::ChangeRow;
@@ -78,7 +79,7 @@ impl ChangeSetReport {
 /// What CloudFormation would list for a new stack: every resource of the template, added.
 /// A dry run of a create shows this instead of making a change set, which would leave a
 /// (deleted) stack in the account's history.
-pub fn template_adds(template: &str) -> Vec<ChangeRow> {
+pub fn template_adds(template: &str, delivery: Delivery) -> Vec<ChangeRow> {
     let mut rows = Vec::new();
     let mut inside = false;
     let mut current: Option<String> = None;
@@ -92,8 +93,8 @@ pub fn template_adds(template: &str) -> Vec<ChangeRow> {
         }
         if let Some(rest) = line.strip_prefix("  ").filter(|r| !r.starts_with(' ')) {
             current = rest.split_once(':').map(|(k, _)| k.trim().to_string());
-        } else if line.trim_end() == "    Condition: Buffered" {
-            // Buffered delivery's resources: deploy creates direct stacks only (so far).
+        } else if line.trim_end() == "    Condition: Buffered" && delivery == Delivery::Direct {
+            // Buffered delivery's resources (the Condition comes right after the Type).
             rows.pop();
         } else if let (Some(id), Some(kind)) = (&current, line.strip_prefix("    Type:")) {
             rows.push(ChangeRow {
@@ -404,12 +405,18 @@ mod render_tests {
     #[test]
     fn a_new_stack_s_preview_lists_every_template_resource_as_added() {
         let template = crate::template::render();
-        let rows = template_adds(&template);
+        let rows = template_adds(&template, Delivery::Direct);
         let buffered = template.matches("\n    Condition: Buffered\n").count();
         assert_eq!(
             rows.len(),
             crate::template::resource_ids(&template).len() - buffered
         );
+        let all = template_adds(&template, Delivery::Buffered);
+        assert_eq!(all.len(), crate::template::resource_ids(&template).len());
+        assert!(all.iter().any(|r| r.logical_id == "Buffer"));
+        assert!(all.iter().any(|r| r.logical_id == "BufferMapping"
+            && r.resource_type == "AWS::Lambda::EventSourceMapping"));
+        assert!(!rows.iter().any(|r| r.logical_id.starts_with("Buffer")));
         assert!(rows
             .iter()
             .any(|r| r.logical_id == "Bus" && r.resource_type == "AWS::Events::EventBus"));

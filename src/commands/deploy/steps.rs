@@ -16,7 +16,37 @@ use crate::template;
 use super::guard::Debris;
 use super::preflight::{EndpointPlan, NetworkPlan};
 use super::report::{DeployResult, EndpointAction};
-use super::{params, DeployArgs, Settings};
+use super::{delivery, params, DeployArgs, Settings};
+
+/// Delivery's last checks before a change set: the warning about a batch the function timeout
+/// cannot hold at its worst, and a switch to direct delivery refused while the buffer it would
+/// delete holds events (read now, before anything is created). `current`: the stack's
+/// parameters, when the deploy updates it.
+pub(super) async fn check_delivery(
+    ctx: &Context,
+    current: Option<&[(String, String)]>,
+    settings: &Settings,
+) -> Result<()> {
+    let d = &settings.delivery;
+    if let Some(warning) =
+        delivery::slow_tail_warning(d, settings.read_timeout, settings.function_timeout)
+    {
+        ctx.printer.warn(&warning);
+    }
+    let Some(current) = current else {
+        return Ok(());
+    };
+    let from = delivery::current(current);
+    if from == delivery::Delivery::Buffered && d.mode == delivery::Delivery::Direct {
+        let buffer = &ctx.names.buffer;
+        let held = crate::aws::buffer::held(ctx.sqs(), buffer)
+            .await?
+            .map(|depth| depth.total())
+            .unwrap_or(0);
+        delivery::refuse_switch(&ctx.names.stack, from, d.mode, buffer, held)?;
+    }
+    Ok(())
+}
 
 /// A phase line off a terminal (where the spinner is not drawn), so a log or a test sees
 /// where the deploy is; the spinner on one.

@@ -134,6 +134,7 @@ fn settings(url: &str) -> Settings {
         function_timeout: 30,
         read_timeout: 10,
         log_retention_days: 14,
+        delivery: Default::default(),
     }
 }
 
