@@ -1052,7 +1052,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__policy)
-            opts="-y -v -q -h -V --role-arn --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version deploy operate destroy all"
+            opts="-y -v -q -h -V --role-arn --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version deploy operate destroy stack-resources all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

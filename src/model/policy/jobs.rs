@@ -71,6 +71,7 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                 ),
                 logs_policy(&["logs:PutResourcePolicy"]),
                 stack_changes(s, true),
+                queue_reads(s),
                 // Lambda checks the caller may see the subnets and groups it is given (Lambda
                 // Developer Guide, "Giving Lambda functions access to a VPC": user
                 // permissions); those are in network_reads. The execution role is passed only
@@ -87,9 +88,6 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                     vec![s.arn("lambda", &format!("function:{}", s.names.function))],
                 ),
             ]);
-            // The queues' GetQueueUrl (a deleted queue's name is blocked for 60 s: deploy waits
-            // it out) is among the StackSqs actions.
-            out.extend(stack_resources::grants(true, s));
             out.extend(service_role(s));
         }
         Job::Operate => {
@@ -166,6 +164,11 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                 ),
             ]);
         }
+        Job::StackResources => {
+            // Create, update and delete: an update deletes what a condition turns off.
+            out = stack_resources::grants(true, s);
+            out.extend(stack_resources::grants(false, s));
+        }
         Job::Destroy => {
             out.extend([
                 network_reads(),
@@ -180,8 +183,8 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                 endpoint_deletes(),
                 logs_policy(&[]),
                 stack_changes(s, false),
+                queue_reads(s),
             ]);
-            out.extend(stack_resources::grants(false, s));
             out.extend(service_role(s));
         }
     }
@@ -276,6 +279,16 @@ fn logs_policy(extra: &[&str]) -> Grant {
 
 fn stack_arns(s: &Scope) -> Vec<String> {
     vec![s.arn("cloudformation", &format!("stack/{}/*", s.names.stack))]
+}
+
+/// The depth of the stack's queues: deploy waits out a deleted queue's name (blocked for 60 s)
+/// and reads the buffer before a switch to direct; destroy lists what each queue holds.
+fn queue_reads(s: &Scope) -> Grant {
+    Grant::new(
+        "Sqs",
+        &["sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
+        queue_arns(s),
+    )
 }
 
 fn queue_arns(s: &Scope) -> Vec<String> {

@@ -162,14 +162,21 @@ fn deploy_names_the_permissions_that_fail_half_way() {
         "secretsmanager:GetRandomPassword",
         "iam:PassRole",
         "acm:DescribeCertificate",
+    ] {
+        assert!(deploy.contains(&needed.to_string()), "{needed}");
+    }
+    // CloudFormation tags what it makes with the stack's tags, as the caller or the role.
+    let resources = policy(&[Job::StackResources], &scope()).actions();
+    for needed in [
         "lambda:TagResource",
         "sqs:TagQueue",
         "logs:TagResource",
         "events:TagResource",
         "secretsmanager:TagResource",
         "iam:TagRole",
+        "lambda:DeleteFunction",
     ] {
-        assert!(deploy.contains(&needed.to_string()), "{needed}");
+        assert!(resources.contains(&needed.to_string()), "{needed}");
     }
     let doc = policy(&[Job::Deploy], &scope());
     let passes: Vec<&Statement> = doc
