@@ -14,6 +14,14 @@ Environment:
   EVRELAY_EMULATOR_NOECHO_IN_CLEAR=1     DescribeStacks returns NoEcho parameters in clear (moto's
                                          behaviour; only the sandbox sets it, see
                                          strict/cloudformation.py).
+  EVRELAY_EMULATOR_EVALUATE_ALARMS=1     CloudWatch alarms follow their metric's datapoints (M out
+                                         of N, TreatMissingData), evaluated when a datapoint
+                                         arrives or alarms are described (strict/cloudwatch_alarms.py);
+                                         unset, an alarm keeps the state it was created or set in.
+
+CloudWatch: aws-sdk-cloudwatch's Smithy RPC v2 CBOR requests are served by strict/cloudwatch.py;
+a CBOR PutMetricData to an AWS/ namespace (AWS refuses it) passes only with the request header
+x-evrelay-emulator-plays-aws: true, for a test that seeds AWS's own metrics.
 """
 
 import os
