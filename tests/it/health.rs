@@ -252,3 +252,39 @@ async fn no_health_leaves_the_section_out() {
     assert!(status["health"].is_null(), "{status}");
     assert_eq!(status["status"], "CREATE_COMPLETE");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_healthy_relay_counts_what_its_own_metrics_say_it_delivered() {
+    let moto = Moto::start();
+    let net = seed(&moto).await;
+    let stack = "fine";
+    let out = moto
+        .evrelay()
+        .args(deploy_args(&net, stack))
+        .args(["--yes", "--generate-secret"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+
+    // What CloudWatch makes of the relay's embedded-metric log lines (namespace evrelay,
+    // dimension Stack): one value per event, so percentiles are over events.
+    let relay = [("Stack", "fine")];
+    let mut data = Vec::new();
+    for (minutes_ago, latency) in [(20, 90.0), (10, 110.0), (2, 120.0), (1, 220.0)] {
+        data.push(datum("Delivered", &relay, minutes_ago, 1.0));
+        data.push(datum("Endpoint2xx", &relay, minutes_ago, 1.0));
+        data.push(datum("DeliveryLatency", &relay, minutes_ago, latency));
+    }
+    publish(&moto, "evrelay", data).await;
+
+    let status = status_json(&moto, stack, &["--since", "30m"]);
+    let verdict = &status["health"]["verdict"];
+    assert_eq!(verdict["state"], "healthy", "{status}");
+    assert_eq!(verdict["line"], "healthy: 4 delivered, p99 220 ms");
+    assert!(verdict["worst"].is_null());
+    assert_eq!(signal(&status, "delivered")["total"], 4.0);
+    assert_eq!(signal(&status, "endpoint_2xx")["total"], 4.0);
+    assert_eq!(signal(&status, "delivery_latency_p99")["latest"], 220.0);
+    // A 30-minute window at one point a minute.
+    assert_eq!(status["health"]["period"], 60);
+}
