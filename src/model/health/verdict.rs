@@ -71,7 +71,9 @@ pub fn verdict(all: &[Series], w: &Window) -> Verdict {
     let mut failing: Vec<(&'static str, String)> = Vec::new();
     for (name, noun) in FAILURES {
         let n = recent_sum(name);
-        if n > 0.0 {
+        // Direct delivery fails an event by failing the invocation: the same events twice.
+        let counted = name == "delivery_failed" && recent_sum("relay_errors") > 0.0;
+        if n > 0.0 && !counted {
             let when = if failing.is_empty() {
                 format!(" in the last {span}")
             } else {
@@ -264,6 +266,24 @@ mod tests {
         assert_eq!(
             v.line,
             "failing: 12 errors in the last 5 min, DLQ 12, oldest 4 min"
+        );
+    }
+
+    #[test]
+    fn failed_deliveries_are_not_counted_again_beside_the_errors_they_caused() {
+        let failing = |points: &[(&str, &[(i64, f64)])]| verdict(&stack(points), &w()).line;
+        assert_eq!(
+            failing(&[
+                ("relay_errors", &[(1, 3.0)]),
+                ("delivery_failed", &[(1, 3.0)]),
+                ("endpoint_5xx", &[(1, 3.0)]),
+            ]),
+            "failing: 3 errors in the last 5 min, 3 endpoint 5xx answers"
+        );
+        // Buffered: the failed events are batch item failures, the invocation succeeds.
+        assert_eq!(
+            failing(&[("delivery_failed", &[(1, 2.0)]), ("endpoint_no_response", &[(1, 2.0)])]),
+            "failing: 2 failed deliveries in the last 5 min, 2 requests the endpoint never answered"
         );
     }
 
