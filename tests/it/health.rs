@@ -11,7 +11,7 @@ use crate::ops_fixtures::now_ms;
 use crate::stack::net::{deploy_args, seed};
 
 /// One datapoint of `metric` `minutes_ago`, as AWS would have published it.
-fn datum(metric: &str, dims: &[(&str, &str)], minutes_ago: i64, value: f64) -> MetricDatum {
+pub fn datum(metric: &str, dims: &[(&str, &str)], minutes_ago: i64, value: f64) -> MetricDatum {
     let unit = match metric {
         "ApproximateAgeOfOldestMessage" => StandardUnit::Seconds,
         "Duration" | "DeliveryLatency" => StandardUnit::Milliseconds,
@@ -32,7 +32,7 @@ fn datum(metric: &str, dims: &[(&str, &str)], minutes_ago: i64, value: f64) -> M
 
 /// PutMetricData as AWS itself: CloudWatch refuses `AWS/` namespaces to everyone else, and so
 /// does the strict emulator unless the request says it plays AWS (moto_launcher.py).
-async fn publish(moto: &Moto, namespace: &str, data: Vec<MetricDatum>) {
+pub async fn publish(moto: &Moto, namespace: &str, data: Vec<MetricDatum>) {
     let cw = aws_sdk_cloudwatch::Client::new(&moto.sdk().await);
     cw.put_metric_data()
         .namespace(namespace)

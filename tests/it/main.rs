@@ -15,6 +15,7 @@ mod edges_destroy;
 mod fixtures;
 mod harness;
 mod health;
+mod health_top;
 mod hold_proxy;
 mod listener_hosts;
 mod live_waits;

@@ -47,9 +47,7 @@ pub fn window(args: &HealthArgs) -> Result<Option<Window>> {
 
 /// A stack deployed with `Delivery=buffered` has the buffer's metrics and no async ones.
 pub fn buffered(info: &StackInfo) -> bool {
-    info.parameters
-        .iter()
-        .any(|(k, v)| k == "Delivery" && v == "buffered")
+    health::buffered(&info.parameters)
 }
 
 #[derive(Debug, Clone, Serialize)]

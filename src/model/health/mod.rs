@@ -61,6 +61,14 @@ impl Signal {
     }
 }
 
+/// A stack deployed with the template's `Delivery=buffered` has the buffer's metrics and no
+/// asynchronous-invocation ones (its parameters as DescribeStacks lists them).
+pub fn buffered(parameters: &[(String, String)]) -> bool {
+    parameters
+        .iter()
+        .any(|(k, v)| k == "Delivery" && v == "buffered")
+}
+
 fn dims(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
