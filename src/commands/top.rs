@@ -1,6 +1,7 @@
-//! `evrelay top`: the relay's health, refreshed every few seconds until Ctrl-C — the same
-//! signals and verdict as `status`'s health section (`crate::model::health`), one line per
-//! refresh: the time, the verdict, the numbers an operator watches.
+//! `evrelay top`: the relay's health, refreshed every few seconds — the same signals and
+//! verdict as `status`'s health section (`crate::model::health`). On a terminal a full-screen
+//! view (`crate::printer::dashboard`, `q` quits); otherwise one line per refresh (the time,
+//! the verdict, the numbers an operator watches) until Ctrl-C.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -10,9 +11,11 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::model::health::sparkline::{columns, sparkline};
 use crate::model::health::verdict::num;
-use crate::model::health::{self, Kind, Series, Verdict, Window};
+use crate::model::health::{self, Kind, Series, State, Verdict, Window};
 use crate::model::text::{format_epoch_ms, now_ms};
+use crate::printer::dashboard::{self, Dashboard, Screen, Tone};
 
 #[derive(Debug, Clone, Args)]
 pub struct TopArgs {
@@ -43,14 +46,17 @@ pub async fn run(ctx: &Context, args: TopArgs) -> Result<()> {
         ))
         .hint("use --interval 5s (CloudWatch's AWS metrics have one point a minute)"));
     }
-    // Listening before the first line: a reader that sees output may press Ctrl-C at once.
-    let interrupted = crate::interrupt::listen();
-    tokio::pin!(interrupted);
     let Some(info) = crate::stack::describe_stack(ctx.cloudformation(), &ctx.names.stack).await?
     else {
         return Err(crate::stack::missing::not_found(ctx).await);
     };
     let signals = health::signals(&ctx.names, health::buffered(&info.parameters));
+    if !ctx.printer.json() && dashboard::available() {
+        return live(ctx, &args, &signals).await;
+    }
+    // Listening before the first line: a reader that sees output may press Ctrl-C at once.
+    let interrupted = crate::interrupt::listen();
+    tokio::pin!(interrupted);
     loop {
         let w = window(&args.since)?;
         let series = crate::aws::cloudwatch::series(ctx.cloudwatch(), &signals, &w).await?;
@@ -65,6 +71,59 @@ pub async fn run(ctx: &Context, args: TopArgs) -> Result<()> {
             // Ctrl-C is how watching ends: a normal exit, as `logs --follow`.
             _ = &mut interrupted => return Ok(()),
         }
+    }
+}
+
+/// The full-screen view: redrawn at each refresh until `q`, Esc or Ctrl-C.
+async fn live(ctx: &Context, args: &TopArgs, signals: &[health::Signal]) -> Result<()> {
+    let mut screen = Dashboard::start()?;
+    loop {
+        let w = window(&args.since)?;
+        let series = crate::aws::cloudwatch::series(ctx.cloudwatch(), signals, &w).await?;
+        screen.draw(&frame(ctx, args, &series, &w))?;
+        tokio::select! {
+            _ = tokio::time::sleep(args.interval) => {}
+            _ = screen.quit() => return Ok(()),
+        }
+    }
+}
+
+fn frame(ctx: &Context, args: &TopArgs, series: &[Series], w: &Window) -> Screen {
+    let verdict = health::verdict(series, w);
+    let tone = match verdict.state {
+        State::Failing => Tone::Bad,
+        State::Degraded => Tone::Warn,
+        State::Healthy => Tone::Good,
+        State::Idle | State::NoTrafficYet => Tone::Plain,
+    };
+    Screen {
+        title: format!(
+            "evrelay top: {} in {}, the last {} ({} points), every {}",
+            ctx.names.stack,
+            ctx.region(),
+            w.length(),
+            health::window::span(w.period),
+            humantime::format_duration(args.interval)
+        ),
+        verdict: verdict.line,
+        tone,
+        rows: series
+            .iter()
+            .map(|s| {
+                let note = match (s.is_empty(), s.signal.no_data_is_zero()) {
+                    (true, true) => "no data = 0",
+                    (true, false) => "no data",
+                    _ => "",
+                };
+                [
+                    s.signal.name.to_string(),
+                    s.shown(),
+                    sparkline(s, w.start, w.end, columns(w)),
+                    note.to_string(),
+                ]
+            })
+            .collect(),
+        footer: format!("{}  q quits", format_epoch_ms(now_ms())),
     }
 }
 

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::{Error, Kind, Result};
 
+pub mod dashboard;
 mod prompt;
 mod style;
 pub mod table;

@@ -278,6 +278,28 @@ impl Series {
         }
     }
 
+    /// The value cell: a count's total, a level now (and its peak), a time's worst period.
+    pub fn shown(&self) -> String {
+        let show = |v: f64| match self.signal.unit {
+            Unit::Count => verdict::num(v),
+            Unit::Milliseconds => format!("{} ms", verdict::num(v)),
+            Unit::Seconds => verdict::age(v),
+        };
+        match self.signal.kind {
+            Kind::Total => verdict::num(self.total()),
+            Kind::Level => match (self.latest(), self.max()) {
+                (Some(now), Some(max)) if max > now => {
+                    format!("{} now, max {}", show(now), show(max))
+                }
+                (Some(now), _) => format!("{} now", show(now)),
+                _ => "-".into(),
+            },
+            Kind::Latency => self
+                .max()
+                .map_or("-".into(), |m| format!("max {}", show(m))),
+        }
+    }
+
     pub fn max(&self) -> Option<f64> {
         self.max_since(i64::MIN)
     }
