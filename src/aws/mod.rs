@@ -2,6 +2,7 @@
 //! and returning evrelay's own types, paginated where the API pages.
 
 pub mod buffer;
+pub mod cloudwatch;
 pub mod ec2;
 pub mod eventbridge;
 pub mod interfaces;

@@ -4,6 +4,7 @@
 mod buffer;
 mod drain;
 mod function;
+mod health;
 mod leftovers;
 
 use clap::Args;
@@ -31,9 +32,13 @@ pub struct StatusArgs {
     /// Follow a change in progress until the stack settles, then show the status (Ctrl-C stops watching).
     #[arg(long)]
     pub watch: bool,
+
+    #[command(flatten)]
+    pub health: health::HealthArgs,
 }
 
 pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
+    let window = health::window(&args.health)?;
     let cfn = ctx.cloudformation();
     let stack_name = &ctx.names.stack;
     let Some(mut info) = describe_stack(cfn, stack_name).await? else {
@@ -70,7 +75,14 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
             None => return missing(ctx).await,
         };
     }
-    let mut report = gather(ctx, info, args.watch).await?;
+    // A buffered stack has the buffer's metrics and no asynchronous-invocation ones.
+    let buffered = info.delivery() == "buffered";
+    let (report, metrics) = tokio::join!(
+        gather(ctx, info, args.watch),
+        health::fetch(ctx, window, buffered)
+    );
+    let mut report = report?;
+    report.health = metrics;
     report.account = account;
     report.owner = owner;
     ctx.printer.report(&report)
@@ -132,6 +144,8 @@ pub struct StatusReport {
     pub leftovers: Leftovers,
     /// The command that removes the leftovers (none when there are none).
     pub remove_with: Option<String>,
+    /// The CloudWatch metrics over `--since` and their verdict (null with `--no-health`).
+    pub health: Option<health::HealthReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -189,6 +203,7 @@ async fn gather(ctx: &Context, info: StackInfo, watch: bool) -> Result<StatusRep
         buffer,
         remove_with: (!left.is_empty()).then(|| leftovers::remove_with(&ctx.names.stack)),
         leftovers: left,
+        health: None,
     })
 }
 
@@ -293,6 +308,7 @@ impl Report for StatusReport {
             }
             out.push_str(&format!("\n{t}\n"));
         }
+        out.push_str(&health::section(self.health.as_ref(), style));
         out.push_str(&leftovers::section(&self.leftovers, &self.stack, style));
         out
     }
