@@ -41,7 +41,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand send 'Put test events on the relay''s bus, optionally waiting for the endpoint''s response'
             cand logs 'Read the relay''s and the bus''s logs, interleaved by time'
             cand dlq 'Inspect and recover events that failed delivery'
-            cand status 'Show the relay stack, its resources, endpoints and queue depths'
+            cand status 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
             cand destroy 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand delete 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand template 'Print the relay''s CloudFormation template, relay code inlined'
@@ -300,6 +300,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         &'evrelay;dlq;help;help'= {
         }
         &'evrelay;status'= {
+            cand --since 'The health section''s window: how far back to read the relay''s metrics (15m, 1h, 7d)'
+            cand --period 'Time per datapoint, a whole number of minutes [default: 1m up to a 3h window, 5m up to 15d, 1h beyond]'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
             cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
@@ -308,6 +310,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --config 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]'
             cand --output 'How to print results'
             cand --watch 'Follow a change in progress until the stack settles, then show the status (Ctrl-C stops watching)'
+            cand --no-health 'Leave out the health section (and its CloudWatch call)'
             cand -y 'Answer yes to every confirmation (needed without a terminal)'
             cand --yes 'Answer yes to every confirmation (needed without a terminal)'
             cand -v 'Show more detail, including the full cause of errors'
@@ -440,7 +443,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand send 'Put test events on the relay''s bus, optionally waiting for the endpoint''s response'
             cand logs 'Read the relay''s and the bus''s logs, interleaved by time'
             cand dlq 'Inspect and recover events that failed delivery'
-            cand status 'Show the relay stack, its resources, endpoints and queue depths'
+            cand status 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
             cand destroy 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand template 'Print the relay''s CloudFormation template, relay code inlined'
             cand policy 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three'

@@ -42,7 +42,7 @@ complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "deploy" -d 'Create 
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "send" -d 'Put test events on the relay\'s bus, optionally waiting for the endpoint\'s response'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "logs" -d 'Read the relay\'s and the bus\'s logs, interleaved by time'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "dlq" -d 'Inspect and recover events that failed delivery'
-complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "status" -d 'Show the relay stack, its resources, endpoints and queue depths'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "status" -d 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "destroy" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "delete" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "template" -d 'Print the relay\'s CloudFormation template, relay code inlined'
@@ -226,6 +226,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete every message in the queue'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l since -d 'The health section\'s window: how far back to read the relay\'s metrics (15m, 1h, 7d)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l period -d 'Time per datapoint, a whole number of minutes [default: 1m up to a 3h window, 5m up to 15d, 1h beyond]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
@@ -234,6 +236,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l config -d 'Th
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l watch -d 'Follow a change in progress until the stack settles, then show the status (Ctrl-C stops watching)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l no-health -d 'Leave out the health section (and its CloudWatch call)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s v -l verbose -d 'Show more detail, including the full cause of errors'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
@@ -324,7 +327,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_see
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "send" -d 'Put test events on the relay\'s bus, optionally waiting for the endpoint\'s response'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "logs" -d 'Read the relay\'s and the bus\'s logs, interleaved by time'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "dlq" -d 'Inspect and recover events that failed delivery'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "status" -d 'Show the relay stack, its resources, endpoints and queue depths'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "status" -d 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "destroy" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "template" -d 'Print the relay\'s CloudFormation template, relay code inlined'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "policy" -d 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three'

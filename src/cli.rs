@@ -122,7 +122,7 @@ pub enum Command {
     Logs(commands::logs::LogsArgs),
     /// Inspect and recover events that failed delivery.
     Dlq(commands::dlq::DlqArgs),
-    /// Show the relay stack, its resources, endpoints and queue depths.
+    /// Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics).
     Status(commands::status::StatusArgs),
     /// Delete the relay stack and the VPC endpoints evrelay created for it.
     #[command(visible_alias = "delete")]
@@ -237,7 +237,8 @@ fn examples(command: &str) -> Option<&'static str> {
         "purge" => "  evrelay dlq purge --yes",
         "status" => "  evrelay status
   evrelay status --watch
-  evrelay --output json status",
+  evrelay status --since 6h
+  evrelay --output json status | jq .health.verdict",
         "destroy" => "  evrelay destroy
   evrelay --stack orders-relay destroy --yes",
         "template" => "  evrelay template > relay.yaml

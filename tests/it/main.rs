@@ -14,6 +14,7 @@ mod edges_deploy;
 mod edges_destroy;
 mod fixtures;
 mod harness;
+mod health;
 mod hold_proxy;
 mod listener_hosts;
 mod live_waits;
