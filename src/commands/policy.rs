@@ -12,7 +12,7 @@ use crate::printer::Printer;
 
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
-    /// The job the policy is for: deploy (discover + deploy), operate (status, send, logs,
+    /// The job the policy is for: deploy (discover + deploy), operate (status, top, send, logs,
     /// dlq), destroy, or all three in one document.
     #[arg(value_enum, default_value_t = PolicyJob::All)]
     pub job: PolicyJob,

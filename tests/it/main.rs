@@ -36,3 +36,4 @@ mod snap;
 mod stack;
 mod stack_token;
 mod status_function;
+mod top;
