@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read the relay''s and the bus''s logs, interleaved by time')
             [CompletionResult]::new('dlq', 'dlq', [CompletionResultType]::ParameterValue, 'Inspect and recover events that failed delivery')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)')
+            [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'A live dashboard of the relay: health, queues and the newest log lines (plain lines when piped)')
             [CompletionResult]::new('destroy', 'destroy', [CompletionResultType]::ParameterValue, 'Delete the relay stack and the VPC endpoints evrelay created for it')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete the relay stack and the VPC endpoints evrelay created for it')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print the relay''s CloudFormation template, relay code inlined')
@@ -343,6 +344,29 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'evrelay;top' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'How far back the charts reach, as `status --since` (15m, 1h, 7d)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often to refresh: 1s or more')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (default: AWS_PROFILE)')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual')
+            [CompletionResult]::new('--stack', '--stack', [CompletionResultType]::ParameterName, 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]')
+            [CompletionResult]::new('--stack-name', '--stack-name', [CompletionResultType]::ParameterName, 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print results')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail, including the full cause of errors')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail, including the full cause of errors')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data (stdout) and errors: no notes, warnings, progress or live view')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data (stdout) and errors: no notes, warnings, progress or live view')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'evrelay;destroy' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda''s network interfaces can take 20-45 minutes to be released)')
             [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'The CloudFormation service role to delete the stack with (DeleteStack''s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack''s role')
@@ -469,6 +493,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read the relay''s and the bus''s logs, interleaved by time')
             [CompletionResult]::new('dlq', 'dlq', [CompletionResultType]::ParameterValue, 'Inspect and recover events that failed delivery')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)')
+            [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'A live dashboard of the relay: health, queues and the newest log lines (plain lines when piped)')
             [CompletionResult]::new('destroy', 'destroy', [CompletionResultType]::ParameterValue, 'Delete the relay stack and the VPC endpoints evrelay created for it')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print the relay''s CloudFormation template, relay code inlined')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three')
@@ -508,6 +533,9 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             break
         }
         'evrelay;help;status' {
+            break
+        }
+        'evrelay;help;top' {
             break
         }
         'evrelay;help;destroy' {

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand logs 'Read the relay''s and the bus''s logs, interleaved by time'
             cand dlq 'Inspect and recover events that failed delivery'
             cand status 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
+            cand top 'A live dashboard of the relay: health, queues and the newest log lines (plain lines when piped)'
             cand destroy 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand delete 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand template 'Print the relay''s CloudFormation template, relay code inlined'
@@ -323,6 +324,28 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'evrelay;top'= {
+            cand --since 'How far back the charts reach, as `status --since` (15m, 1h, 7d)'
+            cand --interval 'How often to refresh: 1s or more'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --stack-name 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --config 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand -q 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --quiet 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --no-color 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'evrelay;destroy'= {
             cand --timeout 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda''s network interfaces can take 20-45 minutes to be released)'
             cand --role-arn 'The CloudFormation service role to delete the stack with (DeleteStack''s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack''s role'
@@ -444,6 +467,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand logs 'Read the relay''s and the bus''s logs, interleaved by time'
             cand dlq 'Inspect and recover events that failed delivery'
             cand status 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
+            cand top 'A live dashboard of the relay: health, queues and the newest log lines (plain lines when piped)'
             cand destroy 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand template 'Print the relay''s CloudFormation template, relay code inlined'
             cand policy 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three'
@@ -473,6 +497,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         &'evrelay;help;dlq;purge'= {
         }
         &'evrelay;help;status'= {
+        }
+        &'evrelay;help;top'= {
         }
         &'evrelay;help;destroy'= {
         }
