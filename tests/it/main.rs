@@ -40,3 +40,4 @@ mod snap;
 mod stack;
 mod stack_token;
 mod status_function;
+mod top;
