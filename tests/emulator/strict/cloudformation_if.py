@@ -7,8 +7,8 @@ from strict.cloudformation import _condition
 
 
 # --- CloudFormation: an update re-evaluates Fn::If ---------------------------------------------
-# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-conditions.html#intrinsic-function-reference-conditions-if
-# (Fn::If returns one value if the condition is true and another if it is false): a property
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-conditions.html
+# ("These conditions evaluate during stack creation or updates"; Fn::If picks a value by one): a property
 # chosen by a condition whose value an update flips is a changed property. moto marks a resource
 # modified only when its text differs or it Refs a changed parameter, so e.g. a relay rule whose
 # target is `!If [Buffered, Buffer, Function]` kept the deleted buffer as its target.
