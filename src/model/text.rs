@@ -62,6 +62,18 @@ pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// A sparkline's block for `v` on a scale from zero to `top`: zero is the lowest block and any
+/// value above zero at least the second, so one event in a run of zeros still shows. The one
+/// scale every sparkline uses (status's health, top, send's rate).
+pub fn spark_tick(v: f64, top: f64) -> char {
+    const TICKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    if v <= 0.0 || top <= 0.0 || !v.is_finite() {
+        return TICKS[0];
+    }
+    let level = 1 + ((v / top) * 6.999) as usize;
+    TICKS[level.min(TICKS.len() - 1)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

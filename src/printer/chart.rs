@@ -7,8 +7,6 @@ use std::io::IsTerminal;
 /// Narrower than this, a chart is noise: the numbers are printed alone.
 pub const MIN_WIDTH: u16 = 40;
 
-const TICKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-
 /// The width charts may use: stdout's terminal width when it is a terminal at least
 /// [`MIN_WIDTH`] wide, else `None` (a pipe, a file, a narrow pane: plain numbers only).
 pub fn chart_width() -> Option<u16> {
@@ -28,14 +26,7 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
     let max = points.iter().copied().fold(0.0_f64, f64::max);
     points
         .iter()
-        .map(|&v| {
-            if v <= 0.0 || max <= 0.0 || !v.is_finite() {
-                TICKS[0]
-            } else {
-                let level = 1 + ((v / max) * 6.999) as usize;
-                TICKS[level.min(TICKS.len() - 1)]
-            }
-        })
+        .map(|&v| crate::model::text::spark_tick(v, max))
         .collect()
 }
 

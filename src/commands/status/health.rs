@@ -14,7 +14,6 @@ use crate::model::health::sparkline::{columns, sparkline};
 use crate::model::health::{self, Kind, Series, State, Unit, Verdict, Window};
 use crate::model::text::format_epoch_ms;
 use crate::printer::Style;
-use crate::stack::StackInfo;
 
 #[derive(Debug, Clone, Args)]
 pub struct HealthArgs {

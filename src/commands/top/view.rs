@@ -4,8 +4,7 @@
 
 use crate::aws::sqs::QueueDepth;
 use crate::model::health::sparkline::sparkline;
-use crate::model::health::verdict::{age, num};
-use crate::model::health::{Kind, Series, State, Unit};
+use crate::model::health::{Kind, Series, State};
 use crate::model::log_line::LogLine;
 use crate::printer::tui::{chart_width, ChartView, Dashboard, Tone};
 use crate::printer::{Report, Style};
@@ -62,14 +61,9 @@ impl Report for Snapshot {
 /// A signal's number as the chart's title shows it: a count's total over the window, a
 /// level's or a time's latest value.
 fn value(s: &Series) -> String {
-    let show = |v: f64| match s.signal.unit {
-        Unit::Count => num(v),
-        Unit::Milliseconds => format!("{} ms", num(v)),
-        Unit::Seconds => age(v),
-    };
     match s.signal.kind {
-        Kind::Total => num(s.total()),
-        Kind::Level | Kind::Latency => s.latest().map_or("-".into(), show),
+        Kind::Total => s.show(s.total()),
+        Kind::Level | Kind::Latency => s.latest().map_or("-".into(), |v| s.show(v)),
     }
 }
 

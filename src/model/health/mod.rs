@@ -270,13 +270,18 @@ impl Series {
         }
     }
 
-    /// The value cell: a count's total, a level now (and its peak), a time's worst period.
-    pub fn shown(&self) -> String {
-        let show = |v: f64| match self.signal.unit {
+    /// One of the signal's values in its unit, as an operator reads it.
+    pub fn show(&self, v: f64) -> String {
+        match self.signal.unit {
             Unit::Count => verdict::num(v),
             Unit::Milliseconds => format!("{} ms", verdict::num(v)),
             Unit::Seconds => verdict::age(v),
-        };
+        }
+    }
+
+    /// The value cell: a count's total, a level now (and its peak), a time's worst period.
+    pub fn shown(&self) -> String {
+        let show = |v: f64| self.show(v);
         match self.signal.kind {
             Kind::Total => verdict::num(self.total()),
             Kind::Level => match (self.latest(), self.max()) {

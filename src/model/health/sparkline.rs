@@ -5,8 +5,7 @@
 //! are in `--output json`.
 
 use super::{Kind, Series};
-
-const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+use crate::model::text::spark_tick;
 
 /// Columns per sparkline: 30 one-minute points for the default hour's 60, two per column.
 pub const WIDTH: usize = 30;
@@ -41,20 +40,10 @@ pub fn sparkline(series: &Series, start: i64, end: i64, width: usize) -> String 
         .iter()
         .map(|c| match c {
             None if !series.signal.no_data_is_zero() => ' ',
-            None => BARS[0],
-            Some(v) => bar(*v, top),
+            None => spark_tick(0.0, top),
+            Some(v) => spark_tick(*v, top),
         })
         .collect()
-}
-
-/// Zero is the lowest bar, anything above zero at least the second, so one error in an hour
-/// of zeros still shows.
-fn bar(v: f64, top: f64) -> char {
-    if v <= 0.0 || top <= 0.0 {
-        return BARS[0];
-    }
-    let level = 1 + ((v / top) * 6.999) as usize;
-    BARS[level.min(7)]
 }
 
 #[cfg(test)]
