@@ -44,7 +44,8 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Put test events on the relay''s bus, optionally waiting for the endpoint''s response')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read the relay''s and the bus''s logs, interleaved by time')
             [CompletionResult]::new('dlq', 'dlq', [CompletionResultType]::ParameterValue, 'Inspect and recover events that failed delivery')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the relay stack, its resources, endpoints and queue depths')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)')
+            [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Watch the relay''s health (status''s CloudWatch signals and verdict), refreshed until Ctrl-C')
             [CompletionResult]::new('destroy', 'destroy', [CompletionResultType]::ParameterValue, 'Delete the relay stack and the VPC endpoints evrelay created for it')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete the relay stack and the VPC endpoints evrelay created for it')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print the relay''s CloudFormation template, relay code inlined')
@@ -319,6 +320,8 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             break
         }
         'evrelay;status' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'The health section''s window: how far back to read the relay''s metrics (15m, 1h, 7d)')
+            [CompletionResult]::new('--period', '--period', [CompletionResultType]::ParameterName, 'Time per datapoint, a whole number of minutes [default: 1m up to a 3h window, 5m up to 15d, 1h beyond]')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (default: AWS_PROFILE)')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual')
@@ -327,6 +330,30 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print results')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Follow a change in progress until the stack settles, then show the status (Ctrl-C stops watching)')
+            [CompletionResult]::new('--no-health', '--no-health', [CompletionResultType]::ParameterName, 'Leave out the health section (and its CloudWatch call)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail, including the full cause of errors')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail, including the full cause of errors')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data (stdout) and errors: no notes, warnings, progress or live view')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data (stdout) and errors: no notes, warnings, progress or live view')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'evrelay;top' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'The window each refresh reads, as `status --since` (the verdict''s "recent" is its last 5 min)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between refreshes (at least 1s; CloudWatch''s AWS metrics move once a minute)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (default: AWS_PROFILE)')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual')
+            [CompletionResult]::new('--stack', '--stack', [CompletionResultType]::ParameterName, 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]')
+            [CompletionResult]::new('--stack-name', '--stack-name', [CompletionResultType]::ParameterName, 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print results')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail, including the full cause of errors')
@@ -465,7 +492,8 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Put test events on the relay''s bus, optionally waiting for the endpoint''s response')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read the relay''s and the bus''s logs, interleaved by time')
             [CompletionResult]::new('dlq', 'dlq', [CompletionResultType]::ParameterValue, 'Inspect and recover events that failed delivery')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the relay stack, its resources, endpoints and queue depths')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)')
+            [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Watch the relay''s health (status''s CloudWatch signals and verdict), refreshed until Ctrl-C')
             [CompletionResult]::new('destroy', 'destroy', [CompletionResultType]::ParameterValue, 'Delete the relay stack and the VPC endpoints evrelay created for it')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print the relay''s CloudFormation template, relay code inlined')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three')
@@ -505,6 +533,9 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             break
         }
         'evrelay;help;status' {
+            break
+        }
+        'evrelay;help;top' {
             break
         }
         'evrelay;help;destroy' {

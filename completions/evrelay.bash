@@ -52,6 +52,9 @@ _evrelay() {
             evrelay,template)
                 cmd="evrelay__subcmd__template"
                 ;;
+            evrelay,top)
+                cmd="evrelay__subcmd__top"
+                ;;
             evrelay__subcmd__dlq,drain)
                 cmd="evrelay__subcmd__dlq__subcmd__drain"
                 ;;
@@ -115,6 +118,9 @@ _evrelay() {
             evrelay__subcmd__help,template)
                 cmd="evrelay__subcmd__help__subcmd__template"
                 ;;
+            evrelay__subcmd__help,top)
+                cmd="evrelay__subcmd__help__subcmd__top"
+                ;;
             evrelay__subcmd__help__subcmd__dlq,drain)
                 cmd="evrelay__subcmd__help__subcmd__dlq__subcmd__drain"
                 ;;
@@ -134,7 +140,7 @@ _evrelay() {
 
     case "${cmd}" in
         evrelay)
-            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version discover deploy send logs dlq status destroy delete template policy completions help"
+            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version discover deploy send logs dlq status top destroy delete template policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -750,7 +756,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__help)
-            opts="discover deploy send logs dlq status destroy template policy completions help"
+            opts="discover deploy send logs dlq status top destroy template policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -973,6 +979,20 @@ _evrelay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        evrelay__subcmd__help__subcmd__top)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         evrelay__subcmd__logs)
             opts="-f -y -v -q -h -V --since --filter --until --follow --source --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1156,12 +1176,20 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__status)
-            opts="-y -v -q -h -V --watch --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --watch --since --period --no-health --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1205,6 +1233,56 @@ _evrelay() {
             fi
             case "${prev}" in
                 --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evrelay__subcmd__top)
+            opts="-y -v -q -h -V --since --interval --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -41,7 +41,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand send 'Put test events on the relay''s bus, optionally waiting for the endpoint''s response'
             cand logs 'Read the relay''s and the bus''s logs, interleaved by time'
             cand dlq 'Inspect and recover events that failed delivery'
-            cand status 'Show the relay stack, its resources, endpoints and queue depths'
+            cand status 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
+            cand top 'Watch the relay''s health (status''s CloudWatch signals and verdict), refreshed until Ctrl-C'
             cand destroy 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand delete 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand template 'Print the relay''s CloudFormation template, relay code inlined'
@@ -300,6 +301,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         &'evrelay;dlq;help;help'= {
         }
         &'evrelay;status'= {
+            cand --since 'The health section''s window: how far back to read the relay''s metrics (15m, 1h, 7d)'
+            cand --period 'Time per datapoint, a whole number of minutes [default: 1m up to a 3h window, 5m up to 15d, 1h beyond]'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
             cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
@@ -308,6 +311,29 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --config 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]'
             cand --output 'How to print results'
             cand --watch 'Follow a change in progress until the stack settles, then show the status (Ctrl-C stops watching)'
+            cand --no-health 'Leave out the health section (and its CloudWatch call)'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand -q 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --quiet 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --no-color 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;top'= {
+            cand --since 'The window each refresh reads, as `status --since` (the verdict''s "recent" is its last 5 min)'
+            cand --interval 'Time between refreshes (at least 1s; CloudWatch''s AWS metrics move once a minute)'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --stack-name 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --config 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]'
+            cand --output 'How to print results'
             cand -y 'Answer yes to every confirmation (needed without a terminal)'
             cand --yes 'Answer yes to every confirmation (needed without a terminal)'
             cand -v 'Show more detail, including the full cause of errors'
@@ -440,7 +466,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand send 'Put test events on the relay''s bus, optionally waiting for the endpoint''s response'
             cand logs 'Read the relay''s and the bus''s logs, interleaved by time'
             cand dlq 'Inspect and recover events that failed delivery'
-            cand status 'Show the relay stack, its resources, endpoints and queue depths'
+            cand status 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
+            cand top 'Watch the relay''s health (status''s CloudWatch signals and verdict), refreshed until Ctrl-C'
             cand destroy 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand template 'Print the relay''s CloudFormation template, relay code inlined'
             cand policy 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three'
@@ -470,6 +497,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         &'evrelay;help;dlq;purge'= {
         }
         &'evrelay;help;status'= {
+        }
+        &'evrelay;help;top'= {
         }
         &'evrelay;help;destroy'= {
         }

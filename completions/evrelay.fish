@@ -42,7 +42,8 @@ complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "deploy" -d 'Create 
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "send" -d 'Put test events on the relay\'s bus, optionally waiting for the endpoint\'s response'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "logs" -d 'Read the relay\'s and the bus\'s logs, interleaved by time'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "dlq" -d 'Inspect and recover events that failed delivery'
-complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "status" -d 'Show the relay stack, its resources, endpoints and queue depths'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "status" -d 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "top" -d 'Watch the relay\'s health (status\'s CloudWatch signals and verdict), refreshed until Ctrl-C'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "destroy" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "delete" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "template" -d 'Print the relay\'s CloudFormation template, relay code inlined'
@@ -226,6 +227,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete every message in the queue'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l since -d 'The health section\'s window: how far back to read the relay\'s metrics (15m, 1h, 7d)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l period -d 'Time per datapoint, a whole number of minutes [default: 1m up to a 3h window, 5m up to 15d, 1h beyond]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
@@ -234,12 +237,28 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l config -d 'Th
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l watch -d 'Follow a change in progress until the stack settles, then show the status (Ctrl-C stops watching)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l no-health -d 'Leave out the health section (and its CloudWatch call)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s v -l verbose -d 'Show more detail, including the full cause of errors'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l since -d 'The window each refresh reads, as `status --since` (the verdict\'s "recent" is its last 5 min)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l interval -d 'Time between refreshes (at least 1s; CloudWatch\'s AWS metrics move once a minute)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l timeout -d 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda\'s network interfaces can take 20-45 minutes to be released)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l role-arn -d 'The CloudFormation service role to delete the stack with (DeleteStack\'s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack\'s role' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
@@ -319,17 +338,18 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s q -l qui
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "discover" -d 'Find the private subnets, node security group and internal ALB a relay needs'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "deploy" -d 'Create or update the relay stack and the VPC endpoints it needs'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "send" -d 'Put test events on the relay\'s bus, optionally waiting for the endpoint\'s response'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "logs" -d 'Read the relay\'s and the bus\'s logs, interleaved by time'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "dlq" -d 'Inspect and recover events that failed delivery'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "status" -d 'Show the relay stack, its resources, endpoints and queue depths'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "destroy" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "template" -d 'Print the relay\'s CloudFormation template, relay code inlined'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "policy" -d 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status destroy template policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "discover" -d 'Find the private subnets, node security group and internal ALB a relay needs'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "deploy" -d 'Create or update the relay stack and the VPC endpoints it needs'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "send" -d 'Put test events on the relay\'s bus, optionally waiting for the endpoint\'s response'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "logs" -d 'Read the relay\'s and the bus\'s logs, interleaved by time'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "dlq" -d 'Inspect and recover events that failed delivery'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "status" -d 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "top" -d 'Watch the relay\'s health (status\'s CloudWatch signals and verdict), refreshed until Ctrl-C'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "destroy" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "template" -d 'Print the relay\'s CloudFormation template, relay code inlined'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "policy" -d 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "peek" -d 'List failed events without consuming them'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "drain" -d 'Append every message to a JSON Lines file, then delete it from the queue'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent'

@@ -122,8 +122,10 @@ pub enum Command {
     Logs(commands::logs::LogsArgs),
     /// Inspect and recover events that failed delivery.
     Dlq(commands::dlq::DlqArgs),
-    /// Show the relay stack, its resources, endpoints and queue depths.
+    /// Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics).
     Status(commands::status::StatusArgs),
+    /// Watch the relay's health (status's CloudWatch signals and verdict), refreshed until Ctrl-C.
+    Top(commands::top::TopArgs),
     /// Delete the relay stack and the VPC endpoints evrelay created for it.
     #[command(visible_alias = "delete")]
     Destroy(commands::destroy::DestroyArgs),
@@ -237,7 +239,11 @@ fn examples(command: &str) -> Option<&'static str> {
         "purge" => "  evrelay dlq purge --yes",
         "status" => "  evrelay status
   evrelay status --watch
-  evrelay --output json status",
+  evrelay status --since 6h
+  evrelay --output json status | jq .health.verdict",
+        "top" => "  evrelay top
+  evrelay top --since 1h --interval 10s
+  evrelay --output json top | jq -c .verdict",
         "destroy" => "  evrelay destroy
   evrelay --stack orders-relay destroy --yes",
         "template" => "  evrelay template > relay.yaml

@@ -29,6 +29,7 @@ pub struct Context {
     events: OnceLock<aws_sdk_eventbridge::Client>,
     sqs: OnceLock<aws_sdk_sqs::Client>,
     logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
+    cloudwatch: OnceLock<aws_sdk_cloudwatch::Client>,
     sts: OnceLock<aws_sdk_sts::Client>,
     secretsmanager: OnceLock<aws_sdk_secretsmanager::Client>,
     acm: OnceLock<aws_sdk_acm::Client>,
@@ -86,6 +87,7 @@ impl Context {
             events: OnceLock::new(),
             sqs: OnceLock::new(),
             logs: OnceLock::new(),
+            cloudwatch: OnceLock::new(),
             sts: OnceLock::new(),
             secretsmanager: OnceLock::new(),
             acm: OnceLock::new(),
@@ -168,6 +170,11 @@ impl Context {
     pub fn logs(&self) -> &aws_sdk_cloudwatchlogs::Client {
         self.logs
             .get_or_init(|| aws_sdk_cloudwatchlogs::Client::new(&self.sdk))
+    }
+
+    pub fn cloudwatch(&self) -> &aws_sdk_cloudwatch::Client {
+        self.cloudwatch
+            .get_or_init(|| aws_sdk_cloudwatch::Client::new(&self.sdk))
     }
 
     pub fn secretsmanager(&self) -> &aws_sdk_secretsmanager::Client {

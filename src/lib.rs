@@ -62,6 +62,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
                 Command::Logs(args) => commands::logs::run(&ctx, args).await,
                 Command::Dlq(args) => commands::dlq::run(&ctx, args).await,
                 Command::Status(args) => commands::status::run(&ctx, args).await,
+                Command::Top(args) => commands::top::run(&ctx, args).await,
                 Command::Destroy(args) => commands::destroy::run(&ctx, args).await,
                 Command::Template(_) | Command::Completions(_) | Command::Policy(_) => {
                     unreachable!("handled above")

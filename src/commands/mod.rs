@@ -11,6 +11,7 @@ pub mod policy;
 pub mod send;
 pub mod status;
 pub mod template;
+pub mod top;
 
 use std::time::Duration;
 

@@ -5,6 +5,7 @@ pub mod arn;
 pub mod dlq_record;
 pub mod event;
 pub mod failure_record;
+pub mod health;
 pub mod log_line;
 pub mod policy;
 pub mod rate;

@@ -14,6 +14,8 @@ mod edges_deploy;
 mod edges_destroy;
 mod fixtures;
 mod harness;
+mod health;
+mod health_top;
 mod hold_proxy;
 mod listener_hosts;
 mod live_waits;

@@ -2,6 +2,7 @@
 //! evrelay made for the stack name and left behind ([`leftovers`]) — also when the stack is gone.
 
 mod function;
+mod health;
 mod leftovers;
 
 use clap::Args;
@@ -28,9 +29,13 @@ pub struct StatusArgs {
     /// Follow a change in progress until the stack settles, then show the status (Ctrl-C stops watching).
     #[arg(long)]
     pub watch: bool,
+
+    #[command(flatten)]
+    pub health: health::HealthArgs,
 }
 
 pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
+    let window = health::window(&args.health)?;
     let cfn = ctx.cloudformation();
     let stack_name = &ctx.names.stack;
     let Some(mut info) = describe_stack(cfn, stack_name).await? else {
@@ -67,7 +72,10 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
             None => return missing(ctx).await,
         };
     }
-    let mut report = gather(ctx, info).await?;
+    let buffered = health::buffered(&info);
+    let (report, metrics) = tokio::join!(gather(ctx, info), health::fetch(ctx, window, buffered));
+    let mut report = report?;
+    report.health = metrics;
     report.account = account;
     report.owner = owner;
     ctx.printer.report(&report)
@@ -125,6 +133,8 @@ pub struct StatusReport {
     pub leftovers: Leftovers,
     /// The command that removes the leftovers (none when there are none).
     pub remove_with: Option<String>,
+    /// The CloudWatch metrics over `--since` and their verdict (null with `--no-health`).
+    pub health: Option<health::HealthReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -179,6 +189,7 @@ async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
         function,
         remove_with: (!left.is_empty()).then(|| leftovers::remove_with(&ctx.names.stack)),
         leftovers: left,
+        health: None,
     })
 }
 
@@ -282,6 +293,7 @@ impl Report for StatusReport {
             }
             out.push_str(&format!("\n{t}\n"));
         }
+        out.push_str(&health::section(self.health.as_ref(), style));
         out.push_str(&leftovers::section(&self.leftovers, &self.stack, style));
         out
     }

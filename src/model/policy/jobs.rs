@@ -130,6 +130,9 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                 ),
                 // Listing takes no resource (Service Authorization Reference).
                 Grant::anywhere("LogsList", &["logs:DescribeLogGroups"]),
+                // status's health section. GetMetricData names no resource type (Service
+                // Authorization Reference, Amazon CloudWatch): it is granted on `*` or not at all.
+                Grant::anywhere("CloudWatch", &["cloudwatch:GetMetricData"]),
                 Grant::new(
                     "Lambda",
                     &["lambda:GetFunction", "lambda:GetFunctionConfiguration"],
