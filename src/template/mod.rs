@@ -263,7 +263,13 @@ Outputs: {}
         let code: Vec<String> = RELAY_SOURCE
             .trim_end()
             .lines()
-            .map(|l| if l.trim().is_empty() { String::new() } else { format!("{indent}{l}") })
+            .map(|l| {
+                if l.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!("{indent}{l}")
+                }
+            })
             .collect();
         assert!(out.contains(&format!("ZipFile: |\n{}\n", code.join("\n"))));
     }

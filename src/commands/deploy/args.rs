@@ -110,7 +110,7 @@ pub struct DeployArgs {
 }
 
 /// The flags a kept change set has already decided.
-const EXECUTE_CONFLICTS: [&str; 20] = [
+const EXECUTE_CONFLICTS: [&str; 22] = [
     "subnets",
     "security_group",
     "url",
@@ -131,6 +131,8 @@ const EXECUTE_CONFLICTS: [&str; 20] = [
     "host",
     "secret_id",
     "ca_bundle",
+    "alarms",
+    "no_alarms",
 ];
 
 impl DeployArgs {

@@ -53,6 +53,9 @@ pub struct RelayArgs {
     /// [default: the stack's, else none].
     #[arg(long, value_name = "FILE")]
     pub ca_bundle: Option<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub alarms: super::alarms::AlarmArgs,
 }
 
 /// What RelayArgs resolve to, beside Settings.
@@ -64,6 +67,8 @@ pub struct RelaySettings {
     pub stack_parameters: Vec<String>,
     /// `--ca-bundle`'s certificates (checked), or the stack's; empty = the system store only.
     pub ca_bundle: String,
+    /// `--alarms` / `--no-alarms`, or the stack's.
+    pub alarms: super::alarms::Alarms,
 }
 
 /// `--host` (checked), else the stack's TargetHost, else none.
@@ -91,6 +96,7 @@ pub fn resolve_relay(args: &RelayArgs, stack_params: &[(String, String)]) -> Res
         host,
         stack_parameters: stack_params.iter().map(|(k, _)| k.clone()).collect(),
         ca_bundle,
+        alarms: super::alarms::resolve(&args.alarms)?,
     })
 }
 
@@ -351,7 +357,7 @@ pub fn parameters_for(
         true => ParamValue::UsePrevious(k.into()),
         false => v(k, &template_default(k)),
     };
-    vec![
+    let mut out = vec![
         v("TargetUrl", &s.url),
         v("TargetHost", &relay.host),
         v("CaBundle", &relay.ca_bundle),
@@ -375,7 +381,12 @@ pub fn parameters_for(
         kept("BufferVisibilityTimeoutSeconds"),
         kept("MaxReceiveCount"),
         v("LogRetentionDays", &s.log_retention_days.to_string()),
-    ]
+    ];
+    out.extend(super::alarms::parameters(
+        &relay.alarms,
+        &relay.stack_parameters,
+    ));
+    out
 }
 
 #[cfg(test)]
