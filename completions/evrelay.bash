@@ -224,7 +224,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__deploy)
-            opts="-y -v -q -h -V --subnet --security-group --url --vpc-id --cluster --secret-stdin --secret-env --generate-secret --detail-type --auth-header --reserved-concurrency --function-timeout --read-timeout --log-retention-days --events-endpoint --skip-check --host --secret-id --ca-bundle --alarms --no-alarms --tags --role-arn --dry-run --no-execute --execute --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --subnet --security-group --url --vpc-id --cluster --secret-stdin --secret-env --generate-secret --detail-type --auth-header --reserved-concurrency --function-timeout --read-timeout --log-retention-days --delivery --max-concurrency --batch-size --batch-window --max-receive-count --events-endpoint --skip-check --host --secret-id --ca-bundle --alarms --no-alarms --tags --role-arn --dry-run --no-execute --execute --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,6 +275,26 @@ _evrelay() {
                     return 0
                     ;;
                 --log-retention-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delivery)
+                    COMPREPLY=($(compgen -W "direct buffered" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-receive-count)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -350,7 +370,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__destroy)
-            opts="-y -v -q -h -V --timeout --keep-endpoints --delete-endpoints --role-arn --ignore-missing --delete-failed-events --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --timeout --keep-endpoints --delete-endpoints --role-arn --ignore-missing --delete-failed-events --delete-buffered-events --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1056,7 +1076,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__policy)
-            opts="-y -v -q -h -V --role-arn --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version deploy operate destroy all"
+            opts="-y -v -q -h -V --role-arn --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version deploy operate destroy stack-resources all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -64,6 +64,10 @@ class RelayError(Exception):
     """The one error the handler raises; Lambda retries it, then writes the DLQ record."""
 
 
+class NoResponse(RelayError):
+    """The POST went out (or tried to connect) and no answer came back."""
+
+
 class Deadline:
     """The end of the invocation's network time: Lambda's deadline minus the margin."""
 
@@ -263,7 +267,7 @@ def deliver(event, deadline):
             response = post(body, key, deadline)
     except urllib3.exceptions.HTTPError as e:
         # e.g. "ReadTimeoutError: Read timed out. (read timeout=0.5)"
-        raise RelayError("%s: %s" % (type(e).__name__, str(e).rsplit(": ", 1)[-1])) from None
+        raise NoResponse("%s: %s" % (type(e).__name__, str(e).rsplit(": ", 1)[-1])) from None
     return response
 
 
@@ -326,6 +330,26 @@ def publish_response(log, text, parsed, deadline):
     return None
 
 
+# ---- the log line's metrics --------------------------------------------------------------
+
+def with_metrics(log, no_response=False):
+    """The log line plus CloudWatch Embedded Metric Format members: CloudWatch Logs turns them
+    into metrics (namespace evrelay, dimension Stack), no API call. Stack: the function is
+    named <stack>-relay (src/names.rs). Outside Lambda, the line alone."""
+    name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+    if not name.endswith("-relay"):
+        return log
+    ok = log["outcome"] == "delivered"
+    values = {"Delivered": int(ok), "Failed": int(not ok)}
+    if log.get("status"):
+        values.update({"Endpoint%dxx" % (log["status"] // 100): 1, "DeliveryLatency": log["latency-ms"]})
+    elif no_response:
+        values["EndpointNoResponse"] = 1
+    metrics = [{"Name": k, "Unit": "Milliseconds" if k == "DeliveryLatency" else "Count"} for k in values]
+    return dict(log, Stack=name[:-len("-relay")], **values, _aws={"Timestamp": int(time.time() * 1000),
+                "CloudWatchMetrics": [{"Namespace": "evrelay", "Dimensions": [["Stack"]], "Metrics": metrics}]})
+
+
 # ---- the handler ------------------------------------------------------------------------
 
 def relay(event, deadline, log):
@@ -333,7 +357,7 @@ def relay(event, deadline, log):
     detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
     log.update({"event-id": detail.get("event-id"), "request-id": event.get("id"), "status": None,
                 "latency-ms": None, "outcome": "failed", "reason": None})
-    started = time.monotonic()
+    started, no_response = time.monotonic(), False
     try:
         response = deliver(event, deadline)
         log["latency-ms"] = int((time.monotonic() - started) * 1000)
@@ -348,12 +372,13 @@ def relay(event, deadline, log):
         return response.status
     except Exception as e:
         # Every failure leaves as RelayError in the contract's format, never with the key.
+        no_response = isinstance(e, NoResponse)
         log["reason"] = short_reason(e if isinstance(e, RelayError) else "%s: %s" % (type(e).__name__, e))
         raise RelayError("event %s: %s: %s" % (event.get("id"), log["status"] or "no response", log["reason"])) from None
     finally:
         if log["latency-ms"] is None:
             log["latency-ms"] = int((time.monotonic() - started) * 1000)
-        print(json.dumps(log))
+        print(json.dumps(with_metrics(log, no_response)))
 
 
 def relay_batch(records, deadline):
@@ -370,7 +395,7 @@ def relay_batch(records, deadline):
                 raise ValueError("not a JSON object")
         except ValueError as e:
             log.update(outcome="failed", reason=short_reason("body is not an event: %s" % e))
-            print(json.dumps(log))
+            print(json.dumps(with_metrics(log)))
             failed.append({"itemIdentifier": record.get("messageId")})
             continue
         try:

@@ -151,55 +151,97 @@ pub mod buffered {
         pub reserved_concurrency: u32,
     }
 
-    /// The first rule the settings break, as one line naming the value and the rule (its page).
-    pub fn check(s: &Settings) -> Result<(), String> {
-        let visibility = s
-            .visibility_timeout
-            .unwrap_or_else(|| visibility_timeout(s.function_timeout, s.batch_window));
+    /// A rule of AWS's the settings break: the value, and (in its `Display`) the rule with its
+    /// page. Deploy words each with the flag or the stack's parameter the value came from.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Violation {
+        MaxConcurrency(u32),
+        BatchSize(u32),
+        BatchWindow(u32),
+        /// More than 10 records with no batching window.
+        BatchNeedsWindow(u32),
+        /// Below the function timeout x 6 + the window (the floor is the second field).
+        VisibilityBelow(u32, u32),
+        VisibilityAbove(u32),
+        /// (reserved, max concurrency)
+        ReservedBelowMax(u32, u32),
+    }
+
+    /// Lambda Developer Guide, services-sqs-scaling.html (maximum concurrency above the
+    /// function's reserved concurrency gets the mapping's invocations throttled); AWS Knowledge
+    /// Center, lambda-sqs-scaling: "Event source mappings don't account for reserved
+    /// concurrency and can process more messages off your queue than can be sent to your
+    /// function".
+    pub const SCALING_PAGE: &str = "Lambda Developer Guide, services-sqs-scaling";
+    /// Lambda API Reference, CreateEventSourceMapping (BatchSize, MaximumBatchingWindowInSeconds).
+    pub const BATCHING_PAGE: &str =
+        "Lambda API Reference, CreateEventSourceMapping MaximumBatchingWindowInSeconds";
+
+    impl std::fmt::Display for Violation {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match *self {
+                Violation::MaxConcurrency(n) => write!(
+                    f,
+                    "max concurrency {n} is outside 2-1000 (Lambda API Reference, ScalingConfig)"
+                ),
+                Violation::BatchSize(n) => write!(
+                    f,
+                    "batch size {n} is outside 1-10000 (Lambda API Reference, CreateEventSourceMapping BatchSize)"
+                ),
+                Violation::BatchWindow(n) => write!(
+                    f,
+                    "batch window {n} s is above 300 s (Lambda API Reference, MaximumBatchingWindowInSeconds)"
+                ),
+                Violation::BatchNeedsWindow(n) => write!(
+                    f,
+                    "batch size {n} needs a batch window of at least 1 s ({BATCHING_PAGE}: above 10 records)"
+                ),
+                Violation::VisibilityBelow(v, floor) => write!(
+                    f,
+                    "the buffer's visibility timeout {v} s is below {floor} s, 6 x the function timeout \
+                     + the batch window (Lambda Developer Guide, services-sqs-configure; Lambda \
+                     refuses the mapping outright below the function timeout)"
+                ),
+                Violation::VisibilityAbove(v) => write!(
+                    f,
+                    "the buffer's visibility timeout {v} s is above SQS's 43200 s \
+                     (SQS API Reference, SetQueueAttributes)"
+                ),
+                Violation::ReservedBelowMax(reserved, max) => write!(
+                    f,
+                    "reserved concurrency {reserved} is below max concurrency {max}: Lambda would \
+                     throttle the mapping's invocations, which do not account for it ({SCALING_PAGE})"
+                ),
+            }
+        }
+    }
+
+    /// The first rule the settings break.
+    pub fn check(s: &Settings) -> Result<(), Violation> {
+        let floor = visibility_timeout(s.function_timeout, s.batch_window);
+        let visibility = s.visibility_timeout.unwrap_or(floor);
         if !(2..=1000).contains(&s.max_concurrency) {
-            return Err(format!(
-                "max concurrency {} is outside 2-1000 (Lambda API Reference, ScalingConfig)",
-                s.max_concurrency
-            ));
+            return Err(Violation::MaxConcurrency(s.max_concurrency));
         }
         if !(1..=10_000).contains(&s.batch_size) {
-            return Err(format!(
-                "batch size {} is outside 1-10000 (Lambda API Reference, CreateEventSourceMapping BatchSize)",
-                s.batch_size
-            ));
+            return Err(Violation::BatchSize(s.batch_size));
         }
         if s.batch_window > 300 {
-            return Err(format!(
-                "batch window {} s is above 300 s (Lambda API Reference, MaximumBatchingWindowInSeconds)",
-                s.batch_window
-            ));
+            return Err(Violation::BatchWindow(s.batch_window));
         }
         if s.batch_size > 10 && s.batch_window < 1 {
-            return Err(format!(
-                "batch size {} needs a batch window of at least 1 s (Lambda API Reference, \
-                 MaximumBatchingWindowInSeconds: above 10 records)",
-                s.batch_size
-            ));
+            return Err(Violation::BatchNeedsWindow(s.batch_size));
         }
-        if visibility < visibility_timeout(s.function_timeout, s.batch_window) {
-            return Err(format!(
-                "the buffer's visibility timeout {visibility} s is below 6 x the function timeout \
-                 {} s + the batch window (Lambda Developer Guide, services-sqs-configure; Lambda \
-                 refuses the mapping outright below the function timeout)",
-                s.function_timeout
-            ));
+        if visibility < floor {
+            return Err(Violation::VisibilityBelow(visibility, floor));
         }
         if visibility > MAX_VISIBILITY_TIMEOUT {
-            return Err(format!(
-                "the buffer's visibility timeout {visibility} s is above SQS's 43200 s \
-                 (SQS API Reference, SetQueueAttributes)"
-            ));
+            return Err(Violation::VisibilityAbove(visibility));
         }
         if s.reserved_concurrency != 0 && s.reserved_concurrency < s.max_concurrency {
-            return Err(format!(
-                "reserved concurrency {} is below max concurrency {}: Lambda would throttle the \
-                 mapping's invocations, which do not account for it (AWS Knowledge Center, lambda-sqs-scaling)",
-                s.reserved_concurrency, s.max_concurrency
+            return Err(Violation::ReservedBelowMax(
+                s.reserved_concurrency,
+                s.max_concurrency,
             ));
         }
         Ok(())
@@ -210,8 +252,17 @@ pub mod buffered {
     /// Records not reached go back to the buffer and count a receive, so a larger batch can
     /// send its tail to the DLQ untried on a slow day: deploy should say so.
     pub fn records_sure_to_be_tried(b: &Budget, function_timeout: u32) -> u32 {
-        let per_record = 2 * b.post() + 2 * b.aws_call();
-        function_timeout.saturating_sub(MARGIN + b.aws_call()) / per_record
+        function_timeout.saturating_sub(MARGIN + b.aws_call()) / per_record(b)
+    }
+
+    /// One record at its worst: POST, key re-read, retried POST, response event.
+    pub fn per_record(b: &Budget) -> u32 {
+        2 * b.post() + 2 * b.aws_call()
+    }
+
+    /// The function timeout under which every record of a batch of `records` is sure to be tried.
+    pub fn function_timeout_for(b: &Budget, records: u32) -> u32 {
+        MARGIN + b.aws_call() + records * per_record(b)
     }
 }
 
@@ -285,7 +336,7 @@ mod tests {
         assert_eq!(visibility_timeout(90, 0), 540);
         assert_eq!(visibility_timeout(30, 2), 182);
         let bad = |s: Settings, word: &str| {
-            let e = check(&s).unwrap_err();
+            let e = check(&s).unwrap_err().to_string();
             assert!(e.contains(word), "{e}");
         };
         bad(
@@ -365,5 +416,14 @@ mod tests {
         assert_eq!(buffered::records_sure_to_be_tried(&b, 90), 1);
         assert_eq!(buffered::records_sure_to_be_tried(&b, 900), 15);
         assert_eq!(buffered::records_sure_to_be_tried(&b, 30), 0);
+        // The timeout that holds a whole batch: 21 s + 58 s a record.
+        assert_eq!(buffered::function_timeout_for(&b, 10), 601);
+        assert_eq!(buffered::records_sure_to_be_tried(&b, 601), 10);
+        assert_eq!(buffered::records_sure_to_be_tried(&b, 600), 9);
+        // The budget's own floor always tries one record.
+        for read in 1..=25 {
+            let b = Budget::with_read_timeout(read);
+            assert_eq!(buffered::records_sure_to_be_tried(&b, b.worst_case()), 1);
+        }
     }
 }

@@ -68,6 +68,18 @@ pub struct Remembered {
     pub log_retention_days: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
+    /// `direct` or `buffered`: the four numbers after it are kept only for `buffered` (a
+    /// direct deploy would refuse them as buffered-only flags).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_window: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_receive_count: Option<u32>,
     /// `--skip-check` names (checked when a deploy reads them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skip_checks: Vec<String>,
@@ -179,6 +191,21 @@ fn check_settings(stack: &str, region: &str, s: &Remembered, path: &Path) -> Res
     if s.url.as_deref().is_some_and(|u| u.trim().is_empty()) {
         return bad("url", "is empty");
     }
+    match s.delivery.as_deref() {
+        None | Some("direct" | "buffered") => {}
+        Some(other) => return bad("delivery", &format!("`{other}` is not direct or buffered")),
+    }
+    let numbers = [
+        ("max_concurrency", s.max_concurrency),
+        ("batch_size", s.batch_size),
+        ("batch_window", s.batch_window),
+        ("max_receive_count", s.max_receive_count),
+    ];
+    if let Some((key, _)) = numbers.iter().find(|(_, v)| v.is_some()) {
+        if s.delivery.as_deref() != Some("buffered") {
+            return bad(key, "is set without delivery = \"buffered\"");
+        }
+    }
     Ok(())
 }
 
@@ -249,155 +276,4 @@ fn write_error(path: &Path, e: std::io::Error) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn p() -> &'static Path {
-        Path::new("evrelay.toml")
-    }
-
-    #[test]
-    fn a_file_names_a_default_stack_and_one_table_per_stack_and_region() {
-        let c = parse(
-            r#"
-stack = "orders"
-region = "eu-west-1"
-[stacks.orders.eu-west-1]
-subnets = ["subnet-a", "subnet-b"]
-security_groups = ["sg-1"]
-url = "http://internal-x/"
-tags = { team = "payments" }
-[stacks.orders.us-east-1]
-url = "http://internal-y/"
-"#,
-            p(),
-        )
-        .unwrap();
-        assert_eq!(c.stack.as_deref(), Some("orders"));
-        let eu = c.relay("orders", "eu-west-1").unwrap();
-        assert_eq!(eu.subnets, ["subnet-a", "subnet-b"]);
-        assert_eq!(eu.tags["team"], "payments");
-        assert_eq!(
-            c.relay("orders", "us-east-1").unwrap().url.as_deref(),
-            Some("http://internal-y/")
-        );
-        assert!(c.relay("orders", "ap-south-1").is_none());
-        assert!(c.relay("other", "eu-west-1").is_none());
-    }
-
-    #[test]
-    fn an_unknown_key_is_named_with_its_line() {
-        let e = parse(
-            "stack = \"a\"\n\n[stacks.a.us-east-1]\nsubnet = [\"x\"]\n",
-            p(),
-        )
-        .unwrap_err();
-        assert_eq!(e.exit_code(), 2);
-        assert!(e.message.contains("line 4"), "{}", e.message);
-        assert!(e.message.contains("subnet"), "{}", e.message);
-        assert!(!e.message.contains('\n'), "one line: {}", e.message);
-        let e = parse("regoin = \"x\"\n", p()).unwrap_err();
-        assert!(
-            e.message.contains("line 1") && e.message.contains("regoin"),
-            "{}",
-            e.message
-        );
-    }
-
-    #[test]
-    fn a_bad_value_is_named() {
-        let e = parse("[stacks.a.us-east-1]\nfunction_timeout = \"thirty\"\n", p()).unwrap_err();
-        assert!(e.message.contains("line 2"), "{}", e.message);
-        let e = parse(
-            "[stacks.a.us-east-1]\ntags = { \"evrelay:managed\" = \"no\" }\n",
-            p(),
-        )
-        .unwrap_err();
-        assert!(e.message.contains("evrelay:"), "{}", e.message);
-    }
-
-    #[test]
-    fn a_missing_default_file_is_empty_but_a_named_one_must_exist() {
-        let dir = tempfile::tempdir().unwrap();
-        let missing = dir.path().join("nope.toml");
-        let implicit = ConfigPath {
-            path: missing.clone(),
-            explicit: false,
-        };
-        assert_eq!(implicit.load(false).unwrap(), ConfigFile::default());
-        let named = ConfigPath::new(Some(&missing));
-        assert_eq!(named.load(false).unwrap_err().exit_code(), 2);
-        assert_eq!(
-            named.load(true).unwrap(),
-            ConfigFile::default(),
-            "a deploy creates it"
-        );
-    }
-
-    #[test]
-    fn remembering_a_deploy_keeps_comments_and_other_relays() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("evrelay.toml");
-        std::fs::write(
-            &path,
-            "# mine\nstack = \"a\"\n\n[stacks.b.us-east-1]\nurl = \"http://b/\"\n",
-        )
-        .unwrap();
-        let settings = Remembered {
-            subnets: vec!["subnet-1".into(), "subnet-2".into()],
-            security_groups: vec!["sg-1".into()],
-            url: Some("http://a/".into()),
-            function_timeout: Some(60),
-            ..Default::default()
-        };
-        remember(&path, "a", "eu-west-1", &settings).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("# mine\n"), "{text}");
-        let c = parse(&text, &path).unwrap();
-        assert_eq!(c.relay("a", "eu-west-1"), Some(&settings));
-        assert_eq!(
-            c.relay("b", "us-east-1").unwrap().url.as_deref(),
-            Some("http://b/")
-        );
-        // A redeploy replaces that relay's table, not merges into it.
-        let fewer = Remembered {
-            url: Some("http://a2/".into()),
-            ..Default::default()
-        };
-        remember(&path, "a", "eu-west-1", &fewer).unwrap();
-        let c = parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
-        assert_eq!(c.relay("a", "eu-west-1"), Some(&fewer));
-        assert!(!dir.path().join("evrelay.toml.tmp").exists());
-    }
-
-    #[test]
-    fn the_first_deploy_becomes_the_default_stack_and_a_default_already_there_stays() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("evrelay.toml");
-        let settings = Remembered {
-            url: Some("http://o/".into()),
-            ..Default::default()
-        };
-        remember(&path, "orders", "us-east-1", &settings).unwrap();
-        let c = parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
-        assert_eq!(c.stack.as_deref(), Some("orders"));
-        assert_eq!(c.relay("orders", "us-east-1"), Some(&settings));
-        // A second relay is remembered beside it; the default stays the first one.
-        remember(&path, "payments", "us-east-1", &settings).unwrap();
-        let c = parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
-        assert_eq!(c.stack.as_deref(), Some("orders"));
-        assert!(c.relay("payments", "us-east-1").is_some());
-        // A file that had relays but no default (an older evrelay wrote it) gets one, first.
-        std::fs::write(
-            &path,
-            "# team relays\n[stacks.b.us-east-1]\nurl = \"http://b/\"\n",
-        )
-        .unwrap();
-        remember(&path, "c", "us-east-1", &settings).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("# team relays"), "{text}");
-        let c = parse(&text, &path).unwrap();
-        assert_eq!(c.stack.as_deref(), Some("c"));
-        assert!(c.relay("b", "us-east-1").is_some());
-    }
-}
+mod tests;

@@ -35,6 +35,7 @@ pub struct Context {
     acm: OnceLock<aws_sdk_acm::Client>,
     lambda: OnceLock<aws_sdk_lambda::Client>,
     route53: OnceLock<aws_sdk_route53::Client>,
+    service_discovery: OnceLock<aws_sdk_servicediscovery::Client>,
     identity: tokio::sync::OnceCell<Identity>,
     profile: Option<profile::ActiveProfile>,
 }
@@ -93,6 +94,7 @@ impl Context {
             acm: OnceLock::new(),
             lambda: OnceLock::new(),
             route53: OnceLock::new(),
+            service_discovery: OnceLock::new(),
             identity: tokio::sync::OnceCell::new(),
             profile: active,
         })
@@ -194,6 +196,11 @@ impl Context {
     pub fn route53(&self) -> &aws_sdk_route53::Client {
         self.route53
             .get_or_init(|| aws_sdk_route53::Client::new(&self.sdk))
+    }
+
+    pub fn service_discovery(&self) -> &aws_sdk_servicediscovery::Client {
+        self.service_discovery
+            .get_or_init(|| aws_sdk_servicediscovery::Client::new(&self.sdk))
     }
 }
 

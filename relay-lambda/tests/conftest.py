@@ -10,6 +10,7 @@ before that point).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import types
 from pathlib import Path
@@ -20,6 +21,7 @@ import botocore.httpsession
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from emf_spec import emf_violations, split  # noqa: E402
 from loopback_endpoint import Endpoint  # noqa: E402
 from relay_harness import (  # noqa: E402
     API_KEY, BUS, INLINED, INLINED_FROM, NO_RETRY, RESPONSES, SECRET_ID, STACK, Context, fresh_module,
@@ -109,6 +111,7 @@ class Relay:
         self.capsys = capsys
         self.secrets = secrets  # every value that must never be printed or raised
         self.logs: list[dict] = []
+        self.emf: list[dict] = []  # each line's EMF members (metrics, dimension, _aws)
         self.errors: list[BaseException] = []
 
     def invoke(self, event, seconds=60.0):
@@ -134,7 +137,7 @@ class Relay:
         result = self.module.handler({"Records": records}, Context(seconds))
         out, err = self.capsys.readouterr()
         self._check_clean(out + err)
-        logs = [json.loads(line) for line in out.splitlines()]
+        logs = [self._contract(line) for line in out.splitlines()]
         for log in logs:
             assert set(log) <= {"message-id", "event-id", "request-id", "status", "latency-ms", "outcome", "reason"}
             assert log["outcome"] in ("delivered", "failed") and log["message-id"]
@@ -146,11 +149,20 @@ class Relay:
         self._check_clean(out + err)
         lines = out.splitlines()
         assert len(lines) == 1, f"expected exactly one log line per invocation, got {lines!r}"
-        log = json.loads(lines[0])
+        log = self._contract(lines[0])
         assert set(log) == {"event-id", "request-id", "status", "latency-ms", "outcome", "reason"}
         assert log["outcome"] in ("delivered", "failed")
         assert isinstance(log["latency-ms"], int)
         self.logs.append(log)
+        return log
+
+    def _contract(self, line: str) -> dict:
+        """The line's contract fields; its EMF members, checked against the specification
+        whenever the relay runs as a function (AWS_LAMBDA_FUNCTION_NAME set), kept in .emf."""
+        log, emf = split(json.loads(line))
+        if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+            assert emf_violations(line) == [], f"not a valid EMF document: {line}"
+        self.emf.append(emf)
         return log
 
     def _check_clean(self, text):
@@ -172,8 +184,9 @@ def load_relay(monkeypatch, capsys, aws, endpoint):
     loaded: list[Relay] = []
 
     def load(secrets=(API_KEY,), **env):
+        # AWS_LAMBDA_FUNCTION_NAME: Lambda sets it; the relay's metrics are named by it.
         base = {"TARGET_URL": endpoint.url, "SECRET_ID": SECRET_ID, "EVENT_BUS_NAME": BUS,
-                "DEADLINE_MARGIN_SECONDS": "0.5"}
+                "DEADLINE_MARGIN_SECONDS": "0.5", "AWS_LAMBDA_FUNCTION_NAME": f"{STACK}-relay"}
         for k, v in {**base, **env}.items():
             if v is None:
                 monkeypatch.delenv(k, raising=False)

@@ -173,6 +173,58 @@ impl FunctionState {
     }
 }
 
+/// The relay's event source mapping in buffered delivery, as ListEventSourceMappings shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Mapping {
+    pub uuid: String,
+    /// Creating, Enabling, Enabled, Disabling, Disabled, Updating or Deleting.
+    pub state: String,
+    /// Why it is in that state (StateTransitionReason: "USER_INITIATED", …).
+    pub state_reason: Option<String>,
+    /// ScalingConfig.MaximumConcurrency: the most relay invocations at once (none: Lambda's own
+    /// scaling, up to the function's concurrency).
+    pub maximum_concurrency: Option<u32>,
+    pub batch_size: Option<u32>,
+    /// MaximumBatchingWindowInSeconds.
+    pub batch_window_seconds: Option<u32>,
+    /// LastProcessingResult: "OK", "PROBLEM: …" or "No records processed".
+    pub last_result: Option<String>,
+    /// The queue it polls.
+    pub source_arn: Option<String>,
+}
+
+/// The function's event source mappings (ListEventSourceMappings by function name, every page).
+pub async fn mappings(lambda: &aws_sdk_lambda::Client, function: &str) -> Result<Vec<Mapping>> {
+    let mut pages = lambda
+        .list_event_source_mappings()
+        .function_name(function)
+        .into_paginator()
+        .send();
+    let mut out = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.aws_context("ListEventSourceMappings")?;
+        let count = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
+        out.extend(
+            page.event_source_mappings
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| Mapping {
+                    uuid: m.uuid.unwrap_or_default(),
+                    state: m.state.unwrap_or_default(),
+                    state_reason: m.state_transition_reason.filter(|r| !r.is_empty()),
+                    maximum_concurrency: count(
+                        m.scaling_config.and_then(|s| s.maximum_concurrency),
+                    ),
+                    batch_size: count(m.batch_size),
+                    batch_window_seconds: count(m.maximum_batching_window_in_seconds),
+                    last_result: m.last_processing_result.filter(|r| !r.is_empty()),
+                    source_arn: m.event_source_arn,
+                }),
+        );
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

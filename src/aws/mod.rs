@@ -2,6 +2,7 @@
 //! and returning evrelay's own types, paginated where the API pages.
 
 pub mod alarms;
+pub mod buffer;
 pub mod cloudwatch;
 pub mod ec2;
 pub mod eventbridge;
@@ -16,7 +17,9 @@ pub mod retry;
 pub mod route53;
 pub mod secretsmanager;
 pub mod security_groups;
+pub mod service_discovery;
 pub mod sqs;
+pub mod sqs_move;
 pub mod stacks;
 pub mod sts;
 pub mod vpc_endpoints;

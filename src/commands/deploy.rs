@@ -13,6 +13,7 @@
 mod alarms;
 mod apply;
 mod args;
+mod delivery;
 mod discard;
 mod guard;
 mod kept;
@@ -231,6 +232,7 @@ async fn prepare(
         logs: ctx.logs(),
         route53: ctx.route53(),
         lambda: ctx.lambda(),
+        service_discovery: ctx.service_discovery(),
     };
     // No stack, or one that holds no resources (rolled back, or only under review): the new
     // stack's named log groups must not exist yet.
@@ -255,6 +257,9 @@ async fn prepare(
         ctx.printer.warn(&skipped.line());
     }
     steps::warn_unnamed_https_host(ctx, &settings.url, &relay.host).await;
+    steps::warn_slow_tail(ctx, &settings);
+    let stack_params = current.map(|s| s.parameters.as_slice());
+    steps::refuse_losing_buffer(ctx, stack_params, &settings).await?;
     let endpoint_actions = plan.endpoint_actions();
     let operation = if current.is_some() {
         Operation::Update
@@ -267,11 +272,20 @@ async fn prepare(
         let mut preview = ChangeSetReport::new(
             &stack_name,
             operation,
-            report::template_adds(&template::render()),
+            report::template_adds(
+                &template::render(),
+                &alarms::conditions(
+                    &relay.alarms,
+                    settings.delivery.mode == delivery::Delivery::Buffered,
+                ),
+            ),
             endpoint_actions,
         )
         .at(&account, ctx.region());
         preview.dry_run = true;
+        // What the change set would set: the same table a real create shows.
+        let sent = params::parameters_for(&settings, &relay, secret.as_ref());
+        preview.parameters = delivery::preview(&[], &sent, settings.delivery.mode);
         preview.deletes_first = doomed.map(|d| d.status);
         steps::show(ctx, &preview)?;
         ctx.printer.note("Dry run: nothing changed.");
@@ -377,10 +391,8 @@ async fn prepare(
         ChangeSetReport::new(&stack_name, operation, changes, endpoint_actions.clone())
             .at(&account, ctx.region());
     preview.dry_run = args.dry_run;
-    preview.parameters = param_changes::parameter_changes(
-        current.map(|s| s.parameters.as_slice()).unwrap_or(&[]),
-        &spec.parameters,
-    );
+    let was = current.map(|s| s.parameters.as_slice()).unwrap_or(&[]);
+    preview.parameters = delivery::preview(was, &spec.parameters, settings.delivery.mode);
     preview.change_set = Some(spec.name.clone());
     if args.no_execute {
         preview.execute_command = Some(kept::execute_command(ctx, &spec.name));
@@ -407,6 +419,7 @@ async fn prepare(
     if !confirm(ctx.globals.yes, question).await? {
         return Err(Error::cancelled_with("deploy cancelled; nothing changed"));
     }
+    steps::refuse_losing_buffer(ctx, stack_params, &settings).await?;
     apply::make_ready(ctx, &plan, created, operation, debris)
         .await
         .map(Some)

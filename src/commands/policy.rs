@@ -13,7 +13,9 @@ use crate::printer::Printer;
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
     /// The job the policy is for: deploy (discover + deploy), operate (status, send, logs,
-    /// dlq), destroy, or all three in one document.
+    /// dlq), destroy, stack-resources (what CloudFormation does to the stack's resources
+    /// during deploy and destroy: the service role's policy with --role-arn, else needed
+    /// beside deploy and destroy), or all four in one document.
     #[arg(value_enum, default_value_t = PolicyJob::All)]
     pub job: PolicyJob,
 
@@ -28,6 +30,7 @@ pub enum PolicyJob {
     Deploy,
     Operate,
     Destroy,
+    StackResources,
     All,
 }
 
@@ -37,6 +40,7 @@ impl PolicyJob {
             PolicyJob::Deploy => vec![Job::Deploy],
             PolicyJob::Operate => vec![Job::Operate],
             PolicyJob::Destroy => vec![Job::Destroy],
+            PolicyJob::StackResources => vec![Job::StackResources],
             PolicyJob::All => Job::ALL.to_vec(),
         }
     }
@@ -62,16 +66,31 @@ pub fn run(globals: &GlobalArgs, config: &ConfigFile, args: PolicyArgs) -> Resul
     if region.is_none() {
         printer.note("no region set: the ARNs match every region (pass --region to narrow them)");
     }
-    if role_arn.is_some() && args.job != PolicyJob::Operate {
-        printer.note(
-            "with --role-arn, CloudFormation changes the stack's resources as that role: the \
-             Stack* statements may move to the role's own policy",
-        );
+    if let Some(note) = stack_resources_note(args.job, role_arn.is_some()) {
+        printer.note(note);
     }
     if printer.json() {
         printer.json_line(&document)
     } else {
         printer.json_doc(&document)
+    }
+}
+
+/// deploy and destroy run CloudFormation, which changes the stack's resources with the
+/// caller's permissions unless a service role is passed (CloudFormation User Guide, "Service
+/// role"): say where the other document goes.
+fn stack_resources_note(job: PolicyJob, service_role: bool) -> Option<&'static str> {
+    match (job, service_role) {
+        (PolicyJob::Deploy | PolicyJob::Destroy, false) => Some(
+            "CloudFormation makes and deletes the stack's resources with your permissions: \
+             attach `evrelay policy stack-resources` beside this one (or deploy with --role-arn \
+             and give it to that role)",
+        ),
+        (PolicyJob::Deploy | PolicyJob::Destroy | PolicyJob::StackResources, true) => Some(
+            "with --role-arn, CloudFormation changes the stack's resources as that role: \
+             `evrelay policy stack-resources` is that role's policy, not yours",
+        ),
+        _ => None,
     }
 }
 

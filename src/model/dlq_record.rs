@@ -2,7 +2,9 @@
 //! destination records, written after the function's last failed attempt, and rule-level DLQ
 //! messages, the raw event EventBridge could not hand to the function, with the reason in
 //! message attributes. Both are parsed here into one `DlqRecord`; anything else is kept as an
-//! unknown body, never an error.
+//! unknown body, never an error. In buffered delivery a third kind arrives: the event itself,
+//! moved from the buffer by SQS after `maxReceiveCount` receives (no attributes: the relay's
+//! reason is in its logs).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -21,6 +23,9 @@ pub enum Shape {
     LambdaDestination,
     /// The raw event, with `ERROR_CODE`, `ERROR_MESSAGE`, … message attributes, from EventBridge.
     RuleDlq,
+    /// The raw event without EventBridge's error attributes: SQS moved it from the buffer
+    /// queue after `maxReceiveCount` receives (buffered delivery).
+    Buffer,
     /// Neither: shown as it is.
     Unknown,
 }
@@ -44,6 +49,13 @@ pub struct DlqRecord {
     pub error: Option<String>,
     /// How many times delivery was tried.
     pub attempts: Option<u64>,
+    /// SQS's ApproximateReceiveCount: receives in the buffer before the move, plus every read
+    /// of the DLQ since (this one included).
+    pub receive_count: Option<u64>,
+    /// The relay's last logged reason for this event (buffered delivery: the message carries
+    /// none), when its logs were read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relay_reason: Option<String>,
     /// The original event, when the message carries one.
     pub event: Option<Value>,
     /// Lambda left the event out of this destination record (request + response were larger
@@ -109,7 +121,7 @@ impl DlqRecord {
         match self.shape {
             Shape::LambdaDestination if self.payload_dropped => PAYLOAD_DROPPED,
             Shape::LambdaDestination => "the destination record has no requestPayload event",
-            Shape::RuleDlq => "the event has no source or detail-type",
+            Shape::RuleDlq | Shape::Buffer => "the event has no source or detail-type",
             Shape::Unknown => {
                 "the message is neither a Lambda destination record nor an EventBridge event"
             }
@@ -153,6 +165,11 @@ pub fn parse(message: &Received) -> DlqRecord {
         condition: None,
         error: None,
         attempts: None,
+        receive_count: message
+            .attributes
+            .get("ApproximateReceiveCount")
+            .and_then(|n| n.parse().ok()),
+        relay_reason: None,
         event: None,
         payload_dropped: false,
         request_id: None,
@@ -177,7 +194,11 @@ pub fn parse(message: &Received) -> DlqRecord {
             record.payload_dropped = v.get("requestPayload").map_or(true, Value::is_null);
         }
         Some(v) if is_event(&v) => {
-            record.shape = Shape::RuleDlq;
+            record.shape = if message.message_attributes.contains_key("ERROR_CODE") {
+                Shape::RuleDlq
+            } else {
+                Shape::Buffer
+            };
             let attr = |name: &str| {
                 message
                     .message_attributes
@@ -348,6 +369,21 @@ mod tests {
             Some("SDK_CLIENT_ERROR: Unable to invoke")
         );
         assert_eq!(r.attempts, Some(185));
+        assert!(r.original_event().is_some());
+    }
+
+    #[test]
+    fn an_event_moved_from_the_buffer_is_itself_with_its_receive_count() {
+        let mut m = msg(&event().to_string(), &[]);
+        m.attributes
+            .insert("ApproximateReceiveCount".into(), "6".into());
+        let r = parse(&m);
+        assert_eq!(r.shape, Shape::Buffer);
+        assert_eq!(r.receive_count, Some(6));
+        assert_eq!(r.event_id.as_deref(), Some("ev-1"));
+        assert_eq!(r.detail_type.as_deref(), Some("inbound-event-sent"));
+        assert_eq!(r.condition, None);
+        assert_eq!(r.attempts, None);
         assert!(r.original_event().is_some());
     }
 

@@ -9,6 +9,7 @@ pub mod egress;
 pub mod load_balancers;
 pub mod security_groups;
 pub mod service_names;
+pub mod service_targets;
 pub mod subnets;
 
 use serde::Serialize;
@@ -69,6 +70,12 @@ pub async fn discover(
     Ok(Discovery::decide(vpc, view))
 }
 
+/// The warning for a VPC without a candidate ALB (discover drops it when it picks a
+/// service-discovery name instead).
+pub fn no_alb_warning(vpc_id: &str) -> String {
+    format!("no internal ALB with an HTTP or HTTPS listener in {vpc_id}: pass --url to deploy")
+}
+
 impl Discovery {
     /// The pure part: classify, pick, explain.
     pub fn decide(vpc: VpcInfo, view: VpcView) -> Discovery {
@@ -100,10 +107,7 @@ impl Discovery {
             };
         }
         if lb_pick.is_none() {
-            warnings.push(format!(
-                "no internal ALB with an HTTP or HTTPS listener in {}: pass --url to deploy",
-                vpc.id
-            ));
+            warnings.push(no_alb_warning(&vpc.id));
         }
         let picked_lb = lb_pick
             .as_ref()

@@ -34,6 +34,17 @@ pub struct StackInfo {
     pub role_arn: Option<String>,
 }
 
+impl StackInfo {
+    /// The `Delivery` it was deployed with: `direct` or `buffered`; a stack from before
+    /// buffered delivery has no such parameter and is direct.
+    pub fn delivery(&self) -> &str {
+        self.parameters
+            .iter()
+            .find(|(k, _)| k == "Delivery")
+            .map_or("direct", |(_, v)| v.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StackOutput {
     pub key: String,
@@ -275,6 +286,23 @@ pub fn request_token(what: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stack_without_the_delivery_parameter_is_direct() {
+        let mut info = StackInfo {
+            name: "s".into(),
+            id: "id".into(),
+            status: "CREATE_COMPLETE".into(),
+            reason: None,
+            outputs: vec![],
+            parameters: vec![],
+            tags: vec![],
+            role_arn: None,
+        };
+        assert_eq!(info.delivery(), "direct");
+        info.parameters = vec![("Delivery".into(), "buffered".into())];
+        assert_eq!(info.delivery(), "buffered");
+    }
 
     #[test]
     fn statuses_classify() {

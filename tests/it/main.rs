@@ -2,6 +2,8 @@
 //! real moto server, through the real SDK. Modules per command.
 
 mod alarms;
+mod buffered_deploy;
+mod buffered_status;
 mod cli;
 mod config;
 mod deploy_flags;
@@ -9,7 +11,9 @@ mod deploy_waits;
 mod destroy_refusals;
 mod destroy_vpc_users;
 mod discover;
+mod discover_service_discovery;
 mod dlq;
+mod dlq_buffered;
 mod dlq_dropped;
 mod edges_deploy;
 mod edges_destroy;

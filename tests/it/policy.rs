@@ -301,7 +301,10 @@ fn a_bad_job_is_a_usage_error_naming_the_jobs() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("'frobnicate'"), "{err}");
-    assert!(err.contains("deploy, operate, destroy, all"), "{err}");
+    assert!(
+        err.contains("deploy, operate, destroy, stack-resources, all"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -14,6 +14,8 @@ services-sqs-scaling.html, services-sqs-errorhandling.html):
   `batchItemFailures` stay (an invalid identifier fails the whole batch, as on AWS);
 - SQS's own redrive (`maxReceiveCount` → the DLQ) is moto's, and real;
 - a mapping whose State is not Enabled is not polled.
+Each invocation, and each message's first receive (the inbound rule's delivery to the buffer),
+emits the metrics AWS would (metrics.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import time
 import uuid
 from collections import deque
 
+import metrics
 from lambda_env import FunctionSpec, Pool
 from moto_proc import REGION, client
 
@@ -64,6 +67,7 @@ class MappingPoller:
         self.window = float(mapping.get("MaximumBatchingWindowInSeconds") or 0)
         self.concurrency = int((mapping.get("ScalingConfig") or {}).get("MaximumConcurrency") or 2)
         self.report_failures = "ReportBatchItemFailures" in (mapping.get("FunctionResponseTypes") or [])
+        self.endpoint = endpoint
         self.sqs, self.lam = client("sqs", endpoint), client("lambda", endpoint)
         self.queue_url = self.sqs.get_queue_url(QueueName=self.queue_arn.rsplit(":", 1)[-1])["QueueUrl"]
         self.pool = Pool(fn, client("logs", endpoint), size=self.concurrency)
@@ -125,12 +129,18 @@ class MappingPoller:
             self.stats["in_flight"] += 1
             self.stats["max_in_flight"] = max(self.stats["max_in_flight"], self.stats["in_flight"])
             self.batches.append(ids)
+        for m in msgs:
+            if (m.get("Attributes") or {}).get("ApproximateReceiveCount") == "1":
+                sent = int((m.get("Attributes") or {}).get("SentTimestamp") or time.time() * 1000) / 1000
+                metrics.rule_dispatched(self.endpoint, self.fn.name, sent)
         try:
             event = {"Records": [sqs_event_record(m, self.queue_arn) for m in msgs]}
+            started = time.time()
             try:
                 reply = self.pool.invoke(event, str(uuid.uuid4()))
             except Exception as e:  # noqa: BLE001 - e.g. the environment failed to start
                 reply = {"ok": False, "errorMessage": str(e)}
+            metrics.invoked(self.endpoint, self.fn.name, reply, started)
             stay = failed_ids(reply, ids, self.report_failures)
             done = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
                     for i, m in enumerate(msgs) if m["MessageId"] not in stay]

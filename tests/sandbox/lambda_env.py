@@ -18,6 +18,7 @@ import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 
+import metrics
 from moto_proc import REGION
 
 log = logging.getLogger("sandbox.lambda")
@@ -165,6 +166,7 @@ class Worker:
                     pass
                 self.created_log_stream = True
             self.logs.put_log_events(logGroupName=group, logStreamName=self.stream, logEvents=events)
+            metrics.log_events_ingested(self.fn.moto_endpoint, events)  # what CloudWatch Logs extracts
         except Exception as e:  # noqa: BLE001 - group deleted (stack destroyed): logs are dropped
             log.warning("%s: logs not written: %s", self.fn.name, e)
 

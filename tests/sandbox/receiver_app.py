@@ -19,6 +19,8 @@ Sandbox-only paths (never used by the relay):
    `reset` clears the counters. Answers the resulting settings.
    `delay_seconds` makes every event request take that long (a slow app);
    `reject_event_ids` rejects those event ids only (200 {"success": false}), whatever the mode.
+   `max_concurrent` C (0: no limit) answers 503 at once to a request arriving while C are being
+   answered (a small service falling over under a burst; counted in `overloaded`).
 - `GET /_stats`: counts of requests received/accepted, in total and per event id; the last 20
   requests (path, event id, whether the key came, the `Idempotency-Key` header).
 - `/_sandbox/...`: delegated to an optional admin handler (the supervisor's status/hook API).
@@ -53,6 +55,7 @@ class ReceiverState:
         self.times: int | None = None
         self.delay_seconds = 0.0
         self.reject_event_ids: set[str] = set()
+        self.max_concurrent = 0
         self.in_flight = 0  # requests being answered now
         self.stack: str | None = None
         self.secret_id: str | None = None
@@ -73,6 +76,7 @@ class ReceiverState:
             self.errors = 0
             self.stalled = 0
             self.health = 0
+            self.overloaded = 0
             self.by_event: dict[str, dict[str, int]] = {}
             self.last_requests: list[dict] = []
             # The most requests answered at once since the reset: what a fragile app endures.
@@ -89,6 +93,7 @@ class ReceiverState:
                 "mode": self.mode, "received": self.received, "accepted": self.accepted,
                 "unauthorized": self.unauthorized, "rejected": self.rejected,
                 "errors": self.errors, "stalled": self.stalled, "health": self.health,
+                "overloaded": self.overloaded,
                 "in_flight": self.in_flight, "max_in_flight": self.max_in_flight,
                 "by_event_id": {k: dict(v) for k, v in self.by_event.items()},
                 "last_requests": list(self.last_requests),
@@ -121,6 +126,8 @@ class ReceiverState:
                 self.wrong_key = body["wrong_key"]
             if "delay_seconds" in body:
                 self.delay_seconds = float(body["delay_seconds"])
+            if "max_concurrent" in body:
+                self.max_concurrent = int(body["max_concurrent"] or 0)
             if "reject_event_ids" in body:
                 self.reject_event_ids = {str(e) for e in body["reject_event_ids"] or []}
             if "times" in body:
@@ -244,7 +251,12 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             st.in_flight += 1
             st.max_in_flight = max(st.max_in_flight, st.in_flight)
+            overloaded = 0 < st.max_concurrent < st.in_flight
+            if overloaded:
+                st.overloaded += 1
         try:
+            if overloaded:
+                return self._send(503, {"success": False, "message": "Service unavailable: too many requests."})
             if st.delay_seconds:
                 st.wake.wait(st.delay_seconds)
             return self._event(st, raw)

@@ -8,6 +8,19 @@ use clap::Args;
 use crate::error::{Error, Result};
 use crate::stack::changeset::ParamValue;
 
+/// The template's conditions a new stack's preview decides, with whether they hold: without
+/// alarms none of them is made, to an existing topic no topic of the stack's own, and the
+/// buffer's alarm only for a buffered stack.
+pub fn conditions(alarms: &Alarms, buffered: bool) -> [(&'static str, bool); 4] {
+    let on = matches!(alarms, Alarms::Topic(_) | Alarms::Email(_));
+    [
+        ("Buffered", buffered),
+        ("Alarms", on),
+        ("AlarmsToOwnTopic", matches!(alarms, Alarms::Email(_))),
+        ("BufferAlarm", on && buffered),
+    ]
+}
+
 /// The template's parameters, in its order.
 const TOPIC_PARAMETER: &str = "AlarmTopicArn";
 const EMAIL_PARAMETER: &str = "AlarmEmail";

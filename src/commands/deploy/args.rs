@@ -67,6 +67,9 @@ pub struct DeployArgs {
     #[arg(long, value_name = "DAYS")]
     pub log_retention_days: Option<u32>,
 
+    #[command(flatten)]
+    pub delivery: super::delivery::DeliveryArgs,
+
     /// The relay's way to EventBridge when evrelay cannot verify its subnets' route (a transit
     /// gateway, NAT instance or firewall): `create` an `events` interface endpoint, or `skip`
     /// it (that route reaches the internet). Such a route without this flag stops the deploy.
@@ -74,8 +77,9 @@ pub struct DeployArgs {
     pub events_endpoint: Option<super::preflight::EventsEndpoint>,
 
     /// Skip one reachability check whose path exists in a way evrelay cannot verify (repeat
-    /// for each): target-egress, load-balancer-reach, endpoint-reach, eventbridge-egress. What
-    /// the check would have refused is printed with the plan; the file remembers the flag.
+    /// for each): target-egress, load-balancer-reach, service-reach, endpoint-reach,
+    /// eventbridge-egress. What the check would have refused is printed with the plan; the file
+    /// remembers the flag.
     #[arg(long = "skip-check", value_name = "NAME", value_parser = super::preflight::parse_skip_check)]
     pub skip_checks: Vec<String>,
 
@@ -110,7 +114,7 @@ pub struct DeployArgs {
 }
 
 /// The flags a kept change set has already decided.
-const EXECUTE_CONFLICTS: [&str; 22] = [
+const EXECUTE_CONFLICTS: [&str; 27] = [
     "subnets",
     "security_group",
     "url",
@@ -125,6 +129,11 @@ const EXECUTE_CONFLICTS: [&str; 22] = [
     "function_timeout",
     "read_timeout",
     "log_retention_days",
+    "delivery",
+    "max_concurrency",
+    "batch_size",
+    "batch_window",
+    "max_receive_count",
     "tags",
     "role_arn",
     "no_execute",
@@ -167,6 +176,7 @@ impl DeployArgs {
         fill(&mut self.function_timeout, &file.function_timeout);
         fill(&mut self.read_timeout, &file.read_timeout);
         fill(&mut self.log_retention_days, &file.log_retention_days);
+        self.fill_delivery_from(file);
     }
 
     pub(super) fn secret_source(&self) -> secret::Source {
@@ -230,159 +240,4 @@ pub(super) fn refuse_unaskable(
 }
 
 #[cfg(test)]
-mod tests {
-    use clap::Parser;
-
-    use super::*;
-    use crate::model::arn::parse_role_arn;
-
-    #[derive(Parser)]
-    struct Wrap {
-        #[command(flatten)]
-        args: DeployArgs,
-    }
-
-    fn args(argv: &[&str]) -> DeployArgs {
-        Wrap::try_parse_from(std::iter::once("deploy").chain(argv.iter().copied()))
-            .unwrap()
-            .args
-    }
-
-    fn file() -> crate::config::Remembered {
-        crate::config::Remembered {
-            subnets: vec!["subnet-f1".into(), "subnet-f2".into()],
-            security_groups: vec!["sg-f".into()],
-            url: Some("http://file/".into()),
-            read_timeout: Some(7),
-            secret_id: Some("file-secret".into()),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn a_question_that_cannot_be_asked_is_refused_up_front_unless_none_is_needed() {
-        let refused = refuse_unaskable(&args(&[]), false, false, "s").unwrap_err();
-        assert_eq!(refused.exit_code(), 2);
-        assert!(
-            refused.message.contains("deploy stack s"),
-            "{}",
-            refused.message
-        );
-        let kept = refuse_unaskable(&args(&["--execute", "evrelay-1"]), false, false, "s");
-        assert!(kept.unwrap_err().message.contains("change set evrelay-1"));
-        assert!(refuse_unaskable(&args(&[]), true, false, "s").is_ok());
-        assert!(refuse_unaskable(&args(&[]), false, true, "s").is_ok());
-        assert!(refuse_unaskable(&args(&["--dry-run"]), false, false, "s").is_ok());
-        assert!(refuse_unaskable(&args(&["--no-execute"]), false, false, "s").is_ok());
-    }
-
-    #[test]
-    fn flags_beat_the_config_file_which_fills_the_rest() {
-        let mut a = args(&["--url", "http://flag/", "--read-timeout", "3"]);
-        a.fill_from(&file());
-        assert_eq!(a.url.as_deref(), Some("http://flag/"));
-        assert_eq!(a.read_timeout, Some(3));
-        assert_eq!(a.subnets, ["subnet-f1", "subnet-f2"]);
-        assert_eq!(a.security_group.as_deref(), Some("sg-f"));
-        assert_eq!(a.relay.secret_id.as_deref(), Some("file-secret"));
-    }
-
-    #[test]
-    fn tags_and_role_arns_are_checked_as_cloudformation_takes_them() {
-        assert_eq!(
-            parse_tag("team=payments"),
-            Ok(("team".into(), "payments".into()))
-        );
-        assert_eq!(parse_tag("empty="), Ok(("empty".into(), String::new())));
-        assert!(parse_tag("team").unwrap_err().contains("KEY=VALUE"));
-        assert!(parse_tag("evrelay:managed=no")
-            .unwrap_err()
-            .contains("reserved"));
-        assert!(parse_tag("AWS:x=y").unwrap_err().contains("reserved"));
-        assert!(parse_tag("=v").is_err());
-        assert!(parse_role_arn("arn:aws:iam::123456789012:role/cfn-deployer").is_ok());
-        assert!(parse_role_arn("arn:aws-cn:iam::123456789012:role/path/r").is_ok());
-        for bad in [
-            "cfn-deployer",
-            "arn:aws:iam::1234:role/x",
-            "arn:aws:iam::123456789012:user/x",
-        ] {
-            assert!(parse_role_arn(bad).unwrap_err().contains(bad), "{bad}");
-        }
-        let mut a = args(&[]);
-        let file = crate::config::Remembered {
-            tags: [("team".to_string(), "p".to_string())].into(),
-            role_arn: Some("arn:aws:iam::123456789012:role/r".into()),
-            ..Default::default()
-        };
-        a.fill_from(&file);
-        assert_eq!(a.tags, [("team".to_string(), "p".to_string())]);
-        assert!(a.role_arn.is_some());
-    }
-
-    /// The help's defaults are the template's (the one source params reads too).
-    #[test]
-    fn help_defaults_are_the_templates() {
-        use clap::CommandFactory;
-        let cmd = Wrap::command();
-        for (arg, parameter) in [
-            ("detail_type", "InboundDetailType"),
-            ("auth_header", "AuthHeaderName"),
-            ("reserved_concurrency", "ReservedConcurrency"),
-            ("function_timeout", "FunctionTimeout"),
-            ("read_timeout", "ReadTimeoutSeconds"),
-            ("log_retention_days", "LogRetentionDays"),
-        ] {
-            let help = cmd
-                .get_arguments()
-                .find(|a| a.get_id() == arg)
-                .and_then(|a| a.get_help())
-                .unwrap()
-                .to_string();
-            let default = super::super::params::template_default(parameter);
-            assert!(
-                help.contains(&format!("[default: {default}, or the stack's]")),
-                "--{arg}: {help} (template: {default})"
-            );
-        }
-    }
-
-    #[test]
-    fn a_kept_change_set_is_executed_without_setting_flags() {
-        let a = args(&[
-            "--execute",
-            "evrelay-1",
-            "--events-endpoint",
-            "skip",
-            "--dry-run",
-        ]);
-        assert_eq!(a.execute.as_deref(), Some("evrelay-1"));
-        for flag in [
-            &["--url", "http://x/"][..],
-            &["--tags", "a=b"],
-            &["--no-execute"],
-            &["--secret-id", "s"],
-        ] {
-            let argv = [&["deploy", "--execute", "evrelay-1"][..], flag].concat();
-            let e = Wrap::try_parse_from(argv).err().expect("a conflict");
-            assert_eq!(
-                e.kind(),
-                clap::error::ErrorKind::ArgumentConflict,
-                "{flag:?}"
-            );
-        }
-        assert!(Wrap::try_parse_from(["deploy", "--no-execute", "--dry-run"]).is_err());
-    }
-
-    #[test]
-    fn discover_picks_and_a_secret_flag_are_not_overridden_by_the_file() {
-        let mut a = args(&["--cluster", "events", "--secret-stdin"]);
-        a.fill_from(&file());
-        assert!(a.subnets.is_empty() && a.url.is_none() && a.security_group.is_none());
-        assert_eq!(
-            a.relay.secret_id, None,
-            "--secret-stdin is the secret this time"
-        );
-        assert_eq!(a.read_timeout, Some(7));
-    }
-}
+mod tests;

@@ -18,7 +18,7 @@ use crate::terminal::confirm;
 
 use super::guard::{self, Debris};
 use super::report::ChangeSetReport;
-use super::{param_changes, params, preflight, steps, DeployArgs};
+use super::{params, preflight, steps, DeployArgs};
 
 /// `evrelay deploy --execute NAME --stack S --region R`: the stack and region this run
 /// resolved (from a flag, the environment or the config file), so the line works pasted into
@@ -75,6 +75,7 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
             logs: ctx.logs(),
             route53: ctx.route53(),
             lambda: ctx.lambda(),
+            service_discovery: ctx.service_discovery(),
         };
         let plan = preflight::run(
             clients,
@@ -91,6 +92,9 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
             ctx.printer.warn(&skipped.line());
         }
         steps::warn_unnamed_https_host(ctx, &settings.url, &relay.host).await;
+        let updated = (operation == Operation::Update).then_some(current);
+        steps::warn_slow_tail(ctx, &settings);
+        steps::refuse_losing_buffer(ctx, updated, &settings).await?;
         let mut preview = ChangeSetReport::new(
             &stack_name,
             operation,
@@ -100,7 +104,8 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
         .at(&account, ctx.region());
         preview.dry_run = args.dry_run;
         preview.change_set = Some(cs.name.clone());
-        preview.parameters = param_changes::parameter_changes(current, &sent(&cs.parameters));
+        preview.parameters =
+            super::delivery::preview(current, &sent(&cs.parameters), settings.delivery.mode);
         steps::show(ctx, &preview)?;
         if args.dry_run {
             ctx.printer.note(&format!(
@@ -119,6 +124,7 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
                 cs.name
             )));
         }
+        steps::refuse_losing_buffer(ctx, updated, &settings).await?;
         let created = ChangeSetId {
             id: cs.id.clone(),
             stack_id: cs.stack_id.clone(),

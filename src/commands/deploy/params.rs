@@ -4,6 +4,7 @@
 
 use clap::Args;
 
+use super::delivery::{self, DeliverySettings};
 use super::secret::Choice;
 use super::DeployArgs;
 use crate::budget::Budget;
@@ -31,6 +32,7 @@ pub struct Settings {
     pub function_timeout: u32,
     pub read_timeout: u32,
     pub log_retention_days: u32,
+    pub delivery: DeliverySettings,
 }
 
 /// Deploy's flags for the target's host name and an existing secret (flattened into
@@ -127,7 +129,7 @@ pub fn check_usage(args: &DeployArgs) -> Result<()> {
     if let (Some(read), Some(function)) = (args.read_timeout, args.function_timeout) {
         check_timeouts(read, function, "--function-timeout")?;
     }
-    Ok(())
+    delivery::check_usage(&args.delivery)
 }
 
 /// A function timeout below the invocation's worst case (src/budget.rs) lets Lambda kill the
@@ -216,7 +218,7 @@ pub fn resolve(
         return Err(Error::usage(format!("deploy needs {}", missing.join(", "))).hint(hint));
     }
 
-    let settings = Settings {
+    let mut settings = Settings {
         url: url.unwrap_or_default(),
         subnets,
         security_groups,
@@ -246,6 +248,7 @@ pub fn resolve(
             .log_retention_days
             .or_else(|| current_number(stack_params, "LogRetentionDays"))
             .unwrap_or_else(|| template_number("LogRetentionDays")),
+        delivery: DeliverySettings::default(),
     };
     let origin = if args.function_timeout.is_some() {
         "--function-timeout"
@@ -255,6 +258,23 @@ pub fn resolve(
         "the default function timeout"
     };
     check_timeouts(settings.read_timeout, settings.function_timeout, origin)?;
+    let reserved = settings.reserved_concurrency;
+    let reserved = delivery::Reserved {
+        value: reserved,
+        label: if args.reserved_concurrency.is_some() {
+            format!("--reserved-concurrency {reserved}")
+        } else if current_number(stack_params, "ReservedConcurrency").is_some() {
+            format!("the stack's reserved concurrency {reserved}")
+        } else {
+            format!("the default reserved concurrency {reserved}")
+        },
+    };
+    settings.delivery = delivery::resolve(
+        &args.delivery,
+        stack_params,
+        &reserved,
+        settings.function_timeout,
+    )?;
     if settings.detail_type.trim().is_empty() {
         return Err(Error::usage("--detail-type is empty")
             .hint("pass the detail-type your producers send, e.g. inbound-event-sent"));
@@ -351,13 +371,7 @@ pub fn parameters_for(
         }),
     };
     let [secret_value, existing_arn, existing_key] = secret_params;
-    // Buffered delivery has no flags yet: a stack keeps its own delivery settings (a redeploy
-    // must never turn a buffered stack direct behind the operator's back), a new one is direct.
-    let kept = |k: &str| match relay.stack_parameters.iter().any(|p| p == k) {
-        true => ParamValue::UsePrevious(k.into()),
-        false => v(k, &template_default(k)),
-    };
-    let mut out = vec![
+    let mut params = vec![
         v("TargetUrl", &s.url),
         v("TargetHost", &relay.host),
         v("CaBundle", &relay.ca_bundle),
@@ -374,19 +388,14 @@ pub fn parameters_for(
         v("AwsConnectTimeoutSeconds", &b.aws_connect.to_string()),
         v("AwsReadTimeoutSeconds", &b.aws_read.to_string()),
         v("AwsMaxAttempts", &b.aws_attempts.to_string()),
-        kept("Delivery"),
-        kept("MaxConcurrency"),
-        kept("BatchSize"),
-        kept("BatchWindowSeconds"),
-        kept("BufferVisibilityTimeoutSeconds"),
-        kept("MaxReceiveCount"),
-        v("LogRetentionDays", &s.log_retention_days.to_string()),
     ];
-    out.extend(super::alarms::parameters(
+    params.extend(delivery::parameters(&s.delivery, &relay.stack_parameters));
+    params.push(v("LogRetentionDays", &s.log_retention_days.to_string()));
+    params.extend(super::alarms::parameters(
         &relay.alarms,
         &relay.stack_parameters,
     ));
-    out
+    params
 }
 
 #[cfg(test)]

@@ -16,7 +16,41 @@ use crate::template;
 use super::guard::Debris;
 use super::preflight::{EndpointPlan, NetworkPlan};
 use super::report::{DeployResult, EndpointAction};
-use super::{params, DeployArgs, Settings};
+use super::{delivery, params, DeployArgs, Settings};
+
+/// The plan's warning about a batch the function timeout cannot hold at its worst.
+pub(super) fn warn_slow_tail(ctx: &Context, settings: &Settings) {
+    let d = &settings.delivery;
+    if let Some(warning) =
+        delivery::slow_tail_warning(d, settings.read_timeout, settings.function_timeout)
+    {
+        ctx.printer.warn(&warning);
+    }
+}
+
+/// A switch to direct delivery deletes the buffer: refused while it holds events. Read before
+/// the change set is made and again after the yes (it may have filled while the plan was read);
+/// what arrives between the execution and the inbound rule's update is the one window left.
+/// `current`: the stack's parameters, when the deploy updates it.
+pub(super) async fn refuse_losing_buffer(
+    ctx: &Context,
+    current: Option<&[(String, String)]>,
+    settings: &Settings,
+) -> Result<()> {
+    let Some(current) = current else {
+        return Ok(());
+    };
+    let (from, to) = (delivery::current(current), settings.delivery.mode);
+    if from != delivery::Delivery::Buffered || to != delivery::Delivery::Direct {
+        return Ok(());
+    }
+    let buffer = &ctx.names.buffer;
+    let held = crate::aws::buffer::held(ctx.sqs(), buffer)
+        .await?
+        .map(|depth| depth.total())
+        .unwrap_or(0);
+    delivery::refuse_switch(&ctx.names.stack, from, to, buffer, held)
+}
 
 /// A phase line off a terminal (where the spinner is not drawn), so a log or a test sees
 /// where the deploy is; the spinner on one.
@@ -257,6 +291,8 @@ pub(super) fn remembered(
     relay: &params::RelaySettings,
     args: &DeployArgs,
 ) -> crate::config::Remembered {
+    let d = &settings.delivery;
+    let buffered = d.mode == delivery::Delivery::Buffered;
     crate::config::Remembered {
         subnets: settings.subnets.clone(),
         security_groups: settings.security_groups.clone(),
@@ -270,6 +306,11 @@ pub(super) fn remembered(
         read_timeout: Some(settings.read_timeout),
         log_retention_days: Some(settings.log_retention_days),
         role_arn: args.role_arn.clone(),
+        delivery: Some(d.mode.as_str().to_string()),
+        max_concurrency: buffered.then_some(d.max_concurrency),
+        batch_size: buffered.then_some(d.batch_size),
+        batch_window: buffered.then_some(d.batch_window),
+        max_receive_count: buffered.then_some(d.max_receive_count),
         skip_checks: args.skip_checks.clone(),
         tags: args.tags.iter().cloned().collect(),
     }

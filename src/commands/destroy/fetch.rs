@@ -93,7 +93,18 @@ pub(super) async fn plan_for(
             kind => plan.resources.push((kind.to_string(), id)),
         }
     }
-    for name in [&names.dlq, &names.responses_queue] {
+    // A buffered stack's buffer (or one a change left behind in the stack): its depth is asked
+    // too, since its events were never delivered.
+    let buffered = info
+        .parameters
+        .iter()
+        .any(|(k, v)| k == "Delivery" && v == "buffered")
+        || resources.iter().any(|r| r.logical_id == "Buffer");
+    let mut queues = vec![&names.dlq, &names.responses_queue];
+    if buffered {
+        queues.push(&names.buffer);
+    }
+    for name in queues {
         plan.queues.push(QueueLine {
             name: name.clone(),
             messages: queue_messages(ctx.sqs(), name).await?,
@@ -101,16 +112,20 @@ pub(super) async fn plan_for(
     }
     plan.held = plan::failed_events(&names.stack, &plan.queues[0])
         .into_iter()
+        .chain(
+            plan.queues
+                .get(2)
+                .and_then(|buffer| plan::buffered_events(&names.stack, buffer)),
+        )
         .collect();
     Ok(plan)
 }
 
 /// Every message the queue holds (ready, in flight, delayed); None when there is no queue.
 async fn queue_messages(sqs: &aws_sdk_sqs::Client, name: &str) -> Result<Option<u64>> {
-    match crate::aws::sqs::find_queue_url(sqs, name).await? {
-        Some(url) => Ok(Some(crate::aws::sqs::depth(sqs, &url).await?.total())),
-        None => Ok(None),
-    }
+    Ok(crate::aws::buffer::held(sqs, name)
+        .await?
+        .map(|depth| depth.total()))
 }
 
 /// No stack and nothing evrelay made for the name: a rerun (deleted before, exit 0), a
@@ -156,6 +171,7 @@ pub(super) async fn nothing_there(
         security_groups_deleted: Vec::new(),
         review_stacks_deleted: Vec::new(),
         failed_events_deleted: 0,
+        buffered_events_deleted: 0,
         elapsed_ms: started.elapsed().as_millis(),
     })
 }

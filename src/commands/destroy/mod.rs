@@ -71,6 +71,13 @@ pub struct DestroyArgs {
     /// them first with `evrelay dlq drain --out FILE`).
     #[arg(long)]
     pub delete_failed_events: bool,
+
+    /// With --yes: destroy even though the buffer (buffered delivery) holds events the relay
+    /// has not delivered yet, which are then lost (let the relay deliver them first). Apart
+    /// from --delete-failed-events: accepting to lose failed events is not accepting to lose
+    /// a backlog never tried.
+    #[arg(long)]
+    pub delete_buffered_events: bool,
 }
 
 pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
@@ -81,7 +88,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         return Err(Error::usage(
             "destroy asks before it deletes, and there is no terminal to ask on; nothing was deleted",
         )
-        .hint("pass --yes to delete without asking (with failed events in the DLQ, also --delete-failed-events)"));
+        .hint("pass --yes to delete without asking (with failed events in the DLQ, also --delete-failed-events; with events in the buffer, --delete-buffered-events)"));
     }
     let started = Instant::now();
     let (cfn, ec2, stack_name) = (ctx.cloudformation(), ctx.ec2(), ctx.names.stack.clone());
@@ -128,7 +135,8 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         // about nothing.
         return fetch::nothing_there(ctx, &args, account, started).await;
     }
-    if let Some(refused) = plan::refusal(&plan, ctx.globals.yes, args.delete_failed_events) {
+    let let_go = plan::let_go(args.delete_failed_events, args.delete_buffered_events);
+    if let Some(refused) = plan::refusal(&plan, ctx.globals.yes, &let_go) {
         return Err(refused);
     }
     ctx.printer.note(&plan.lines().join("\n"));
@@ -137,7 +145,8 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
             "destroy cancelled; nothing was deleted",
         ));
     }
-    let failed_events_deleted: u64 = plan.held.iter().map(|h| h.count).sum();
+    let failed_events_deleted = plan.held_count(plan::HeldKind::Failed);
+    let buffered_events_deleted = plan.held_count(plan::HeldKind::Buffered);
 
     let mut stack_status = "not found".to_string();
     if let Some(s) = &info {
@@ -258,6 +267,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         security_groups_deleted,
         review_stacks_deleted: review,
         failed_events_deleted,
+        buffered_events_deleted,
         elapsed_ms: started.elapsed().as_millis(),
     })
 }

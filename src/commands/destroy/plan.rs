@@ -1,7 +1,8 @@
 //! What a destroy will delete, said before it deletes anything, and the one rule that keeps
-//! events from being lost: a queue still holding events (today the DLQ's failed events; a
-//! buffer queue's undelivered ones when buffered delivery lands — one more [`Held`] in the
-//! same list) refuses an unattended destroy unless the operator said they may go.
+//! events from being lost: a queue still holding events (the DLQ's failed events, the buffer's
+//! events not delivered yet) refuses an unattended destroy unless the operator said those may
+//! go, each kind with its own flag: a teardown script that accepts losing failed events has not
+//! thereby accepted losing a backlog that was never tried.
 
 use super::vpc_users::{describe, Release};
 use crate::aws::interfaces::TAG_RELEASED_FROM;
@@ -15,15 +16,46 @@ pub struct QueueLine {
     pub messages: Option<u64>,
 }
 
+/// Which events a queue would lose with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldKind {
+    /// The DLQ's: delivery failed.
+    Failed,
+    /// The buffer's (buffered delivery): not delivered yet.
+    Buffered,
+}
+
+impl HeldKind {
+    /// Plural; the singular drops the final `s`.
+    pub fn what(self) -> &'static str {
+        match self {
+            HeldKind::Failed => "failed events",
+            HeldKind::Buffered => "buffered events",
+        }
+    }
+
+    /// The flag that lets them go under `--yes`.
+    pub fn flag(self) -> &'static str {
+        match self {
+            HeldKind::Failed => "--delete-failed-events",
+            HeldKind::Buffered => "--delete-buffered-events",
+        }
+    }
+
+    fn count(self, n: u64) -> String {
+        let what = self.what();
+        plural(n, &what[..what.len() - 1], what)
+    }
+}
+
 /// Events that would be lost with their queue, and how to keep them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
     pub queue: String,
     pub count: u64,
-    /// "failed events" (the DLQ).
-    pub what: &'static str,
-    /// The command that keeps them before the destroy.
-    pub keep_with: String,
+    pub kind: HeldKind,
+    /// What keeps them, as a clause after "to keep them,".
+    pub keep: String,
 }
 
 /// Everything destroy is about to delete.
@@ -56,8 +88,21 @@ pub fn failed_events(stack: &str, dlq: &QueueLine) -> Option<Held> {
     Some(Held {
         queue: dlq.name.clone(),
         count,
-        what: "failed events",
-        keep_with: format!("evrelay --stack {stack} dlq drain --out FILE"),
+        kind: HeldKind::Failed,
+        keep: format!("drain them to a file first: `evrelay --stack {stack} dlq drain --out FILE`"),
+    })
+}
+
+/// The buffer's events the relay has not delivered yet, when it holds any.
+pub fn buffered_events(stack: &str, buffer: &QueueLine) -> Option<Held> {
+    let count = buffer.messages.filter(|n| *n > 0)?;
+    Some(Held {
+        queue: buffer.name.clone(),
+        count,
+        kind: HeldKind::Buffered,
+        keep: format!(
+            "let the relay deliver them first (`evrelay --stack {stack} status` shows the buffer's backlog)"
+        ),
     })
 }
 
@@ -65,25 +110,31 @@ fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The kinds `--delete-failed-events` and `--delete-buffered-events` let go.
+pub fn let_go(failed: bool, buffered: bool) -> Vec<HeldKind> {
+    [(failed, HeldKind::Failed), (buffered, HeldKind::Buffered)]
+        .into_iter()
+        .filter_map(|(told, kind)| told.then_some(kind))
+        .collect()
+}
+
 /// The rule: with `--yes` (nobody reads the prompt), held events refuse the destroy unless
-/// `--delete-failed-events` lets them go. Asked on a terminal, the prompt names them instead.
-pub fn refusal(plan: &Plan, yes: bool, delete_failed_events: bool) -> Option<Error> {
-    if !yes || delete_failed_events || plan.held.is_empty() {
+/// their kind's flag (`let_go`) lets them go. Asked on a terminal, the prompt names them instead.
+pub fn refusal(plan: &Plan, yes: bool, let_go: &[HeldKind]) -> Option<Error> {
+    let held: Vec<&Held> = plan
+        .held
+        .iter()
+        .filter(|h| !let_go.contains(&h.kind))
+        .collect();
+    if !yes || held.is_empty() {
         return None;
     }
-    let what: Vec<String> = plan
-        .held
+    let what: Vec<String> = held
         .iter()
-        .map(|h| {
-            let n = plural(h.count, &h.what[..h.what.len() - 1], h.what);
-            format!("{} holds {n}", h.queue)
-        })
+        .map(|h| format!("{} holds {}", h.queue, h.kind.count(h.count)))
         .collect();
-    let keep: Vec<String> = plan
-        .held
-        .iter()
-        .map(|h| format!("`{}`", h.keep_with))
-        .collect();
+    let keep: Vec<&str> = held.iter().map(|h| h.keep.as_str()).collect();
+    let flags: Vec<&str> = held.iter().map(|h| h.kind.flag()).collect();
     Some(
         Error::failed(format!(
             "refusing to destroy stack `{}`: {} that would be lost; nothing was deleted",
@@ -91,8 +142,9 @@ pub fn refusal(plan: &Plan, yes: bool, delete_failed_events: bool) -> Option<Err
             what.join(", ")
         ))
         .hint(format!(
-            "keep them with {}, then destroy again; or pass --delete-failed-events to delete them",
-            keep.join(" and ")
+            "to keep them, {}, then destroy again; or pass {} to delete them",
+            keep.join("; and "),
+            flags.join(" and ")
         )),
     )
 }
@@ -198,13 +250,22 @@ impl Plan {
         }
         for h in &self.held {
             out.push(format!(
-                "{} holds {}; they are deleted with it. Keep them first: {}",
+                "{} holds {}; they are deleted with it. To keep them, {}",
                 h.queue,
-                plural(h.count, &h.what[..h.what.len() - 1], h.what),
-                h.keep_with
+                h.kind.count(h.count),
+                h.keep
             ));
         }
         out
+    }
+
+    /// How many events of a kind go with their queues.
+    pub fn held_count(&self, kind: HeldKind) -> u64 {
+        self.held
+            .iter()
+            .filter(|h| h.kind == kind)
+            .map(|h| h.count)
+            .sum()
     }
 
     pub fn question(&self) -> String {
@@ -212,9 +273,11 @@ impl Plan {
         if !self.endpoints.is_empty() {
             included.push("VPC endpoints that serve the whole VPC".to_string());
         }
-        match self.held.iter().map(|h| h.count).sum::<u64>() {
-            0 => {}
-            n => included.push(plural(n, "failed event", "failed events")),
+        for kind in [HeldKind::Failed, HeldKind::Buffered] {
+            match self.held_count(kind) {
+                0 => {}
+                n => included.push(kind.count(n)),
+            }
         }
         match included.len() {
             0 => format!(
@@ -251,88 +314,4 @@ pub fn missing(last_deleted: Option<i64>, ignore_missing: bool) -> Missing {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn dlq(n: Option<u64>) -> QueueLine {
-        QueueLine {
-            name: "orders-dlq".into(),
-            messages: n,
-        }
-    }
-
-    fn plan_holding(n: Option<u64>) -> Plan {
-        Plan {
-            stack: "orders".into(),
-            account: "123456789012".into(),
-            region: "us-east-1".into(),
-            stack_status: Some("CREATE_COMPLETE".into()),
-            resources: vec![("AWS::Events::EventBus".into(), "orders-bus".into())],
-            queues: vec![dlq(n)],
-            log_groups: vec!["/aws/lambda/orders-relay".into()],
-            held: failed_events("orders", &dlq(n)).into_iter().collect(),
-            ..Plan::default()
-        }
-    }
-
-    #[test]
-    fn an_unattended_destroy_refuses_while_the_dlq_holds_failed_events() {
-        let plan = plan_holding(Some(2));
-        let e = refusal(&plan, true, false).expect("refused");
-        assert_eq!(e.exit_code(), 1);
-        assert!(
-            e.message.contains("orders-dlq holds 2 failed events"),
-            "{}",
-            e.message
-        );
-        assert!(!e.message.contains('\n'));
-        let hint = e.hint.unwrap();
-        assert!(
-            hint.contains("evrelay --stack orders dlq drain --out FILE"),
-            "{hint}"
-        );
-        assert!(hint.contains("--delete-failed-events"), "{hint}");
-        // Said so: the events may go. Asked on a terminal: the prompt names them instead.
-        assert!(refusal(&plan, true, true).is_none());
-        assert!(refusal(&plan, false, false).is_none());
-        // Nothing held, nothing to refuse.
-        assert!(refusal(&plan_holding(Some(0)), true, false).is_none());
-        assert!(refusal(&plan_holding(None), true, false).is_none());
-        let one = refusal(&plan_holding(Some(1)), true, false).unwrap();
-        assert!(
-            one.message.contains("holds 1 failed event that"),
-            "{}",
-            one.message
-        );
-    }
-
-    #[test]
-    fn the_plan_lists_resources_queues_with_depth_log_groups_and_the_failed_events() {
-        let plan = plan_holding(Some(2));
-        let text = plan.lines().join("\n");
-        for part in [
-            "in account 123456789012, us-east-1",
-            "stack orders (CREATE_COMPLETE)",
-            "AWS::Events::EventBus  orders-bus",
-            "queues: orders-dlq (2 messages)",
-            "log groups: /aws/lambda/orders-relay",
-            "orders-dlq holds 2 failed events; they are deleted with it. Keep them first: evrelay --stack orders dlq drain --out FILE",
-        ] {
-            assert!(text.contains(part), "{part}\n{text}");
-        }
-        assert!(plan.question().contains("2 failed events included"));
-        assert!(!plan.is_empty());
-        assert!(Plan::default().is_empty());
-        let empty = plan_holding(Some(0));
-        assert!(empty.lines().join("\n").contains("orders-dlq (empty)"));
-        assert!(!empty.question().contains("failed"));
-    }
-
-    #[test]
-    fn a_missing_stack_is_a_rerun_when_it_was_deleted_and_a_mistake_when_it_never_was() {
-        assert_eq!(missing(Some(7), false), Missing::AlreadyDeleted { at: 7 });
-        assert_eq!(missing(Some(7), true), Missing::AlreadyDeleted { at: 7 });
-        assert_eq!(missing(None, true), Missing::Ignored);
-        assert_eq!(missing(None, false), Missing::NeverExisted);
-    }
-}
+mod tests;

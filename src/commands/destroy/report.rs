@@ -34,6 +34,9 @@ pub struct DestroyReport {
     pub review_stacks_deleted: Vec<String>,
     /// Failed events deleted with the DLQ (--delete-failed-events, or a yes at the prompt).
     pub failed_events_deleted: u64,
+    /// Events the relay had not delivered, deleted with the buffer (--delete-buffered-events,
+    /// or a yes at the prompt).
+    pub buffered_events_deleted: u64,
     pub elapsed_ms: u128,
 }
 
@@ -72,6 +75,15 @@ impl Report for DestroyReport {
                 match self.failed_events_deleted {
                     1 => "1 failed event".to_string(),
                     n => format!("{n} failed events"),
+                }
+            ));
+        }
+        if self.buffered_events_deleted > 0 {
+            out.push_str(&format!(
+                "Deleted {} with the buffer.\n",
+                match self.buffered_events_deleted {
+                    1 => "1 buffered event".to_string(),
+                    n => format!("{n} buffered events"),
                 }
             ));
         }

@@ -7,7 +7,9 @@
 mod drain;
 mod peek;
 mod purge;
+mod reasons;
 mod redrive;
+mod redrive_buffered;
 mod sweep;
 
 use std::path::PathBuf;
@@ -51,13 +53,15 @@ pub enum DlqAction {
         #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::commands::parse_duration)]
         visibility_timeout: Duration,
     },
-    /// Put each failed event back on the bus; delete only what was re-sent.
+    /// Put each failed event back on the bus; delete only what was re-sent. Buffered delivery:
+    /// move the events back to the buffer queue (an SQS message move task), ids unchanged.
     Redrive {
         /// Show what would be re-sent, change nothing.
         #[arg(long)]
         dry_run: bool,
 
-        /// The bus to put the events on (default: the stack's bus).
+        /// The bus to put the events on (default: the stack's bus). Buffered delivery: re-send
+        /// through this bus instead of moving the messages to the buffer.
         #[arg(long, value_name = "NAME")]
         bus: Option<String>,
     },
@@ -91,8 +95,16 @@ pub async fn run(ctx: &Context, args: DlqArgs) -> Result<()> {
         name: queue,
         url,
     };
+    // Buffered delivery's DLQ holds the events themselves, moved there by the buffer's redrive
+    // policy: peek reads the relay's reasons from its logs, redrive moves them back.
+    let delivery = crate::stack::describe_stack(ctx.cloudformation(), &ctx.names.stack)
+        .await?
+        .map_or_else(|| "direct".to_string(), |s| s.delivery().to_string());
     match args.action {
-        DlqAction::Peek { max, wide } => peek::run(ctx, &q, max as usize, wide).await,
+        DlqAction::Peek { max, wide } => peek::run(ctx, &q, max as usize, wide, &delivery).await,
+        DlqAction::Redrive { dry_run, bus: None } if delivery == "buffered" => {
+            redrive_buffered::run(ctx, &q, dry_run).await
+        }
         DlqAction::Drain {
             out,
             visibility_timeout,

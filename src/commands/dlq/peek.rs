@@ -17,6 +17,8 @@ use super::{warn_release_failures, Queue};
 #[derive(Debug, Serialize)]
 struct PeekReport {
     queue: String,
+    /// `direct` or `buffered`: what the records are (failure records, or the events themselves).
+    delivery: String,
     /// The queue's depth before reading.
     depth: QueueDepth,
     records: Vec<DlqRecord>,
@@ -28,7 +30,13 @@ struct PeekReport {
 /// A reason cut at this many characters unless `--wide`.
 const REASON_MAX: usize = 160;
 
-pub(super) async fn run(ctx: &Context, q: &Queue<'_>, max: usize, wide: bool) -> Result<()> {
+pub(super) async fn run(
+    ctx: &Context,
+    q: &Queue<'_>,
+    max: usize,
+    wide: bool,
+    delivery: &str,
+) -> Result<()> {
     let depth = sqs::depth(q.sqs, &q.url).await?;
     let held = Held::default();
     let sweep_opts = Sweep {
@@ -50,13 +58,23 @@ pub(super) async fn run(ctx: &Context, q: &Queue<'_>, max: usize, wide: bool) ->
     .await;
     // Read first, release after: releasing earlier would let the next receive return the same
     // messages again.
-    let mut records: Vec<DlqRecord> = held.snapshot().iter().map(dlq_record::parse).collect();
+    let messages = held.snapshot();
+    let mut records: Vec<DlqRecord> = messages.iter().map(dlq_record::parse).collect();
     let release = held.release(q).await;
     result?;
     warn_release_failures(ctx, &release?);
     records.sort_by(|a, b| (&a.time, &a.message_id).cmp(&(&b.time, &b.message_id)));
     records.truncate(max);
+    if delivery == "buffered" {
+        // The relay tried each event after it reached the buffer (SentTimestamp is kept when
+        // SQS moves a message to its DLQ): its logs from then on hold the reasons.
+        let since = messages.iter().filter_map(|m| m.sent_timestamp_ms()).min();
+        if let Some(since) = since {
+            super::reasons::fill(ctx, &mut records, since - 60_000).await;
+        }
+    }
     ctx.printer.report(&PeekReport {
+        delivery: delivery.to_string(),
         queue: q.name.clone(),
         depth,
         records,
@@ -90,6 +108,9 @@ impl Report for PeekReport {
     fn render(&self, style: &Style) -> String {
         if self.records.is_empty() {
             return format!("`{}` is empty.", self.queue);
+        }
+        if self.delivery == "buffered" {
+            return self.render_buffered(style);
         }
         let mut headers = vec!["reason", "event id", "attempts"];
         if self.wide {
@@ -139,6 +160,51 @@ impl Report for PeekReport {
     }
 }
 
+impl PeekReport {
+    /// Buffered delivery: each message is the event; its receives and the relay's last reason
+    /// (from the logs) say why it is here.
+    fn render_buffered(&self, style: &Style) -> String {
+        let mut headers = vec!["reason", "event id", "detail-type", "receives"];
+        if self.wide {
+            headers.extend(["time", "detail event id"]);
+        }
+        let mut table = style.table(headers);
+        for r in &self.records {
+            let reason = match (&r.relay_reason, r.shape) {
+                (Some(why), _) => why.clone(),
+                (None, Shape::Buffer) => "no reason in the relay's logs".to_string(),
+                (None, _) => reason(r),
+            };
+            let mut row = vec![
+                if self.wide {
+                    reason
+                } else {
+                    shorten(&reason, REASON_MAX)
+                },
+                or_dash(&r.event_id),
+                or_dash(&r.detail_type),
+                r.receive_count.map_or("-".into(), |n| n.to_string()),
+            ];
+            if self.wide {
+                row.extend([or_dash(&r.time), or_dash(&r.detail_event_id)]);
+            }
+            table.add_row(row);
+        }
+        let total = self.depth.visible + self.depth.in_flight;
+        let mut out = format!(
+            "{table}\n\n{} of about {} in `{}`, oldest first; all left in the queue.\nReceives count the buffer's before SQS moved the event here, and every read of the DLQ since (this one too).",
+            self.records.len(),
+            count(total, "message"),
+            self.queue
+        );
+        out.push_str("\n`evrelay dlq redrive` moves them back to the buffer, ids unchanged.");
+        if !self.wide {
+            out.push_str("\n`--wide` adds the time and the detail event id.");
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -160,6 +226,8 @@ mod tests {
             condition: Some("RetriesExhausted".into()),
             error: Some(error.into()),
             attempts: Some(3),
+            receive_count: Some(1),
+            relay_reason: None,
             event: Some(json!({})),
             payload_dropped: false,
             request_id: None,
@@ -170,6 +238,7 @@ mod tests {
     fn report(wide: bool) -> PeekReport {
         let long = "RelayError: event 5b2c8f3e-1d4a-4c7b-9e2f-0a1b2c3d4e5f: 503: Service Unavailable: upstream connect error or disconnect/reset before headers, on every attempt";
         PeekReport {
+            delivery: "direct".into(),
             queue: "event-relay-app-dlq".into(),
             depth: QueueDepth {
                 visible: 1,
@@ -234,6 +303,34 @@ mod tests {
         );
         assert!(why.contains("2026-11-24T08:00:00.123Z"), "{why}");
         assert!(why.contains("413: payload too large"), "{why}");
+    }
+
+    #[test]
+    fn buffered_shows_the_event_its_receives_and_the_relays_last_reason() {
+        let mut r = record("x");
+        r.shape = Shape::Buffer;
+        r.receive_count = Some(6);
+        r.relay_reason = Some("503 Service Unavailable upstream busy".into());
+        let mut plain = record("x");
+        plain.shape = Shape::Buffer;
+        plain.event_id = Some("ev-2".into());
+        let mut report = report(false);
+        report.delivery = "buffered".into();
+        report.records = vec![r, plain];
+        let text = at_width(None, || report.render(&PLAIN));
+        let first = text.lines().next().unwrap();
+        assert!(first.contains("RECEIVES"), "{text}");
+        assert!(!first.contains("ATTEMPTS"), "{text}");
+        assert!(
+            text.contains("503 Service Unavailable upstream busy"),
+            "{text}"
+        );
+        assert!(text.contains("no reason in the relay's logs"), "{text}");
+        assert!(text.contains(" 6"), "{text}");
+        assert!(
+            text.contains("dlq redrive` moves them back to the buffer"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! evrelay made for the stack name and left behind ([`leftovers`]) — also when the stack is gone.
 
 mod alarms;
+mod buffer;
+mod drain;
 mod function;
 mod health;
 mod leftovers;
@@ -22,6 +24,7 @@ use crate::stack::progress::Progress;
 use crate::stack::watch::WatchOptions;
 pub use crate::stack::ResourceRow;
 use crate::stack::{self, describe_stack, stack_resources, Operation, StackInfo, StackOutput};
+use buffer::BufferStatus;
 use function::FunctionStatus;
 use leftovers::LeftoversReport;
 
@@ -74,7 +77,10 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
         };
     }
     let buffered = health::buffered(&info);
-    let (report, metrics) = tokio::join!(gather(ctx, info), health::fetch(ctx, window, buffered));
+    let (report, metrics) = tokio::join!(
+        gather(ctx, info, args.watch),
+        health::fetch(ctx, window, buffered)
+    );
     let mut report = report?;
     report.health = metrics;
     report.alarms = alarms::fetch(ctx).await;
@@ -130,6 +136,10 @@ pub struct StatusReport {
     /// The relay function's Lambda state (null when it is not there).
     #[serde(flatten)]
     pub function: FunctionStatus,
+    /// `delivery`, and in buffered delivery the `mapping`, the buffer's `backlog` and the
+    /// `drain` estimate.
+    #[serde(flatten)]
+    pub buffer: BufferStatus,
     /// What evrelay made for this stack name that the stack does not hold: endpoint groups no
     /// endpoint uses, other REVIEW_IN_PROGRESS stacks of the name.
     pub leftovers: Leftovers,
@@ -153,14 +163,16 @@ pub struct QueueDepth {
     pub in_flight: Option<u64>,
 }
 
-async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
-    let (resources, endpoints, dlq, responses, left, function) = tokio::join!(
+async fn gather(ctx: &Context, info: StackInfo, watch: bool) -> Result<StatusReport> {
+    let delivery = info.delivery().to_string();
+    let (resources, endpoints, dlq, responses, left, function, buffer) = tokio::join!(
         stack_resources(ctx.cloudformation(), &info.id),
         endpoints::managed_by(ctx.ec2(), &ctx.names.stack),
         queue_depth(ctx.sqs(), "dlq", &ctx.names.dlq),
         queue_depth(ctx.sqs(), "responses", &ctx.names.responses_queue),
         crate::aws::leftovers::find(ctx.cloudformation(), ctx.ec2(), &ctx.names.stack),
         function::fetch(ctx),
+        buffer::fetch(ctx, delivery, watch),
     );
     // Like the resources: a leftover look-up that fails is a warning, the status still shows.
     let left = left
@@ -191,6 +203,7 @@ async fn gather(ctx: &Context, info: StackInfo) -> Result<StatusReport> {
         endpoints: endpoints?,
         queues: vec![dlq?, responses?],
         function,
+        buffer,
         remove_with: (!left.is_empty()).then(|| leftovers::remove_with(&ctx.names.stack)),
         leftovers: left,
         health: None,
@@ -284,6 +297,7 @@ impl Report for StatusReport {
             ]);
         }
         out.push_str(&format!("\n{t}\n"));
+        out.push_str(&buffer::section(&self.buffer, style));
         if self.endpoints.is_empty() {
             out.push_str("\nVPC endpoints created by evrelay: none (existing ones are reused and not listed)\n");
         } else {

@@ -35,11 +35,26 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                 // Private-DNS endpoints: EC2 associates the endpoint's AWS-managed private
                 // hosted zone with the VPC in the caller's name; the zone's id is AWS's
                 // (Route 53 Developer Guide, "VPC permissions"), so no resource narrows it.
+                // ListResourceRecordSets: discover's private-zone names and preflight's
+                // addresses for one; the zones are the operator's, found at run time.
                 Grant::anywhere(
                     "Route53",
                     &[
                         "route53:AssociateVPCWithHostedZone",
                         "route53:ListHostedZonesByVPC",
+                        "route53:ListResourceRecordSets",
+                    ],
+                ),
+                // discover's Cloud Map services and preflight's reach check for one: the List*
+                // of namespaces and services take no resource (Service Authorization
+                // Reference); ListInstances names services found at run time, shared ones
+                // from other accounts included.
+                Grant::anywhere(
+                    "CloudMap",
+                    &[
+                        "servicediscovery:ListInstances",
+                        "servicediscovery:ListNamespaces",
+                        "servicediscovery:ListServices",
                     ],
                 ),
                 endpoint_writes(),
@@ -56,6 +71,7 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                 ),
                 logs_policy(&["logs:PutResourcePolicy"]),
                 stack_changes(s, true),
+                queue_reads(s),
                 // Lambda checks the caller may see the subnets and groups it is given (Lambda
                 // Developer Guide, "Giving Lambda functions access to a VPC": user
                 // permissions); those are in network_reads. The execution role is passed only
@@ -72,9 +88,6 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                     vec![s.arn("lambda", &format!("function:{}", s.names.function))],
                 ),
             ]);
-            // The queues' GetQueueUrl (a deleted queue's name is blocked for 60 s: deploy waits
-            // it out) is among the StackSqs actions.
-            out.extend(stack_resources::grants(true, s));
             out.extend(service_role(s));
         }
         Job::Operate => {
@@ -115,9 +128,23 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                         "sqs:ChangeMessageVisibility",
                         "sqs:ChangeMessageVisibilityBatch",
                         "sqs:PurgeQueue",
+                        // `dlq redrive` in buffered delivery: SQS's own redrive from the DLQ.
+                        "sqs:StartMessageMoveTask",
+                        "sqs:ListMessageMoveTasks",
                     ],
                     queue_arns(s),
                 ),
+                // The move task sends to the buffer as the caller (SQS Developer Guide,
+                // "Configuring queue permissions for dead-letter queue redrive": SendMessage on
+                // the destination queue).
+                Grant::new(
+                    "SqsRedrive",
+                    &["sqs:SendMessage"],
+                    vec![s.arn("sqs", &s.names.buffer)],
+                ),
+                // `status` in buffered delivery. ListEventSourceMappings takes no resource
+                // (Service Authorization Reference, AWS Lambda).
+                Grant::anywhere("LambdaList", &["lambda:ListEventSourceMappings"]),
                 Grant::new(
                     "Logs",
                     &[
@@ -142,6 +169,11 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                 Grant::new("Alarms", &["cloudwatch:DescribeAlarms"], alarms(s)),
             ]);
         }
+        Job::StackResources => {
+            // Create, update and delete: an update deletes what a condition turns off.
+            out = stack_resources::grants(true, s);
+            out.extend(stack_resources::grants(false, s));
+        }
         Job::Destroy => {
             out.extend([
                 network_reads(),
@@ -156,8 +188,8 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                 endpoint_deletes(),
                 logs_policy(&[]),
                 stack_changes(s, false),
+                queue_reads(s),
             ]);
-            out.extend(stack_resources::grants(false, s));
             out.extend(service_role(s));
         }
     }
@@ -254,10 +286,21 @@ fn stack_arns(s: &Scope) -> Vec<String> {
     vec![s.arn("cloudformation", &format!("stack/{}/*", s.names.stack))]
 }
 
+/// The depth of the stack's queues: deploy waits out a deleted queue's name (blocked for 60 s)
+/// and reads the buffer before a switch to direct; destroy lists what each queue holds.
+fn queue_reads(s: &Scope) -> Grant {
+    Grant::new(
+        "Sqs",
+        &["sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
+        queue_arns(s),
+    )
+}
+
 fn queue_arns(s: &Scope) -> Vec<String> {
     vec![
         s.arn("sqs", &s.names.dlq),
         s.arn("sqs", &s.names.responses_queue),
+        s.arn("sqs", &s.names.buffer),
     ]
 }
 

@@ -26,16 +26,21 @@ pub enum Job {
     Operate,
     /// destroy.
     Destroy,
+    /// What CloudFormation itself does to the stack's resources while deploy and destroy run:
+    /// it acts with the caller's permissions, or with the service role's (`--role-arn`). A
+    /// document apart, so each fits one managed policy and a service role gets only this one.
+    StackResources,
 }
 
 impl Job {
-    pub const ALL: [Job; 3] = [Job::Deploy, Job::Operate, Job::Destroy];
+    pub const ALL: [Job; 4] = [Job::Deploy, Job::Operate, Job::Destroy, Job::StackResources];
 
     pub fn name(self) -> &'static str {
         match self {
             Job::Deploy => "deploy",
             Job::Operate => "operate",
             Job::Destroy => "destroy",
+            Job::StackResources => "stack-resources",
         }
     }
 
@@ -44,6 +49,7 @@ impl Job {
             Job::Deploy => "Deploy",
             Job::Operate => "Operate",
             Job::Destroy => "Destroy",
+            Job::StackResources => "Resources",
         }
     }
 }

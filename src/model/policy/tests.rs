@@ -120,7 +120,8 @@ fn the_stacks_own_resources_are_named_not_wildcarded() {
         sqs.resource,
         vec![
             "arn:aws:sqs:eu-west-1:*:orders-dlq",
-            "arn:aws:sqs:eu-west-1:*:orders-responses"
+            "arn:aws:sqs:eu-west-1:*:orders-responses",
+            "arn:aws:sqs:eu-west-1:*:orders-buffer"
         ]
     );
     let logs = doc
@@ -161,14 +162,21 @@ fn deploy_names_the_permissions_that_fail_half_way() {
         "secretsmanager:GetRandomPassword",
         "iam:PassRole",
         "acm:DescribeCertificate",
+    ] {
+        assert!(deploy.contains(&needed.to_string()), "{needed}");
+    }
+    // CloudFormation tags what it makes with the stack's tags, as the caller or the role.
+    let resources = policy(&[Job::StackResources], &scope()).actions();
+    for needed in [
         "lambda:TagResource",
         "sqs:TagQueue",
         "logs:TagResource",
         "events:TagResource",
         "secretsmanager:TagResource",
         "iam:TagRole",
+        "lambda:DeleteFunction",
     ] {
-        assert!(deploy.contains(&needed.to_string()), "{needed}");
+        assert!(resources.contains(&needed.to_string()), "{needed}");
     }
     let doc = policy(&[Job::Deploy], &scope());
     let passes: Vec<&Statement> = doc

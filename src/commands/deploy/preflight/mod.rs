@@ -10,6 +10,7 @@ mod load_balancer;
 mod log_groups;
 pub mod queue_window;
 mod rules;
+mod service_target;
 mod skips;
 #[cfg(test)]
 mod tests;
@@ -107,6 +108,7 @@ pub struct Clients<'a> {
     pub logs: &'a aws_sdk_cloudwatchlogs::Client,
     pub route53: &'a aws_sdk_route53::Client,
     pub lambda: &'a aws_sdk_lambda::Client,
+    pub service_discovery: &'a aws_sdk_servicediscovery::Client,
 }
 
 /// discover's picks, for `--vpc-id` / `--cluster`.
@@ -174,6 +176,7 @@ pub async fn run(
         crate::aws::route53::zones_of_vpc(clients.route53, &vpc_id, region),
         crate::aws::lambda::concurrency(clients.lambda, function),
     )?;
+    let service_target = service_target::fetch(clients, &url, &hosted_zones).await?;
     decide(&Inputs {
         settings,
         url: &url,
@@ -184,6 +187,7 @@ pub async fn run(
         target_groups: &target_groups,
         service_zones: &view.services,
         hosted_zones: &hosted_zones,
+        service_target: service_target.as_ref(),
         concurrency: &concurrency,
         skip_checks,
         stack,
@@ -206,6 +210,8 @@ pub struct Inputs<'a> {
     pub service_zones: &'a [crate::aws::ec2::ServiceZones],
     /// Private hosted zones associated with the VPC (a shared VPC's centralised endpoints).
     pub hosted_zones: &'a [crate::aws::route53::HostedZone],
+    /// The Cloud Map service or private-zone name the URL's host resolves to, if any.
+    pub service_target: Option<&'a service_target::ServiceTarget>,
     /// The account's Lambda concurrency, for `--reserved-concurrency`.
     pub concurrency: &'a crate::aws::lambda::Concurrency,
     pub skip_checks: &'a [String],
@@ -230,6 +236,7 @@ pub fn decide(i: &Inputs) -> Result<NetworkPlan> {
         .with_hosted_zones(i.hosted_zones);
     net.private_in_two_zones()?;
     load_balancer::check_load_balancer(&net, i.url, &skips)?;
+    service_target::check(&net, i.url, i.service_target, &skips)?;
     skips.check(
         "target-egress",
         net.egress_to_target(i.url, i.target_groups),

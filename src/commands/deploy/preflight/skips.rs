@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use crate::error::{Error, Result};
 
 /// Every name `--skip-check` takes, with what the check verifies.
-pub const CHECKS: [(&str, &str); 4] = [
+pub const CHECKS: [(&str, &str); 5] = [
     (
         "target-egress",
         "the relay's security groups let it out to --url's address and port",
@@ -16,6 +16,10 @@ pub const CHECKS: [(&str, &str); 4] = [
     (
         "load-balancer-reach",
         "the relay's groups and the load balancer's let the relay reach its listener",
+    ),
+    (
+        "service-reach",
+        "the relay's groups and the instances' of --url's Cloud Map service or private-zone name let the relay reach them",
     ),
     (
         "endpoint-reach",

@@ -134,6 +134,7 @@ fn settings(url: &str) -> Settings {
         function_timeout: 30,
         read_timeout: 10,
         log_retention_days: 14,
+        delivery: Default::default(),
     }
 }
 
@@ -184,6 +185,7 @@ impl Case {
             target_groups: &self.target_groups,
             service_zones: &self.zones,
             hosted_zones: &self.hosted_zones,
+            service_target: None,
             concurrency: &self.concurrency,
             skip_checks: &self.skip,
             stack: "relay",

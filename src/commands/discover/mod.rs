@@ -1,17 +1,20 @@
-//! `evrelay discover`: the private subnets, node security group and internal ALB a relay needs,
-//! why each was picked, and the `evrelay deploy` command line that uses them. (Over 400 lines
-//! with its rendering and unit tests, which are about a third of it.)
+//! `evrelay discover`: the private subnets, node security group and internal ALB (or, without
+//! one, a Cloud Map service or private-zone name) a relay needs, why each was picked, and the
+//! `evrelay deploy` command line that uses them. The report and its tables are in [`report`];
+//! the service-discovery reads in [`targets`].
+
+mod report;
+mod targets;
 
 use clap::Args;
-use serde::Serialize;
 
 use crate::cert_issuer::CertificateIssuer;
 use crate::cli::{GlobalArgs, DEFAULT_STACK};
 use crate::context::Context;
 use crate::error::Result;
 use crate::hosts::HostPick;
-use crate::network::{self, Discovery};
-use crate::printer::{Report, Style};
+use crate::network::{self, service_targets, Discovery};
+pub use report::DiscoverReport;
 
 #[derive(Debug, Clone, Args)]
 pub struct DiscoverArgs {
@@ -36,14 +39,34 @@ pub async fn run(ctx: &Context, args: DiscoverArgs) -> Result<()> {
     spinner.finish_and_clear();
     let mut discovery = discovery?;
     let (target_host, certificate_issuer) = target_host(ctx, &mut discovery).await?;
+    let mut service_discovery_targets = targets::fetch(ctx, &mut discovery).await;
+    // A service-discovery name is the URL only where no internal ALB is: the ALB is the
+    // front door the service's owners made.
+    let service_url = if discovery.picks.load_balancer.is_none() {
+        let picked =
+            service_targets::pick(&mut service_discovery_targets).and_then(|t| t.url.clone());
+        if picked.is_some() {
+            let no_alb = network::no_alb_warning(&discovery.vpc.id);
+            discovery.warnings.retain(|w| *w != no_alb);
+        }
+        picked
+    } else {
+        None
+    };
     for warning in &discovery.warnings {
         ctx.printer.warn(warning);
     }
-    let deploy_command = deploy_command(&ctx.globals, &discovery, target_host.as_deref());
+    let deploy_command = deploy_command(
+        &ctx.globals,
+        &discovery,
+        service_url.as_deref(),
+        target_host.as_deref(),
+    );
     ctx.printer.report(&DiscoverReport {
         discovery,
         target_host,
         certificate_issuer,
+        service_discovery_targets,
         deploy_command,
     })
 }
@@ -106,22 +129,15 @@ async fn target_host(
     Ok((host, issuer))
 }
 
-#[derive(Debug, Serialize)]
-pub struct DiscoverReport {
-    #[serde(flatten)]
-    pub discovery: Discovery,
-    /// The host name to send (`deploy --host`), when the listener routes or certifies by name.
-    pub target_host: Option<String>,
-    /// Who issued the picked listener's default certificate and whether the relay needs
-    /// `deploy --ca-bundle` to trust it.
-    pub certificate_issuer: Option<CertificateIssuer>,
-    /// The `evrelay deploy` invocation with the picked values (placeholders where nothing was picked).
-    pub deploy_command: String,
-}
-
 /// The exact command to run next. Global flags given on this command line are repeated so the
 /// deploy lands in the same account, region and stack (the default stack is left out).
-pub fn deploy_command(globals: &GlobalArgs, d: &Discovery, host: Option<&str>) -> String {
+/// `service_url`: the picked service-discovery target's, used when no ALB was picked.
+pub fn deploy_command(
+    globals: &GlobalArgs,
+    d: &Discovery,
+    service_url: Option<&str>,
+    host: Option<&str>,
+) -> String {
     let mut words = vec!["evrelay".to_string(), "deploy".to_string()];
     let mut flag = |name: &str, value: &str| {
         words.push(name.to_string());
@@ -158,197 +174,15 @@ pub fn deploy_command(globals: &GlobalArgs, d: &Discovery, host: Option<&str>) -
         d.picks
             .load_balancer
             .as_ref()
-            .map_or("<URL>", |p| p.url.as_str()),
+            .map(|p| p.url.as_str())
+            .or(service_url)
+            .unwrap_or("<URL>"),
     );
     if let Some(host) = host {
         flag("--host", host);
     }
     words.push("--secret-stdin".into());
     words.join(" ")
-}
-
-fn yes_no(b: bool) -> &'static str {
-    if b {
-        "yes"
-    } else {
-        "no"
-    }
-}
-
-impl Report for DiscoverReport {
-    fn render(&self, style: &Style) -> String {
-        let d = &self.discovery;
-        let mut out = String::new();
-        let vpc_name = d
-            .vpc
-            .name
-            .as_deref()
-            .map(|n| format!(" {n}"))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "{} {}{vpc_name} {} in {} ({})\n\n",
-            style.bold("VPC"),
-            d.vpc.id,
-            d.vpc.cidr,
-            d.region,
-            d.vpc.reason
-        ));
-
-        let picked_subnets: &[String] = d.picks.subnets.as_ref().map_or(&[], |p| &p.ids);
-        let mut t = style.table([
-            "subnet",
-            "az",
-            "cidr",
-            "name",
-            "private",
-            "nat egress",
-            "internal-elb",
-            "0.0.0.0/0",
-            "picked",
-        ]);
-        for s in &d.subnets {
-            t.add_row([
-                s.id.clone(),
-                s.az.clone(),
-                s.cidr.clone(),
-                s.name.clone().unwrap_or_default(),
-                yes_no(s.private).into(),
-                yes_no(s.nat_egress).into(),
-                yes_no(s.internal_elb_tag).into(),
-                s.default_route.clone().unwrap_or_else(|| "-".into()),
-                if picked_subnets.contains(&s.id) {
-                    "*".into()
-                } else {
-                    String::new()
-                },
-            ]);
-        }
-        out.push_str(&format!("{}\n{t}\n\n", style.bold("Subnets")));
-
-        let mut t = style.table(["security group", "group name", "name", "note"]);
-        for g in &d.security_groups {
-            t.add_row([
-                g.id.clone(),
-                g.group_name.clone(),
-                g.name.clone().unwrap_or_default(),
-                g.note.clone().unwrap_or_default(),
-            ]);
-        }
-        out.push_str(&format!("{}\n{t}\n\n", style.bold("Security groups")));
-
-        if d.load_balancers.is_empty() {
-            out.push_str(&format!(
-                "{}\nnone in this VPC\n\n",
-                style.bold("Load balancers")
-            ));
-        } else {
-            let mut t = style.table([
-                "load balancer",
-                "scheme",
-                "dns name",
-                "listeners",
-                "url",
-                "note",
-            ]);
-            for lb in &d.load_balancers {
-                let listeners: Vec<String> = lb.listeners.iter().map(|l| l.to_string()).collect();
-                t.add_row([
-                    lb.name.clone(),
-                    lb.scheme.clone(),
-                    lb.dns_name.clone(),
-                    if listeners.is_empty() {
-                        "-".into()
-                    } else {
-                        listeners.join(" ")
-                    },
-                    lb.url.clone().unwrap_or_else(|| "-".into()),
-                    lb.note.clone().unwrap_or_default(),
-                ]);
-            }
-            out.push_str(&format!("{}\n{t}\n\n", style.bold("Load balancers")));
-        }
-
-        let mut t = style.table(["service", "endpoint", "state", "private dns"]);
-        for (service, found) in [
-            ("secretsmanager", &d.endpoints.secretsmanager),
-            ("events", &d.endpoints.events),
-        ] {
-            if found.is_empty() {
-                let none = if service == "secretsmanager" {
-                    "none (deploy creates one, with its own security group)"
-                } else {
-                    "none"
-                };
-                t.add_row([service.to_string(), none.into(), "-".into(), "-".into()]);
-            }
-            for e in found {
-                t.add_row([
-                    service.to_string(),
-                    e.id.clone(),
-                    e.state.clone(),
-                    yes_no(e.private_dns).into(),
-                ]);
-            }
-        }
-        out.push_str(&format!("{}\n{t}\n", style.bold("Interface endpoints")));
-        out.push_str(&format!("Note: {}.\n", d.endpoints.note));
-        let reach = if d.eventbridge.reachable {
-            style.green("reachable")
-        } else {
-            style.red("not reachable")
-        };
-        out.push_str(&format!(
-            "EventBridge from the picked subnets: {reach} ({})\n",
-            d.eventbridge.reason
-        ));
-        if let Some(ok) = d.relay_reaches_load_balancer {
-            let verdict = if ok {
-                style.green("allow")
-            } else {
-                style.red("do not allow")
-            };
-            out.push_str(&format!(
-                "Security groups {verdict} the relay to reach the picked ALB\n"
-            ));
-        }
-        out.push('\n');
-
-        let mut t = style.table(["pick", "value", "why"]);
-        let none = || ("-".to_string(), "nothing to pick".to_string());
-        let (subnets, why) = d
-            .picks
-            .subnets
-            .as_ref()
-            .map_or_else(none, |p| (p.ids.join(" "), p.reason.clone()));
-        t.add_row(["subnets".to_string(), subnets, why]);
-        let (sg, why) = d
-            .picks
-            .security_group
-            .as_ref()
-            .map_or_else(none, |p| (p.id.clone(), p.reason.clone()));
-        t.add_row(["security group".to_string(), sg, why]);
-        let (url, why) = d.picks.load_balancer.as_ref().map_or_else(none, |p| {
-            (p.url.clone(), format!("{}: {}", p.name, p.reason))
-        });
-        t.add_row(["url".to_string(), url, why]);
-        if let Some(c) = &self.certificate_issuer {
-            let issuer = format!(
-                "{} ({})",
-                c.issuer.as_deref().unwrap_or("-"),
-                c.kind.to_ascii_lowercase().replace('_', "-")
-            );
-            let why = c
-                .note
-                .clone()
-                .unwrap_or_else(|| "Amazon-issued, publicly trusted".into());
-            t.add_row(["certificate issuer".to_string(), issuer, why]);
-        }
-        out.push_str(&format!("{}\n{t}\n\n", style.bold("Picks")));
-
-        out.push_str(&self.deploy_command);
-        out.push('\n');
-        out
-    }
 }
 
 #[cfg(test)]
@@ -410,7 +244,7 @@ mod tests {
         let mut cli = Cli::parse_from(["evrelay", "discover"]);
         cli.global.apply_config(&Default::default()).unwrap();
         assert_eq!(
-            deploy_command(&cli.global, &d, None),
+            deploy_command(&cli.global, &d, None, None),
             "evrelay deploy --subnet subnet-a --subnet subnet-b --security-group sg-1 --url http://app.elb/ --secret-stdin"
         );
         let mut cli = Cli::parse_from([
@@ -423,7 +257,7 @@ mod tests {
         ]);
         cli.global.apply_config(&Default::default()).unwrap();
         assert_eq!(
-            deploy_command(&cli.global, &d, None),
+            deploy_command(&cli.global, &d, None, None),
             "evrelay deploy --region eu-west-1 --stack orders --subnet subnet-a --subnet subnet-b --security-group sg-1 --url http://app.elb/ --secret-stdin"
         );
     }
@@ -439,6 +273,7 @@ mod tests {
                 security_group: None,
                 load_balancer: None,
             }),
+            None,
             None,
         );
         assert!(
@@ -460,6 +295,7 @@ mod tests {
                 security_group: None,
                 load_balancer: None,
             }),
+            None,
             Some("app.example.com"),
         );
         assert!(
