@@ -47,3 +47,16 @@ def test_a_condition_made_of_other_conditions_holds_when_they_do(endpoint):
     assert made(
         endpoint, "c-both", Email="ops@example.com", TopicArn="arn:aws:sns:us-east-1:123456789012:ops"
     ) == ["both", "either"]
+
+
+def test_a_change_set_adds_what_a_condition_made_of_others_turns_on(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    assert made(endpoint, "c-later") == ["neither"]
+    cfn.create_change_set(
+        StackName="c-later", ChangeSetName="alarms", TemplateBody=TEMPLATE,
+        Parameters=[{"ParameterKey": "Email", "ParameterValue": "ops@example.com"}],
+    )
+    changes = cfn.describe_change_set(StackName="c-later", ChangeSetName="alarms")["Changes"]
+    assert sorted(
+        (c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"]) for c in changes
+    ) == [("Add", "WhenEither"), ("Remove", "WhenNeither")]

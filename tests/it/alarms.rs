@@ -162,10 +162,12 @@ async fn the_dlq_alarm_fires_when_the_dlq_fills_and_destroy_removes_only_the_sta
         stack,
         &["--alarms", "ops@example.com"],
     ));
+    // A quiet DLQ publishes no depth and missing data is notBreaching: once evaluated (AWS
+    // within a minute, the emulator when the alarms are described) the alarm is OK.
     let s = status(&moto, stack);
     assert_eq!(
         alarm_states(&s)[0],
-        (format!("{stack}-dlq-not-empty"), "INSUFFICIENT_DATA".into())
+        (format!("{stack}-dlq-not-empty"), "OK".into())
     );
 
     // SQS reports the DLQ's depth: three events wait there.
@@ -197,8 +199,10 @@ async fn the_dlq_alarm_fires_when_the_dlq_fills_and_destroy_removes_only_the_sta
         .output()
         .unwrap();
     let table = String::from_utf8_lossy(&table.stdout);
+    // The alarms table's row (the resources table lists the alarm by name too).
     let row = table
         .lines()
+        .skip_while(|l| !l.trim_start().to_lowercase().starts_with("alarm "))
         .find(|l| l.contains(&format!("{stack}-dlq-not-empty")))
         .unwrap_or_else(|| panic!("no alarm row:\n{table}"));
     assert!(row.contains("ALARM"), "{row}");
