@@ -43,7 +43,7 @@ complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "send" -d 'Put test 
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "logs" -d 'Read the relay\'s and the bus\'s logs, interleaved by time'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "dlq" -d 'Inspect and recover events that failed delivery'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "status" -d 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
-complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "top" -d 'Watch the relay\'s health (status\'s CloudWatch signals and verdict), refreshed until Ctrl-C'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "top" -d 'A live dashboard of the relay: health, queues and the newest log lines (plain lines when piped)'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "destroy" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "delete" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "template" -d 'Print the relay\'s CloudFormation template, relay code inlined'
@@ -77,15 +77,9 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l reserved-conc
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l function-timeout -d 'The relay function\'s timeout in seconds, 30-900, and at least one invocation\'s time budget (79 s with --read-timeout 10, 109 s with 25; a lower value is refused with the sum spelled out) [default: 90, or the stack\'s]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l read-timeout -d 'How long the relay waits for the endpoint\'s response in seconds, 1-25; each second adds two to the time budget --function-timeout must cover [default: 10, or the stack\'s]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l log-retention-days -d 'Days to keep the relay\'s and the bus\'s logs (a CloudWatch Logs retention value) [default: 14, or the stack\'s]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l delivery -d 'How events reach the relay: `direct` (the inbound rule invokes it) or `buffered` (the rule fills the <stack>-buffer queue and an event source mapping feeds the relay at most --max-concurrency at a time) [default: direct, or the stack\'s]' -r -f -a "direct\t''
-buffered\t''"
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l max-concurrency -d 'Buffered: the most relay invocations at once (the mapping\'s ScalingConfig MaximumConcurrency), 2-1000; reserved concurrency, when set, must not be below it [default: 2, or the stack\'s]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l batch-size -d 'Buffered: the most events per invocation, 1-10000; above 10 needs --batch-window 1 or more (Lambda\'s rule); 1 by default, as only one event is sure to be posted within the default timeouts when the endpoint is at its slowest [default: 1, or the stack\'s]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l batch-window -d 'Buffered: the longest wait in seconds to fill a batch, 0-300 [default: 0, or the stack\'s]' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l max-receive-count -d 'Buffered: receives of an event before the buffer moves it to the DLQ (its SQS redrive policy\'s maxReceiveCount), 1-1000 [default: 5, or the stack\'s]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l events-endpoint -d 'The relay\'s way to EventBridge when evrelay cannot verify its subnets\' route (a transit gateway, NAT instance or firewall): `create` an `events` interface endpoint, or `skip` it (that route reaches the internet). Such a route without this flag stops the deploy' -r -f -a "create\t'Create (or reuse) an `events` interface endpoint'
 skip\t'No endpoint: the subnets\' route leads to the internet'"
-complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l skip-check -d 'Skip one reachability check whose path exists in a way evrelay cannot verify (repeat for each): target-egress, load-balancer-reach, service-reach, endpoint-reach, eventbridge-egress. What the check would have refused is printed with the plan; the file remembers the flag' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l skip-check -d 'Skip one reachability check whose path exists in a way evrelay cannot verify (repeat for each): target-egress, load-balancer-reach, endpoint-reach, eventbridge-egress. What the check would have refused is printed with the plan; the file remembers the flag' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l host -d 'The host name the endpoint serves: sent as Host and, over HTTPS, used for SNI and certificate verification while connecting to --url\'s address [default: --url\'s host, or the stack\'s]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secret-id -d 'Use this existing Secrets Manager secret (name or ARN) as the API key: evrelay checks it exists and never reads or deletes it; the relay may read only this secret' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l ca-bundle -d 'PEM file of private CAs (e.g. ACM Private CA) the relay trusts besides the system store, for an endpoint whose certificate no public CA issued; the host name is still verified [default: the stack\'s, else none]' -r -F
@@ -169,7 +163,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "peek" -d 'List failed events without consuming them'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "drain" -d 'Append every message to a JSON Lines file, then delete it from the queue'
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "purge" -d 'Delete every message in the queue'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and not __fish_seen_subcommand_from peek drain redrive purge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from peek" -l max -d 'Show at most this many messages' -r
@@ -202,7 +196,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from drain" -s V -l version -d 'Print version'
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l bus -d 'The bus to put the events on (default: the stack\'s bus). Buffered delivery: re-send through this bus instead of moving the messages to the buffer' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l bus -d 'The bus to put the events on (default: the stack\'s bus)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from redrive" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
@@ -232,7 +226,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_sub
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "peek" -d 'List failed events without consuming them'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "drain" -d 'Append every message to a JSON Lines file, then delete it from the queue'
-complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged'
+complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete every message in the queue'
 complete -c evrelay -n "__fish_evrelay_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l since -d 'The health section\'s window: how far back to read the relay\'s metrics (15m, 1h, 7d)' -r
@@ -252,8 +246,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s q -l quiet -d
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand status" -s V -l version -d 'Print version'
-complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l since -d 'The window each refresh reads, as `status --since` (the verdict\'s "recent" is its last 5 min)' -r
-complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l interval -d 'Time between refreshes (at least 1s; CloudWatch\'s AWS metrics move once a minute)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l since -d 'How far back the charts reach, as `status --since` (15m, 1h, 7d)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l interval -d 'How often to refresh: 1s or more' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
@@ -280,7 +274,6 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l keep-endpoin
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l delete-endpoints -d 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l ignore-missing -d 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l delete-failed-events -d 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)'
-complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l delete-buffered-events -d 'With --yes: destroy even though the buffer (buffered delivery) holds events the relay has not delivered yet, which are then lost (let the relay deliver them first). Apart from --delete-failed-events: accepting to lose failed events is not accepting to lose a backlog never tried'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s v -l verbose -d 'Show more detail, including the full cause of errors'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
@@ -300,7 +293,6 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l keep-endpoint
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l delete-endpoints -d 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l ignore-missing -d 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l delete-failed-events -d 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)'
-complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -l delete-buffered-events -d 'With --yes: destroy even though the buffer (buffered delivery) holds events the relay has not delivered yet, which are then lost (let the relay deliver them first). Apart from --delete-failed-events: accepting to lose failed events is not accepting to lose a backlog never tried'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -s v -l verbose -d 'Show more detail, including the full cause of errors'
 complete -c evrelay -n "__fish_evrelay_using_subcommand delete" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
@@ -354,7 +346,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_see
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "logs" -d 'Read the relay\'s and the bus\'s logs, interleaved by time'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "dlq" -d 'Inspect and recover events that failed delivery'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "status" -d 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "top" -d 'Watch the relay\'s health (status\'s CloudWatch signals and verdict), refreshed until Ctrl-C'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "top" -d 'A live dashboard of the relay: health, queues and the newest log lines (plain lines when piped)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "destroy" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "template" -d 'Print the relay\'s CloudFormation template, relay code inlined'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "policy" -d 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three'
@@ -362,5 +354,5 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_see
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "peek" -d 'List failed events without consuming them'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "drain" -d 'Append every message to a JSON Lines file, then delete it from the queue'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "purge" -d 'Delete every message in the queue'

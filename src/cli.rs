@@ -124,7 +124,7 @@ pub enum Command {
     Dlq(commands::dlq::DlqArgs),
     /// Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics).
     Status(commands::status::StatusArgs),
-    /// Watch the relay's health (status's CloudWatch signals and verdict), refreshed until Ctrl-C.
+    /// A live dashboard of the relay: health, queues and the newest log lines (plain lines when piped).
     Top(commands::top::TopArgs),
     /// Delete the relay stack and the VPC endpoints evrelay created for it.
     #[command(visible_alias = "delete")]
@@ -241,9 +241,10 @@ fn examples(command: &str) -> Option<&'static str> {
   evrelay status --watch
   evrelay status --since 6h
   evrelay --output json status | jq .health.verdict",
-        "top" => "  evrelay top
-  evrelay top --since 1h --interval 10s
-  evrelay --output json top | jq -c .verdict",
+        "top" => "  evrelay top                                   # q, Esc or Ctrl-C quits
+  evrelay top --since 15m --interval 2s
+  evrelay top | tee top.log                     # not a terminal: one line per refresh
+  evrelay --output json top                     # one JSON object per refresh",
         "destroy" => "  evrelay destroy
   evrelay --stack orders-relay destroy --yes",
         "template" => "  evrelay template > relay.yaml

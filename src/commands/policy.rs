@@ -12,7 +12,7 @@ use crate::printer::Printer;
 
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
-    /// The job the policy is for: deploy (discover + deploy), operate (status, send, logs,
+    /// The job the policy is for: deploy (discover + deploy), operate (status, top, send, logs,
     /// dlq), destroy, stack-resources (what CloudFormation does to the stack's resources
     /// during deploy and destroy: the service role's policy with --role-arn, else needed
     /// beside deploy and destroy), or all four in one document.

@@ -12,9 +12,11 @@ use serde::Serialize;
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::{Error, Kind, Result};
 
+pub mod chart;
 mod prompt;
 mod style;
 pub mod table;
+pub mod tui;
 
 pub use prompt::confirm_or_cancel;
 #[cfg(test)]

@@ -3,54 +3,22 @@ CBOR over HTTP), for tests/emulator/test_emulator_cloudwatch*.py. The emulator h
 alarms (EVRELAY_EMULATOR_EVALUATE_ALARMS=1)."""
 
 import gzip
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timezone
-from pathlib import Path
 
 import boto3
 import cbor2
 import pytest
 from botocore.config import Config
 
-LAUNCHER = Path(__file__).with_name("moto_launcher.py")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from launch import emulator
 
 
 @pytest.fixture(scope="module")
 def endpoint():
-    port = _free_port()
-    env = dict(os.environ, EVRELAY_EMULATOR_EVALUATE_ALARMS="1")
-    proc = subprocess.Popen(
-        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.1)
-    yield url
-    proc.kill()
-    proc.wait()
+    with emulator(EVRELAY_EMULATOR_EVALUATE_ALARMS="1") as url:
+        yield url
 
 
 class Answer:

@@ -1,51 +1,20 @@
 """Each strict-emulator rule, checked against the launcher itself (pytest tests/emulator)."""
 
-import os
-import socket
-import subprocess
-import sys
+import contextlib
 import time
-import urllib.request
-from pathlib import Path
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-LAUNCHER = Path(__file__).with_name("moto_launcher.py")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from launch import emulator
 
 
 @pytest.fixture(scope="module")
 def endpoint():
-    port = _free_port()
-    env = dict(os.environ, EVRELAY_EMULATOR_QUEUE_DELETED_WINDOW="2")
-    proc = subprocess.Popen(
-        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.1)
-    yield url
-    proc.kill()
-    proc.wait()
+    with emulator(EVRELAY_EMULATOR_QUEUE_DELETED_WINDOW="2") as url:
+        yield url
 
 
 def client(endpoint, service):
@@ -314,24 +283,7 @@ def test_an_endpoint_subnet_must_be_in_a_zone_the_service_is_offered_in(endpoint
     )["ServiceDetails"][0]
     assert "us-east-1c" in detail["AvailabilityZones"]
 
-    port = _free_port()
-    env = dict(os.environ, EVRELAY_EMULATOR_UNOFFERED_ZONES="secretsmanager@us-east-1c")
-    proc = subprocess.Popen(
-        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
-                break
-            except OSError:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+    with emulator(EVRELAY_EMULATOR_UNOFFERED_ZONES="secretsmanager@us-east-1c") as url:
         ec2 = client(url, "ec2")
         detail = ec2.describe_vpc_endpoint_services(
             ServiceNames=["com.amazonaws.us-east-1.secretsmanager"]
@@ -347,9 +299,6 @@ def test_an_endpoint_subnet_must_be_in_a_zone_the_service_is_offered_in(endpoint
         assert "does not support the availability zone" in str(e.value)
         # Another service is offered there.
         _endpoint(ec2, vpc, in_c, service="events")
-    finally:
-        proc.kill()
-        proc.wait()
 
 def test_a_create_change_set_for_a_stack_under_review_goes_onto_that_stack(endpoint):
     cfn = client(endpoint, "cloudformation")
@@ -406,28 +355,8 @@ def test_a_change_set_without_a_type_is_an_update(endpoint):
 @pytest.fixture()
 def recording(tmp_path):
     record = tmp_path / "actions.txt"
-    port = _free_port()
-    env = dict(os.environ, EVRELAY_EMULATOR_RECORD=str(record))
-    proc = subprocess.Popen(
-        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.1)
-    yield url, record
-    proc.kill()
-    proc.wait()
+    with emulator(EVRELAY_EMULATOR_RECORD=str(record)) as url:
+        yield url, record
 
 
 def test_every_request_is_recorded_as_its_iam_action_in_each_protocol(recording):
@@ -756,41 +685,14 @@ Resources:
 """
 
 
-def _timed_moto(extra):
-    port = _free_port()
-    env = dict(os.environ, EVRELAY_EMULATOR_TIME_SCALE="0.02", **extra)
-    proc = subprocess.Popen(
-        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1)
-            return proc, url
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.1)
-
-
 @pytest.fixture
 def timed():
-    procs = []
+    with contextlib.ExitStack() as stack:
 
-    def start(**extra):
-        proc, url = _timed_moto(extra)
-        procs.append(proc)
-        return url
+        def start(**extra):
+            return stack.enter_context(emulator(EVRELAY_EMULATOR_TIME_SCALE="0.02", **extra))
 
-    yield start
-    for proc in procs:
-        proc.kill()
-        proc.wait()
+        yield start
 
 
 def _until(read, want, limit=30):

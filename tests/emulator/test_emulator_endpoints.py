@@ -3,55 +3,24 @@ strict/route53.py), checked against the launcher itself: the API's refusals, the
 and the health check's status. The failover drill is test_emulator_endpoints_drill.py."""
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-LAUNCHER = Path(__file__).with_name("moto_launcher.py")
+from launch import emulator
+
 ACCOUNT = "123456789012"
 EAST, WEST = "us-east-1", "us-west-2"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def url():
-    port = _free_port()
-    env = dict(os.environ, EVRELAY_EMULATOR_ENDPOINT_SECONDS="0.3")
-    proc = subprocess.Popen(
-        [sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/moto-api/data.json", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.1)
-    yield base
-    proc.kill()
-    proc.wait()
+    with emulator(EVRELAY_EMULATOR_ENDPOINT_SECONDS="0.3") as url:
+        yield url
 
 
 def client(url, service, region=EAST):

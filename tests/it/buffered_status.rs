@@ -123,7 +123,8 @@ async fn status_of_a_buffered_stack_shows_the_mapping_and_the_backlog() {
     assert_eq!(status["delivery"], "buffered");
     assert_eq!(status["mapping"]["state"], "Enabled", "{status}");
     assert_eq!(status["mapping"]["maximum_concurrency"], 2, "{status}");
-    assert_eq!(status["mapping"]["batch_size"], 10, "{status}");
+    // The template's default: one event per invocation (src/budget.rs, records_sure_to_be_tried).
+    assert_eq!(status["mapping"]["batch_size"], 1, "{status}");
     assert!(status["mapping"]["uuid"]
         .as_str()
         .is_some_and(|u| !u.is_empty()));

@@ -154,7 +154,7 @@ async fn every_action_the_tutorial_calls_is_in_its_jobs_policy() {
         .await
         .unwrap();
 
-    // Operate: status, send, logs (history and live), the DLQ's four commands.
+    // Operate: status, send, logs (history and live), top, the DLQ's four commands.
     run(&moto, &mut rec, "operate", &["--stack", stack, "status"]);
     run(
         &moto,
@@ -178,6 +178,7 @@ async fn every_action_the_tutorial_calls_is_in_its_jobs_policy() {
         &["--stack", stack, "logs", "--since", "10m"],
     );
     follow_logs_until_history(&moto, &mut rec, dir.path());
+    top_until_its_first_refresh(&moto, &mut rec, dir.path());
 
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let dlq = sqs
@@ -282,6 +283,22 @@ fn follow_logs_until_history(moto: &Moto, rec: &mut Recorder, home: &Path) {
             _ => {}
         }
     }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    rec.take("operate", &args.join(" "));
+}
+
+/// `top` refreshes until Ctrl-C: its calls are those of its first refresh, stopped once the
+/// refresh's line is printed.
+fn top_until_its_first_refresh(moto: &Moto, rec: &mut Recorder, home: &Path) {
+    rec.skip();
+    let args = ["--stack", "tut", "--output", "json", "top"];
+    let mut child = spawn_evrelay_with(moto, home, &args, Stdio::piped());
+    let first = BufReader::new(child.stdout.take().unwrap()).lines().next();
+    assert!(first.is_some_and(|l| l.is_ok()), "`top` printed no refresh");
     std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

@@ -423,6 +423,30 @@ async fn return_response_matches_our_responses_and_leaves_others() {
     assert_eq!(doc["responses"]["missing"], 0);
     assert!(doc["responses"]["round_trip_ms"]["p99"].as_u64().is_some());
     assert_eq!(doc["responses"]["relay_latency_ms"]["max"], 12);
+    // The distributions behind the charts: every relay latency of 12 ms in the 10–20 ms
+    // bucket, every round trip counted once, every accepted event in one second of the run.
+    assert_eq!(
+        doc["responses"]["relay_latency_histogram"],
+        json!([{"from_ms": 10, "to_ms": 20, "events": 30}])
+    );
+    let counted = |v: &Value, field: &str| -> u64 {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b[field].as_u64().unwrap_or(0))
+            .sum()
+    };
+    assert_eq!(
+        counted(&doc["responses"]["round_trip_histogram"], "events"),
+        30
+    );
+    let each_second: u64 = doc["summary"]["accepted_each_second"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(each_second, 30, "{}", doc["summary"]);
     for e in doc["events"].as_array().unwrap() {
         assert_eq!(e["response"]["status"], 200);
         assert_eq!(

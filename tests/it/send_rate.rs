@@ -53,6 +53,14 @@ async fn a_steady_rate_spreads_the_events_and_reports_the_rate_kept() {
     let s = &report["summary"];
     assert_eq!(s["sent"].as_u64(), Some(10), "{s}");
     assert!(s["elapsed_ms"].as_u64().unwrap() >= 900, "{s}");
+    // The rate over time: each second's accepted events, adding up to all of them.
+    let each: Vec<u64> = s["accepted_each_second"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    assert_eq!(each.iter().sum::<u64>(), 10, "{s}");
 
     // The table's summary names each rate once, on one line.
     let out = moto

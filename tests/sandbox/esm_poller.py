@@ -72,10 +72,13 @@ class MappingPoller:
         self.queue_url = self.sqs.get_queue_url(QueueName=self.queue_arn.rsplit(":", 1)[-1])["QueueUrl"]
         self.pool = Pool(fn, client("logs", endpoint), size=self.concurrency)
         self.lock = threading.Lock()
-        self.stats = {"invocations": 0, "in_flight": 0, "max_in_flight": 0, "deleted": 0, "returned": 0}
+        # `polling`: threads between seeing the mapping Enabled and finishing what they received.
+        self.stats = {"invocations": 0, "in_flight": 0, "max_in_flight": 0, "deleted": 0, "returned": 0,
+                      "polling": 0}
         self.batches: deque = deque(maxlen=100)  # the message ids of each invocation, in order
         self.stop_event = threading.Event()
         self.enabled, self._checked = True, 0.0
+        self.refresh_lock = threading.Lock()  # one GetEventSourceMapping at a time: no stale overwrite
         self.threads = [threading.Thread(target=self._run, name=f"esm-{fn.name}-{i}", daemon=True)
                         for i in range(self.concurrency)]
 
@@ -84,14 +87,27 @@ class MappingPoller:
             t.start()
         return self
 
-    def _is_enabled(self) -> bool:
-        if time.monotonic() - self._checked > 2:
-            try:
-                self.enabled = self.lam.get_event_source_mapping(UUID=self.uuid)["State"] == "Enabled"
-            except Exception:  # noqa: BLE001 - mapping gone: the watcher unhooks the stack
-                self.enabled = False
-            self._checked = time.monotonic()
-        return self.enabled
+    def _begin_poll(self) -> bool:
+        """Whether the mapping is Enabled (re-read every 2 s); if so, this thread counts as polling."""
+        with self.refresh_lock:
+            if time.monotonic() - self._checked > 2:
+                try:
+                    enabled = self.lam.get_event_source_mapping(UUID=self.uuid)["State"] == "Enabled"
+                except Exception:  # noqa: BLE001 - mapping gone: the watcher unhooks the stack
+                    enabled = False
+                with self.lock:
+                    self.enabled = enabled
+                self._checked = time.monotonic()
+        return self._start_polling()
+
+    def _start_polling(self) -> bool:
+        """Counted under the lock that `enabled` changes under: once a snapshot shows the mapping
+        disabled and nothing polling, no thread receives until it is enabled again (what a test
+        waits for before filling the buffer)."""
+        with self.lock:
+            if self.enabled:
+                self.stats["polling"] += 1
+            return self.enabled
 
     def _receive(self, n: int, wait: float) -> list[dict]:
         return self.sqs.receive_message(
@@ -108,16 +124,20 @@ class MappingPoller:
     def _run(self) -> None:
         while not self.stop_event.is_set():
             try:
-                if not self._is_enabled():
+                if not self._begin_poll():
                     self.stop_event.wait(1)
                     continue
-                msgs = self._batch()
-                if msgs and self.stop_event.is_set():  # unhooked while receiving: hand them back
-                    self.sqs.change_message_visibility_batch(QueueUrl=self.queue_url, Entries=[
-                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
-                        for i, m in enumerate(msgs)])
-                elif msgs:
-                    self._invoke(msgs)
+                try:
+                    msgs = self._batch()
+                    if msgs and self.stop_event.is_set():  # unhooked while receiving: hand them back
+                        self.sqs.change_message_visibility_batch(QueueUrl=self.queue_url, Entries=[
+                            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                            for i, m in enumerate(msgs)])
+                    elif msgs:
+                        self._invoke(msgs)
+                finally:
+                    with self.lock:
+                        self.stats["polling"] -= 1
             except Exception as e:  # noqa: BLE001 - queue gone (stack destroyed) or moto busy
                 log.debug("%s: mapping poll failed: %s", self.fn.name, e)
                 self.stop_event.wait(0.5)
@@ -155,7 +175,7 @@ class MappingPoller:
 
     def snapshot(self) -> dict:
         with self.lock:
-            return dict(self.stats, batches=[list(b) for b in self.batches])
+            return dict(self.stats, enabled=self.enabled, batches=[list(b) for b in self.batches])
 
     def idle(self) -> bool:
         """Nothing in the queue (visible or in flight) and no invocation running."""

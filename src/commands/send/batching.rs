@@ -24,6 +24,9 @@ pub(super) struct Sent {
     pub throttled_requests: u64,
     pub last_issued: Duration,
     pub last_entries: usize,
+    /// Entries accepted in each second since the first request, counted when their answer
+    /// came (the rate over time).
+    pub accepted_each_second: Vec<u64>,
 }
 
 pub(super) async fn send_all(
@@ -59,6 +62,7 @@ pub(super) async fn send_all(
     let mut requests = std::pin::pin!(requests);
     let (mut accepted, mut last_issued, mut last_entries) = (0, Duration::ZERO, 0);
     let mut throttled_requests = 0;
+    let mut accepted_each_second = Vec::new();
     while let Some((range, issued, result)) = requests.next().await {
         let batch = result.map_err(|mut e| {
             progress.finish_and_clear();
@@ -74,11 +78,16 @@ pub(super) async fn send_all(
         if issued >= last_issued {
             (last_issued, last_entries) = (issued, range.len());
         }
+        let second = start.elapsed().as_secs() as usize;
+        if accepted_each_second.len() <= second {
+            accepted_each_second.resize(second + 1, 0);
+        }
         for (i, outcome) in range.zip(batch.outcomes) {
             if let (true, Some(w), Some(id)) = (outcome.ok(), waiter, &outcome.event_id) {
                 w.expect(id, i, outcome.sent_at);
             }
             accepted += usize::from(outcome.ok());
+            accepted_each_second[second] += u64::from(outcome.ok());
             outcomes[i] = Some(outcome);
         }
     }
@@ -91,5 +100,6 @@ pub(super) async fn send_all(
         throttled_requests,
         last_issued,
         last_entries,
+        accepted_each_second,
     })
 }

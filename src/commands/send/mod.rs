@@ -145,6 +145,7 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
         sent.outcomes,
         sent.throttled_requests,
         elapsed,
+        sent.accepted_each_second,
         waiter,
     );
     report.summary.rate = args.rate.map(|r| report::RateSummary {

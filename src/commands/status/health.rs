@@ -10,12 +10,10 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::model::health::sparkline::{sparkline, WIDTH};
-use crate::model::health::verdict::{age, num};
+use crate::model::health::sparkline::{columns, sparkline};
 use crate::model::health::{self, Kind, Series, State, Unit, Verdict, Window};
 use crate::model::text::format_epoch_ms;
 use crate::printer::Style;
-use crate::stack::StackInfo;
 
 #[derive(Debug, Clone, Args)]
 pub struct HealthArgs {
@@ -43,11 +41,6 @@ pub fn window(args: &HealthArgs) -> Result<Option<Window>> {
     health::window::window(args.since, args.period, now)
         .map(Some)
         .map_err(|e| Error::usage(e.message).hint(e.hint))
-}
-
-/// A stack deployed with `Delivery=buffered` has the buffer's metrics and no async ones.
-pub fn buffered(info: &StackInfo) -> bool {
-    health::buffered(&info.parameters)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -176,8 +169,8 @@ pub fn section(health: Option<&HealthReport>, style: &Style) -> String {
         };
         t.add_row(vec![
             s.signal.name.to_string(),
-            value(s),
-            sparkline(s, w.start, w.end, WIDTH),
+            s.shown(),
+            sparkline(s, w.start, w.end, columns(w)),
             note.to_string(),
         ]);
     }
@@ -186,21 +179,4 @@ pub fn section(health: Option<&HealthReport>, style: &Style) -> String {
         out.push_str("  no data = 0: AWS sends rule and error counts only when they are not zero, and no queue metrics for an inactive queue\n");
     }
     out
-}
-
-fn value(s: &Series) -> String {
-    let show = |v: f64| match s.signal.unit {
-        Unit::Count => num(v),
-        Unit::Milliseconds => format!("{} ms", num(v)),
-        Unit::Seconds => age(v),
-    };
-    match s.signal.kind {
-        Kind::Total => num(s.total()),
-        Kind::Level => match (s.latest(), s.max()) {
-            (Some(now), Some(max)) if max > now => format!("{} now, max {}", show(now), show(max)),
-            (Some(now), _) => format!("{} now", show(now)),
-            _ => "-".into(),
-        },
-        Kind::Latency => s.max().map_or("-".into(), |m| format!("max {}", show(m))),
-    }
 }

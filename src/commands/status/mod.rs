@@ -76,7 +76,8 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
             None => return missing(ctx).await,
         };
     }
-    let buffered = health::buffered(&info);
+    // A buffered stack has the buffer's metrics and no asynchronous-invocation ones.
+    let buffered = info.delivery() == "buffered";
     let (report, metrics) = tokio::join!(
         gather(ctx, info, args.watch),
         health::fetch(ctx, window, buffered)

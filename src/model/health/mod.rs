@@ -61,14 +61,6 @@ impl Signal {
     }
 }
 
-/// A stack deployed with the template's `Delivery=buffered` has the buffer's metrics and no
-/// asynchronous-invocation ones (its parameters as DescribeStacks lists them).
-pub fn buffered(parameters: &[(String, String)]) -> bool {
-    parameters
-        .iter()
-        .any(|(k, v)| k == "Delivery" && v == "buffered")
-}
-
 fn dims(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
@@ -275,6 +267,28 @@ impl Series {
             Some((_, v)) => Some(*v),
             None if self.signal.no_data_is_zero() => Some(0.0),
             None => None,
+        }
+    }
+
+    /// The value cell: a count's total, a level now (and its peak), a time's worst period.
+    pub fn shown(&self) -> String {
+        let show = |v: f64| match self.signal.unit {
+            Unit::Count => verdict::num(v),
+            Unit::Milliseconds => format!("{} ms", verdict::num(v)),
+            Unit::Seconds => verdict::age(v),
+        };
+        match self.signal.kind {
+            Kind::Total => verdict::num(self.total()),
+            Kind::Level => match (self.latest(), self.max()) {
+                (Some(now), Some(max)) if max > now => {
+                    format!("{} now, max {}", show(now), show(max))
+                }
+                (Some(now), _) => format!("{} now", show(now)),
+                _ => "-".into(),
+            },
+            Kind::Latency => self
+                .max()
+                .map_or("-".into(), |m| format!("max {}", show(m))),
         }
     }
 

@@ -11,6 +11,13 @@ const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
 /// Columns per sparkline: 30 one-minute points for the default hour's 60, two per column.
 pub const WIDTH: usize = 30;
 
+/// Columns for a window: [`WIDTH`], or one per period when the window has fewer (a point
+/// is never stretched over empty columns).
+pub fn columns(w: &super::Window) -> usize {
+    let periods = ((w.end - w.start) / w.period.max(1) as i64).max(1) as usize;
+    WIDTH.min(periods)
+}
+
 /// `width` columns over `[start, end)`: points falling in one column are summed for a
 /// count and the largest kept otherwise. A column without points is the lowest bar where
 /// no data means zero, and blank for a latency (nothing was timed then).
@@ -82,6 +89,22 @@ mod tests {
         assert_eq!(sparkline(&l, 0, 240, 2), "▅█");
         let l = series("dlq_messages", &[(0, 1.0), (60, 2.0), (120, 2.0)]);
         assert_eq!(sparkline(&l, 0, 240, 2), "██");
+    }
+
+    #[test]
+    fn a_short_window_has_a_column_per_period() {
+        let w = crate::model::health::Window {
+            start: 0,
+            end: 960,
+            period: 60,
+        };
+        assert_eq!(columns(&w), 16);
+        let hour = crate::model::health::Window {
+            start: 0,
+            end: 3600,
+            period: 60,
+        };
+        assert_eq!(columns(&hour), WIDTH);
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub enum Job {
     /// discover + deploy (including `--no-execute` / `--execute` and an interrupted deploy's
     /// clean-up).
     Deploy,
-    /// status, send, logs, dlq peek/drain/redrive/purge.
+    /// status, top, send, logs, dlq peek/drain/redrive/purge.
     Operate,
     /// destroy.
     Destroy,

@@ -439,6 +439,9 @@ def _conditional_diff(self):
 
 
 def _conditional_apply(self):
+    # moto's update "modifies" a resource whose parameters changed and, its condition now false,
+    # stores None for it (_conditional_update): keep what existed to delete it below.
+    before = {} if self.change_set_type == "CREATE" else dict(self.stack.resource_map._parsed_resources)
     _apply(self)
     # moto keeps the stack's creation parameters, so a later change set back to them is
     # "no changes" (UNAVAILABLE) although the stack runs with others.
@@ -446,7 +449,7 @@ def _conditional_apply(self):
     resources = self.stack.resource_map
     for name, on in _wanted(self).items():
         res_json = self.template_dict["Resources"][name]
-        existing = resources._parsed_resources.get(name)
+        existing = resources._parsed_resources.get(name) or before.get(name)
         if on and existing is None:
             resources._parsed_resources[name] = _cfn_parsing.parse_and_create_resource(
                 name, res_json, resources, resources._account_id, resources._region_name)

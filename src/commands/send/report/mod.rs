@@ -9,7 +9,14 @@ use serde_json::Value;
 
 use crate::aws::eventbridge::EntryOutcome;
 use crate::model::text::{or_dash, shorten};
+use crate::printer::chart::chart_width;
 use crate::printer::{Report, Style};
+
+mod charts;
+mod summary;
+
+pub(super) use summary::{one_decimal, RateSummary};
+use summary::{ResponseSummary, Summary};
 
 use super::diagnosis::Diagnosis;
 use super::input::Planned;
@@ -40,86 +47,13 @@ pub(super) struct EventResult {
     pub response: Option<Response>,
 }
 
-#[derive(Debug, Serialize)]
-pub(super) struct Summary {
-    pub events: usize,
-    pub sent: usize,
-    pub failed: usize,
-    pub elapsed_ms: u64,
-    pub events_per_second: f64,
-    /// Entries a 200 PutEvents answer said were throttled, at least once (each retried).
-    pub throttled_entries: usize,
-    /// PutEvents requests EventBridge refused whole as throttled (each retried, its entries
-    /// with it): counted by evrelay, which makes every PutEvents retry itself.
-    pub throttled_requests: u64,
-    /// PutEvents attempts beyond each entry's first.
-    pub retries: u64,
-    /// `--rate` only: the rate asked for and the rate issued.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rate: Option<RateSummary>,
-}
-
-#[derive(Debug, Serialize)]
-pub(super) struct RateSummary {
-    pub target_per_second: f64,
-    /// The schedule kept: entries issued per second, accepted or not (vegeta's "rate"); the
-    /// accepted ones per second are `events_per_second` (its "throughput").
-    pub achieved_per_second: f64,
-}
-
-pub(super) fn one_decimal(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
-}
-
-#[derive(Debug, Serialize)]
-pub(super) struct ResponseSummary {
-    pub expected: usize,
-    pub received: usize,
-    pub missing: usize,
-    round_trip_ms: Option<Percentiles>,
-    relay_latency_ms: Option<Percentiles>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-struct Percentiles {
-    p50: u64,
-    p90: u64,
-    p99: u64,
-    max: u64,
-}
-
-impl Percentiles {
-    /// Nearest-rank percentiles.
-    fn of(mut values: Vec<u64>) -> Option<Self> {
-        if values.is_empty() {
-            return None;
-        }
-        values.sort_unstable();
-        let rank = |p: f64| {
-            values[((p / 100.0 * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1]
-        };
-        Some(Self {
-            p50: rank(50.0),
-            p90: rank(90.0),
-            p99: rank(99.0),
-            max: values[values.len() - 1],
-        })
-    }
-
-    fn line(&self) -> String {
-        format!(
-            "p50 {} ms, p90 {} ms, p99 {} ms, max {} ms",
-            self.p50, self.p90, self.p99, self.max
-        )
-    }
-}
-
 pub(super) fn build(
     bus: &str,
     planned: &Planned,
     outcomes: Vec<EntryOutcome>,
     throttled_requests: u64,
     elapsed: Duration,
+    accepted_each_second: Vec<u64>,
     waiter: Option<Waiter>,
 ) -> SendReport {
     let mut responses = waiter.map(|w| std::mem::take(&mut w.lock().responses));
@@ -155,18 +89,11 @@ pub(super) fn build(
         throttled_requests,
         retries,
         rate: None,
+        accepted_each_second,
     };
     let responses = responses.map(|_| {
         let got: Vec<&Response> = events.iter().filter_map(|e| e.response.as_ref()).collect();
-        ResponseSummary {
-            expected: sent,
-            received: got.len(),
-            missing: sent - got.len(),
-            round_trip_ms: Percentiles::of(got.iter().map(|r| r.round_trip_ms).collect()),
-            relay_latency_ms: Percentiles::of(
-                got.iter().filter_map(|r| r.relay_latency_ms).collect(),
-            ),
-        }
+        ResponseSummary::of(sent, &got)
     });
     SendReport {
         bus: bus.to_string(),
@@ -316,36 +243,6 @@ impl SendReport {
     }
 }
 
-fn plural(n: usize, what: &str) -> String {
-    match (n, what.strip_suffix('y')) {
-        (1, _) => format!("1 {what}"),
-        (_, Some(stem)) => format!("{n} {stem}ies"),
-        _ => format!("{n} {what}s"),
-    }
-}
-
-/// `--rate`'s one line: the rate asked for, the rate requests went out at (the schedule kept)
-/// and the rate EventBridge accepted events at over the whole run (the last answers included).
-fn rate_line(rate: &RateSummary, s: &Summary) -> String {
-    format!(
-        "Rate: asked {}/s; issued {}/s; accepted {}/s; {}, {}.",
-        rate.target_per_second,
-        rate.achieved_per_second,
-        s.events_per_second,
-        throttles(s),
-        plural(s.retries as usize, "retry")
-    )
-}
-
-/// Both kinds of throttle, apart: requests refused whole, entries refused inside a 200 answer.
-fn throttles(s: &Summary) -> String {
-    format!(
-        "{} throttled whole, {} throttled",
-        plural(s.throttled_requests as usize, "request"),
-        plural(s.throttled_entries, "entry")
-    )
-}
-
 impl Report for SendReport {
     fn render(&self, style: &Style) -> String {
         let mut parts = Vec::new();
@@ -354,119 +251,13 @@ impl Report for SendReport {
         } else if let Some(table) = self.events_table(style) {
             parts.push(table);
         }
-        let s = &self.summary;
-        let what = if s.sent == s.events {
-            plural(s.events, "event")
-        } else {
-            format!("{} of {}", s.sent, plural(s.events, "event"))
-        };
-        // With --rate the rates get a line of their own, each named: the accepted rate over the
-        // whole run beside "kept" read as if the schedule had slipped.
-        let accepted = match &s.rate {
-            Some(_) => String::new(),
-            None => format!(" ({} events/s)", s.events_per_second),
-        };
-        let mut summary = format!(
-            "Sent {what} to `{}` in {:.2} s{accepted}",
-            self.bus,
-            s.elapsed_ms as f64 / 1000.0,
-        );
-        if s.failed > 0 {
-            summary.push_str(&format!(
-                "; {}",
-                style.red(&format!("{} refused", s.failed))
-            ));
+        parts.push(summary::text(self, style));
+        if let Some(width) = chart_width() {
+            parts.extend(charts::render(self, usize::from(width)));
         }
-        summary.push('.');
-        if let Some(rate) = &s.rate {
-            summary.push_str(&format!("\n{}", rate_line(rate, s)));
-        } else if s.retries > 0 {
-            summary.push_str(&format!(
-                "\nRetried: {} ({}).",
-                plural(s.retries as usize, "retry"),
-                throttles(s)
-            ));
-        }
-        if let Some(r) = self.responses.as_ref().filter(|_| self.events.len() > 1) {
-            summary.push_str(&format!("\nResponses: {} of {}.", r.received, r.expected));
-            if let Some(p) = &r.round_trip_ms {
-                summary.push_str(&format!("\nRound trip: {}.", p.line()));
-            }
-            if let Some(p) = &r.relay_latency_ms {
-                summary.push_str(&format!("\nRelay latency: {}.", p.line()));
-            }
-        }
-        parts.push(summary);
         if let Some(d) = &self.diagnosis {
             parts.push(d.render(style));
         }
         parts.join("\n\n")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn report(rate: Option<RateSummary>) -> SendReport {
-        SendReport {
-            bus: "relay-bus".into(),
-            events: Vec::new(),
-            summary: Summary {
-                events: 100,
-                sent: 100,
-                failed: 0,
-                elapsed_ms: 1670,
-                events_per_second: 59.9,
-                throttled_entries: 1,
-                throttled_requests: 2,
-                retries: 3,
-                rate,
-            },
-            responses: None,
-            diagnosis: None,
-        }
-    }
-
-    #[test]
-    fn a_paced_send_names_each_rate_once() {
-        let text = report(Some(RateSummary {
-            target_per_second: 100.0,
-            achieved_per_second: 100.0,
-        }))
-        .render(&Style { color: false });
-        assert_eq!(
-            text,
-            "Sent 100 events to `relay-bus` in 1.67 s.\n\
-             Rate: asked 100/s; issued 100/s; accepted 59.9/s; 2 requests throttled whole, \
-             1 entry throttled, 3 retries."
-        );
-        let plain = report(None).render(&Style { color: false });
-        assert_eq!(
-            plain,
-            "Sent 100 events to `relay-bus` in 1.67 s (59.9 events/s).\n\
-             Retried: 3 retries (2 requests throttled whole, 1 entry throttled)."
-        );
-    }
-
-    #[test]
-    fn percentiles_are_nearest_rank() {
-        let p = Percentiles::of((1..=100).collect()).unwrap();
-        assert_eq!(
-            p,
-            Percentiles {
-                p50: 50,
-                p90: 90,
-                p99: 99,
-                max: 100
-            }
-        );
-        assert_eq!(
-            [plural(1, "entry"), plural(2, "entry"), plural(0, "event")],
-            ["1 entry", "2 entries", "0 events"]
-        );
-        let p = Percentiles::of(vec![7]).unwrap();
-        assert_eq!((p.p50, p.p99, p.max), (7, 7, 7));
-        assert!(Percentiles::of(Vec::new()).is_none());
     }
 }
