@@ -90,8 +90,13 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('--function-timeout', '--function-timeout', [CompletionResultType]::ParameterName, 'The relay function''s timeout in seconds, 30-900, and at least one invocation''s time budget (79 s with --read-timeout 10, 109 s with 25; a lower value is refused with the sum spelled out) [default: 90, or the stack''s]')
             [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'How long the relay waits for the endpoint''s response in seconds, 1-25; each second adds two to the time budget --function-timeout must cover [default: 10, or the stack''s]')
             [CompletionResult]::new('--log-retention-days', '--log-retention-days', [CompletionResultType]::ParameterName, 'Days to keep the relay''s and the bus''s logs (a CloudWatch Logs retention value) [default: 14, or the stack''s]')
+            [CompletionResult]::new('--delivery', '--delivery', [CompletionResultType]::ParameterName, 'How events reach the relay: `direct` (the inbound rule invokes it) or `buffered` (the rule fills the <stack>-buffer queue and an event source mapping feeds the relay at most --max-concurrency at a time) [default: direct, or the stack''s]')
+            [CompletionResult]::new('--max-concurrency', '--max-concurrency', [CompletionResultType]::ParameterName, 'Buffered: the most relay invocations at once (the mapping''s ScalingConfig MaximumConcurrency), 2-1000; reserved concurrency, when set, must not be below it [default: 2, or the stack''s]')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Buffered: the most events per invocation, 1-10000; above 10 needs --batch-window 1 or more (Lambda''s rule); 1 by default, as only one event is sure to be posted within the default timeouts when the endpoint is at its slowest [default: 1, or the stack''s]')
+            [CompletionResult]::new('--batch-window', '--batch-window', [CompletionResultType]::ParameterName, 'Buffered: the longest wait in seconds to fill a batch, 0-300 [default: 0, or the stack''s]')
+            [CompletionResult]::new('--max-receive-count', '--max-receive-count', [CompletionResultType]::ParameterName, 'Buffered: receives of an event before the buffer moves it to the DLQ (its SQS redrive policy''s maxReceiveCount), 1-1000 [default: 5, or the stack''s]')
             [CompletionResult]::new('--events-endpoint', '--events-endpoint', [CompletionResultType]::ParameterName, 'The relay''s way to EventBridge when evrelay cannot verify its subnets'' route (a transit gateway, NAT instance or firewall): `create` an `events` interface endpoint, or `skip` it (that route reaches the internet). Such a route without this flag stops the deploy')
-            [CompletionResult]::new('--skip-check', '--skip-check', [CompletionResultType]::ParameterName, 'Skip one reachability check whose path exists in a way evrelay cannot verify (repeat for each): target-egress, load-balancer-reach, endpoint-reach, eventbridge-egress. What the check would have refused is printed with the plan; the file remembers the flag')
+            [CompletionResult]::new('--skip-check', '--skip-check', [CompletionResultType]::ParameterName, 'Skip one reachability check whose path exists in a way evrelay cannot verify (repeat for each): target-egress, load-balancer-reach, service-reach, endpoint-reach, eventbridge-egress. What the check would have refused is printed with the plan; the file remembers the flag')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The host name the endpoint serves: sent as Host and, over HTTPS, used for SNI and certificate verification while connecting to --url''s address [default: --url''s host, or the stack''s]')
             [CompletionResult]::new('--secret-id', '--secret-id', [CompletionResultType]::ParameterName, 'Use this existing Secrets Manager secret (name or ARN) as the API key: evrelay checks it exists and never reads or deletes it; the relay may read only this secret')
             [CompletionResult]::new('--ca-bundle', '--ca-bundle', [CompletionResultType]::ParameterName, 'PEM file of private CAs (e.g. ACM Private CA) the relay trusts besides the system store, for an endpoint whose certificate no public CA issued; the host name is still verified [default: the stack''s, else none]')
@@ -203,7 +208,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('peek', 'peek', [CompletionResultType]::ParameterValue, 'List failed events without consuming them')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Append every message to a JSON Lines file, then delete it from the queue')
-            [CompletionResult]::new('redrive', 'redrive', [CompletionResultType]::ParameterValue, 'Put each failed event back on the bus; delete only what was re-sent')
+            [CompletionResult]::new('redrive', 'redrive', [CompletionResultType]::ParameterValue, 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete every message in the queue')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -255,7 +260,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             break
         }
         'evrelay;dlq;redrive' {
-            [CompletionResult]::new('--bus', '--bus', [CompletionResultType]::ParameterName, 'The bus to put the events on (default: the stack''s bus)')
+            [CompletionResult]::new('--bus', '--bus', [CompletionResultType]::ParameterName, 'The bus to put the events on (default: the stack''s bus). Buffered delivery: re-send through this bus instead of moving the messages to the buffer')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region (default: AWS_REGION, then the profile''s region)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (default: AWS_PROFILE)')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual')
@@ -301,7 +306,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
         'evrelay;dlq;help' {
             [CompletionResult]::new('peek', 'peek', [CompletionResultType]::ParameterValue, 'List failed events without consuming them')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Append every message to a JSON Lines file, then delete it from the queue')
-            [CompletionResult]::new('redrive', 'redrive', [CompletionResultType]::ParameterValue, 'Put each failed event back on the bus; delete only what was re-sent')
+            [CompletionResult]::new('redrive', 'redrive', [CompletionResultType]::ParameterValue, 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete every message in the queue')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -383,6 +388,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('--delete-endpoints', '--delete-endpoints', [CompletionResultType]::ParameterName, 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC')
             [CompletionResult]::new('--ignore-missing', '--ignore-missing', [CompletionResultType]::ParameterName, 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)')
             [CompletionResult]::new('--delete-failed-events', '--delete-failed-events', [CompletionResultType]::ParameterName, 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)')
+            [CompletionResult]::new('--delete-buffered-events', '--delete-buffered-events', [CompletionResultType]::ParameterName, 'With --yes: destroy even though the buffer (buffered delivery) holds events the relay has not delivered yet, which are then lost (let the relay deliver them first). Apart from --delete-failed-events: accepting to lose failed events is not accepting to lose a backlog never tried')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail, including the full cause of errors')
@@ -410,6 +416,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
             [CompletionResult]::new('--delete-endpoints', '--delete-endpoints', [CompletionResultType]::ParameterName, 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC')
             [CompletionResult]::new('--ignore-missing', '--ignore-missing', [CompletionResultType]::ParameterName, 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)')
             [CompletionResult]::new('--delete-failed-events', '--delete-failed-events', [CompletionResultType]::ParameterName, 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)')
+            [CompletionResult]::new('--delete-buffered-events', '--delete-buffered-events', [CompletionResultType]::ParameterName, 'With --yes: destroy even though the buffer (buffered delivery) holds events the relay has not delivered yet, which are then lost (let the relay deliver them first). Apart from --delete-failed-events: accepting to lose failed events is not accepting to lose a backlog never tried')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed without a terminal)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail, including the full cause of errors')
@@ -518,7 +525,7 @@ Register-ArgumentCompleter -Native -CommandName 'evrelay' -ScriptBlock {
         'evrelay;help;dlq' {
             [CompletionResult]::new('peek', 'peek', [CompletionResultType]::ParameterValue, 'List failed events without consuming them')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Append every message to a JSON Lines file, then delete it from the queue')
-            [CompletionResult]::new('redrive', 'redrive', [CompletionResultType]::ParameterValue, 'Put each failed event back on the bus; delete only what was re-sent')
+            [CompletionResult]::new('redrive', 'redrive', [CompletionResultType]::ParameterValue, 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete every message in the queue')
             break
         }

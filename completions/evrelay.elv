@@ -85,8 +85,13 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --function-timeout 'The relay function''s timeout in seconds, 30-900, and at least one invocation''s time budget (79 s with --read-timeout 10, 109 s with 25; a lower value is refused with the sum spelled out) [default: 90, or the stack''s]'
             cand --read-timeout 'How long the relay waits for the endpoint''s response in seconds, 1-25; each second adds two to the time budget --function-timeout must cover [default: 10, or the stack''s]'
             cand --log-retention-days 'Days to keep the relay''s and the bus''s logs (a CloudWatch Logs retention value) [default: 14, or the stack''s]'
+            cand --delivery 'How events reach the relay: `direct` (the inbound rule invokes it) or `buffered` (the rule fills the <stack>-buffer queue and an event source mapping feeds the relay at most --max-concurrency at a time) [default: direct, or the stack''s]'
+            cand --max-concurrency 'Buffered: the most relay invocations at once (the mapping''s ScalingConfig MaximumConcurrency), 2-1000; reserved concurrency, when set, must not be below it [default: 2, or the stack''s]'
+            cand --batch-size 'Buffered: the most events per invocation, 1-10000; above 10 needs --batch-window 1 or more (Lambda''s rule); 1 by default, as only one event is sure to be posted within the default timeouts when the endpoint is at its slowest [default: 1, or the stack''s]'
+            cand --batch-window 'Buffered: the longest wait in seconds to fill a batch, 0-300 [default: 0, or the stack''s]'
+            cand --max-receive-count 'Buffered: receives of an event before the buffer moves it to the DLQ (its SQS redrive policy''s maxReceiveCount), 1-1000 [default: 5, or the stack''s]'
             cand --events-endpoint 'The relay''s way to EventBridge when evrelay cannot verify its subnets'' route (a transit gateway, NAT instance or firewall): `create` an `events` interface endpoint, or `skip` it (that route reaches the internet). Such a route without this flag stops the deploy'
-            cand --skip-check 'Skip one reachability check whose path exists in a way evrelay cannot verify (repeat for each): target-egress, load-balancer-reach, endpoint-reach, eventbridge-egress. What the check would have refused is printed with the plan; the file remembers the flag'
+            cand --skip-check 'Skip one reachability check whose path exists in a way evrelay cannot verify (repeat for each): target-egress, load-balancer-reach, service-reach, endpoint-reach, eventbridge-egress. What the check would have refused is printed with the plan; the file remembers the flag'
             cand --host 'The host name the endpoint serves: sent as Host and, over HTTPS, used for SNI and certificate verification while connecting to --url''s address [default: --url''s host, or the stack''s]'
             cand --secret-id 'Use this existing Secrets Manager secret (name or ARN) as the API key: evrelay checks it exists and never reads or deletes it; the relay may read only this secret'
             cand --ca-bundle 'PEM file of private CAs (e.g. ACM Private CA) the relay trusts besides the system store, for an endpoint whose certificate no public CA issued; the host name is still verified [default: the stack''s, else none]'
@@ -195,7 +200,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --version 'Print version'
             cand peek 'List failed events without consuming them'
             cand drain 'Append every message to a JSON Lines file, then delete it from the queue'
-            cand redrive 'Put each failed event back on the bus; delete only what was re-sent'
+            cand redrive 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged'
             cand purge 'Delete every message in the queue'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -244,7 +249,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --version 'Print version'
         }
         &'evrelay;dlq;redrive'= {
-            cand --bus 'The bus to put the events on (default: the stack''s bus)'
+            cand --bus 'The bus to put the events on (default: the stack''s bus). Buffered delivery: re-send through this bus instead of moving the messages to the buffer'
             cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
             cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
             cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
@@ -288,7 +293,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         &'evrelay;dlq;help'= {
             cand peek 'List failed events without consuming them'
             cand drain 'Append every message to a JSON Lines file, then delete it from the queue'
-            cand redrive 'Put each failed event back on the bus; delete only what was re-sent'
+            cand redrive 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged'
             cand purge 'Delete every message in the queue'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -362,6 +367,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --delete-endpoints 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC'
             cand --ignore-missing 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)'
             cand --delete-failed-events 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)'
+            cand --delete-buffered-events 'With --yes: destroy even though the buffer (buffered delivery) holds events the relay has not delivered yet, which are then lost (let the relay deliver them first). Apart from --delete-failed-events: accepting to lose failed events is not accepting to lose a backlog never tried'
             cand -y 'Answer yes to every confirmation (needed without a terminal)'
             cand --yes 'Answer yes to every confirmation (needed without a terminal)'
             cand -v 'Show more detail, including the full cause of errors'
@@ -388,6 +394,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --delete-endpoints 'Delete the VPC endpoints evrelay created even when other network interfaces in the VPC may reach Secrets Manager or EventBridge only through them (the plan names them first). Without it such endpoints are kept for the VPC'
             cand --ignore-missing 'Exit 0 when there is no such stack and nothing evrelay made for it (for teardown scripts; without it a stack that never existed is an error, exit 1)'
             cand --delete-failed-events 'With --yes: destroy even though the DLQ holds failed events, which are then lost (keep them first with `evrelay dlq drain --out FILE`)'
+            cand --delete-buffered-events 'With --yes: destroy even though the buffer (buffered delivery) holds events the relay has not delivered yet, which are then lost (let the relay deliver them first). Apart from --delete-failed-events: accepting to lose failed events is not accepting to lose a backlog never tried'
             cand -y 'Answer yes to every confirmation (needed without a terminal)'
             cand --yes 'Answer yes to every confirmation (needed without a terminal)'
             cand -v 'Show more detail, including the full cause of errors'
@@ -487,7 +494,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         &'evrelay;help;dlq'= {
             cand peek 'List failed events without consuming them'
             cand drain 'Append every message to a JSON Lines file, then delete it from the queue'
-            cand redrive 'Put each failed event back on the bus; delete only what was re-sent'
+            cand redrive 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged'
             cand purge 'Delete every message in the queue'
         }
         &'evrelay;help;dlq;peek'= {
