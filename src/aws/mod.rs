@@ -1,6 +1,7 @@
 //! The AWS layer: one module per service, each call a small function taking the SDK client
 //! and returning evrelay's own types, paginated where the API pages.
 
+pub mod alarms;
 pub mod buffer;
 pub mod cloudwatch;
 pub mod ec2;

@@ -10,6 +10,7 @@
 //! the stack can be in, whatever `--yes` says. Until the change set executes, whatever this run
 //! made is removed again on any way out ([`guard`]).
 
+mod alarms;
 mod apply;
 mod args;
 mod delivery;
@@ -56,6 +57,7 @@ pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
         args.fill_from(remembered);
     }
     params::check_usage(&args)?;
+    alarms::check_region(&alarms::resolve(&args.relay.alarms)?, ctx.region())?;
 
     let mut existing = describe_stack(cfn, &stack_name).await?;
     if let Some(s) = &existing {
@@ -270,7 +272,13 @@ async fn prepare(
         let mut preview = ChangeSetReport::new(
             &stack_name,
             operation,
-            report::template_adds(&template::render(), settings.delivery.mode),
+            report::template_adds(
+                &template::render(),
+                &alarms::conditions(
+                    &relay.alarms,
+                    settings.delivery.mode == delivery::Delivery::Buffered,
+                ),
+            ),
             endpoint_actions,
         )
         .at(&account, ctx.region());

@@ -32,11 +32,18 @@ pub fn render() -> String {
 
 fn render_with(template: &str, relay: &str) -> String {
     let mut out = String::with_capacity(template.len() + relay.len() * 2);
+    // The indentation of the key whose block scalar (`|`, `>-`, …) the lines are in: a `#` line
+    // there is the value's text, not a comment.
+    let mut scalar_of: Option<usize> = None;
     for line in template.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if scalar_of.is_some_and(|key| indent <= key && !line.trim().is_empty()) {
+            scalar_of = None;
+        }
         if line.trim() == CODE_MARKER {
             // The relay as it is, docstrings and comments included: inside a `|` block scalar
             // every line is literal text, and a blank line stays blank (no trailing spaces).
-            let indent = &line[..line.len() - line.trim_start().len()];
+            let indent = &line[..indent];
             for code_line in relay.trim_end().lines() {
                 if !code_line.trim().is_empty() {
                     out.push_str(indent);
@@ -44,12 +51,28 @@ fn render_with(template: &str, relay: &str) -> String {
                 }
                 out.push('\n');
             }
+        } else if scalar_of.is_none() && line.trim_start().starts_with('#') {
+            // The template's own comments are for its readers, not for CloudFormation: dropped,
+            // they keep the body under TEMPLATE_BODY_LIMIT (the relay keeps every line).
         } else {
+            if scalar_of.is_none() && starts_block_scalar(line) {
+                scalar_of = Some(indent);
+            }
             out.push_str(line);
             out.push('\n');
         }
     }
     out
+}
+
+/// `key: |`, `key: >-`, `- >` …: the lines after it, indented deeper, are the value's text.
+fn starts_block_scalar(line: &str) -> bool {
+    let value = match line.split_once(": ") {
+        Some((_, v)) => v,
+        None => line.trim_start().strip_prefix("- ").unwrap_or(""),
+    };
+    let v = value.trim();
+    v.starts_with(['|', '>']) && v.len() <= 3 && v[1..].chars().all(|c| "+-123456789".contains(c))
 }
 
 /// The names of the template's parameters, in order.
@@ -220,6 +243,35 @@ Outputs: {}
         let out = render_with(SAMPLE, relay);
         assert!(out.contains("        ZipFile: |\n          \"\"\"Doc.\n\n          # comment\n          \"\"\"\n          import os\n\n          # why\n          def handler(e, c):\n              return 1\nOutputs"), "{out}");
         assert!(!out.contains(CODE_MARKER));
+    }
+
+    #[test]
+    fn render_drops_the_templates_comments_but_not_the_relays_nor_a_block_scalars_text() {
+        let template = "# top\nResources:\n  # why the bus\n  Bus:\n    Description: >-\n      # a hash that is text\n    # after the scalar\n    Code:\n      ZipFile: |\n        # evrelay:relay-code\n    # after the code\n";
+        let relay = "# relay comment\nimport os\n\n  # indented comment\n";
+        let out = render_with(template, relay);
+        assert_eq!(
+            out,
+            "Resources:\n  Bus:\n    Description: >-\n      # a hash that is text\n    Code:\n      ZipFile: |\n        # relay comment\n        import os\n\n          # indented comment\n"
+        );
+    }
+
+    #[test]
+    fn the_rendered_relay_is_the_relay_line_for_line() {
+        let out = render();
+        let indent = "          ";
+        let code: Vec<String> = RELAY_SOURCE
+            .trim_end()
+            .lines()
+            .map(|l| {
+                if l.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!("{indent}{l}")
+                }
+            })
+            .collect();
+        assert!(out.contains(&format!("ZipFile: |\n{}\n", code.join("\n"))));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One integration-test binary (the SDK crates link once): the real `evrelay` binary against a
 //! real moto server, through the real SDK. Modules per command.
 
+mod alarms;
 mod buffered_deploy;
 mod buffered_status;
 mod cli;

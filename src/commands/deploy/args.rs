@@ -114,7 +114,7 @@ pub struct DeployArgs {
 }
 
 /// The flags a kept change set has already decided.
-const EXECUTE_CONFLICTS: [&str; 25] = [
+const EXECUTE_CONFLICTS: [&str; 27] = [
     "subnets",
     "security_group",
     "url",
@@ -140,6 +140,8 @@ const EXECUTE_CONFLICTS: [&str; 25] = [
     "host",
     "secret_id",
     "ca_bundle",
+    "alarms",
+    "no_alarms",
 ];
 
 impl DeployArgs {

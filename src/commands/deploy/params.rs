@@ -55,6 +55,9 @@ pub struct RelayArgs {
     /// [default: the stack's, else none].
     #[arg(long, value_name = "FILE")]
     pub ca_bundle: Option<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub alarms: super::alarms::AlarmArgs,
 }
 
 /// What RelayArgs resolve to, beside Settings.
@@ -66,6 +69,8 @@ pub struct RelaySettings {
     pub stack_parameters: Vec<String>,
     /// `--ca-bundle`'s certificates (checked), or the stack's; empty = the system store only.
     pub ca_bundle: String,
+    /// `--alarms` / `--no-alarms`, or the stack's.
+    pub alarms: super::alarms::Alarms,
 }
 
 /// `--host` (checked), else the stack's TargetHost, else none.
@@ -93,6 +98,7 @@ pub fn resolve_relay(args: &RelayArgs, stack_params: &[(String, String)]) -> Res
         host,
         stack_parameters: stack_params.iter().map(|(k, _)| k.clone()).collect(),
         ca_bundle,
+        alarms: super::alarms::resolve(&args.alarms)?,
     })
 }
 
@@ -385,6 +391,10 @@ pub fn parameters_for(
     ];
     params.extend(delivery::parameters(&s.delivery, &relay.stack_parameters));
     params.push(v("LogRetentionDays", &s.log_retention_days.to_string()));
+    params.extend(super::alarms::parameters(
+        &relay.alarms,
+        &relay.stack_parameters,
+    ));
     params
 }
 

@@ -5,7 +5,6 @@
 use comfy_table::{Cell, Color};
 use serde::Serialize;
 
-use super::delivery::Delivery;
 use crate::names::RelayNames;
 use crate::printer::{Report, Style};
 use crate::stack::changeset::ChangeRow;
@@ -78,8 +77,9 @@ impl ChangeSetReport {
 
 /// What CloudFormation would list for a new stack: every resource of the template, added.
 /// A dry run of a create shows this instead of making a change set, which would leave a
-/// (deleted) stack in the account's history.
-pub fn template_adds(template: &str, delivery: Delivery) -> Vec<ChangeRow> {
+/// (deleted) stack in the account's history. A resource under a condition `holds` names false
+/// (buffered delivery's, the alarms') is left out; other conditions are shown.
+pub fn template_adds(template: &str, holds: &[(&str, bool)]) -> Vec<ChangeRow> {
     let mut rows = Vec::new();
     let mut inside = false;
     let mut current: Option<String> = None;
@@ -93,9 +93,11 @@ pub fn template_adds(template: &str, delivery: Delivery) -> Vec<ChangeRow> {
         }
         if let Some(rest) = line.strip_prefix("  ").filter(|r| !r.starts_with(' ')) {
             current = rest.split_once(':').map(|(k, _)| k.trim().to_string());
-        } else if line.trim_end() == "    Condition: Buffered" && delivery == Delivery::Direct {
-            // Buffered delivery's resources (the Condition comes right after the Type).
-            rows.pop();
+        } else if let Some(condition) = line.trim_end().strip_prefix("    Condition: ") {
+            // The Condition comes right after the Type.
+            if holds.iter().any(|(name, on)| *name == condition && !on) {
+                rows.pop();
+            }
         } else if let (Some(id), Some(kind)) = (&current, line.strip_prefix("    Type:")) {
             rows.push(ChangeRow {
                 action: "Add".into(),
@@ -352,6 +354,7 @@ mod tests {
 
 #[cfg(test)]
 mod render_tests {
+    use super::super::alarms::Alarms;
     use super::*;
 
     const PLAIN: Style = Style { color: false };
@@ -405,13 +408,31 @@ mod render_tests {
     #[test]
     fn a_new_stack_s_preview_lists_every_template_resource_as_added() {
         let template = crate::template::render();
-        let rows = template_adds(&template, Delivery::Direct);
-        let buffered = template.matches("\n    Condition: Buffered\n").count();
+        let direct = super::super::alarms::conditions(&Alarms::Keep, false);
+        let rows = template_adds(&template, &direct);
+        // Resources' conditions only (an output has one too), each right after the Type.
+        let opt_in = template
+            .lines()
+            .zip(template.lines().skip(1))
+            .filter(|(kind, condition)| {
+                kind.starts_with("    Type:")
+                    && ["Buffered", "Alarms", "AlarmsToOwnTopic", "BufferAlarm"]
+                        .iter()
+                        .any(|c| condition.trim_end() == format!("    Condition: {c}"))
+            })
+            .count();
         assert_eq!(
             rows.len(),
-            crate::template::resource_ids(&template).len() - buffered
+            crate::template::resource_ids(&template).len() - opt_in
         );
-        let all = template_adds(&template, Delivery::Buffered);
+        assert!(!rows
+            .iter()
+            .any(|r| r.resource_type.starts_with("AWS::CloudWatch")));
+        let everything = Alarms::Email("ops@example.com".into());
+        let all = template_adds(
+            &template,
+            &super::super::alarms::conditions(&everything, true),
+        );
         assert_eq!(all.len(), crate::template::resource_ids(&template).len());
         assert!(all.iter().any(|r| r.logical_id == "Buffer"));
         assert!(all.iter().any(|r| r.logical_id == "BufferMapping"

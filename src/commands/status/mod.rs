@@ -1,6 +1,7 @@
 //! `evrelay status`: the stack, its resources, managed endpoints and queue depths, and what
 //! evrelay made for the stack name and left behind ([`leftovers`]) — also when the stack is gone.
 
+mod alarms;
 mod buffer;
 mod drain;
 mod function;
@@ -83,6 +84,7 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     );
     let mut report = report?;
     report.health = metrics;
+    report.alarms = alarms::fetch(ctx).await;
     report.account = account;
     report.owner = owner;
     ctx.printer.report(&report)
@@ -146,6 +148,8 @@ pub struct StatusReport {
     pub remove_with: Option<String>,
     /// The CloudWatch metrics over `--since` and their verdict (null with `--no-health`).
     pub health: Option<health::HealthReport>,
+    /// The stack's alarms (`deploy --alarms`) and their states; empty without alarms.
+    pub alarms: Vec<alarms::AlarmRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -204,6 +208,7 @@ async fn gather(ctx: &Context, info: StackInfo, watch: bool) -> Result<StatusRep
         remove_with: (!left.is_empty()).then(|| leftovers::remove_with(&ctx.names.stack)),
         leftovers: left,
         health: None,
+        alarms: Vec::new(),
     })
 }
 
@@ -309,6 +314,7 @@ impl Report for StatusReport {
             out.push_str(&format!("\n{t}\n"));
         }
         out.push_str(&health::section(self.health.as_ref(), style));
+        out.push_str(&alarms::section(&self.alarms, style));
         out.push_str(&leftovers::section(&self.leftovers, &self.stack, style));
         out
     }

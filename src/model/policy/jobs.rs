@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::stack_resources::{self, log_groups, relay_role};
+use super::stack_resources::{self, alarms, log_groups, relay_role};
 use super::{Grant, Job, Scope};
 
 pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
@@ -165,6 +165,8 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                     &["lambda:GetFunction", "lambda:GetFunctionConfiguration"],
                     vec![s.arn("lambda", &format!("function:{}", s.names.function))],
                 ),
+                // status: the states of the stack's alarms (`--alarms`).
+                Grant::new("Alarms", &["cloudwatch:DescribeAlarms"], alarms(s)),
             ]);
         }
         Job::StackResources => {

@@ -68,6 +68,19 @@ fn secret(s: &Scope) -> Vec<String> {
     )]
 }
 
+/// The stack's alarms (`<stack>-dlq-not-empty`, …; `--alarms`).
+pub fn alarms(s: &Scope) -> Vec<String> {
+    vec![s.arn("cloudwatch", &format!("alarm:{}-*", s.names.stack))]
+}
+
+/// The alarms, and the topic the stack makes for `--alarms EMAIL` with its subscriptions
+/// (`<topic ARN>:<uuid>`), in one pattern.
+fn alarms_and_topic(s: &Scope) -> Vec<String> {
+    let mut out = alarms(s);
+    out.push(s.arn("sns", &format!("{}-alarms*", s.names.stack)));
+    out
+}
+
 /// The template's logical id of the relay's execution role.
 pub const RELAY_ROLE_ID: &str = "RelayRole";
 
@@ -281,6 +294,41 @@ pub const STACK_RESOURCES: &[StackResource] = &[
             "secretsmanager:DeleteSecret",
         ],
         resources: secret,
+    },
+    // `--alarms`: the alarms, and for an email address the topic and its subscription. One
+    // statement over both services' resources (no action of one matches the other's ARN), and
+    // only what the handlers call for the properties the template sets (no topic policy, data
+    // protection or subscription attributes): the deploy policy is near a managed policy's size.
+    StackResource {
+        resource_type: "AWS::CloudWatch::Alarm",
+        name: "StackAlarms",
+        deploy: &[
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:DeleteAlarms",
+            "cloudwatch:TagResource",
+        ],
+        delete: &["cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"],
+        resources: alarms_and_topic,
+    },
+    StackResource {
+        resource_type: "AWS::SNS::Topic",
+        name: "StackAlarms",
+        deploy: &[
+            "sns:CreateTopic",
+            "sns:GetTopicAttributes",
+            "sns:DeleteTopic",
+            "sns:TagResource",
+        ],
+        delete: &["sns:GetTopicAttributes", "sns:DeleteTopic"],
+        resources: alarms_and_topic,
+    },
+    StackResource {
+        resource_type: "AWS::SNS::Subscription",
+        name: "StackAlarms",
+        deploy: &["sns:Subscribe", "sns:Unsubscribe"],
+        delete: &["sns:Unsubscribe"],
+        resources: alarms_and_topic,
     },
 ];
 

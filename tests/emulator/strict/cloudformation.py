@@ -370,7 +370,8 @@ _cfn_parsing.parse_and_update_resource = _conditional_update
 def _condition(expr, conditions, params):
     if isinstance(expr, dict):
         (fn, arg), = expr.items()
-        if fn == "Condition":
+        # moto's YAML reads `!Condition Name` as Fn::Condition (see cloudformation_conditions).
+        if fn in ("Condition", "Fn::Condition"):
             return _condition(conditions[arg], conditions, params)
         if fn == "Fn::Equals":
             return _cond_value(arg[0], params) == _cond_value(arg[1], params)
