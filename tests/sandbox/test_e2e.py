@@ -191,6 +191,10 @@ def test_tutorial_walkthrough(sandbox, stack):
     # 4. Logs: the relay's one line per invocation is there.
     r = ok(sandbox.evrelay("--stack", stack, "logs", "--since", "10m"))
     assert "walk-3" in r.stdout and "delivered" in r.stdout, r.stdout
+    # Its metrics (EMF) are CloudWatch's to extract: the text view leaves them out, JSON keeps them.
+    assert "_aws" not in r.stdout and '"Delivered"' not in r.stdout, r.stdout
+    r = ok(sandbox.evrelay("--stack", stack, "--output", "json", "logs", "--since", "10m"))
+    assert '"_aws"' in r.stdout, r.stdout
 
     # 5. Destroy leaves nothing behind.
     ok(sandbox.evrelay("--stack", stack, "destroy", "--yes"))

@@ -28,8 +28,33 @@ fn message_value(line: &LogLine) -> Value {
         .unwrap_or_else(|| Value::String(line.message.trim_end().to_string()))
 }
 
+/// The relay's line without its Embedded Metric Format members (`_aws`, the metrics and the
+/// dimensions it names): they are for CloudWatch to extract, and repeat what the line says.
+/// `--output json` keeps the line whole.
+fn without_metrics(mut v: Value) -> Value {
+    let Some(obj) = v.as_object_mut() else {
+        return v;
+    };
+    let Some(emf) = obj.remove("_aws") else {
+        return v;
+    };
+    for directive in emf["CloudWatchMetrics"].as_array().into_iter().flatten() {
+        let metrics = directive["Metrics"].as_array().into_iter().flatten();
+        for name in metrics.filter_map(|m| m["Name"].as_str()) {
+            obj.remove(name);
+        }
+        let dimensions = directive["Dimensions"].as_array().into_iter().flatten();
+        for key in dimensions.flat_map(|set| set.as_array().into_iter().flatten()) {
+            if let Some(key) = key.as_str() {
+                obj.remove(key);
+            }
+        }
+    }
+    v
+}
+
 pub(super) fn human_line(line: &LogLine) -> String {
-    let message = match message_value(line) {
+    let message = match without_metrics(message_value(line)) {
         Value::String(s) => s,
         v => v.to_string(),
     };
@@ -80,5 +105,14 @@ mod tests {
         assert!(human_line(&line("START RequestId: 1 Version: $LATEST\n"))
             .ends_with("relay   START RequestId: 1 Version: $LATEST"));
         assert_eq!(message_value(&line("42")), Value::String("42".into()));
+    }
+
+    #[test]
+    fn the_relays_metrics_are_left_to_cloudwatch_in_the_text_view() {
+        let relay = r#"{"event-id":"e1","status":200,"outcome":"delivered","Stack":"s","Delivered":1,"DeliveryLatency":12,"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"evrelay","Dimensions":[["Stack"]],"Metrics":[{"Name":"Delivered","Unit":"Count"},{"Name":"DeliveryLatency","Unit":"Milliseconds"}]}]}}"#;
+        assert!(human_line(&line(relay))
+            .ends_with(r#"relay   {"event-id":"e1","status":200,"outcome":"delivered"}"#));
+        // A JSON line without EMF is shown whole, `Stack` and all.
+        assert!(human_line(&line(r#"{"Stack":"s","a":1}"#)).ends_with(r#"{"Stack":"s","a":1}"#));
     }
 }
