@@ -8,9 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use serde_json::Value;
-
-use crate::harness::{stdout_json, Moto};
+use crate::harness::{status_json, stdout_json, Moto};
 use crate::ops_fixtures::*;
 use crate::stack::net::{deploy_args, seed};
 
@@ -72,21 +70,6 @@ pub(crate) fn run_recorded(
     out
 }
 
-fn status_json(moto: &Moto, stack: &str) -> Value {
-    let out = moto
-        .evrelay()
-        .args(["--stack", stack, "--output", "json", "status"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout_json(&out)
-}
-
 /// The relay fails every event once: one receive each (visibility 0, never deleted), then the
 /// next receive finds them over maxReceiveCount and SQS moves them to the DLQ.
 pub(crate) async fn fail_once(sqs: &aws_sdk_sqs::Client, buffer: &str, n: usize) {
@@ -119,7 +102,7 @@ async fn status_of_a_buffered_stack_shows_the_mapping_and_the_backlog() {
         .collect();
     send_many(&c.sqs, &buffer, &bodies).await;
 
-    let status = status_json(&moto, "bstat");
+    let status = status_json(&moto, "bstat", &[]);
     assert_eq!(status["delivery"], "buffered");
     assert_eq!(status["mapping"]["state"], "Enabled", "{status}");
     assert_eq!(status["mapping"]["maximum_concurrency"], 2, "{status}");
@@ -145,7 +128,7 @@ async fn status_of_a_buffered_stack_shows_the_mapping_and_the_backlog() {
         &[(now_ms(), line)],
     )
     .await;
-    let status = status_json(&moto, "bstat");
+    let status = status_json(&moto, "bstat", &[]);
     assert_eq!(status["drain"]["basis"], "capacity", "{status}");
     assert_eq!(status["drain"]["rate_per_second"], 4.0, "{status}");
     assert_eq!(status["drain"]["seconds"], 1, "{status}");

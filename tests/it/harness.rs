@@ -20,6 +20,23 @@ pub struct Moto {
     home: tempfile::TempDir,
 }
 
+/// `evrelay --stack S --output json status EXTRA…`, which must succeed, as JSON.
+pub fn status_json(moto: &Moto, stack: &str, extra: &[&str]) -> serde_json::Value {
+    let out = moto
+        .evrelay()
+        .args(["--stack", stack, "--output", "json", "status"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout_json(&out)
+}
+
 impl Moto {
     /// Starts a fresh moto server for this test; it is stopped when the value is dropped.
     pub fn start() -> Moto {

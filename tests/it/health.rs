@@ -6,7 +6,7 @@
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_smithy_types::DateTime;
 
-use crate::harness::{stdout_json, Moto};
+use crate::harness::{status_json, Moto};
 use crate::ops_fixtures::now_ms;
 use crate::stack::net::{deploy_args, seed};
 
@@ -45,22 +45,6 @@ pub async fn publish(moto: &Moto, namespace: &str, data: Vec<MetricDatum>) {
         .send()
         .await
         .unwrap();
-}
-
-fn status_json(moto: &Moto, stack: &str, extra: &[&str]) -> serde_json::Value {
-    let out = moto
-        .evrelay()
-        .args(["--stack", stack, "--output", "json", "status"])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout_json(&out)
 }
 
 fn signal<'a>(status: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {

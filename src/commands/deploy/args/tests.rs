@@ -167,7 +167,7 @@ fn discover_picks_and_a_secret_flag_are_not_overridden_by_the_file() {
 
 #[test]
 fn the_files_buffered_settings_come_back_unless_the_flags_say_direct() {
-    use crate::commands::deploy::delivery::Delivery;
+    use super::super::delivery::Delivery;
     let buffered = crate::config::Remembered {
         delivery: Some("buffered".into()),
         max_concurrency: Some(3),

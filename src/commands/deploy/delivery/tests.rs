@@ -298,11 +298,7 @@ fn a_default_buffered_deploy_is_not_warned_about_its_batch() {
     // The template's BatchSize default is what the default timeouts are sure to try.
     let d = resolve(&args(&["--delivery", "buffered"]), &[], &unreserved(), 90).unwrap();
     assert_eq!(
-        slow_tail_warning(
-            &d,
-            10,
-            crate::commands::deploy::params::DEFAULT_FUNCTION_TIMEOUT
-        ),
+        slow_tail_warning(&d, 10, super::super::params::DEFAULT_FUNCTION_TIMEOUT),
         None
     );
 }
