@@ -1250,7 +1250,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__template)
-            opts="-y -v -q -h -V --param --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --param --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version relay endpoint archive"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

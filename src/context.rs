@@ -100,6 +100,16 @@ impl Context {
         })
     }
 
+    /// The same profile, credentials, endpoint and stack in another Region: a relay pair's
+    /// secondary (`deploy --secondary-region`). The account is asked again, and must match.
+    pub async fn in_region(&self, region: &str) -> Result<Self> {
+        let mut globals = self.globals.clone();
+        globals.region = Some(region.to_string());
+        let mut other = Self::load(&globals).await?;
+        other.config = self.config.clone();
+        Ok(other)
+    }
+
     /// The account the credentials belong to (GetCallerIdentity, asked once per run).
     pub async fn identity(&self) -> Result<&Identity> {
         self.identity

@@ -78,6 +78,35 @@ impl RelayNames {
     }
 }
 
+/// A relay pair behind an EventBridge global endpoint (`deploy --secondary-region`): the relay
+/// stack of one name in both Regions, plus two small stacks named from it
+/// (templates/endpoint.yaml, templates/archive.yaml).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GlobalNames {
+    /// In the primary Region: the endpoint, its health check, the alarm and the replication role.
+    pub endpoint_stack: String,
+    /// In the secondary Region: the archive of the secondary's bus.
+    pub archive_stack: String,
+    /// The global endpoint's name (EndpointName allows 64 characters; a stack name has 50).
+    pub endpoint: String,
+    /// The CloudWatch alarm behind the health check.
+    pub latency_alarm: String,
+    /// The role EventBridge assumes to replicate events (only with replication on).
+    pub replication_role: String,
+}
+
+impl GlobalNames {
+    pub fn new(stack: &str) -> Self {
+        Self {
+            endpoint_stack: format!("{stack}-endpoint"),
+            archive_stack: format!("{stack}-archive"),
+            endpoint: stack.to_string(),
+            latency_alarm: format!("{stack}-primary-latency"),
+            replication_role: format!("{stack}-replication"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +118,18 @@ mod tests {
         assert_eq!(n.function, "event-relay-app-relay");
         assert_eq!(n.relay_log_group, "/aws/lambda/event-relay-app-relay");
         assert_eq!(n.events_log_group, "/aws/events/evrelay/event-relay-app");
+    }
+
+    #[test]
+    fn a_pair_s_names_derive_from_the_relay_stack() {
+        let g = GlobalNames::new("orders");
+        assert_eq!(g.endpoint_stack, "orders-endpoint");
+        assert_eq!(g.archive_stack, "orders-archive");
+        assert_eq!(g.endpoint, "orders");
+        let endpoint = crate::template::ENDPOINT_TEMPLATE;
+        assert!(endpoint.contains("AlarmName: !Sub ${RelayStack}-primary-latency"));
+        assert!(endpoint.contains("RoleName: !Sub ${RelayStack}-replication"));
+        assert!(endpoint.contains("Name: !Ref RelayStack"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod buffer;
 pub mod cloudwatch;
 pub mod ec2;
 pub mod eventbridge;
+pub mod global_endpoint;
 pub mod interfaces;
 pub mod lambda;
 pub mod leftovers;

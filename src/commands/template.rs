@@ -9,6 +9,11 @@ use crate::template;
 
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
+    /// Which stack's template: the relay, or for a pair behind a global endpoint
+    /// (`deploy --secondary-region`) the endpoint's (primary Region) or the archive's (secondary).
+    #[arg(value_enum, default_value_t = template::Part::Relay)]
+    pub part: template::Part,
+
     /// Set a parameter's default in the printed template (repeatable), e.g. TargetUrl=http://… .
     /// The secret cannot be set this way.
     #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param)]
@@ -23,7 +28,7 @@ fn parse_param(s: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(globals: &GlobalArgs, args: TemplateArgs) -> Result<()> {
-    let rendered = template::set_defaults(&template::render(), &args.params)?;
+    let rendered = template::set_defaults(&template::render_part(args.part), &args.params)?;
     let printer = Printer::new(globals);
     if printer.json() {
         return Err(

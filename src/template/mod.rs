@@ -8,6 +8,27 @@ use crate::error::{Error, Result};
 
 pub const TEMPLATE_SOURCE: &str = include_str!("../../templates/relay.yaml");
 pub const RELAY_SOURCE: &str = include_str!("../../relay-lambda/relay.py");
+/// The global endpoint in front of a relay pair (primary Region) and the secondary's archive.
+pub const ENDPOINT_TEMPLATE: &str = include_str!("../../templates/endpoint.yaml");
+pub const ARCHIVE_TEMPLATE: &str = include_str!("../../templates/archive.yaml");
+
+/// The stacks evrelay deploys: the relay (in each Region), and for a pair the endpoint stack
+/// (primary) and the archive stack (secondary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    Relay,
+    Endpoint,
+    Archive,
+}
+
+/// The template of `part`, ready for CreateChangeSet (comments dropped, relay inlined).
+pub fn render_part(part: Part) -> String {
+    match part {
+        Part::Relay => render(),
+        Part::Endpoint => render_with(ENDPOINT_TEMPLATE, ""),
+        Part::Archive => render_with(ARCHIVE_TEMPLATE, ""),
+    }
+}
 
 /// The one line in the template the relay code replaces.
 pub const CODE_MARKER: &str = "# evrelay:relay-code";
@@ -206,6 +227,24 @@ fn push_default(out: &mut String, (_, value): &(String, String)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pair_s_stacks_render_without_comments_and_fit() {
+        for part in [Part::Endpoint, Part::Archive] {
+            let rendered = render_part(part);
+            assert!(
+                !rendered.lines().any(|l| l.trim_start().starts_with('#')),
+                "{part:?}"
+            );
+            assert!(size_margin(&rendered) > 40_000, "{part:?}");
+            assert!(!resource_ids(&rendered).is_empty(), "{part:?}");
+        }
+        assert_eq!(
+            resource_ids(&render_part(Part::Endpoint)),
+            ["LatencyAlarm", "HealthCheck", "ReplicationRole", "Endpoint"]
+        );
+        assert_eq!(render_part(Part::Relay), render());
+    }
 
     const SAMPLE: &str = "\
 AWSTemplateFormatVersion: '2010-09-09'

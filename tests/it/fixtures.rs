@@ -512,13 +512,16 @@ impl EksctlVpc {
 }
 
 impl PlainVpc {
-    /// `cidr` is a /16; subnets take its first two /24s in us-east-1a and us-east-1b.
+    /// `cidr` is a /16; subnets take its first two /24s in the SDK Region's zones a and b
+    /// (us-east-1a and us-east-1b unless a test seeds another Region, as a relay pair does).
     pub async fn seed(sdk: &SdkConfig, name: &str, cidr: &str) -> PlainVpc {
         let c = Clients::new(sdk);
         let vpc_id = c.vpc(cidr, &[("Name", name)]).await;
         let base = cidr.split('.').take(2).collect::<Vec<_>>().join(".");
+        let region = sdk.region().map(|r| r.as_ref()).unwrap_or("us-east-1");
+        let zones = [format!("{region}a"), format!("{region}b")];
         let mut private_subnets = Vec::new();
-        for (i, az) in AZS[..2].iter().enumerate() {
+        for (i, az) in zones.iter().enumerate() {
             let subnet_name = format!("{name}-private-{az}");
             private_subnets.push(
                 c.subnet(

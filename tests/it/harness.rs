@@ -105,8 +105,13 @@ impl Moto {
 
     /// The SDK configuration fixtures are seeded with.
     pub async fn sdk(&self) -> SdkConfig {
+        self.sdk_in(REGION).await
+    }
+
+    /// The same in another Region (a relay pair's secondary).
+    pub async fn sdk_in(&self, region: &str) -> SdkConfig {
         aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(REGION))
+            .region(Region::new(region.to_string()))
             .endpoint_url(&self.endpoint)
             .credentials_provider(aws_sdk_ec2::config::Credentials::new(
                 "testing", "testing", None, None, "tests",
