@@ -15,6 +15,7 @@ mod discover_service_discovery;
 mod dlq;
 mod dlq_buffered;
 mod dlq_dropped;
+mod dlq_redrive_interrupt;
 mod edges_deploy;
 mod edges_destroy;
 mod fixtures;
