@@ -72,11 +72,6 @@ async fn ctrl_c_while_the_move_task_is_being_started_says_it_goes_on_and_loses_n
         ])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::harness::assert_ok(&out);
     assert_eq!(stdout_json(&out)["left"], 0);
 }
