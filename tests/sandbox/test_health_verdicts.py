@@ -1,8 +1,9 @@
 """Health at a glance, end to end in the sandbox: the sandbox plays the relay and publishes the
 metrics AWS would emit for it (metrics.py), and the real `evrelay status` reads them back through
 the strict emulator's CloudWatch and names the verdict: healthy after two deliveries, failing
-once the endpoint fails and an event lands in the DLQ. (A burst's backlog reads from the buffer's
-oldest-message age, which the sandbox does not synthesise for the buffer: tests/sandbox/README.md.)
+once the endpoint fails and an event lands in the DLQ. A burst's backlog, the DLQ alarm and
+`evrelay top` on sandbox runs: test_health_burst.py, test_health_alarms.py, test_health_top.py
+(which use the helpers here to run the binary as an operator would).
 
     cargo build && .venv/bin/python -m pytest tests/sandbox/test_health_verdicts.py -q
 """
@@ -21,14 +22,27 @@ from test_metrics import put
 from test_sandbox import create_relay_stack, wait_for
 
 
-def status(moto, stack) -> dict:
-    """`evrelay --output json status` as an operator would run it, pointed at the sandbox."""
+def operator_env(moto, config_dir=None) -> dict:
+    """The environment an operator's shell would have, with dummy credentials (no real profile,
+    no real AWS); evrelay.toml in `config_dir` when a test deploys, never in the working tree."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_REGION=REGION, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", NO_COLOR="1")
-    out = subprocess.run([evrelay_bin(), "--endpoint-url", moto.endpoint, "--stack", stack, "--output", "json",
-                          "status", "--since", "1h"], capture_output=True, text=True, env=env, timeout=120)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    if config_dir:
+        env["EVRELAY_CONFIG"] = os.path.join(str(config_dir), "evrelay.toml")
+    return env
+
+
+def evrelay(moto, *args, stdin=None, config_dir=None, timeout=180) -> subprocess.CompletedProcess:
+    """The real binary pointed at the sandbox's moto; fails the test on a non-zero exit."""
+    out = subprocess.run([evrelay_bin(), "--endpoint-url", moto.endpoint, *args], input=stdin, capture_output=True,
+                         text=True, env=operator_env(moto, config_dir), timeout=timeout)
+    assert out.returncode == 0, f"evrelay {' '.join(args)}: exit {out.returncode}\n{out.stdout}\n{out.stderr}"
+    return out
+
+
+def status(moto, stack) -> dict:
+    """`evrelay --output json status` as an operator would run it, pointed at the sandbox."""
+    return json.loads(evrelay(moto, "--stack", stack, "--output", "json", "status", "--since", "1h", timeout=120).stdout)
 
 
 def signal(health, name) -> dict:
