@@ -169,7 +169,8 @@ class MappingPoller:
                     for i, m in enumerate(msgs) if m["MessageId"] not in stay]
             for i in range(0, len(done), 10):
                 self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=done[i:i + 10])
-            metrics.buffer_deleted(self.endpoint, queue_name, [m["MessageId"] for m in msgs if m["MessageId"] not in stay])
+            metrics.buffer_deleted(self.endpoint, queue_name, [m["MessageId"] for m in msgs
+                                                               if m["MessageId"] not in stay])
             with self.lock:
                 self.stats["deleted"] += len(done)
                 self.stats["returned"] += len(stay)

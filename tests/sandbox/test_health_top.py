@@ -100,7 +100,8 @@ def test_top_follows_a_sandbox_run_from_healthy_to_failing(moto, seeded, receive
     evrelay(moto, "--stack", stack, "deploy", "--cluster", "events", "--url", receiver.url, "--secret-stdin", "--yes",
             stdin=uuid.uuid4().hex, config_dir=tmp_path)
     receiver.state.control({"stack": stack, "reset": True, "mode": "ok"})
-    svc = LambdaService(moto.endpoint, receiver_url=receiver.url, work_dir=str(tmp_path / "fn"), retry_delays=(0.05, 0.1))
+    svc = LambdaService(moto.endpoint, receiver_url=receiver.url, work_dir=str(tmp_path / "fn"),
+                        retry_delays=(0.05, 0.1))
     refreshes = pane = None
     try:
         svc.hook(stack)

@@ -42,7 +42,8 @@ def evrelay(moto, *args, stdin=None, config_dir=None, timeout=180) -> subprocess
 
 def status(moto, stack) -> dict:
     """`evrelay --output json status` as an operator would run it, pointed at the sandbox."""
-    return json.loads(evrelay(moto, "--stack", stack, "--output", "json", "status", "--since", "1h", timeout=120).stdout)
+    out = evrelay(moto, "--stack", stack, "--output", "json", "status", "--since", "1h", timeout=120)
+    return json.loads(out.stdout)
 
 
 def signal(health, name) -> dict:
