@@ -6,43 +6,17 @@ shows and the topic announces.
 
     .venv/bin/python -m pytest tests/sandbox/test_health_alarms.py -q     # ~1 min
 
-This module runs its own moto: alarm evaluation is the emulator's process-wide switch, and the
-other sandbox tests set alarm states they keep.
+It runs on a moto of its own that evaluates alarms (test_health_verdicts.own_moto).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import uuid
-from unittest import mock
-
-import pytest
 
 from lambda_service import LambdaService
-from moto_proc import MotoServer
-from receiver_app import ReceiverServer, ReceiverState
-from seed_account import seed_account
-from test_health_verdicts import evrelay
+from test_health_verdicts import app, destroy, evrelay, own_moto  # noqa: F401 - fixtures
 from test_sandbox import wait_for
-
-
-@pytest.fixture(scope="module")
-def alarming_moto():
-    with mock.patch.dict(os.environ, {"EVRELAY_EMULATOR_EVALUATE_ALARMS": "1"}):
-        m = MotoServer().start()  # the child takes the environment as it starts
-    try:
-        seed_account(m.client("ec2"), m.client("elbv2"))
-        yield m
-    finally:
-        m.stop()
-
-
-@pytest.fixture
-def app(alarming_moto):
-    srv = ReceiverServer(ReceiverState(lambda: alarming_moto.client("secretsmanager"))).start()
-    yield srv
-    srv.stop()
 
 
 def alarms(moto, stack) -> dict[str, dict]:
@@ -59,8 +33,8 @@ def notifications(sqs, url) -> list[dict]:
     return out
 
 
-def test_a_failing_endpoint_fills_the_dlq_and_its_alarm_goes_to_alarm(alarming_moto, app, evrelay_template, tmp_path):
-    moto, stack = alarming_moto, f"ha{uuid.uuid4().hex[:6]}"
+def test_a_failing_endpoint_fills_the_dlq_and_its_alarm_goes_to_alarm(own_moto, app, evrelay_template, tmp_path):
+    moto, stack = own_moto, f"ha{uuid.uuid4().hex[:6]}"
     # The operator's own topic, with a queue subscribed to read what it announces.
     sns, sqs = moto.client("sns"), moto.client("sqs")
     topic = sns.create_topic(Name=f"{stack}-ops")["TopicArn"]
@@ -101,5 +75,7 @@ def test_a_failing_endpoint_fills_the_dlq_and_its_alarm_goes_to_alarm(alarming_m
         assert n["OldStateValue"] in ("OK", "INSUFFICIENT_DATA"), n
         assert n["Trigger"]["MetricName"] == "ApproximateNumberOfMessagesVisible", n
     finally:
-        svc.stop()
-        moto.client("cloudformation").delete_stack(StackName=stack)
+        try:
+            destroy(moto, svc, stack)
+        finally:
+            svc.stop()

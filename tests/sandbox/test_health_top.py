@@ -22,7 +22,7 @@ import uuid
 import metrics
 from lambda_service import LambdaService
 from sandbox_code import evrelay_bin
-from test_health_verdicts import evrelay, operator_env
+from test_health_verdicts import app, destroy, evrelay, operator_env, own_moto  # noqa: F401 - fixtures
 from test_sandbox import wait_for
 
 
@@ -95,8 +95,8 @@ def verdict(doc) -> dict:
     return doc["health"]["verdict"]
 
 
-def test_top_follows_a_sandbox_run_from_healthy_to_failing(moto, seeded, receiver, evrelay_template, tmp_path):
-    stack = f"ht{uuid.uuid4().hex[:6]}"
+def test_top_follows_a_sandbox_run_from_healthy_to_failing(own_moto, app, evrelay_template, tmp_path):
+    moto, receiver, stack = own_moto, app, f"ht{uuid.uuid4().hex[:6]}"
     evrelay(moto, "--stack", stack, "deploy", "--cluster", "events", "--url", receiver.url, "--secret-stdin", "--yes",
             stdin=uuid.uuid4().hex, config_dir=tmp_path)
     receiver.state.control({"stack": stack, "reset": True, "mode": "ok"})
@@ -158,5 +158,7 @@ def test_top_follows_a_sandbox_run_from_healthy_to_failing(moto, seeded, receive
             refreshes.proc.kill()
         if pane:
             pane.kill()
-        svc.stop()
-        moto.client("cloudformation").delete_stack(StackName=stack)
+        try:
+            destroy(moto, svc, stack)
+        finally:
+            svc.stop()

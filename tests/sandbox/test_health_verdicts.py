@@ -14,12 +14,41 @@ import json
 import os
 import subprocess
 import uuid
+from unittest import mock
+
+import pytest
 
 import metrics
 from lambda_service import LambdaService
+from moto_proc import MotoServer
+from receiver_app import ReceiverServer, ReceiverState
 from sandbox_code import REGION, evrelay_bin
+from seed_account import seed_account
 from test_metrics import put
 from test_sandbox import create_relay_stack, wait_for
+
+
+@pytest.fixture(scope="module")
+def own_moto():
+    """A seeded moto for one module, evaluating alarms (EVRELAY_EMULATOR_EVALUATE_ALARMS=1: the
+    emulator's process-wide switch; the session's moto keeps the states its tests set). Where the
+    binary deploys: its VPC endpoint stays listed as `deleted` after destroy, as AWS lists one
+    for a while, and the session's tests expect none."""
+    with mock.patch.dict(os.environ, {"EVRELAY_EMULATOR_EVALUATE_ALARMS": "1"}):
+        m = MotoServer().start()  # the child takes the environment as it starts
+    try:
+        seed_account(m.client("ec2"), m.client("elbv2"))
+        yield m
+    finally:
+        m.stop()
+
+
+@pytest.fixture
+def app(own_moto):
+    """The receiving app, checking keys against own_moto's Secrets Manager."""
+    srv = ReceiverServer(ReceiverState(lambda: own_moto.client("secretsmanager"))).start()
+    yield srv
+    srv.stop()
 
 
 def operator_env(moto, config_dir=None) -> dict:
@@ -38,6 +67,14 @@ def evrelay(moto, *args, stdin=None, config_dir=None, timeout=180) -> subprocess
                          text=True, env=operator_env(moto, config_dir), timeout=timeout)
     assert out.returncode == 0, f"evrelay {' '.join(args)}: exit {out.returncode}\n{out.stdout}\n{out.stderr}"
     return out
+
+
+def destroy(moto, svc, stack) -> None:
+    """What an operator does when done: `evrelay destroy`, which also deletes the VPC endpoint
+    deploy made (later tests on the same moto expect none); then the sandbox's stand-ins go."""
+    evrelay(moto, "--stack", stack, "destroy", "--yes", "--delete-failed-events", "--delete-buffered-events",
+            "--delete-endpoints")
+    svc.unhook(stack)
 
 
 def status(moto, stack) -> dict:
