@@ -4,7 +4,7 @@ depth rising, and the strict emulator's CloudWatch (EVRELAY_EMULATOR_EVALUATE_AL
 alarms follow their metric) turning `<stack>-dlq-not-empty` to ALARM, which `evrelay status`
 shows and the topic announces.
 
-    .venv/bin/python -m pytest tests/sandbox/test_health_alarms.py -q     # ~1 min
+    .venv/bin/python -m pytest tests/sandbox/test_health_alarms.py -q     # ~30 s
 
 It runs on a moto of its own that evaluates alarms (test_health_verdicts.own_moto).
 """

@@ -4,7 +4,7 @@ verdict turns from healthy to failing with the DLQ's depth; on a terminal (tmux 
 when tmux is installed) the dashboard's verdict line does the same, and `q` quits it with
 exit 0. Nothing waits a fixed time: each step waits for the printed line or the drawn frame.
 
-    .venv/bin/python -m pytest tests/sandbox/test_health_top.py -q     # ~40 s
+    .venv/bin/python -m pytest tests/sandbox/test_health_top.py -q     # ~25 s
 """
 
 from __future__ import annotations
