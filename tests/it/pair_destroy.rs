@@ -81,10 +81,17 @@ async fn a_pair_goes_endpoint_first_then_archive_then_both_relays() {
     ];
     let at: Vec<usize> = order
         .iter()
-        .map(|l| stderr.find(l).unwrap_or_else(|| panic!("{l:?} in {stderr}")))
+        .map(|l| {
+            stderr
+                .find(l)
+                .unwrap_or_else(|| panic!("{l:?} in {stderr}"))
+        })
         .collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{stderr}");
-    assert!(stderr.contains("with 1 event"), "the archive's events: {stderr}");
+    assert!(
+        stderr.contains("with 1 event"),
+        "the archive's events: {stderr}"
+    );
     assert!(stacks_left(&moto, "gone").await.is_empty());
     // And in that order in CloudFormation too.
     let times = [
@@ -95,7 +102,12 @@ async fn a_pair_goes_endpoint_first_then_archive_then_both_relays() {
     ];
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
     let events = aws_sdk_eventbridge::Client::new(&moto.sdk_in(PRIMARY).await);
-    assert!(events.describe_endpoint().name("gone").send().await.is_err());
+    assert!(events
+        .describe_endpoint()
+        .name("gone")
+        .send()
+        .await
+        .is_err());
 }
 
 /// A run that stopped after the endpoint stack (here: the endpoint stack deleted by hand, as

@@ -36,14 +36,14 @@ pub(super) async fn find(ctx: &Context) -> Result<Option<Pair>> {
     let endpoint_stack = ownership::require_owned(cfn, &names.endpoint_stack, "destroy").await?;
     let secondary_region = match &endpoint_stack {
         Some(s) => secondary_of(s),
-        None => match crate::aws::deleted_stacks::last_deleted_id(cfn, &names.endpoint_stack)
-            .await?
-        {
-            Some(id) => stack::describe_stack(cfn, &id)
-                .await?
-                .and_then(|s| secondary_of(&s)),
-            None => None,
-        },
+        None => {
+            match crate::aws::deleted_stacks::last_deleted_id(cfn, &names.endpoint_stack).await? {
+                Some(id) => stack::describe_stack(cfn, &id)
+                    .await?
+                    .and_then(|s| secondary_of(&s)),
+                None => None,
+            }
+        }
     };
     let Some(region) = secondary_region else {
         return Ok(None);
@@ -103,9 +103,8 @@ pub(super) async fn destroy(
             return Err(refused);
         }
     }
-    ctx.printer.note(
-        &plan_lines(ctx, &pair, &names, &secondary_relay, &primary_relay).join("\n"),
-    );
+    ctx.printer
+        .note(&plan_lines(ctx, &pair, &names, &secondary_relay, &primary_relay).join("\n"));
     let account = ctx.identity().await?.account.clone();
     let question = format!(
         "Delete relay pair `{stack}` in account {account}, {} and {}{}?",
@@ -114,19 +113,21 @@ pub(super) async fn destroy(
         held_words(&pair, &secondary_relay, &primary_relay)
     );
     if !confirm(ctx.globals.yes, question).await? {
-        return Err(Error::cancelled_with("destroy cancelled; nothing was deleted"));
+        return Err(Error::cancelled_with(
+            "destroy cancelled; nothing was deleted",
+        ));
     }
 
     let endpoint_status = match &pair.endpoint_stack {
-        Some(s) => Some(
-            super::delete::pair_stack(ctx, s, crate::template::ENDPOINT_TEMPLATE, args).await?,
-        ),
+        Some(s) => {
+            Some(super::delete::pair_stack(ctx, s, crate::template::ENDPOINT_TEMPLATE, args).await?)
+        }
         None => None,
     };
     let archive_status = match &pair.archive_stack {
-        Some(s) => Some(
-            super::delete::pair_stack(west, s, crate::template::ARCHIVE_TEMPLATE, args).await?,
-        ),
+        Some(s) => {
+            Some(super::delete::pair_stack(west, s, crate::template::ARCHIVE_TEMPLATE, args).await?)
+        }
         None => None,
     };
     let secondary = match secondary_relay {
@@ -153,7 +154,10 @@ pub(super) async fn destroy(
             region: west.region().to_string(),
             status: archive_status.unwrap_or_else(|| "not found".into()),
         },
-        archived_events_deleted: pair.archive.as_ref().map_or(0, |a| a.event_count.max(0) as u64),
+        archived_events_deleted: pair
+            .archive
+            .as_ref()
+            .map_or(0, |a| a.event_count.max(0) as u64),
         secondary,
         primary,
         elapsed_ms: started.elapsed().as_millis(),
@@ -207,9 +211,7 @@ fn plan_lines(
                 lines.push(format!("{n}. The relay in {region}:"));
                 lines.extend(r.plan.lines().iter().map(|l| format!("   {l}")));
             }
-            None => lines.push(format!(
-                "{n}. The relay in {region}: already deleted."
-            )),
+            None => lines.push(format!("{n}. The relay in {region}: already deleted.")),
         }
     }
     lines

@@ -73,10 +73,7 @@ pub fn plan_lines(
     bus: &str,
 ) -> Vec<String> {
     let (to, what) = match action {
-        Action::Start => (
-            &endpoint.secondary_region,
-            "invert Route 53 health check",
-        ),
+        Action::Start => (&endpoint.secondary_region, "invert Route 53 health check"),
         Action::Stop => (&endpoint.primary_region, "restore Route 53 health check"),
     };
     vec![

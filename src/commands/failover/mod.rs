@@ -160,7 +160,8 @@ async fn find(ctx: &Context) -> Result<(GlobalEndpoint, HealthCheck)> {
             names.endpoint_stack
         )));
     }
-    let Some(check) = global_endpoint::health_check(ctx.route53(), &endpoint.health_check_id).await?
+    let Some(check) =
+        global_endpoint::health_check(ctx.route53(), &endpoint.health_check_id).await?
     else {
         return Err(Error::failed(format!(
             "Route 53 health check {} of endpoint `{}` is gone",
