@@ -160,3 +160,53 @@ async fn a_rerun_finishes_a_pair_destroyed_half_way() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("already deleted"));
 }
+
+/// `<stack>-endpoint` made by someone else is no pair: the relay goes as a single-Region one,
+/// and that stack stays.
+#[tokio::test(flavor = "multi_thread")]
+async fn another_team_s_stack_named_like_an_endpoint_stack_is_left_alone() {
+    let moto = Moto::start();
+    let nets = seed_pair(&moto).await;
+    let out = moto
+        .evrelay()
+        .args(crate::pair_fixtures::relay_deploy_args(
+            &nets.primary,
+            "solo",
+            PRIMARY,
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let cfn = aws_sdk_cloudformation::Client::new(&moto.sdk_in(PRIMARY).await);
+    let theirs = r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "theirs"}}}}"#;
+    cfn.create_stack()
+        .stack_name("solo-endpoint")
+        .template_body(theirs)
+        .send()
+        .await
+        .unwrap();
+
+    let out = moto
+        .evrelay()
+        .args(["--stack", "solo", "destroy", "--yes"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("Stack solo-endpoint in us-east-1 is not one evrelay made"),
+        "{stderr}"
+    );
+    assert!(cfn
+        .describe_stacks()
+        .stack_name("solo")
+        .send()
+        .await
+        .is_err());
+    assert!(cfn
+        .describe_stacks()
+        .stack_name("solo-endpoint")
+        .send()
+        .await
+        .is_ok());
+}

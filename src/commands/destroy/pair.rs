@@ -32,14 +32,14 @@ pub(super) async fn find(ctx: &Context) -> Result<Option<Pair>> {
     let stack = &ctx.names.stack;
     let names = GlobalNames::new(stack);
     let cfn = ctx.cloudformation();
-    // Only a stack evrelay made is touched: another one of the name is refused here.
-    let endpoint_stack = ownership::require_owned(cfn, &names.endpoint_stack, "destroy").await?;
+    let endpoint_stack = evrelays(ctx, &names.endpoint_stack).await?;
     let secondary_region = match &endpoint_stack {
         Some(s) => secondary_of(s),
         None => {
             match crate::aws::deleted_stacks::last_deleted_id(cfn, &names.endpoint_stack).await? {
                 Some(id) => stack::describe_stack(cfn, &id)
                     .await?
+                    .filter(is_tagged_evrelays)
                     .and_then(|s| secondary_of(&s)),
                 None => None,
             }
@@ -50,7 +50,7 @@ pub(super) async fn find(ctx: &Context) -> Result<Option<Pair>> {
     };
     let secondary = ctx.in_region(&region).await?;
     let west = secondary.cloudformation();
-    let archive_stack = ownership::require_owned(west, &names.archive_stack, "destroy").await?;
+    let archive_stack = evrelays(&secondary, &names.archive_stack).await?;
     if endpoint_stack.is_none()
         && archive_stack.is_none()
         && stack::describe_stack(west, stack).await?.is_none()
@@ -76,6 +76,31 @@ pub(super) async fn find(ctx: &Context) -> Result<Option<Pair>> {
         archive_stack,
         archive,
     }))
+}
+
+/// The stack, when it exists and evrelay made it. A stack of the name that someone else made
+/// is left alone (said in a note): `<stack>-endpoint` may well be another team's, and must
+/// neither be deleted nor stop the relay's own destroy.
+async fn evrelays(ctx: &Context, name: &str) -> Result<Option<StackInfo>> {
+    let cfn = ctx.cloudformation();
+    let Some(info) = stack::describe_stack(cfn, name).await? else {
+        return Ok(None);
+    };
+    if ownership::owner_of(cfn, &info).await? == ownership::StackOwner::Evrelay {
+        return Ok(Some(info));
+    }
+    ctx.printer.note(&format!(
+        "Stack {name} in {} is not one evrelay made: destroy leaves it alone.",
+        ctx.region()
+    ));
+    Ok(None)
+}
+
+fn is_tagged_evrelays(s: &StackInfo) -> bool {
+    ownership::decide(&ownership::Evidence {
+        tags: s.tags.clone(),
+        ..Default::default()
+    }) == ownership::StackOwner::Evrelay
 }
 
 fn secondary_of(s: &StackInfo) -> Option<String> {
