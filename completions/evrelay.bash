@@ -1462,7 +1462,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__send)
-            opts="-y -v -q -h -V --detail --detail-type --source --bus --count --concurrency --rate --duration --return-response --timeout --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --detail --detail-type --source --bus --global --endpoint-id --count --concurrency --rate --duration --return-response --timeout --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1481,6 +1481,10 @@ _evrelay() {
                     return 0
                     ;;
                 --bus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

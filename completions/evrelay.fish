@@ -117,6 +117,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l detail -d 'The 
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l detail-type -d 'The event\'s detail-type' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l source -d 'The event\'s source' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l bus -d 'The bus to send to (default: the stack\'s bus)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l endpoint-id -d 'Send through the global endpoint with this id (DescribeEndpoint\'s EndpointId, e.g. abcde12345.veo), signed with SigV4a; the bus must have the same name in both Regions' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l count -d 'How many events to send (with --detail, each detail is sent this many times)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l concurrency -d 'PutEvents requests in flight at once [default: 8; with --rate, 64, so requests slowed by retries do not hold back the ones due after them]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l rate -d 'Send at this steady rate for a load test, e.g. 50/s or 600/m: --count events, or for --duration (the output gives the rates asked, issued and accepted, throttles and retries)' -r
@@ -129,6 +130,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l stack -l stack-
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l global -d 'Send through the stack\'s EventBridge global endpoint (a relay pair, `deploy --secondary-region`; run in the primary Region): EventBridge routes the events to the Region its health check says, and the requests are signed with SigV4a'
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l return-response -d 'Ask the relay for a response event and wait for it'
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s v -l verbose -d 'Show more detail, including the full cause of errors'

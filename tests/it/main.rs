@@ -30,6 +30,8 @@ mod pair_destroy;
 mod pair_failover;
 mod pair_fixtures;
 mod pair_replay;
+mod pair_send;
+mod pair_status;
 mod policy;
 mod review;
 mod safety;
