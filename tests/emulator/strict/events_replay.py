@@ -1,16 +1,10 @@
-"""EventBridge archives made by CloudFormation keep their physical id.
+"""EventBridge replays as AWS runs them: only the events of the replay's window. (An archive's
+physical id, which `evrelay replay` finds the archive by, is strict/events_archive_cfn.py's.)"""
 
-https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-archive.html
-("Ref: When you pass the logical ID of this resource to the intrinsic Ref function, Ref returns
-the archive name"): the archive's name is its physical id, which DescribeStackResources lists as
-PhysicalResourceId. moto 5.2.5's Archive has no physical_resource_id, so the stack lists the
-resource with an empty one and nothing can find the archive a stack made (templates/archive.yaml
-leaves the name to CloudFormation, and `evrelay replay` reads it from the stack)."""
+import math
+from datetime import datetime, timezone
 
-from moto.events.models import Archive
-
-Archive.physical_resource_id = property(lambda self: self.name)
-
+from moto.events.models import Replay
 
 # --- A replay replays only its window -----------------------------------------------------------
 # https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_StartReplay.html ("Only events
@@ -19,10 +13,6 @@ Archive.physical_resource_id = property(lambda self: self.name)
 # replayed"): [start, end), by the event's time, which EventBridge keeps to the second (the
 # start is compared at that precision too). moto 5.2.5 replays every archived event, whatever
 # the window.
-import math  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
-
-from moto.events.models import Replay  # noqa: E402
 
 _replay_events = Replay.replay_events
 
