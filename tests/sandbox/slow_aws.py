@@ -57,7 +57,7 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:  # the client gave up (its read timeout)
             self.close_connection = True
 
-    do_GET = do_POST = _forward
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _forward  # REST-JSON services (Lambda) use them all
 
 
 class _Server(ThreadingHTTPServer):

@@ -1,0 +1,289 @@
+"""Issue 24's "Done when", walked in the two-Region sandbox with the real evrelay binary: a relay
+in us-east-1 and one in us-west-2 behind an EventBridge global endpoint, each invoked by its own
+Region's Lambda stand-in and posting to its own receiving app (sandbox_region.py).
+
+    cargo build && .venv/bin/python -m pytest tests/sandbox/test_e2e_global.py -q
+
+The operator's steps: a two-Region deploy, an event sent through the endpoint (delivered by the
+primary's relay), failover start, the next event (delivered by the secondary's relay), failover
+stop, a replay of the secondary's archive (the failed-over event delivered again, under the same
+idempotency key), and destroy of everything. Ground truth is each receiver's counters (which app
+got which event), each Region's response events (whose `region` names the Region whose relay
+answered) and, after destroy, CloudFormation, EventBridge and Route 53 in both Regions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import boto3
+import pytest
+import requests
+
+from moto_proc import BOTO_CONFIG
+from sandbox_code import evrelay_bin
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SANDBOX = [sys.executable, os.path.join(HERE, "sandbox.py")]
+BIN = evrelay_bin()
+PRIMARY, SECONDARY = "us-east-1", "us-west-2"
+
+pytestmark = pytest.mark.skipif(not os.access(BIN, os.X_OK), reason=f"no evrelay binary at {BIN}")
+
+
+class Pair:
+    """The two-Region sandbox, as the walk uses it: the CLI, each Region's AWS and receiver."""
+
+    def __init__(self, state_dir: str):
+        self.dir = state_dir
+        with open(os.path.join(state_dir, "env.json")) as f:
+            self.env = json.load(f)
+        self.endpoint = self.env["AWS_ENDPOINT_URL"]
+
+    def sandbox(self, *args, region: str = PRIMARY, timeout=120) -> dict:
+        r = subprocess.run(SANDBOX + [args[0], "--state-dir", self.dir, "--region", region, *args[1:]],
+                           capture_output=True, text=True, timeout=timeout)
+        assert r.returncode == 0, f"sandbox {args} in {region}: {r.stdout}\n{r.stderr}"
+        return json.loads(r.stdout) if r.stdout.strip() else {}
+
+    def receiver(self, region: str) -> str:
+        return self.env["SANDBOX_RECEIVER_URL" if region == PRIMARY else "SANDBOX_SECONDARY_RECEIVER_URL"]
+
+    def alb_url(self, region: str) -> str:
+        return self.env["SANDBOX_ALB_URL" if region == PRIMARY else "SANDBOX_SECONDARY_ALB_URL"]
+
+    def stats(self, region: str) -> dict:
+        return self.sandbox("stats", region=region)
+
+    def reset_receivers(self) -> None:
+        for key in ("SANDBOX_CONTROL_URL", "SANDBOX_SECONDARY_CONTROL_URL"):
+            requests.post(self.env[key], json={"mode": "ok", "reset": True}, timeout=10).raise_for_status()
+
+    def aws(self, service: str, region: str = PRIMARY):
+        return boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                     region_name=region).client(service, endpoint_url=self.endpoint,
+                                                                config=BOTO_CONFIG)
+
+    def evrelay(self, *args, stdin: str | None = None, timeout=180) -> subprocess.CompletedProcess:
+        """The binary with the sandbox's environment only (no real profile, no real AWS)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update({k: v for k, v in self.env.items() if k.startswith("AWS_") or k == "EVRELAY_CONFIG"})
+        env["NO_COLOR"] = "1"
+        return subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True,
+                              timeout=timeout, env=env)
+
+
+def ok(r: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert r.returncode == 0, f"{r.args[1:]}: exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
+    return r
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    d = str(tmp_path_factory.mktemp("pair"))
+    r = subprocess.run(SANDBOX + ["up", "--state-dir", d, "--owner-pid", str(os.getpid()),
+                                  "--secondary-region", SECONDARY],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    try:
+        yield Pair(d)
+    finally:
+        subprocess.run(SANDBOX + ["down", "--state-dir", d], capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def stack(pair):
+    """A fresh stack name; whatever the test left in either Region is removed afterwards."""
+    name = f"pair-{uuid.uuid4().hex[:6]}"
+    pair.reset_receivers()
+    yield name
+    by_hand_destroy(pair, name, check=False)
+
+
+# ---- the steps whose CLI command is still being built, by hand --------------------------------------
+# Each is what the command is to do (issue 24), done with the single-Region CLI, CloudFormation and
+# the APIs; the walk calls the real command once it exists.
+
+def by_hand_deploy(pair: Pair, stack: str, key: str) -> None:
+    """`deploy --secondary-region`: each Region's relay (the single-Region CLI, its own VPC and
+    receiver), then the endpoint (primary) and the archive (secondary), tagged as evrelay tags."""
+    for region in (PRIMARY, SECONDARY):
+        r = ok(pair.evrelay("--region", region, "--stack", stack, "deploy", "--cluster", "events",
+                            "--url", pair.alb_url(region), "--secret-stdin", "--yes", stdin=key))
+        assert key not in r.stdout + r.stderr, "the secret was printed"
+    parts = ((PRIMARY, "endpoint", {"RelayStack": stack, "SecondaryRegion": SECONDARY, "Replication": "DISABLED"}),
+             (SECONDARY, "archive", {"RelayStack": stack, "RetentionDays": "7"}))
+    for region, part, params in parts:
+        body = ok(pair.evrelay("template", part)).stdout
+        cfn = pair.aws("cloudformation", region)
+        cfn.create_stack(StackName=f"{stack}-{part}", TemplateBody=body, Capabilities=["CAPABILITY_NAMED_IAM"],
+                         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()],
+                         Tags=[{"Key": "evrelay:managed", "Value": "true"}, {"Key": "evrelay:stack", "Value": stack}])
+        status = cfn.describe_stacks(StackName=f"{stack}-{part}")["Stacks"][0]["StackStatus"]
+        assert status == "CREATE_COMPLETE", (part, status)
+
+
+def endpoint_of(pair: Pair, stack: str) -> dict:
+    return pair.aws("events").describe_endpoint(Name=stack)
+
+
+def by_hand_send_global(pair: Pair, stack: str, event_id: str) -> str:
+    """`send --global --return-response`: PutEvents with the endpoint's EndpointId, as the SDKs
+    send it to a global endpoint (SigV4a, X-Amz-Region-Set: *; botocore needs awscrt to sign it,
+    and moto verifies no signature: tests/emulator/test_emulator_endpoints_drill.py). The detail
+    carries the producer's own idempotency key: event ids change across Regions and replays
+    (eb-ge-best-practices.html), the key the relay sends must not. Returns the EventBridge id."""
+    entry = {"Source": "eventProducerApp", "DetailType": "inbound-event-sent", "EventBusName": f"{stack}-bus",
+             "Detail": json.dumps({"event-id": event_id, "return-response-event": True,
+                                   "idempotency-key": f"order-{event_id}"})}
+    headers = {
+        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSEvents.PutEvents",
+        "X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()), "X-Amz-Region-Set": "*",
+        "Authorization": "AWS4-ECDSA-P256-SHA256 Credential=testing/" + time.strftime("%Y%m%d", time.gmtime())
+                         + "/events/aws4_request, SignedHeaders=host;x-amz-date;x-amz-region-set, Signature=3045022100",
+    }
+    body = {"EndpointId": endpoint_of(pair, stack)["EndpointId"], "Entries": [entry]}
+    r = requests.post(pair.endpoint + "/", data=json.dumps(body), headers=headers, timeout=30)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["FailedEntryCount"] == 0, out
+    return out["Entries"][0]["EventId"]
+
+
+def by_hand_failover(pair: Pair, stack: str, inverted: bool) -> None:
+    """`failover start|stop`: the documented drill, the endpoint's health check inverted, then
+    restored (eb-global-endpoints.html, "Testing failover")."""
+    check = endpoint_of(pair, stack)["RoutingConfig"]["FailoverConfig"]["Primary"]["HealthCheck"]
+    pair.aws("route53").update_health_check(HealthCheckId=check.rsplit("/", 1)[-1], Inverted=inverted)
+
+
+def by_hand_replay(pair: Pair, stack: str, since: float, until: float) -> None:
+    """`replay --from --to`: StartReplay of the secondary's archive to its own bus, watched to the end."""
+    events = pair.aws("events", SECONDARY)
+    bus = events.describe_event_bus(Name=f"{stack}-bus")["Arn"]
+    # The archive of the secondary's bus (moto resolves the stack's ArchiveName output, a Ref of
+    # AWS::Events::Archive, to a Python repr instead of the name).
+    (archive,) = events.list_archives(EventSourceArn=bus)["Archives"]
+    archive = events.describe_archive(ArchiveName=archive["ArchiveName"])
+    name = f"{stack}-failback-{uuid.uuid4().hex[:6]}"
+    events.start_replay(ReplayName=name, EventSourceArn=archive["ArchiveArn"],
+                        EventStartTime=since, EventEndTime=until,
+                        Destination={"Arn": archive["EventSourceArn"]})
+    deadline = time.monotonic() + 60
+    while (state := events.describe_replay(ReplayName=name)["State"]) not in ("COMPLETED", "FAILED", "CANCELLED"):
+        assert time.monotonic() < deadline, f"replay {name} still {state}"
+        time.sleep(0.5)
+    assert state == "COMPLETED", state
+
+
+def by_hand_destroy(pair: Pair, stack: str, check: bool = True) -> None:
+    """`destroy` of a pair: the endpoint first (it never routes to a bus that is gone), the
+    archive, then both relays."""
+    for region, part in ((PRIMARY, "endpoint"), (SECONDARY, "archive")):
+        cfn = pair.aws("cloudformation", region)
+        if any(s["StackName"] == f"{stack}-{part}" for s in live_stacks(pair, region)):
+            cfn.delete_stack(StackName=f"{stack}-{part}")
+    for region in (PRIMARY, SECONDARY):
+        if any(s["StackName"] == stack for s in live_stacks(pair, region)):
+            r = pair.evrelay("--region", region, "--stack", stack, "destroy", "--yes", "--delete-failed-events")
+            if check:
+                ok(r)
+
+
+# ---- what the walk reads --------------------------------------------------------------------------
+
+def live_stacks(pair: Pair, region: str) -> list[dict]:
+    return [s for s in pair.aws("cloudformation", region).describe_stacks()["Stacks"]
+            if s["StackStatus"] != "DELETE_COMPLETE"]
+
+
+def delivered(pair: Pair, event_id: str) -> dict:
+    """Per Region, how many times its receiver accepted the event (after both relays are idle)."""
+    return {r: pair.stats(r)["by_event_id"].get(event_id, {}).get("accepted", 0) for r in (PRIMARY, SECONDARY)}
+
+
+def keys_received(pair: Pair, region: str, event_id: str) -> list[str]:
+    return [q["idempotency_key"] for q in pair.stats(region)["last_requests"] if q["event_id"] == event_id]
+
+
+def response_event(pair: Pair, stack: str, region: str, eventbridge_id: str, timeout: float = 20) -> dict:
+    """The relay's response event for one inbound event, from that Region's responses queue."""
+    sqs = pair.aws("sqs", region)
+    url = sqs.get_queue_url(QueueName=f"{stack}-responses")["QueueUrl"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+            event = json.loads(m["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            if event["detail"].get("request-id") == eventbridge_id:  # the inbound event's id
+                return event
+    raise AssertionError(f"no response event for {eventbridge_id} in {region} after {timeout:g}s")
+
+
+def settle(pair: Pair, stack: str) -> None:
+    for region in (PRIMARY, SECONDARY):
+        pair.sandbox("wait-idle", "--stack", stack, region=region)
+
+
+# ---- the walk -------------------------------------------------------------------------------------
+
+def test_the_failover_drill_across_two_regions(pair, stack):
+    # 1. A two-Region deploy: each Region's relay hooked by its own Lambda stand-in.
+    by_hand_deploy(pair, stack, uuid.uuid4().hex)
+    for region in (PRIMARY, SECONDARY):
+        hooked = pair.sandbox("hook", "--stack", stack, region=region)
+        assert hooked["function"] == f"{stack}-relay" and hooked["swapped_targets"], hooked
+    endpoint = endpoint_of(pair, stack)
+    assert endpoint["State"] == "ACTIVE", endpoint
+    since = time.time() - 60
+
+    # 2. Sent through the endpoint: the primary's relay delivers it to the primary's app.
+    first = by_hand_send_global(pair, stack, "drill-1")
+    settle(pair, stack)
+    assert delivered(pair, "drill-1") == {PRIMARY: 1, SECONDARY: 0}
+    answer = response_event(pair, stack, PRIMARY, first)
+    assert answer["region"] == PRIMARY and answer["detail"]["status"] == 200, answer
+
+    # 3. Failover start: the next event goes to the secondary's relay and app.
+    by_hand_failover(pair, stack, inverted=True)
+    second = by_hand_send_global(pair, stack, "drill-2")
+    settle(pair, stack)
+    assert delivered(pair, "drill-2") == {PRIMARY: 0, SECONDARY: 1}
+    answer = response_event(pair, stack, SECONDARY, second)
+    assert answer["region"] == SECONDARY and answer["detail"]["status"] == 200, answer
+    (failed_over_key,) = keys_received(pair, SECONDARY, "drill-2")
+
+    # 4. Failover stop: back to the primary.
+    by_hand_failover(pair, stack, inverted=False)
+    third = by_hand_send_global(pair, stack, "drill-3")
+    settle(pair, stack)
+    assert delivered(pair, "drill-3") == {PRIMARY: 1, SECONDARY: 0}
+    assert response_event(pair, stack, PRIMARY, third)["region"] == PRIMARY
+
+    # 5. Failback: the secondary's archive holds what it received while failed over; replayed to
+    # its bus, the secondary's relay delivers it again under the same idempotency key, so the app
+    # can tell it is the same order.
+    by_hand_replay(pair, stack, since, time.time() + 60)
+    settle(pair, stack)
+    assert delivered(pair, "drill-2") == {PRIMARY: 0, SECONDARY: 2}
+    assert keys_received(pair, SECONDARY, "drill-2") == [failed_over_key, failed_over_key]
+    for eid in ("drill-1", "drill-3"):  # never in the secondary's archive
+        assert delivered(pair, eid) == {PRIMARY: 1, SECONDARY: 0}
+
+    # 6. Destroy of everything: no stack, endpoint, health check or archive left in either Region.
+    by_hand_destroy(pair, stack)
+    time.sleep(1)  # the watchers unhook the gone stacks within ~0.5 s
+    for region in (PRIMARY, SECONDARY):
+        assert [s["StackName"] for s in live_stacks(pair, region) if s["StackName"].startswith(stack)] == []
+        assert stack not in pair.sandbox("status", region=region)["stacks"]
+        archives = pair.aws("events", region).list_archives()["Archives"]
+        assert [a["ArchiveName"] for a in archives if a["EventSourceArn"].endswith(f"/{stack}-bus")] == []
+    assert [e["Name"] for e in pair.aws("events").list_endpoints()["Endpoints"] if e["Name"] == stack] == []
+    checks = pair.aws("route53").list_health_checks()["HealthChecks"]
+    assert endpoint["RoutingConfig"]["FailoverConfig"]["Primary"]["HealthCheck"].rsplit("/", 1)[-1] \
+        not in [c["Id"] for c in checks]
