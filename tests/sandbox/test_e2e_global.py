@@ -109,14 +109,14 @@ def stack(pair):
 # Each is what the command is to do (issue 24), done with the single-Region CLI, CloudFormation and
 # the APIs; the walk calls the real command once it exists.
 
-def by_hand_deploy(pair: Pair, stack: str, key: str) -> None:
+def by_hand_deploy(pair: Pair, stack: str, key: str, replication: bool = False) -> None:
     """`deploy --secondary-region`: each Region's relay (the single-Region CLI, its own VPC and
     receiver), then the endpoint (primary) and the archive (secondary), tagged as evrelay tags."""
     for region in (PRIMARY, SECONDARY):
         r = ok(pair.evrelay("--region", region, "--stack", stack, "deploy", "--cluster", "events",
                             "--url", pair.alb_url(region), "--secret-stdin", "--yes", stdin=key))
         assert key not in r.stdout + r.stderr, "the secret was printed"
-    parts = ((PRIMARY, "endpoint", {"RelayStack": stack, "SecondaryRegion": SECONDARY, "Replication": "DISABLED"}),
+    parts = ((PRIMARY, "endpoint", {"RelayStack": stack, "SecondaryRegion": SECONDARY, "Replication": "ENABLED" if replication else "DISABLED"}),
              (SECONDARY, "archive", {"RelayStack": stack, "RetentionDays": "7"}))
     for region, part, params in parts:
         body = ok(pair.evrelay("template", part)).stdout
@@ -287,3 +287,26 @@ def test_the_failover_drill_across_two_regions(pair, stack):
     checks = pair.aws("route53").list_health_checks()["HealthChecks"]
     assert endpoint["RoutingConfig"]["FailoverConfig"]["Primary"]["HealthCheck"].rsplit("/", 1)[-1] \
         not in [c["Id"] for c in checks]
+
+
+def test_with_replication_both_relays_deliver_each_event_under_one_key(pair, stack):
+    by_hand_deploy(pair, stack, uuid.uuid4().hex, replication=True)
+    for region in (PRIMARY, SECONDARY):
+        pair.sandbox("hook", "--stack", stack, region=region)
+
+    # The primary takes the event; EventBridge copies it to the secondary's bus, whose relay
+    # delivers it to its own app too (eb-global-endpoints.html, "Event replication").
+    sent = by_hand_send_global(pair, stack, "copied-1")
+    settle(pair, stack)
+    assert delivered(pair, "copied-1") == {PRIMARY: 1, SECONDARY: 1}
+    assert response_event(pair, stack, PRIMARY, sent)["region"] == PRIMARY
+    # The copy is another event (its own id): only the producer's key ties the two deliveries.
+    (east_key,), (west_key,) = (keys_received(pair, r, "copied-1") for r in (PRIMARY, SECONDARY))
+    assert east_key == west_key == "order-copied-1"
+
+    # Failed over, the secondary takes it and the primary gets the copy.
+    by_hand_failover(pair, stack, inverted=True)
+    sent = by_hand_send_global(pair, stack, "copied-2")
+    settle(pair, stack)
+    assert delivered(pair, "copied-2") == {PRIMARY: 1, SECONDARY: 1}
+    assert response_event(pair, stack, SECONDARY, sent)["region"] == SECONDARY
