@@ -27,6 +27,8 @@ mod logs;
 mod ops_fixtures;
 mod output;
 mod pair_fixtures;
+mod pair_send;
+mod pair_status;
 mod policy;
 mod review;
 mod safety;
