@@ -102,97 +102,60 @@ def stack(pair):
     name = f"pair-{uuid.uuid4().hex[:6]}"
     pair.reset_receivers()
     yield name
-    by_hand_destroy(pair, name, check=False)
+    leftovers(pair, name)
 
 
-# ---- the steps whose CLI command is still being built, by hand --------------------------------------
-# Each is what the command is to do (issue 24), done with the single-Region CLI, CloudFormation and
-# the APIs; the walk calls the real command once it exists.
+# ---- the operator's commands ---------------------------------------------------------------------
 
-def by_hand_deploy(pair: Pair, stack: str, key: str, replication: bool = False) -> None:
-    """`deploy --secondary-region`: each Region's relay (the single-Region CLI, its own VPC and
-    receiver), then the endpoint (primary) and the archive (secondary), tagged as evrelay tags."""
+def deploy_pair(pair: Pair, stack: str, key: str, replication: bool = False) -> dict:
+    """`deploy --secondary-region`: each Region's relay in its own cluster's VPC, pointed at its
+    own Region's ALB (so its own app), then the endpoint and the secondary's archive."""
+    r = ok(pair.evrelay("--stack", stack, "--output", "json", "deploy", "--cluster", "events",
+                        "--url", pair.alb_url(PRIMARY), "--secondary-region", SECONDARY,
+                        "--secondary-cluster", "events", "--secondary-url", pair.alb_url(SECONDARY),
+                        "--replication", "on" if replication else "off", "--secret-stdin", "--yes",
+                        stdin=key))
+    assert key not in r.stdout + r.stderr, "the secret was printed"
     for region in (PRIMARY, SECONDARY):
-        r = ok(pair.evrelay("--region", region, "--stack", stack, "deploy", "--cluster", "events",
-                            "--url", pair.alb_url(region), "--secret-stdin", "--yes", stdin=key))
-        assert key not in r.stdout + r.stderr, "the secret was printed"
-    parts = ((PRIMARY, "endpoint", {"RelayStack": stack, "SecondaryRegion": SECONDARY, "Replication": "ENABLED" if replication else "DISABLED"}),
-             (SECONDARY, "archive", {"RelayStack": stack, "RetentionDays": "7"}))
-    for region, part, params in parts:
-        body = ok(pair.evrelay("template", part)).stdout
-        cfn = pair.aws("cloudformation", region)
-        cfn.create_stack(StackName=f"{stack}-{part}", TemplateBody=body, Capabilities=["CAPABILITY_NAMED_IAM"],
-                         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()],
-                         Tags=[{"Key": "evrelay:managed", "Value": "true"}, {"Key": "evrelay:stack", "Value": stack}])
-        status = cfn.describe_stacks(StackName=f"{stack}-{part}")["Stacks"][0]["StackStatus"]
-        assert status == "CREATE_COMPLETE", (part, status)
+        hooked = pair.sandbox("hook", "--stack", stack, region=region)
+        assert hooked["function"] == f"{stack}-relay" and hooked["swapped_targets"], hooked
+    return json.loads(r.stdout.strip().splitlines()[-1])  # the plan, then the result (NDJSON)
+
+
+def send_global(pair: Pair, stack: str, event_id: str) -> dict:
+    """`send --global --return-response`: through the endpoint (SigV4a), waiting for the answer.
+    The detail carries the producer's own idempotency key: event ids change across Regions and
+    replays (eb-ge-best-practices.html), the key the relay sends must not."""
+    detail = {"event-id": event_id, "idempotency-key": f"order-{event_id}"}
+    r = ok(pair.evrelay("--stack", stack, "--output", "json", "send", "--global", "--return-response",
+                        "--timeout", "30s", "--detail", json.dumps(detail)))
+    (event,) = json.loads(r.stdout)["events"]
+    return event
+
+
+def failover(pair: Pair, stack: str, step: str) -> dict:
+    """`failover start|stop`: the documented drill (the health check inverted, then restored),
+    watched until the endpoint routes to the other Region."""
+    return json.loads(ok(pair.evrelay("--stack", stack, "--output", "json", "failover", step, "--yes")).stdout)
+
+
+def status(pair: Pair, stack: str) -> dict:
+    return json.loads(ok(pair.evrelay("--stack", stack, "--output", "json", "status", "--no-health")).stdout)
 
 
 def endpoint_of(pair: Pair, stack: str) -> dict:
     return pair.aws("events").describe_endpoint(Name=stack)
 
 
-def by_hand_send_global(pair: Pair, stack: str, event_id: str) -> str:
-    """`send --global --return-response`: PutEvents with the endpoint's EndpointId, as the SDKs
-    send it to a global endpoint (SigV4a, X-Amz-Region-Set: *; botocore needs awscrt to sign it,
-    and moto verifies no signature: tests/emulator/test_emulator_endpoints_drill.py). The detail
-    carries the producer's own idempotency key: event ids change across Regions and replays
-    (eb-ge-best-practices.html), the key the relay sends must not. Returns the EventBridge id."""
-    entry = {"Source": "eventProducerApp", "DetailType": "inbound-event-sent", "EventBusName": f"{stack}-bus",
-             "Detail": json.dumps({"event-id": event_id, "return-response-event": True,
-                                   "idempotency-key": f"order-{event_id}"})}
-    headers = {
-        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSEvents.PutEvents",
-        "X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()), "X-Amz-Region-Set": "*",
-        "Authorization": "AWS4-ECDSA-P256-SHA256 Credential=testing/" + time.strftime("%Y%m%d", time.gmtime())
-                         + "/events/aws4_request, SignedHeaders=host;x-amz-date;x-amz-region-set, Signature=3045022100",
-    }
-    body = {"EndpointId": endpoint_of(pair, stack)["EndpointId"], "Entries": [entry]}
-    r = requests.post(pair.endpoint + "/", data=json.dumps(body), headers=headers, timeout=30)
-    assert r.status_code == 200, r.text
-    out = r.json()
-    assert out["FailedEntryCount"] == 0, out
-    return out["Entries"][0]["EventId"]
-
-
-def by_hand_failover(pair: Pair, stack: str, inverted: bool) -> None:
-    """`failover start|stop`: the documented drill, the endpoint's health check inverted, then
-    restored (eb-global-endpoints.html, "Testing failover")."""
-    check = endpoint_of(pair, stack)["RoutingConfig"]["FailoverConfig"]["Primary"]["HealthCheck"]
-    pair.aws("route53").update_health_check(HealthCheckId=check.rsplit("/", 1)[-1], Inverted=inverted)
-
-
-def by_hand_replay(pair: Pair, stack: str, since: float, until: float) -> None:
-    """`replay --from --to`: StartReplay of the secondary's archive to its own bus, watched to the end."""
-    events = pair.aws("events", SECONDARY)
-    bus = events.describe_event_bus(Name=f"{stack}-bus")["Arn"]
-    # The archive of the secondary's bus (moto resolves the stack's ArchiveName output, a Ref of
-    # AWS::Events::Archive, to a Python repr instead of the name).
-    (archive,) = events.list_archives(EventSourceArn=bus)["Archives"]
-    archive = events.describe_archive(ArchiveName=archive["ArchiveName"])
-    name = f"{stack}-failback-{uuid.uuid4().hex[:6]}"
-    events.start_replay(ReplayName=name, EventSourceArn=archive["ArchiveArn"],
-                        EventStartTime=since, EventEndTime=until,
-                        Destination={"Arn": archive["EventSourceArn"]})
-    deadline = time.monotonic() + 60
-    while (state := events.describe_replay(ReplayName=name)["State"]) not in ("COMPLETED", "FAILED", "CANCELLED"):
-        assert time.monotonic() < deadline, f"replay {name} still {state}"
-        time.sleep(0.5)
-    assert state == "COMPLETED", state
-
-
-def by_hand_destroy(pair: Pair, stack: str, check: bool = True) -> None:
-    """`destroy` of a pair: the endpoint first (it never routes to a bus that is gone), the
-    archive, then both relays."""
+def leftovers(pair: Pair, stack: str) -> None:
+    """Whatever a failed walk left, removed without evrelay: the endpoint first (it never routes
+    to a bus that is gone), the archive, then both relays."""
     for region, part in ((PRIMARY, "endpoint"), (SECONDARY, "archive")):
-        cfn = pair.aws("cloudformation", region)
         if any(s["StackName"] == f"{stack}-{part}" for s in live_stacks(pair, region)):
-            cfn.delete_stack(StackName=f"{stack}-{part}")
+            pair.aws("cloudformation", region).delete_stack(StackName=f"{stack}-{part}")
     for region in (PRIMARY, SECONDARY):
         if any(s["StackName"] == stack for s in live_stacks(pair, region)):
-            r = pair.evrelay("--region", region, "--stack", stack, "destroy", "--yes", "--delete-failed-events")
-            if check:
-                ok(r)
+            pair.evrelay("--region", region, "--stack", stack, "destroy", "--yes", "--delete-failed-events")
 
 
 # ---- what the walk reads --------------------------------------------------------------------------
@@ -212,16 +175,19 @@ def keys_received(pair: Pair, region: str, event_id: str) -> list[str]:
 
 
 def response_event(pair: Pair, stack: str, region: str, eventbridge_id: str, timeout: float = 20) -> dict:
-    """The relay's response event for one inbound event, from that Region's responses queue."""
-    sqs = pair.aws("sqs", region)
-    url = sqs.get_queue_url(QueueName=f"{stack}-responses")["QueueUrl"]
+    """The relay's response event for one inbound event, as that Region's outbound rule logged it
+    (its events log group; `send --return-response` consumed the responses queue's copy)."""
+    logs = pair.aws("logs", region)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
-            event = json.loads(m["Body"])
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-            if event["detail"].get("request-id") == eventbridge_id:  # the inbound event's id
-                return event
+        pages = logs.get_paginator("filter_log_events").paginate(
+            logGroupName=f"/aws/events/evrelay/{stack}", filterPattern=f'"{eventbridge_id}"')
+        for page in pages:
+            for line in page["events"]:
+                event = json.loads(line["message"])
+                if event.get("detail", {}).get("request-id") == eventbridge_id:  # the inbound event's id
+                    return event
+        time.sleep(0.5)
     raise AssertionError(f"no response event for {eventbridge_id} in {region} after {timeout:g}s")
 
 
@@ -234,41 +200,46 @@ def settle(pair: Pair, stack: str) -> None:
 
 def test_the_failover_drill_across_two_regions(pair, stack):
     # 1. A two-Region deploy: each Region's relay hooked by its own Lambda stand-in.
-    by_hand_deploy(pair, stack, uuid.uuid4().hex)
-    for region in (PRIMARY, SECONDARY):
-        hooked = pair.sandbox("hook", "--stack", stack, region=region)
-        assert hooked["function"] == f"{stack}-relay" and hooked["swapped_targets"], hooked
+    deploy_pair(pair, stack, uuid.uuid4().hex)
     endpoint = endpoint_of(pair, stack)
     assert endpoint["State"] == "ACTIVE", endpoint
-    since = time.time() - 60
+    view = status(pair, stack)["global_endpoint"]
+    assert (view["active_region"], view["secondary"]["region"]) == (PRIMARY, SECONDARY), view
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    time.sleep(1)  # the replay window starts after the archive was made (whole seconds)
 
     # 2. Sent through the endpoint: the primary's relay delivers it to the primary's app.
-    first = by_hand_send_global(pair, stack, "drill-1")
+    first = send_global(pair, stack, "drill-1")
     settle(pair, stack)
     assert delivered(pair, "drill-1") == {PRIMARY: 1, SECONDARY: 0}
-    answer = response_event(pair, stack, PRIMARY, first)
-    assert answer["region"] == PRIMARY and answer["detail"]["status"] == 200, answer
+    assert first["response"]["answered_by_region"] == PRIMARY, first
+    assert response_event(pair, stack, PRIMARY, first["event_id"])["region"] == PRIMARY
 
     # 3. Failover start: the next event goes to the secondary's relay and app.
-    by_hand_failover(pair, stack, inverted=True)
-    second = by_hand_send_global(pair, stack, "drill-2")
+    assert failover(pair, stack, "start")["routes_to"] == SECONDARY
+    assert status(pair, stack)["global_endpoint"]["active_region"] == SECONDARY
+    second = send_global(pair, stack, "drill-2")
     settle(pair, stack)
     assert delivered(pair, "drill-2") == {PRIMARY: 0, SECONDARY: 1}
-    answer = response_event(pair, stack, SECONDARY, second)
-    assert answer["region"] == SECONDARY and answer["detail"]["status"] == 200, answer
+    assert second["response"]["answered_by_region"] == SECONDARY, second
+    assert response_event(pair, stack, SECONDARY, second["event_id"])["region"] == SECONDARY
     (failed_over_key,) = keys_received(pair, SECONDARY, "drill-2")
+    assert failed_over_key == "order-drill-2"
 
     # 4. Failover stop: back to the primary.
-    by_hand_failover(pair, stack, inverted=False)
-    third = by_hand_send_global(pair, stack, "drill-3")
+    assert failover(pair, stack, "stop")["routes_to"] == PRIMARY
+    third = send_global(pair, stack, "drill-3")
     settle(pair, stack)
     assert delivered(pair, "drill-3") == {PRIMARY: 1, SECONDARY: 0}
-    assert response_event(pair, stack, PRIMARY, third)["region"] == PRIMARY
+    assert third["response"]["answered_by_region"] == PRIMARY, third
 
     # 5. Failback: the secondary's archive holds what it received while failed over; replayed to
     # its bus, the secondary's relay delivers it again under the same idempotency key, so the app
     # can tell it is the same order.
-    by_hand_replay(pair, stack, since, time.time() + 60)
+    r = ok(pair.evrelay("--stack", stack, "--output", "json", "replay", "--from", since, "--yes"))
+    replayed = json.loads(r.stdout)
+    assert (replayed["state"], replayed["region"]) == ("COMPLETED", SECONDARY), replayed
+    assert "idempotent" in r.stderr, r.stderr
     settle(pair, stack)
     assert delivered(pair, "drill-2") == {PRIMARY: 0, SECONDARY: 2}
     assert keys_received(pair, SECONDARY, "drill-2") == [failed_over_key, failed_over_key]
@@ -276,13 +247,14 @@ def test_the_failover_drill_across_two_regions(pair, stack):
         assert delivered(pair, eid) == {PRIMARY: 1, SECONDARY: 0}
 
     # 6. Destroy of everything: no stack, endpoint, health check or archive left in either Region.
-    by_hand_destroy(pair, stack)
+    ok(pair.evrelay("--stack", stack, "destroy", "--yes"))
     time.sleep(1)  # the watchers unhook the gone stacks within ~0.5 s
     for region in (PRIMARY, SECONDARY):
         assert [s["StackName"] for s in live_stacks(pair, region) if s["StackName"].startswith(stack)] == []
         assert stack not in pair.sandbox("status", region=region)["stacks"]
         archives = pair.aws("events", region).list_archives()["Archives"]
         assert [a["ArchiveName"] for a in archives if a["EventSourceArn"].endswith(f"/{stack}-bus")] == []
+        assert f"{stack}-bus" not in [b["Name"] for b in pair.aws("events", region).list_event_buses()["EventBuses"]]
     assert [e["Name"] for e in pair.aws("events").list_endpoints()["Endpoints"] if e["Name"] == stack] == []
     checks = pair.aws("route53").list_health_checks()["HealthChecks"]
     assert endpoint["RoutingConfig"]["FailoverConfig"]["Primary"]["HealthCheck"].rsplit("/", 1)[-1] \
@@ -290,23 +262,22 @@ def test_the_failover_drill_across_two_regions(pair, stack):
 
 
 def test_with_replication_both_relays_deliver_each_event_under_one_key(pair, stack):
-    by_hand_deploy(pair, stack, uuid.uuid4().hex, replication=True)
-    for region in (PRIMARY, SECONDARY):
-        pair.sandbox("hook", "--stack", stack, region=region)
+    deploy_pair(pair, stack, uuid.uuid4().hex, replication=True)
 
     # The primary takes the event; EventBridge copies it to the secondary's bus, whose relay
     # delivers it to its own app too (eb-global-endpoints.html, "Event replication").
-    sent = by_hand_send_global(pair, stack, "copied-1")
+    sent = send_global(pair, stack, "copied-1")
     settle(pair, stack)
     assert delivered(pair, "copied-1") == {PRIMARY: 1, SECONDARY: 1}
-    assert response_event(pair, stack, PRIMARY, sent)["region"] == PRIMARY
+    assert sent["response"]["answered_by_region"] == PRIMARY, sent
     # The copy is another event (its own id): only the producer's key ties the two deliveries.
     (east_key,), (west_key,) = (keys_received(pair, r, "copied-1") for r in (PRIMARY, SECONDARY))
     assert east_key == west_key == "order-copied-1"
 
     # Failed over, the secondary takes it and the primary gets the copy.
-    by_hand_failover(pair, stack, inverted=True)
-    sent = by_hand_send_global(pair, stack, "copied-2")
+    failover(pair, stack, "start")
+    sent = send_global(pair, stack, "copied-2")
     settle(pair, stack)
     assert delivered(pair, "copied-2") == {PRIMARY: 1, SECONDARY: 1}
-    assert response_event(pair, stack, SECONDARY, sent)["region"] == SECONDARY
+    assert sent["response"]["answered_by_region"] == SECONDARY, sent
+    failover(pair, stack, "stop")
