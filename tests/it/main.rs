@@ -28,6 +28,7 @@ mod ops_fixtures;
 mod output;
 mod pair_destroy;
 mod pair_failover;
+mod pair_deploy;
 mod pair_fixtures;
 mod pair_send;
 mod pair_status;
