@@ -23,7 +23,7 @@ fn body() -> String {
     let entry = r#"{"Source":"eventProducerApp","DetailType":"inbound-event-sent","Detail":"{\"event-id\":\"0b6c4a61-6f0e-4b7c-9e3f-2d1f6b5e8a10\"}","EventBusName":"orders-bus"}"#;
     format!(
         r#"{{"Entries":[{}],"EndpointId":"abcde12345.veo"}}"#,
-        vec![entry; 10].join(",")
+        [entry; 10].join(",")
     )
 }
 

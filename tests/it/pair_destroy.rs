@@ -81,10 +81,17 @@ async fn a_pair_goes_endpoint_first_then_archive_then_both_relays() {
     ];
     let at: Vec<usize> = order
         .iter()
-        .map(|l| stderr.find(l).unwrap_or_else(|| panic!("{l:?} in {stderr}")))
+        .map(|l| {
+            stderr
+                .find(l)
+                .unwrap_or_else(|| panic!("{l:?} in {stderr}"))
+        })
         .collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{stderr}");
-    assert!(stderr.contains("with 1 event"), "the archive's events: {stderr}");
+    assert!(
+        stderr.contains("with 1 event"),
+        "the archive's events: {stderr}"
+    );
     assert!(stacks_left(&moto, "gone").await.is_empty());
     // And in that order in CloudFormation too.
     let times = [
@@ -95,7 +102,12 @@ async fn a_pair_goes_endpoint_first_then_archive_then_both_relays() {
     ];
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
     let events = aws_sdk_eventbridge::Client::new(&moto.sdk_in(PRIMARY).await);
-    assert!(events.describe_endpoint().name("gone").send().await.is_err());
+    assert!(events
+        .describe_endpoint()
+        .name("gone")
+        .send()
+        .await
+        .is_err());
 }
 
 /// A run that stopped after the endpoint stack (here: the endpoint stack deleted by hand, as
@@ -147,4 +159,54 @@ async fn a_rerun_finishes_a_pair_destroyed_half_way() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("already deleted"));
+}
+
+/// `<stack>-endpoint` made by someone else is no pair: the relay goes as a single-Region one,
+/// and that stack stays.
+#[tokio::test(flavor = "multi_thread")]
+async fn another_team_s_stack_named_like_an_endpoint_stack_is_left_alone() {
+    let moto = Moto::start();
+    let nets = seed_pair(&moto).await;
+    let out = moto
+        .evrelay()
+        .args(crate::pair_fixtures::relay_deploy_args(
+            &nets.primary,
+            "solo",
+            PRIMARY,
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let cfn = aws_sdk_cloudformation::Client::new(&moto.sdk_in(PRIMARY).await);
+    let theirs = r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "theirs"}}}}"#;
+    cfn.create_stack()
+        .stack_name("solo-endpoint")
+        .template_body(theirs)
+        .send()
+        .await
+        .unwrap();
+
+    let out = moto
+        .evrelay()
+        .args(["--stack", "solo", "destroy", "--yes"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("Stack solo-endpoint in us-east-1 is not one evrelay made"),
+        "{stderr}"
+    );
+    assert!(cfn
+        .describe_stacks()
+        .stack_name("solo")
+        .send()
+        .await
+        .is_err());
+    assert!(cfn
+        .describe_stacks()
+        .stack_name("solo-endpoint")
+        .send()
+        .await
+        .is_ok());
 }

@@ -117,7 +117,11 @@ async fn the_drill_moves_the_endpoint_s_events_to_the_secondary_and_back() {
         "the plan says where events go: {stderr}"
     );
     put_through_endpoint(&moto, "drill", "drill.test").await;
-    assert_eq!(landed(&moto, &queues).await, [SECONDARY], "during the drill");
+    assert_eq!(
+        landed(&moto, &queues).await,
+        [SECONDARY],
+        "during the drill"
+    );
 
     // Starting it twice is refused, and says how to end it.
     let out = failover(&moto, "drill", &["start", "--yes"]);
@@ -145,10 +149,7 @@ async fn a_stack_without_an_endpoint_is_no_pair() {
     let out = failover(&moto, "lonely", &["start", "--yes"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("no global endpoint `lonely`"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("no global endpoint `lonely`"), "{stderr}");
     assert!(stderr.contains("--secondary-region"), "{stderr}");
 }
 
@@ -177,7 +178,11 @@ async fn a_stopped_watch_says_the_drill_is_still_on() {
 
     // Ended by hand, so the drill can start again and be watched, then interrupted.
     let out = failover(&moto, "slow", &["stop", "--yes", "--timeout", "1s"]);
-    assert_eq!(out.status.code(), Some(1), "restored, but the alarm keeps it unhealthy");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "restored, but the alarm keeps it unhealthy"
+    );
     let child = moto
         .evrelay_std()
         .args(["--stack", "slow", "failover", "start", "--yes"])

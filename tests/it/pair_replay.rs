@@ -82,11 +82,20 @@ async fn a_replay_delivers_the_secondary_s_archived_events_again() {
 
     // Bad windows: exit 2, and no replay started.
     for (args, says) in [
-        (vec!["--from", "1h", "--to", "2h", "--yes"], "is not after --from"),
-        (vec!["--from", "10m", "--to", "2099-01-01T00:00:00Z", "--yes"], "in the future"),
+        (
+            vec!["--from", "1h", "--to", "2h", "--yes"],
+            "is not after --from",
+        ),
+        (
+            vec!["--from", "10m", "--to", "2099-01-01T00:00:00Z", "--yes"],
+            "in the future",
+        ),
         (vec!["--from", "8d", "--yes"], "7 days"),
         (vec!["--from", "2d", "--yes"], "before archive"),
-        (vec!["--from", "yesterday", "--yes"], "neither a duration nor an RFC 3339 time"),
+        (
+            vec!["--from", "yesterday", "--yes"],
+            "neither a duration nor an RFC 3339 time",
+        ),
         (vec!["--from", created.as_str()], "no terminal"),
     ] {
         let out = replay(&moto, &args);

@@ -32,25 +32,25 @@ pub(super) async fn find(ctx: &Context) -> Result<Option<Pair>> {
     let stack = &ctx.names.stack;
     let names = GlobalNames::new(stack);
     let cfn = ctx.cloudformation();
-    // Only a stack evrelay made is touched: another one of the name is refused here.
-    let endpoint_stack = ownership::require_owned(cfn, &names.endpoint_stack, "destroy").await?;
+    let endpoint_stack = evrelays(ctx, &names.endpoint_stack).await?;
     let secondary_region = match &endpoint_stack {
         Some(s) => secondary_of(s),
-        None => match crate::aws::deleted_stacks::last_deleted_id(cfn, &names.endpoint_stack)
-            .await?
-        {
-            Some(id) => stack::describe_stack(cfn, &id)
-                .await?
-                .and_then(|s| secondary_of(&s)),
-            None => None,
-        },
+        None => {
+            match crate::aws::deleted_stacks::last_deleted_id(cfn, &names.endpoint_stack).await? {
+                Some(id) => stack::describe_stack(cfn, &id)
+                    .await?
+                    .filter(is_tagged_evrelays)
+                    .and_then(|s| secondary_of(&s)),
+                None => None,
+            }
+        }
     };
     let Some(region) = secondary_region else {
         return Ok(None);
     };
     let secondary = ctx.in_region(&region).await?;
     let west = secondary.cloudformation();
-    let archive_stack = ownership::require_owned(west, &names.archive_stack, "destroy").await?;
+    let archive_stack = evrelays(&secondary, &names.archive_stack).await?;
     if endpoint_stack.is_none()
         && archive_stack.is_none()
         && stack::describe_stack(west, stack).await?.is_none()
@@ -78,6 +78,31 @@ pub(super) async fn find(ctx: &Context) -> Result<Option<Pair>> {
     }))
 }
 
+/// The stack, when it exists and evrelay made it. A stack of the name that someone else made
+/// is left alone (said in a note): `<stack>-endpoint` may well be another team's, and must
+/// neither be deleted nor stop the relay's own destroy.
+async fn evrelays(ctx: &Context, name: &str) -> Result<Option<StackInfo>> {
+    let cfn = ctx.cloudformation();
+    let Some(info) = stack::describe_stack(cfn, name).await? else {
+        return Ok(None);
+    };
+    if ownership::owner_of(cfn, &info).await? == ownership::StackOwner::Evrelay {
+        return Ok(Some(info));
+    }
+    ctx.printer.note(&format!(
+        "Stack {name} in {} is not one evrelay made: destroy leaves it alone.",
+        ctx.region()
+    ));
+    Ok(None)
+}
+
+fn is_tagged_evrelays(s: &StackInfo) -> bool {
+    ownership::decide(&ownership::Evidence {
+        tags: s.tags.clone(),
+        ..Default::default()
+    }) == ownership::StackOwner::Evrelay
+}
+
 fn secondary_of(s: &StackInfo) -> Option<String> {
     s.parameters
         .iter()
@@ -103,9 +128,8 @@ pub(super) async fn destroy(
             return Err(refused);
         }
     }
-    ctx.printer.note(
-        &plan_lines(ctx, &pair, &names, &secondary_relay, &primary_relay).join("\n"),
-    );
+    ctx.printer
+        .note(&plan_lines(ctx, &pair, &names, &secondary_relay, &primary_relay).join("\n"));
     let account = ctx.identity().await?.account.clone();
     let question = format!(
         "Delete relay pair `{stack}` in account {account}, {} and {}{}?",
@@ -114,19 +138,21 @@ pub(super) async fn destroy(
         held_words(&pair, &secondary_relay, &primary_relay)
     );
     if !confirm(ctx.globals.yes, question).await? {
-        return Err(Error::cancelled_with("destroy cancelled; nothing was deleted"));
+        return Err(Error::cancelled_with(
+            "destroy cancelled; nothing was deleted",
+        ));
     }
 
     let endpoint_status = match &pair.endpoint_stack {
-        Some(s) => Some(
-            super::delete::pair_stack(ctx, s, crate::template::ENDPOINT_TEMPLATE, args).await?,
-        ),
+        Some(s) => {
+            Some(super::delete::pair_stack(ctx, s, crate::template::ENDPOINT_TEMPLATE, args).await?)
+        }
         None => None,
     };
     let archive_status = match &pair.archive_stack {
-        Some(s) => Some(
-            super::delete::pair_stack(west, s, crate::template::ARCHIVE_TEMPLATE, args).await?,
-        ),
+        Some(s) => {
+            Some(super::delete::pair_stack(west, s, crate::template::ARCHIVE_TEMPLATE, args).await?)
+        }
         None => None,
     };
     let secondary = match secondary_relay {
@@ -153,7 +179,10 @@ pub(super) async fn destroy(
             region: west.region().to_string(),
             status: archive_status.unwrap_or_else(|| "not found".into()),
         },
-        archived_events_deleted: pair.archive.as_ref().map_or(0, |a| a.event_count.max(0) as u64),
+        archived_events_deleted: pair
+            .archive
+            .as_ref()
+            .map_or(0, |a| a.event_count.max(0) as u64),
         secondary,
         primary,
         elapsed_ms: started.elapsed().as_millis(),
@@ -207,9 +236,7 @@ fn plan_lines(
                 lines.push(format!("{n}. The relay in {region}:"));
                 lines.extend(r.plan.lines().iter().map(|l| format!("   {l}")));
             }
-            None => lines.push(format!(
-                "{n}. The relay in {region}: already deleted."
-            )),
+            None => lines.push(format!("{n}. The relay in {region}: already deleted.")),
         }
     }
     lines

@@ -43,17 +43,18 @@ pub fn refusal(action: Action, inverted: bool, stack: &str, check: &str) -> Opti
     }
 }
 
-/// Route 53's verdict from its checkers' reports (GetHealthCheckStatus): healthy when more than
-/// 18% of the checkers report Success (Route 53 Developer Guide,
-/// dns-failover-determining-health-of-endpoints.html: "If more than 18% of health checkers
-/// report that an endpoint is healthy, Route 53 considers it healthy"). `None` while no checker
-/// has reported.
-pub fn healthy(reports: &[String]) -> Option<bool> {
+/// The health check's status, as the endpoint routes by it: the checkers' verdict from their
+/// reports (GetHealthCheckStatus), healthy when more than 18% of them report Success (Route 53
+/// Developer Guide, dns-failover-determining-health-of-endpoints.html: "If more than 18% of
+/// health checkers report that an endpoint is healthy, Route 53 considers it healthy"), then
+/// inverted when the check is (the checkers report what they observe; Inverted turns the
+/// check's status, API_HealthCheckConfig.html). `None` while no checker has reported.
+pub fn healthy(reports: &[String], inverted: bool) -> Option<bool> {
     if reports.is_empty() {
         return None;
     }
     let successes = reports.iter().filter(|r| r.starts_with("Success")).count();
-    Some(successes * 100 > reports.len() * 18)
+    Some((successes * 100 > reports.len() * 18) != inverted)
 }
 
 /// The Region whose bus gets events sent through the endpoint, by the health check's verdict.
@@ -73,10 +74,7 @@ pub fn plan_lines(
     bus: &str,
 ) -> Vec<String> {
     let (to, what) = match action {
-        Action::Start => (
-            &endpoint.secondary_region,
-            "invert Route 53 health check",
-        ),
+        Action::Start => (&endpoint.secondary_region, "invert Route 53 health check"),
         Action::Stop => (&endpoint.primary_region, "restore Route 53 health check"),
     };
     vec![
@@ -129,15 +127,26 @@ mod tests {
 
     #[test]
     fn route_53_calls_a_check_healthy_above_18_percent_of_its_checkers() {
-        assert_eq!(healthy(&[]), None);
-        assert_eq!(healthy(&reports(&["Success: ok"])), Some(true));
-        assert_eq!(healthy(&reports(&["Failure: alarm"])), Some(false));
+        assert_eq!(healthy(&[], false), None);
+        assert_eq!(healthy(&reports(&["Success: ok"]), false), Some(true));
+        assert_eq!(healthy(&reports(&["Failure: alarm"]), false), Some(false));
         let mut five = vec!["Failure: x"; 4];
         five.push("Success: y");
-        assert_eq!(healthy(&reports(&five)), Some(true), "1 of 5 is 20%");
+        assert_eq!(healthy(&reports(&five), false), Some(true), "1 of 5 is 20%");
         let mut six = vec!["Failure: x"; 5];
         six.push("Success: y");
-        assert_eq!(healthy(&reports(&six)), Some(false), "1 of 6 is under 18%");
+        assert_eq!(
+            healthy(&reports(&six), false),
+            Some(false),
+            "1 of 6 is under 18%"
+        );
+    }
+
+    #[test]
+    fn an_inverted_check_turns_what_the_checkers_report() {
+        assert_eq!(healthy(&reports(&["Success: ok"]), true), Some(false));
+        assert_eq!(healthy(&reports(&["Failure: alarm"]), true), Some(true));
+        assert_eq!(healthy(&[], true), None);
     }
 
     #[test]

@@ -160,7 +160,8 @@ async fn find(ctx: &Context) -> Result<(GlobalEndpoint, HealthCheck)> {
             names.endpoint_stack
         )));
     }
-    let Some(check) = global_endpoint::health_check(ctx.route53(), &endpoint.health_check_id).await?
+    let Some(check) =
+        global_endpoint::health_check(ctx.route53(), &endpoint.health_check_id).await?
     else {
         return Err(Error::failed(format!(
             "Route 53 health check {} of endpoint `{}` is gone",
@@ -211,8 +212,14 @@ async fn wait_for_routing(
     let started = Instant::now();
     let watch = async {
         loop {
-            let reports = global_endpoint::health_check_reports(ctx.route53(), &check.id).await?;
-            let verdict = drill::healthy(&reports);
+            // Inverted is read again too: the check's status is the checkers' verdict turned by
+            // it, and someone else may have changed it meanwhile.
+            let (now, reports) = tokio::try_join!(
+                global_endpoint::health_check(ctx.route53(), &check.id),
+                global_endpoint::health_check_reports(ctx.route53(), &check.id),
+            )?;
+            let inverted = now.map_or(action.inverted(), |c| c.inverted);
+            let verdict = drill::healthy(&reports, inverted);
             if verdict == Some(action.wants_healthy()) {
                 return Ok(reports);
             }
@@ -221,10 +228,11 @@ async fn wait_for_routing(
                 match verdict {
                     None => "no checker has reported yet".to_string(),
                     Some(h) => format!(
-                        "still {} ({} of {} checkers report Success)",
+                        "still {} ({} of {} checkers report Success{})",
                         if h { "healthy" } else { "unhealthy" },
                         reports.iter().filter(|r| r.starts_with("Success")).count(),
-                        reports.len()
+                        reports.len(),
+                        if inverted { ", inverted" } else { "" }
                     ),
                 }
             ));

@@ -25,7 +25,7 @@ pub struct FailoverReport {
     pub routes_to: String,
     pub primary_region: String,
     pub secondary_region: String,
-    /// Route 53's checkers' last reports, newest first.
+    /// Route 53's checkers' last reports, newest first (what they observe, before inversion).
     pub reports: Vec<String>,
     /// From UpdateHealthCheck to the reports saying so.
     pub elapsed_ms: u128,

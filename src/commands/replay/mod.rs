@@ -57,11 +57,13 @@ pub async fn run(ctx: &Context, args: ReplayArgs) -> Result<()> {
     let now = now_ms();
     let from_given = args.from.clone().unwrap_or_default();
     let to_given = args.to.clone().unwrap_or_else(|| "now".to_string());
-    let from = crate::commands::parse_time(&from_given, now)
-        .map_err(|e| Error::usage(format!("--from {e}")).hint("e.g. --from 2h, or --from 2026-12-04T08:00:00Z"))?;
+    let from = crate::commands::parse_time(&from_given, now).map_err(|e| {
+        Error::usage(format!("--from {e}")).hint("e.g. --from 2h, or --from 2026-12-04T08:00:00Z")
+    })?;
     let to = match &args.to {
-        Some(t) => crate::commands::parse_time(t, now)
-            .map_err(|e| Error::usage(format!("--to {e}")).hint("e.g. --to 30m, or leave it out: now"))?,
+        Some(t) => crate::commands::parse_time(t, now).map_err(|e| {
+            Error::usage(format!("--to {e}")).hint("e.g. --to 30m, or leave it out: now")
+        })?,
         None => now,
     };
     window::check_clock(from, to, now, (&from_given, &to_given))?;
@@ -75,7 +77,12 @@ pub async fn run(ctx: &Context, args: ReplayArgs) -> Result<()> {
     window::check_archive(from, now, &from_given, &archive)?;
 
     let name = window::replay_name(&ctx.names.stack, now);
-    let bus = archive.source_arn.rsplit('/').next().unwrap_or_default().to_string();
+    let bus = archive
+        .source_arn
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     ctx.printer.note(&format!(
         "Replay {name}: the events archive {} holds ({} in all) with times from {} to {} go to {}'s bus {bus} again: its rules and relay deliver them a second time.\nConsumers must be idempotent (the relay sends each event's id as its idempotency key).",
         archive.name,
@@ -85,7 +92,9 @@ pub async fn run(ctx: &Context, args: ReplayArgs) -> Result<()> {
         west.region(),
     ));
     if !confirm(ctx.globals.yes, format!("Start replay {name}?")).await? {
-        return Err(Error::cancelled_with("replay cancelled; nothing was replayed"));
+        return Err(Error::cancelled_with(
+            "replay cancelled; nothing was replayed",
+        ));
     }
     let description = format!("evrelay replay of {} for failback", ctx.names.stack);
     aws_replay::start_replay(west.events(), &name, &archive, from, to, &description).await?;

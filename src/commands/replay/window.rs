@@ -131,7 +131,12 @@ mod tests {
         let e = check_clock(NOW, NOW - 1, NOW, ("1h", "2h")).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(e.message.starts_with("--to 2h"), "{}", e.message);
-        assert_eq!(check_clock(NOW, NOW, NOW, ("a", "b")).unwrap_err().exit_code(), 2);
+        assert_eq!(
+            check_clock(NOW, NOW, NOW, ("a", "b"))
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
         let e = check_clock(NOW - 10, NOW + 1000, NOW, ("10m", "x")).unwrap_err();
         assert!(e.message.contains("in the future"));
         assert!(check_clock(NOW - 10, NOW, NOW, ("a", "b")).is_ok());

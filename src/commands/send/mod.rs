@@ -153,7 +153,6 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
 
     let mut report = report::build(
         &bus,
-        endpoint,
         &planned,
         sent.outcomes,
         sent.throttled_requests,
@@ -169,9 +168,10 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
             sent.last_entries,
         )),
     });
-    if report.endpoint.is_some() {
+    if endpoint.is_some() {
         report.summary.signing = report::SigningSummary::of(&sent.signatures);
     }
+    report.endpoint = endpoint;
     let missing = report.missing_event_ids();
     if !missing.is_empty() {
         report.diagnosis = Some(diagnosis::diagnose(ctx, started_ms, &missing).await);

@@ -91,7 +91,10 @@ pub async fn fetch(ctx: &Context) -> Option<GlobalEndpointStatus> {
                 )
             }
             Err(e) => {
-                warn(&format!("{}", endpoint.secondary_region), e);
+                warn(
+                    &format!("the secondary Region {}", endpoint.secondary_region),
+                    e,
+                );
                 (None, None)
             }
         }

@@ -53,7 +53,6 @@ pub(super) struct EventResult {
 
 pub(super) fn build(
     bus: &str,
-    endpoint: Option<EndpointUsed>,
     planned: &Planned,
     outcomes: Vec<EntryOutcome>,
     throttled_requests: u64,
@@ -103,7 +102,7 @@ pub(super) fn build(
     });
     SendReport {
         bus: bus.to_string(),
-        endpoint,
+        endpoint: None,
         events,
         summary,
         responses,
