@@ -214,13 +214,13 @@ fn answer_as_relay(tap: Tap, stack: &str, stop: Arc<AtomicBool>) -> tokio::task:
     })
 }
 
-async fn send_beside(moto: &Moto, stack: &str) -> std::process::Output {
+async fn send_beside(moto: &Moto, stack: &str, output: &str) -> std::process::Output {
     let mut cmd = moto.evrelay();
     cmd.args([
         "--stack",
         stack,
         "--output",
-        "json",
+        output,
         "send",
         "--global",
         "--return-response",
@@ -247,19 +247,27 @@ async fn return_response_names_the_region_whose_relay_answered() {
         ),
     ];
 
-    let out = send_beside(&moto, "gr").await;
+    let out = send_beside(&moto, "gr", "json").await;
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let doc = stdout_json(&out);
     assert_eq!(doc["events"][0]["response"]["answered_by_region"], PRIMARY);
 
     // The drill: the check inverted, the next event is answered by the secondary's relay.
     invert_health_check(&moto, "gr", true).await;
-    let out = send_beside(&moto, "gr").await;
+    let out = send_beside(&moto, "gr", "json").await;
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let doc = stdout_json(&out);
     let response = &doc["events"][0]["response"];
     assert_eq!(response["answered_by_region"], SECONDARY);
     assert_eq!(response["response"]["region"], SECONDARY);
+    let out = send_beside(&moto, "gr", "table").await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let answered = text.lines().find(|l| l.starts_with("answered by"));
+    assert!(
+        answered.is_some_and(|l| l.ends_with(&format!("the relay in {SECONDARY}"))),
+        "{text}"
+    );
     stop.store(true, Ordering::Relaxed);
     for r in relays {
         r.await.unwrap();

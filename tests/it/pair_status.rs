@@ -77,6 +77,26 @@ async fn a_pair_s_status_shows_which_region_receives_and_follows_the_drill() {
         "{text}"
     );
     assert!(line("archive").contains("2 events"), "{text}");
+
+    // A real failover: the drill undone, the primary's latency alarm fires; Route 53 reports the
+    // check unhealthy without any inversion.
+    invert_health_check(&moto, "ps", false).await;
+    assert_eq!(
+        status_json(&moto, "ps", &["--no-health"])["global_endpoint"]["active_region"],
+        PRIMARY
+    );
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&moto.sdk_in(PRIMARY).await);
+    cloudwatch
+        .set_alarm_state()
+        .alarm_name("ps-primary-latency")
+        .state_value(aws_sdk_cloudwatch::types::StateValue::Alarm)
+        .state_reason("ingestion latency over 30 s")
+        .send()
+        .await
+        .unwrap();
+    let pair = &status_json(&moto, "ps", &["--no-health"])["global_endpoint"];
+    assert_eq!(pair["active_region"], SECONDARY, "{pair}");
+    assert_eq!(pair["health_check"]["inverted"], false);
 }
 
 #[tokio::test(flavor = "multi_thread")]

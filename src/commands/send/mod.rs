@@ -257,12 +257,21 @@ fn outcome_error(report: &SendReport, timeout: Duration) -> Result<()> {
             .iter()
             .find_map(|e| e.error_code.clone())
             .unwrap_or_default();
+        // On AWS an endpoint id that names no endpoint is a host name that does not resolve:
+        // every request fails on the way, never answered.
+        let hint = match (&report.endpoint, code.as_str()) {
+            (Some(e), "RequestFailed") => format!(
+                "no answer from global endpoint {}: check the id (`aws events list-endpoints` in its primary Region shows EndpointId), or use --global in the primary Region",
+                e.id
+            ),
+            _ => "the output lists each refused entry with its error".into(),
+        };
         return Err(Error::failed(format!(
             "{} of {} not accepted by EventBridge ({code})",
             s.failed,
             count(s.events as u64, "event")
         ))
-        .hint("the output lists each refused entry with its error"));
+        .hint(hint));
     }
     if let Some(r) = report.responses.as_ref().filter(|r| r.missing > 0) {
         let wait = report

@@ -299,6 +299,16 @@ mod tests {
     }
 
     #[test]
+    fn a_response_says_which_region_it_came_back_in() {
+        let w = Waiter::new();
+        w.expect("eb-1", 0, None);
+        let detail = serde_json::json!({"request-id": "eb-1", "status": 200});
+        w.take("eb-1", &detail, Instant::now(), Some("us-west-2"));
+        let region = w.lock().responses[&0].answered_by_region.clone();
+        assert_eq!(region.as_deref(), Some("us-west-2"));
+    }
+
+    #[test]
     fn polls_never_outlast_the_deadline() {
         let w = Waiter::new();
         assert_eq!(
