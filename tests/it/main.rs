@@ -26,6 +26,7 @@ mod live_waits;
 mod logs;
 mod ops_fixtures;
 mod output;
+mod pair_deploy;
 mod pair_destroy;
 mod pair_failover;
 mod pair_fixtures;
