@@ -472,3 +472,42 @@ async fn a_rerun_completes_a_pair_stopped_after_its_relays_and_a_bare_deploy_red
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_action_a_pair_s_deploy_calls_is_in_the_deploy_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("actions.txt");
+    let moto = Moto::start_recording(&record);
+    let nets = seed_pair(&moto).await;
+    let seeded = std::fs::read_to_string(&record)
+        .unwrap_or_default()
+        .lines()
+        .count();
+    let out = deploy_pair_output(&moto, &nets, "orders", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let called: std::collections::BTreeSet<String> = std::fs::read_to_string(&record)
+        .unwrap()
+        .lines()
+        .skip(seeded)
+        .map(str::to_string)
+        .collect();
+    assert!(called.contains("events:DescribeEndpoint"), "{called:?}");
+    let out = moto
+        .evrelay()
+        .args(["--stack", "orders", "--output", "json", "policy", "deploy"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let allowed: std::collections::BTreeSet<String> = doc["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["Action"].as_array().unwrap().iter())
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    let missing: Vec<&String> = called.difference(&allowed).collect();
+    assert!(
+        missing.is_empty(),
+        "not in `evrelay policy deploy`: {missing:?}"
+    );
+}

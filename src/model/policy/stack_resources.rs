@@ -99,6 +99,38 @@ pub fn relay_role(s: &Scope) -> Vec<String> {
     vec![s.global_arn("iam", &pattern)]
 }
 
+/// The relay's role and a pair's replication role (`<stack>-replication`, named by the endpoint
+/// template), under one statement.
+fn roles(s: &Scope) -> Vec<String> {
+    let mut out = relay_role(s);
+    out.push(replication_role(s));
+    out
+}
+
+fn replication_role(s: &Scope) -> String {
+    s.global_arn("iam", &format!("role/{}-replication", s.names.stack))
+}
+
+/// A pair's endpoint (named as the stack), the archive of the secondary's bus and that bus,
+/// which CreateArchive authorizes too (both in the secondary Region: any Region here).
+/// CloudFormation names the archive `<archive stack>-Archive-<random>` within ArchiveName's 48
+/// characters; past that it keeps the head of the stack name (as the relay's role: AWS does not
+/// document the rule), so a long name is matched by its first 20 characters.
+pub fn pair_events(s: &Scope) -> Vec<String> {
+    let any_region = |resource: &str| format!("arn:{}:events:*:*:{resource}", s.partition);
+    let archive_stack = format!("{}-archive", s.names.stack);
+    let head = if archive_stack.len() + "-Archive-".len() + 12 <= 48 {
+        format!("{archive_stack}-Archive-")
+    } else {
+        archive_stack[..20].to_string()
+    };
+    vec![
+        s.arn("events", &format!("endpoint/{}", s.names.stack)),
+        any_region(&format!("archive/{head}*")),
+        any_region(&format!("event-bus/{}", s.names.bus)),
+    ]
+}
+
 pub const STACK_RESOURCES: &[StackResource] = &[
     StackResource {
         resource_type: "AWS::Events::EventBus",
@@ -164,7 +196,7 @@ pub const STACK_RESOURCES: &[StackResource] = &[
             "iam:DeleteRolePolicy",
             "iam:DeleteRole",
         ],
-        resources: relay_role,
+        resources: roles,
     },
     StackResource {
         resource_type: "AWS::Lambda::Function",
@@ -330,6 +362,49 @@ pub const STACK_RESOURCES: &[StackResource] = &[
         delete: &["sns:Unsubscribe"],
         resources: alarms_and_topic,
     },
+    // A pair's stacks (templates/endpoint.yaml, templates/archive.yaml). The handlers' actions
+    // (the registry schemas' handler permissions): the endpoint's read the health check and
+    // pass the replication role (below, to EventBridge only).
+    StackResource {
+        resource_type: "AWS::Events::Endpoint",
+        name: "StackPair",
+        deploy: &[
+            "events:CreateEndpoint",
+            "events:DescribeEndpoint",
+            "events:UpdateEndpoint",
+            "events:DeleteEndpoint",
+        ],
+        delete: &["events:DescribeEndpoint", "events:DeleteEndpoint"],
+        resources: pair_events,
+    },
+    StackResource {
+        resource_type: "AWS::Events::Archive",
+        name: "StackPair",
+        deploy: &[
+            "events:CreateArchive",
+            "events:DescribeArchive",
+            "events:UpdateArchive",
+            "events:DeleteArchive",
+        ],
+        delete: &["events:DescribeArchive", "events:DeleteArchive"],
+        resources: pair_events,
+    },
+    // Route 53 picks the health check's id: CreateHealthCheck takes no resource and the rest
+    // name ids unknown before the deploy, so these share the `*` statement.
+    StackResource {
+        resource_type: "AWS::Route53::HealthCheck",
+        name: "StackRoute53",
+        deploy: &[
+            "route53:CreateHealthCheck",
+            "route53:GetHealthCheck",
+            "route53:UpdateHealthCheck",
+            "route53:DeleteHealthCheck",
+            "route53:ChangeTagsForResource",
+            "route53:ListTagsForResource",
+        ],
+        delete: &["route53:GetHealthCheck", "route53:DeleteHealthCheck"],
+        resources: any,
+    },
 ];
 
 /// The stack-resource statements of a job: each type's actions, merged per statement name.
@@ -341,6 +416,19 @@ pub fn grants(deploying: bool, scope: &Scope) -> Vec<Grant> {
             Some(g) => g.actions.extend(actions.iter().map(|a| a.to_string())),
             None => out.push(Grant::new(r.name, actions, (r.resources)(scope))),
         }
+    }
+    if deploying {
+        // The endpoint's handler passes the replication role to EventBridge (RoleArn).
+        out.push(
+            Grant::new(
+                "StackPassReplication",
+                &["iam:PassRole"],
+                vec![replication_role(scope)],
+            )
+            .when(serde_json::json!({
+                "StringEquals": {"iam:PassedToService": "events.amazonaws.com"}
+            })),
+        );
     }
     out
 }
