@@ -320,3 +320,91 @@ async fn bad_endpoint_input_sends_nothing() {
         "{stderr}"
     );
 }
+
+/// An endpoint made with the API in the primary over both Regions' buses (no relays: nothing is
+/// sent), still CREATING for as long as the emulator is told.
+async fn endpoint_being_created(moto: &Moto, stack: &str) {
+    let bus = format!("{stack}-bus");
+    for region in [PRIMARY, SECONDARY] {
+        let events = aws_sdk_eventbridge::Client::new(&moto.sdk_in(region).await);
+        events.create_event_bus().name(&bus).send().await.unwrap();
+    }
+    let route53 = aws_sdk_route53::Client::new(&moto.sdk_in(PRIMARY).await);
+    let check = route53
+        .create_health_check()
+        .caller_reference(stack)
+        .health_check_config(
+            aws_sdk_route53::types::HealthCheckConfig::builder()
+                .r#type(aws_sdk_route53::types::HealthCheckType::CloudwatchMetric)
+                .alarm_identifier(
+                    aws_sdk_route53::types::AlarmIdentifier::builder()
+                        .region(aws_sdk_route53::types::CloudWatchRegion::UsEast1)
+                        .name(format!("{stack}-primary-latency"))
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let check_id = check.health_check().unwrap().id().to_string();
+    use aws_sdk_eventbridge::types::*;
+    let bus_arn = |region: &str| format!("arn:aws:events:{region}:123456789012:event-bus/{bus}");
+    let events = aws_sdk_eventbridge::Client::new(&moto.sdk_in(PRIMARY).await);
+    events
+        .create_endpoint()
+        .name(stack)
+        .routing_config(
+            RoutingConfig::builder()
+                .failover_config(
+                    FailoverConfig::builder()
+                        .primary(
+                            Primary::builder()
+                                .health_check(format!("arn:aws:route53:::healthcheck/{check_id}"))
+                                .build()
+                                .unwrap(),
+                        )
+                        .secondary(Secondary::builder().route(SECONDARY).build().unwrap())
+                        .build(),
+                )
+                .build(),
+        )
+        // Replication is on unless turned off, and then needs a role (API_CreateEndpoint.html).
+        .replication_config(
+            ReplicationConfig::builder()
+                .state(ReplicationState::Disabled)
+                .build(),
+        )
+        .event_buses(
+            EndpointEventBus::builder()
+                .event_bus_arn(bus_arn(PRIMARY))
+                .build()
+                .unwrap(),
+        )
+        .event_buses(
+            EndpointEventBus::builder()
+                .event_bus_arn(bus_arn(SECONDARY))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endpoint_not_yet_active_is_named_with_its_state_and_nothing_is_sent() {
+    let moto = Moto::start_with_env(&[("EVRELAY_EMULATOR_ENDPOINT_SECONDS", "600")]);
+    endpoint_being_created(&moto, "gc").await;
+    let out = send_global(&moto, "gc", &[]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("global endpoint `gc` in us-east-1 is CREATING; nothing sent"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("wait until it is ACTIVE"), "{stderr}");
+    assert!(out.stdout.is_empty(), "no report: nothing was sent");
+}

@@ -295,3 +295,59 @@ fn outcome_error(report: &SendReport, timeout: Duration) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(code: &str, endpoint: Option<EndpointUsed>) -> SendReport {
+        let planned = input::Planned {
+            entries: vec![crate::model::event::EventEntry {
+                source: "s".into(),
+                detail_type: "t".into(),
+                detail: "{}".into(),
+                resources: Vec::new(),
+            }],
+            detail_event_ids: vec![None],
+        };
+        let mut outcome = crate::aws::eventbridge::EntryOutcome::not_sent();
+        outcome.error_code = Some(code.into());
+        let mut report = report::build(
+            "b",
+            &planned,
+            vec![outcome],
+            0,
+            Duration::ZERO,
+            vec![],
+            None,
+        );
+        report.endpoint = endpoint;
+        report
+    }
+
+    #[test]
+    fn an_endpoint_that_never_answers_points_at_its_id() {
+        let endpoint = EndpointUsed {
+            name: None,
+            id: "nope12345.veo".into(),
+            primary_region: "us-east-1".into(),
+            secondary_region: None,
+        };
+        let e =
+            outcome_error(&refused("RequestFailed", Some(endpoint)), Duration::ZERO).unwrap_err();
+        assert_eq!(
+            e.message,
+            "1 of 1 event not accepted by EventBridge (RequestFailed)"
+        );
+        assert!(e
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("global endpoint nope12345.veo: check the id"));
+        let e = outcome_error(&refused("RequestFailed", None), Duration::ZERO).unwrap_err();
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("the output lists each refused entry with its error")
+        );
+    }
+}

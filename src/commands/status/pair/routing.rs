@@ -1,11 +1,11 @@
 //! Which Region a global endpoint sends events to now, decided from its Route 53 health check
 //! as EventBridge does: the primary while the check is healthy, the secondary while it is not
 //! (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-global-endpoints.html). The
-//! check's status is what Route 53's checkers report (GetHealthCheckStatus), read the way
-//! `failover` watches it: the reports are the check's own status, so an inverted check (the
-//! documented drill: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-invert.html)
-//! already reports the opposite of its alarm; `inverted` only says why. Route 53 counts a check
-//! healthy when more than 18% of its checkers report it healthy
+//! check's status is what its checkers observe (GetHealthCheckStatus), the opposite when the
+//! check is inverted: Inverted applies to the check's status, not to what a checker saw
+//! (API_HealthCheckConfig.html), and `failover` reads the reports the same way. Inverting is the
+//! documented failover drill (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-invert.html).
+//! Route 53 counts an endpoint healthy when more than 18% of its checkers report it healthy
 //! (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html).
 
 use super::HealthCheckStatus;
@@ -15,12 +15,12 @@ use crate::aws::global_endpoint::GlobalEndpoint;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Routing {
     pub active_region: Option<String>,
-    /// The health check's status as Route 53 reports it (inversion included).
+    /// The health check's status, inversion applied.
     pub healthy: Option<bool>,
     pub basis: String,
 }
 
-/// The checkers' verdict: `None` without reports.
+/// The checkers' verdict before inversion: `None` without reports.
 pub fn checkers_healthy(reports: &[String]) -> Option<bool> {
     if reports.is_empty() {
         return None;
@@ -42,7 +42,7 @@ pub fn decide(endpoint: &GlobalEndpoint, check: &HealthCheckStatus) -> Routing {
             check.id
         ));
     }
-    let Some(healthy) = checkers_healthy(&check.reports) else {
+    let Some(seen) = checkers_healthy(&check.reports) else {
         return unknown(format!(
             "unknown: Route 53 has no reports for health check {} yet",
             check.id
@@ -57,13 +57,13 @@ pub fn decide(endpoint: &GlobalEndpoint, check: &HealthCheckStatus) -> Routing {
         "{ok} of {} Route 53 reports say Success",
         check.reports.len()
     );
+    let healthy = seen != check.inverted;
     let status = if healthy { "healthy" } else { "unhealthy" };
-    let drill = if check.inverted {
-        " (inverted: the failover drill)"
+    let why = if check.inverted {
+        format!("{reports}, inverted: the health check is {status}")
     } else {
-        ""
+        format!("{reports}: the health check is {status}")
     };
-    let why = format!("{reports}: the health check is {status}{drill}");
     let (region, role) = if healthy {
         (primary, "the primary")
     } else {
@@ -99,39 +99,31 @@ mod tests {
     }
 
     #[test]
-    fn a_healthy_check_keeps_the_primary() {
-        let r = decide(&endpoint(), &check(false, &["Success: alarm OK"]));
+    fn a_healthy_check_keeps_the_primary_and_inverting_it_moves_to_the_secondary() {
+        let ok = ["Success: alarm OK"];
+        let r = decide(&endpoint(), &check(false, &ok));
         assert_eq!(r.active_region.as_deref(), Some("us-east-1"));
         assert_eq!(r.healthy, Some(true));
         assert_eq!(
             r.basis,
             "the primary, because 1 of 1 Route 53 reports say Success: the health check is healthy"
         );
-    }
-
-    #[test]
-    fn an_unhealthy_check_moves_to_the_secondary_and_says_when_it_is_the_drill() {
-        let failing = ["Failure: alarm in ALARM", "Failure: alarm in ALARM"];
-        let r = decide(&endpoint(), &check(false, &failing));
+        let r = decide(&endpoint(), &check(true, &ok));
         assert_eq!(r.active_region.as_deref(), Some("us-west-2"));
         assert_eq!(r.healthy, Some(false));
-        assert_eq!(
-            r.basis,
-            "the secondary, because 0 of 2 Route 53 reports say Success: the health check is unhealthy"
-        );
-        // Inverted, Route 53 already reports the opposite of the alarm: not flipped twice.
-        let r = decide(&endpoint(), &check(true, &["Failure: inverted"]));
-        assert_eq!(r.active_region.as_deref(), Some("us-west-2"));
         assert!(
-            r.basis
-                .ends_with("unhealthy (inverted: the failover drill)"),
+            r.basis.ends_with("inverted: the health check is unhealthy"),
             "{}",
             r.basis
         );
-        let r = decide(
-            &endpoint(),
-            &check(true, &["Success: inverted, alarm in ALARM"]),
-        );
+    }
+
+    #[test]
+    fn a_failing_check_moves_to_the_secondary_and_inverting_it_keeps_the_primary() {
+        let failing = ["Failure: alarm in ALARM", "Failure: alarm in ALARM"];
+        let r = decide(&endpoint(), &check(false, &failing));
+        assert_eq!(r.active_region.as_deref(), Some("us-west-2"));
+        let r = decide(&endpoint(), &check(true, &failing));
         assert_eq!(r.active_region.as_deref(), Some("us-east-1"));
     }
 
