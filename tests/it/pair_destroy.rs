@@ -210,3 +210,47 @@ async fn another_team_s_stack_named_like_an_endpoint_stack_is_left_alone() {
         .await
         .is_ok());
 }
+
+/// Ctrl-C while the archive stack is being deleted (the emulator's stack deletes take time): the
+/// run stops with the endpoint stack gone and says a rerun finishes the pair, which it does.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pair_destroy_interrupted_after_the_endpoint_stack_is_finished_by_a_rerun() {
+    let moto = Moto::start_with_env(&[("EVRELAY_EMULATOR_TIME_SCALE", "0.05")]);
+    let nets = seed_pair(&moto).await;
+    deploy_pair_by_hand(&moto, &nets, "cut", false).await;
+
+    let child = moto
+        .evrelay_std()
+        .args(["--stack", "cut", "destroy", "--yes"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (out, stderr) = crate::safety_interrupt::interrupt_when(
+        child,
+        "Deleting stack cut-archive in us-west-2: sending DeleteStack",
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("destroy interrupted (Ctrl-C)"), "{stderr}");
+    assert!(stderr.contains("again finishes the pair"), "{stderr}");
+    let left = stacks_left(&moto, "cut").await;
+    assert!(
+        !left.contains(&"us-east-1/cut-endpoint".to_string()),
+        "{left:?}"
+    );
+    assert!(left.contains(&"us-east-1/cut".to_string()), "{left:?}");
+
+    let out = moto
+        .evrelay()
+        .args(["--stack", "cut", "destroy", "--yes"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("1. Stack cut-endpoint in us-east-1: already deleted."),
+        "{stderr}"
+    );
+    assert!(stacks_left(&moto, "cut").await.is_empty());
+}

@@ -37,7 +37,7 @@ async fn drained(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<serde_json::Value>
     }
 }
 
-fn replay(moto: &Moto, args: &[&str]) -> std::process::Output {
+fn replay_cmd(moto: &Moto, args: &[&str]) -> std::process::Output {
     moto.evrelay()
         .args(["--stack", "again", "--output", "json", "replay"])
         .args(args)
@@ -98,7 +98,7 @@ async fn a_replay_delivers_the_secondary_s_archived_events_again() {
         ),
         (vec!["--from", created.as_str()], "no terminal"),
     ] {
-        let out = replay(&moto, &args);
+        let out = replay_cmd(&moto, &args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(says), "{args:?}: {stderr}");
@@ -107,7 +107,7 @@ async fn a_replay_delivers_the_secondary_s_archived_events_again() {
     assert!(replays.replays().is_empty(), "{replays:?}");
 
     // The failback replay: the same two events, through the same bus, once more.
-    let out = replay(&moto, &["--from", &created, "--yes"]);
+    let out = replay_cmd(&moto, &["--from", &created, "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let report = stdout_json(&out);
     assert_eq!(report["state"], "COMPLETED");
@@ -124,9 +124,57 @@ async fn a_replay_delivers_the_secondary_s_archived_events_again() {
     assert!(again.iter().all(|e| e["replay-name"] == name.as_str()));
 
     // --cancel acts only on a replay it named for this stack; a finished one has nothing left.
-    let out = replay(&moto, &["--cancel", "someone-elses"]);
+    let out = replay_cmd(&moto, &["--cancel", "someone-elses"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
-    let out = replay(&moto, &["--cancel", &name]);
+    let out = replay_cmd(&moto, &["--cancel", &name]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(stdout_json(&out)["state"], "COMPLETED");
+}
+
+/// A replay that takes time (the emulator keeps it RUNNING): Ctrl-C stops the watching and says
+/// the replay goes on and how to cancel it; `--cancel` then stops it.
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_leaves_the_replay_running_and_cancel_stops_it() {
+    let moto = Moto::start_with_env(&[("EVRELAY_EMULATOR_REPLAY_SECONDS", "120")]);
+    let nets = seed_pair(&moto).await;
+    deploy_pair_by_hand(&moto, &nets, "again", false).await;
+    let events = secondary_events(&moto).await;
+    let archive = &events.list_archives().send().await.unwrap().archives()[0].clone();
+    let created = archive
+        .creation_time()
+        .unwrap()
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap();
+
+    let child = moto
+        .evrelay_std()
+        .args(["--stack", "again", "replay", "--from", &created, "--yes"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (out, stderr) =
+        crate::safety_interrupt::interrupt_when(child, "Ctrl-C stops watching, not the replay");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("stopped watching (Ctrl-C)"), "{stderr}");
+    assert!(stderr.contains("goes on in us-west-2"), "{stderr}");
+    assert!(stderr.contains("replay --cancel again-"), "{stderr}");
+
+    let replays = events.list_replays().send().await.unwrap();
+    let [replay] = replays.replays() else {
+        panic!("one replay: {replays:?}")
+    };
+    assert_eq!(
+        replay.state().unwrap().as_str(),
+        "RUNNING",
+        "Ctrl-C did not stop it"
+    );
+    let name = replay.replay_name().unwrap().to_string();
+
+    let out = replay_cmd(&moto, &["--cancel", &name]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let report = stdout_json(&out);
+    assert_eq!(report["was"], "RUNNING");
+    assert_eq!(report["state"], "CANCELLING");
 }

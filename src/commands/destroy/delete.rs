@@ -165,7 +165,17 @@ pub(super) async fn pair_stack(
     let cursor = Cursor::after(&latest_events(cfn, &s.id).await?);
     let token = stack::request_token("destroy");
     let sending = s.status != "DELETE_IN_PROGRESS";
+    let interrupted_at = |what: &str| {
+        Error::cancelled_with(format!(
+            "destroy interrupted (Ctrl-C) {what} stack `{}` in {}",
+            s.name,
+            ctx.region()
+        ))
+        .hint(rerun.clone())
+    };
     if sending {
+        // Listening before the line: once it is printed, Ctrl-C is handled (a test waits on it).
+        let interrupted = crate::interrupt::listen();
         if !ctx.printer.interactive {
             ctx.printer.note(&format!(
                 "Deleting stack {} in {}: sending DeleteStack.",
@@ -173,7 +183,10 @@ pub(super) async fn pair_stack(
                 ctx.region()
             ));
         }
-        stack::delete_stack_as(cfn, &s.id, &token, args.role_arn.as_deref()).await?;
+        tokio::select! {
+            sent = stack::delete_stack_as(cfn, &s.id, &token, args.role_arn.as_deref()) => sent?,
+            _ = interrupted => return Err(interrupted_at("while sending DeleteStack for")),
+        }
     }
     let mut progress = Progress::new(
         &s.name,
@@ -189,12 +202,7 @@ pub(super) async fn pair_stack(
         .await
         .map_err(|e| {
             if e.is_cancelled() {
-                Error::cancelled_with(format!(
-                    "destroy interrupted (Ctrl-C) while deleting stack `{}` in {}; its delete goes on in AWS",
-                    s.name,
-                    ctx.region()
-                ))
-                .hint(rerun.clone())
+                interrupted_at("while CloudFormation deletes")
             } else {
                 e
             }

@@ -42,3 +42,56 @@ def _windowed_replay_events(self, archive) -> None:
 
 
 Replay.replay_events = _windowed_replay_events
+
+
+# --- A replay takes time, and only a running one can be cancelled -------------------------------
+# API_StartReplay.html: "A replay processes events to replay based on the time in the event, and
+# replays them using 1 minute intervals … You can use DescribeReplay to determine the progress of
+# a replay" (State STARTING | RUNNING | CANCELLING | COMPLETED | CANCELLED | FAILED,
+# API_DescribeReplay.html). moto replays at once, inside StartReplay. With
+# EVRELAY_EMULATOR_REPLAY_SECONDS set, a replay is RUNNING for that long, then replays its window
+# and completes, unless cancelled meanwhile. API_CancelReplay.html: "Cancels the specified replay"
+# (IllegalStatusException: "An error occurred because a replay can be canceled only when the state
+# is Running or Starting"); moto also cancels a COMPLETED one.
+import os  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+from moto.core.utils import unix_time  # noqa: E402
+from moto.events.exceptions import IllegalStatusException  # noqa: E402
+from moto.events.models import EventsBackend, ReplayState  # noqa: E402
+
+_REPLAY_SECONDS = float(os.environ.get("EVRELAY_EMULATOR_REPLAY_SECONDS") or 0)
+
+
+def _running_replay_events(self, archive) -> None:
+    self.state = ReplayState.RUNNING
+
+    def finish():
+        time.sleep(_REPLAY_SECONDS)
+        if self.state == ReplayState.RUNNING:
+            _windowed_replay_events(self, archive)
+        elif self.state == ReplayState.CANCELLING:
+            self.state = ReplayState.CANCELLED
+            self.end_time = unix_time()
+
+    threading.Thread(target=finish, daemon=True).start()
+
+
+if _REPLAY_SECONDS > 0:
+    Replay.replay_events = _running_replay_events
+
+
+def _strict_cancel_replay(self, name: str) -> dict:
+    replay = self._get_replay(name)
+    if replay.state not in (ReplayState.STARTING, ReplayState.RUNNING):
+        raise IllegalStatusException(
+            "An error occurred because a replay can be canceled only when the state is Running "
+            "or Starting."
+        )
+    # CANCELLING until the running replay notices (at once when nothing runs it).
+    replay.state = ReplayState.CANCELLING if _REPLAY_SECONDS > 0 else ReplayState.CANCELLED
+    return {"ReplayArn": replay.arn, "State": ReplayState.CANCELLING.value}
+
+
+EventsBackend.cancel_replay = _strict_cancel_replay
