@@ -298,4 +298,3 @@ def test_with_replication_both_relays_deliver_each_event_under_one_key(pair, sta
     assert delivered(pair, "copied-2") == {PRIMARY: 1, SECONDARY: 1}
     assert sent["response"]["answered_by_region"] == SECONDARY, sent
     failover(pair, stack, "stop")
-
