@@ -28,6 +28,7 @@ mod ops_fixtures;
 mod output;
 mod pair_deploy;
 mod pair_fixtures;
+mod pair_redeploy;
 mod policy;
 mod review;
 mod safety;
