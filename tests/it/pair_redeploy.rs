@@ -163,3 +163,44 @@ async fn every_action_a_pair_s_deploy_calls_is_in_the_deploy_policy() {
         "not in `evrelay policy deploy`: {missing:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secondary_deployed_alone_first_lends_the_pair_its_network() {
+    let moto = Moto::start();
+    let nets = seed_pair(&moto).await;
+    // The operator deployed the relay in the secondary Region on its own (its table is saved).
+    let out = moto
+        .evrelay()
+        .args(relay_deploy_args(&nets.secondary, "orders", SECONDARY))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Then the pair, naming only the secondary's Region: its network is that deploy's (the
+    // config file's [stacks.orders.us-west-2], as its stack's parameters).
+    let mut args = relay_deploy_args(&nets.primary, "orders", PRIMARY);
+    args.extend(["--secondary-region".to_string(), SECONDARY.to_string()]);
+    let out = moto.evrelay().args(&args).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("Stack orders-endpoint in us-east-1: CREATE_COMPLETE"),
+        "{err}"
+    );
+    let west = aws_sdk_cloudformation::Client::new(&moto.sdk_in(SECONDARY).await);
+    let stack = west
+        .describe_stacks()
+        .stack_name("orders")
+        .send()
+        .await
+        .unwrap();
+    let url = stack.stacks()[0]
+        .parameters()
+        .iter()
+        .find(|p| p.parameter_key() == Some("TargetUrl"))
+        .and_then(|p| p.parameter_value())
+        .map(str::to_string);
+    assert_eq!(
+        url,
+        Some(format!("http://{}/", nets.secondary.internal_alb.dns_name))
+    );
+}
