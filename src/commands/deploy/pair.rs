@@ -190,6 +190,19 @@ pub fn secondary_args(
 /// The single-Region "deploy needs --subnet …" said of the secondary: the flags that name its
 /// network are other ones.
 pub fn secondary_missing(e: Error, region: &str, stack: &str) -> Error {
+    if e.message.starts_with("--secret-id ") {
+        // A secret is regional: the secondary's relay reads a replica of the same name.
+        let message = format!("{} (in the secondary Region {region})", e.message);
+        let id = e
+            .message
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("ID")
+            .trim_end_matches(':');
+        return Error { message, ..e }.hint(format!(
+            "replicate it there (`aws secretsmanager replicate-secret-to-regions --secret-id {id} --add-replica-regions Region={region}`): both relays read the same key"
+        ));
+    }
     let Some(missing) = e.message.strip_prefix("deploy needs ") else {
         return e;
     };

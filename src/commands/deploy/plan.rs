@@ -23,7 +23,7 @@ pub(super) enum Planned {
     /// The stack is as asked and no VPC endpoint is missing.
     UpToDate(Done),
     /// Shown; waiting for the operator's yes.
-    Confirm(Pending),
+    Confirm(Box<Pending>),
 }
 
 /// A plan shown and not yet confirmed.
@@ -234,7 +234,7 @@ pub(super) async fn plan(
                     .note("Nothing changed (--no-execute): `evrelay deploy` creates them.");
                 return Ok(Planned::Over);
             }
-            return Ok(Planned::Confirm(Pending {
+            return Ok(Planned::Confirm(Box::new(Pending {
                 plan,
                 created: None,
                 operation,
@@ -242,7 +242,7 @@ pub(super) async fn plan(
                 summary: format!("the missing VPC endpoints in {}", ctx.region()),
                 current: current_params,
                 settings,
-            }));
+            })));
         }
         ChangeSetState::Ready(changes) => changes,
     };
@@ -275,7 +275,7 @@ pub(super) async fn plan(
             .note("Dry run: the change set was deleted; nothing changed.");
         return Ok(Planned::Over);
     }
-    Ok(Planned::Confirm(Pending {
+    Ok(Planned::Confirm(Box::new(Pending {
         plan,
         created: Some(created),
         operation,
@@ -287,12 +287,16 @@ pub(super) async fn plan(
         ),
         current: current_params,
         settings,
-    }))
+    })))
 }
 
 /// After the yes: the buffer is read again (it may have filled while the plan was read), then
 /// the endpoints and whatever else the change set needs are made.
-pub(super) async fn ready(ctx: &Context, pending: Pending, debris: &mut Debris) -> Result<Ready> {
+pub(super) async fn ready(
+    ctx: &Context,
+    pending: Box<Pending>,
+    debris: &mut Debris,
+) -> Result<Ready> {
     let Pending {
         plan,
         created,
@@ -300,7 +304,7 @@ pub(super) async fn ready(ctx: &Context, pending: Pending, debris: &mut Debris) 
         current,
         settings,
         ..
-    } = pending;
+    } = *pending;
     steps::refuse_losing_buffer(ctx, current.as_deref(), &settings).await?;
     match created {
         Some(created) => apply::make_ready(ctx, &plan, created, operation, debris).await,

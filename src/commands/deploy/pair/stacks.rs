@@ -298,3 +298,73 @@ pub(in crate::commands::deploy) async fn global_endpoint(
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_status(status: Option<&str>) -> SmallStack {
+        let names = GlobalNames::new("orders");
+        let pair = PairSettings {
+            secondary_region: "us-west-2".into(),
+            replication: false,
+            archive_retention: 0,
+        };
+        let existing = status.map(|st| StackInfo {
+            name: names.endpoint_stack.clone(),
+            id: "arn".into(),
+            status: st.into(),
+            reason: None,
+            role_arn: None,
+            outputs: vec![],
+            parameters: vec![],
+            tags: vec![],
+        });
+        SmallStack::endpoint(&names, "us-east-1", &pair, existing)
+    }
+
+    #[test]
+    fn a_small_stack_is_created_updated_or_replaced_and_a_busy_one_refused() {
+        let fresh = with_status(None);
+        assert_eq!(fresh.plan().operation, Operation::Create);
+        assert_eq!(
+            fresh.parameters,
+            [
+                ("RelayStack".to_string(), "orders".to_string()),
+                ("SecondaryRegion".into(), "us-west-2".into()),
+                ("Replication".into(), "DISABLED".into()),
+            ]
+        );
+        assert_eq!(
+            with_status(Some("UPDATE_COMPLETE")).plan().operation,
+            Operation::Update
+        );
+        // A failed create is deleted and made again.
+        assert_eq!(
+            with_status(Some("ROLLBACK_COMPLETE")).plan().operation,
+            Operation::Create
+        );
+        for ok in [
+            None,
+            Some("CREATE_COMPLETE"),
+            Some("UPDATE_ROLLBACK_COMPLETE"),
+            Some("ROLLBACK_COMPLETE"),
+        ] {
+            assert!(refuse_busy(&with_status(ok)).is_ok(), "{ok:?}");
+        }
+        for busy in [
+            "UPDATE_IN_PROGRESS",
+            "DELETE_FAILED",
+            "UPDATE_ROLLBACK_FAILED",
+        ] {
+            let e = refuse_busy(&with_status(Some(busy))).unwrap_err();
+            assert_eq!(e.exit_code(), 1);
+            assert!(
+                e.message
+                    .contains(&format!("orders-endpoint` in us-east-1 is {busy}")),
+                "{}",
+                e.message
+            );
+        }
+    }
+}

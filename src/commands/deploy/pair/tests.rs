@@ -223,3 +223,21 @@ fn a_secondary_without_a_network_is_named_with_the_flags_that_give_one() {
     let other = secondary_missing(Error::failed("boom"), "us-west-2", "orders");
     assert_eq!(other.message, "boom");
 }
+
+#[test]
+fn a_secret_missing_in_the_secondary_says_to_replicate_it() {
+    let e = secondary_missing(
+        Error::usage("--secret-id orders-key: no such secret in Secrets Manager").hint("x"),
+        "us-west-2",
+        "orders",
+    );
+    assert_eq!(e.exit_code(), 2);
+    assert!(
+        e.message.ends_with("(in the secondary Region us-west-2)"),
+        "{}",
+        e.message
+    );
+    assert!(e.hint.unwrap().contains(
+        "replicate-secret-to-regions --secret-id orders-key --add-replica-regions Region=us-west-2"
+    ));
+}
