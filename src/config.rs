@@ -85,6 +85,16 @@ pub struct Remembered {
     pub skip_checks: Vec<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
+    /// A relay pair's primary only: the Region of its second relay (`deploy
+    /// --secondary-region`), whose own table holds that relay's network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary_region: Option<String>,
+    /// `on` or `off` (`--replication`), with `secondary_region`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replication: Option<String>,
+    /// Days (`--archive-retention`), with `secondary_region`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive_retention: Option<u32>,
 }
 
 /// The file as read at start, and where it is (a deploy writes back there).
@@ -206,7 +216,33 @@ fn check_settings(stack: &str, region: &str, s: &Remembered, path: &Path) -> Res
             return bad(key, "is set without delivery = \"buffered\"");
         }
     }
+    if let Err((key, why)) = check_pair(s, region) {
+        return bad(key, &why);
+    }
     Ok(())
+}
+
+/// A pair's keys: the secondary is another Region, and the pair's settings go with it.
+fn check_pair(s: &Remembered, region: &str) -> std::result::Result<(), (&'static str, String)> {
+    match s.replication.as_deref() {
+        None | Some("on" | "off") => {}
+        Some(other) => return Err(("replication", format!("`{other}` is not on or off"))),
+    }
+    match s.secondary_region.as_deref() {
+        Some(r) if r == region => Err((
+            "secondary_region",
+            format!("`{r}` is the table's own Region"),
+        )),
+        Some(_) => Ok(()),
+        None if s.replication.is_some() => {
+            Err(("replication", "is set without secondary_region".into()))
+        }
+        None if s.archive_retention.is_some() => Err((
+            "archive_retention",
+            "is set without secondary_region".into(),
+        )),
+        None => Ok(()),
+    }
 }
 
 impl ConfigFile {

@@ -165,3 +165,43 @@ fn the_first_deploy_becomes_the_default_stack_and_a_default_already_there_stays(
     assert_eq!(c.stack.as_deref(), Some("c"));
     assert!(c.relay("b", "us-east-1").is_some());
 }
+
+#[test]
+fn a_pair_s_keys_go_with_its_secondary_region() {
+    let c = parse(
+        "[stacks.a.us-east-1]\nsecondary_region = \"us-west-2\"\nreplication = \"off\"\narchive_retention = 0\n",
+        p(),
+    )
+    .unwrap();
+    let a = c.relay("a", "us-east-1").unwrap();
+    assert_eq!(
+        (
+            a.secondary_region.as_deref(),
+            a.replication.as_deref(),
+            a.archive_retention
+        ),
+        (Some("us-west-2"), Some("off"), Some(0))
+    );
+    for (text, named) in [
+        (
+            "secondary_region = \"us-east-1\"",
+            "secondary_region `us-east-1` is the table's own Region",
+        ),
+        (
+            "secondary_region = \"us-west-2\"\nreplication = \"yes\"",
+            "replication `yes` is not on or off",
+        ),
+        (
+            "replication = \"on\"",
+            "replication is set without secondary_region",
+        ),
+        (
+            "archive_retention = 7",
+            "archive_retention is set without secondary_region",
+        ),
+    ] {
+        let e = parse(&format!("[stacks.a.us-east-1]\n{text}\n"), p()).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.message.ends_with(named), "{}", e.message);
+    }
+}

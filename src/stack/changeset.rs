@@ -30,6 +30,9 @@ pub struct ChangeSetSpec {
     pub role_arn: Option<String>,
     /// Kept for review (`--no-execute`), not executed by the run that makes it.
     pub kept: bool,
+    /// The template names an IAM resource (a pair's replication role): CAPABILITY_NAMED_IAM
+    /// instead of CAPABILITY_IAM (API_CreateChangeSet.html, Capabilities).
+    pub named_iam: bool,
 }
 
 /// What CreateChangeSet handed back.
@@ -94,7 +97,11 @@ pub async fn create_change_set(
         .change_set_name(&spec.name)
         .change_set_type(kind)
         .template_body(&spec.template_body)
-        .capabilities(Capability::CapabilityIam)
+        .capabilities(if spec.named_iam {
+            Capability::CapabilityNamedIam
+        } else {
+            Capability::CapabilityIam
+        })
         .description(if spec.kept {
             KEPT_DESCRIPTION
         } else {

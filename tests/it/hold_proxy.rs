@@ -29,6 +29,16 @@ impl HoldProxy {
     /// Holds the first answer to `hold` (an `Action=` or the `X-Amz-Target` operation) until
     /// [`HoldProxy::release`]; `None` holds nothing.
     pub fn start(upstream: &str, hold: Option<&'static str>) -> HoldProxy {
+        HoldProxy::start_in(upstream, hold, None)
+    }
+
+    /// The same, holding `hold` only when it is signed for `region` (a relay pair's
+    /// secondary: both Regions make the same calls).
+    pub fn start_in(
+        upstream: &str,
+        hold: Option<&'static str>,
+        region: Option<&'static str>,
+    ) -> HoldProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let upstream = upstream.trim_start_matches("http://").to_string();
@@ -39,7 +49,7 @@ impl HoldProxy {
             for client in listener.incoming().flatten() {
                 let (upstream, record, held) = (upstream.clone(), record.clone(), held.clone());
                 std::thread::spawn(move || {
-                    let _ = relay(client, &upstream, hold, &record, &held);
+                    let _ = relay(client, &upstream, hold, region, &record, &held);
                 });
             }
         });
@@ -99,6 +109,7 @@ fn relay(
     client: TcpStream,
     upstream: &str,
     hold: Option<&str>,
+    region: Option<&str>,
     calls: &Mutex<Vec<String>>,
     gate: &(Mutex<Gate>, Condvar),
 ) -> std::io::Result<()> {
@@ -111,7 +122,14 @@ fn relay(
         let mut raw = Vec::new();
         up.read_to_end(&mut raw)?;
         calls.lock().unwrap().push(op.clone());
-        if hold == Some(op.as_str()) {
+        // SigV4's credential scope names the Region: `Credential=KEY/DATE/REGION/SERVICE/…`.
+        let in_region = region.map_or(true, |r| {
+            headers.iter().any(|h| {
+                h.to_ascii_lowercase().starts_with("authorization:")
+                    && h.contains(&format!("/{r}/"))
+            })
+        });
+        if hold == Some(op.as_str()) && in_region {
             let (lock, cvar) = gate;
             let mut g = lock.lock().unwrap();
             g.holding += 1;

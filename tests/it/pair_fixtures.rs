@@ -163,3 +163,44 @@ async fn a_pair_made_by_hand_has_an_active_endpoint_over_both_buses() {
         .unwrap()
         .ends_with(":event-bus/orders-bus"));
 }
+
+/// `evrelay --region PRIMARY --stack S deploy … --secondary-region SECONDARY` through the CLI:
+/// the primary's network by flags, the secondary's from discover's picks in its VPC (with its
+/// ALB's URL), a generated key per Region, `--yes`; `extra` is appended. Returns the output
+/// (the caller asserts on it).
+pub fn deploy_pair_output(
+    moto: &Moto,
+    nets: &PairNets,
+    stack: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = relay_deploy_args(&nets.primary, stack, PRIMARY);
+    args.extend(secondary_args(nets));
+    args.extend(extra.iter().map(|s| s.to_string()));
+    moto.evrelay().args(args).output().unwrap()
+}
+
+/// The flags that name the secondary: its Region, VPC (discover's picks) and URL.
+pub fn secondary_args(nets: &PairNets) -> Vec<String> {
+    vec![
+        "--secondary-region".into(),
+        SECONDARY.into(),
+        "--secondary-vpc-id".into(),
+        nets.secondary.vpc_id.clone(),
+        "--secondary-url".into(),
+        format!("http://{}/", nets.secondary.internal_alb.dns_name),
+    ]
+}
+
+/// The pair through `deploy --secondary-region`, which must succeed (for the tests of what
+/// reads and drives a pair: send, status, failover, replay, destroy).
+#[allow(dead_code)]
+pub async fn deploy_pair(moto: &Moto, nets: &PairNets, stack: &str, extra: &[&str]) {
+    let out = deploy_pair_output(moto, nets, stack, extra);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "deploy --secondary-region: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -40,7 +40,7 @@ def sqs_event_record(m: dict, queue_arn: str) -> dict:
         "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
         "attributes": dict(m.get("Attributes") or {}), "messageAttributes": {},
         "md5OfBody": m.get("MD5OfBody", ""), "eventSource": "aws:sqs", "eventSourceARN": queue_arn,
-        "awsRegion": REGION,
+        "awsRegion": queue_arn.split(":")[3] if queue_arn.count(":") >= 5 else REGION,
     }
 
 

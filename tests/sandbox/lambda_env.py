@@ -206,6 +206,7 @@ class FunctionSpec:
     log_group: str
     url_rewrites: dict = field(default_factory=dict)  # ALB DNS name -> receiver base URL
     extra_env: dict = field(default_factory=dict)  # the sandbox's own (DNS table, CA bundle)
+    region: str = REGION  # the function's Region (AWS_REGION), the two-Region sandbox's secondary too
 
     def environment(self, stream: str) -> dict:
         """The function's environment as Lambda sets it, pointed at moto."""
@@ -230,8 +231,8 @@ class FunctionSpec:
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_SESSION_TOKEN": "testing",
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         })

@@ -101,11 +101,14 @@ class NotARelayStack(Exception):
 
 
 class LambdaService:
-    """Hooks relay stacks in one moto server; owns their runners."""
+    """Hooks relay stacks in one Region of one moto server; owns their runners."""
 
     def __init__(self, endpoint: str, receiver_url: str | None = None, work_dir: str | None = None,
                  retry_delays=RETRY_DELAYS, front=None, ca_bundle: str | None = None,
-                 function_aws_endpoint: str | None = None):
+                 function_aws_endpoint: str | None = None, region: str = REGION):
+        # The Region this service plays Lambda in: `endpoint` must act in it (moto itself for
+        # us-east-1, a region_front.RegionFront for the two-Region sandbox's secondary).
+        self.region = region
         self.endpoint = endpoint
         # Where the function's own AWS calls go (e.g. slow_aws.SlowAws in front of moto).
         self.function_aws_endpoint = function_aws_endpoint or endpoint
@@ -161,7 +164,7 @@ class LambdaService:
             return phys if phys.startswith("arn:") else None
         if isinstance(value, dict) and "Fn::Sub" in value and isinstance(value["Fn::Sub"], str):
             return value["Fn::Sub"].replace("${AWS::StackName}", stack).replace(
-                "${AWS::Region}", REGION).replace("${AWS::AccountId}", "123456789012").replace("${AWS::Partition}", "aws")
+                "${AWS::Region}", self.region).replace("${AWS::AccountId}", "123456789012").replace("${AWS::Partition}", "aws")
         return None
 
     def _swap_targets(self, stack: str, fn_arn: str, tap_arn: str) -> list:
@@ -290,7 +293,7 @@ class LambdaService:
                 timeout=timeout, memory=int(cfg.get("MemorySize") or 128),
                 variables=dict((cfg.get("Environment") or {}).get("Variables") or {}),
                 code=code, code_dir=code_dir, moto_endpoint=self.function_aws_endpoint, log_group=log_group,
-                url_rewrites=self._url_rewrites(), extra_env=self._tls_env(),
+                url_rewrites=self._url_rewrites(), extra_env=self._tls_env(), region=self.region,
             )
             on_failure_url = None
             if on_failure and on_failure.split(":")[2] == "sqs":

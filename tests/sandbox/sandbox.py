@@ -2,11 +2,14 @@
 """evrelay's local sandbox: moto as the AWS, plus what moto lacks, around an unmodified evrelay.
 
     python tests/sandbox/sandbox.py up --state-dir DIR [--owner-pid PID] [--app-stack S]
+                                       [--secondary-region R]
         Starts the supervisor in the background (its own session) and returns once it is ready:
         moto_server on a free loopback port, the seeded account (cluster `events`), the receiving
         app, and a watcher that hooks every relay stack reaching CREATE/UPDATE_COMPLETE (and
         unhooks it once it is gone). Writes DIR/env (KEY=VALUE, sourceable) and DIR/env.json.
         With --owner-pid, the supervisor also stops by itself when that process exits.
+        With --secondary-region, Region R gets its own account, receiver and Lambda stand-in
+        (sandbox_region.py); hook, wait-idle, receiver, stats and status take --region R.
     ... serve --state-dir DIR       the same in the foreground (Ctrl-C stops everything)
     ... down --state-dir DIR        stops the supervisor, moto and every worker; idempotent
     ... hook --state-dir DIR --stack S [--timeout 30]
@@ -73,7 +76,7 @@ def _write_atomic(path: str, text: str) -> None:
 
 
 def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = None,
-          seed: bool = True) -> int:
+          seed: bool = True, secondary_region: str | None = None) -> int:
     from alb_front import AlbFront
     from lambda_service import LambdaService, NotARelayStack
     from lambda_watcher import Watcher
@@ -87,7 +90,7 @@ def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = 
         signal.signal(sig, lambda *_: stop.set())
 
     moto = MotoServer(log_path=os.path.join(state_dir, "moto.log"))
-    receiver = watcher = service = front = None
+    receiver = watcher = service = front = secondary = None
     try:
         moto.start()
         _write_atomic(os.path.join(state_dir, "moto.pid"), str(moto.proc.pid))
@@ -138,6 +141,12 @@ def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = 
             "SANDBOX_STATE_DIR": os.path.abspath(state_dir),
         }
         env.pop("AWS_SESSION_TOKEN", None)
+        if secondary_region:  # the two-Region sandbox (sandbox_region.py)
+            from sandbox_region import SecondaryRegion
+            secondary = SecondaryRegion(
+                moto.endpoint, secondary_region, state_dir, seed=seed,
+                admin_for=lambda svc: lambda m, p, raw: _admin(svc, m, p, raw, NotARelayStack)).start()
+            env.update(secondary.env())
         for f in ("aws-config", "aws-credentials"):
             open(os.path.join(state_dir, f), "a").close()
         with open(os.path.join(state_dir, "seeded.json"), "w") as f:
@@ -171,6 +180,8 @@ def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = 
             receiver.stop()
         if front:
             front.stop()
+        if secondary:
+            secondary.stop()
         log.info("receiver stopped (%.2fs)", time.monotonic() - t0)
         moto.stop()
         for f in ("moto.pid",):
@@ -238,7 +249,8 @@ def http(method: str, url: str, body: dict | None = None, timeout: float = 60) -
         return e.code, json.loads(e.read() or b"{}")
 
 
-def up(state_dir: str, owner_pid: int | None, app_stack: str | None, timeout: float = 60) -> int:
+def up(state_dir: str, owner_pid: int | None, app_stack: str | None, timeout: float = 60,
+       secondary_region: str | None = None) -> int:
     state_dir = os.path.abspath(state_dir)
     os.makedirs(state_dir, exist_ok=True)
     pid_path = os.path.join(state_dir, "sandbox.pid")
@@ -254,6 +266,8 @@ def up(state_dir: str, owner_pid: int | None, app_stack: str | None, timeout: fl
         cmd += ["--owner-pid", str(owner_pid)]
     if app_stack:
         cmd += ["--app-stack", app_stack]
+    if secondary_region:
+        cmd += ["--secondary-region", secondary_region]
     logf = open(os.path.join(state_dir, "sandbox.log"), "ab")
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
                             start_new_session=True, close_fds=True)
@@ -334,10 +348,12 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--owner-pid", type=int)
     sp.add_argument("--app-stack", help="the app reads its key from <S>-api-key (default: any *-api-key)")
     sp.add_argument("--timeout", type=float, default=60)
+    sp.add_argument("--secondary-region", help="also play this Region (sandbox_region.py)")
     sp = cmd("serve")
     sp.add_argument("--owner-pid", type=int)
     sp.add_argument("--app-stack")
     sp.add_argument("--no-seed", action="store_true")
+    sp.add_argument("--secondary-region")
     cmd("down")
     sp = cmd("hook")
     sp.add_argument("--stack", required=True)
@@ -355,12 +371,15 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--reset", action="store_true")
     cmd("stats")
     cmd("status")
+    for name in ("hook", "wait-idle", "receiver", "stats", "status"):
+        sub.choices[name].add_argument("--region", help="the secondary Region's pieces (default: the primary's)")
     a = p.parse_args(argv)
 
     if a.cmd == "serve":
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="%(asctime)s %(name)s %(levelname)s %(message)s")
-        rc = serve(a.state_dir, a.owner_pid, a.app_stack, seed=not a.no_seed)
+        rc = serve(a.state_dir, a.owner_pid, a.app_stack, seed=not a.no_seed,
+                   secondary_region=a.secondary_region)
         # Everything was stopped explicitly; don't let a stuck invocation thread (a stalled
         # relay request in an executor thread) hold the interpreter's exit.
         logging.shutdown()
@@ -368,11 +387,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.flush()
         os._exit(rc)
     if a.cmd == "up":
-        return up(a.state_dir, a.owner_pid, a.app_stack, a.timeout)
+        return up(a.state_dir, a.owner_pid, a.app_stack, a.timeout, a.secondary_region)
     if a.cmd == "down":
         return down(a.state_dir)
 
-    env = read_env(a.state_dir)
+    from sandbox_region import region_env
+    env = region_env(read_env(a.state_dir), a.region)
     admin = env["SANDBOX_ADMIN_URL"]
     if a.cmd == "hook":
         q = urllib.parse.urlencode({"stack": a.stack, "timeout": a.timeout})

@@ -62,7 +62,7 @@ def _az_suffix(az: str) -> str:
 
 
 def seed_cluster(ec2, elbv2, cluster: str = CLUSTER, cidr: str = "192.168.0.0/16",
-                 with_albs: bool = True) -> SeededCluster:
+                 with_albs: bool = True, azs: tuple = AZS) -> SeededCluster:
     """Create one eksctl-shaped cluster network (and its ALBs). Returns the ids."""
     prefix = f"eksctl-{cluster}-cluster"
     cluster_tags = {
@@ -83,7 +83,7 @@ def seed_cluster(ec2, elbv2, cluster: str = CLUSTER, cidr: str = "192.168.0.0/16
     out = SeededCluster(cluster=cluster, vpc_id=vpc_id)
 
     # Subnets: eksctl's default layout, public 192.168.0/19 + 32/19, private 64/19 + 96/19.
-    for i, az in enumerate(AZS):
+    for i, az in enumerate(azs):
         pub = ec2.create_subnet(
             VpcId=vpc_id, AvailabilityZone=az, CidrBlock=f"{first}.{second}.{i * 32}.0/19",
             TagSpecifications=_spec("subnet", {
@@ -93,7 +93,7 @@ def seed_cluster(ec2, elbv2, cluster: str = CLUSTER, cidr: str = "192.168.0.0/16
         )["Subnet"]["SubnetId"]
         ec2.modify_subnet_attribute(SubnetId=pub, MapPublicIpOnLaunch={"Value": True})
         out.public_subnets.append(pub)
-    for i, az in enumerate(AZS):
+    for i, az in enumerate(azs):
         priv = ec2.create_subnet(
             VpcId=vpc_id, AvailabilityZone=az, CidrBlock=f"{first}.{second}.{64 + i * 32}.0/19",
             TagSpecifications=_spec("subnet", {
@@ -128,7 +128,7 @@ def seed_cluster(ec2, elbv2, cluster: str = CLUSTER, cidr: str = "192.168.0.0/16
         TagSpecifications=_spec("natgateway", {**cluster_tags, "Name": f"{prefix}/NATGateway"}),
     )["NatGateway"]["NatGatewayId"]
     out.nat_gateway_id = nat
-    for az, s in zip(AZS, out.private_subnets):
+    for az, s in zip(azs, out.private_subnets):
         rt = ec2.create_route_table(
             VpcId=vpc_id,
             TagSpecifications=_spec("route-table", {
@@ -222,8 +222,10 @@ def seed_cluster(ec2, elbv2, cluster: str = CLUSTER, cidr: str = "192.168.0.0/16
     return out
 
 
-def seed_account(ec2, elbv2) -> dict:
-    """The tutorial's cluster `events`, plus a decoy eksctl cluster `staging` (no ALBs)."""
-    events = seed_cluster(ec2, elbv2, CLUSTER, "192.168.0.0/16", with_albs=True)
-    staging = seed_cluster(ec2, elbv2, "staging", "10.20.0.0/16", with_albs=False)
+def seed_account(ec2, elbv2, region: str | None = None) -> dict:
+    """The tutorial's cluster `events`, plus a decoy eksctl cluster `staging` (no ALBs); in
+    `region`'s first two AZs when given (the clients must act in that Region)."""
+    azs = (f"{region}a", f"{region}b") if region else AZS
+    events = seed_cluster(ec2, elbv2, CLUSTER, "192.168.0.0/16", with_albs=True, azs=azs)
+    staging = seed_cluster(ec2, elbv2, "staging", "10.20.0.0/16", with_albs=False, azs=azs)
     return {"events": events.to_dict(), "staging": staging.to_dict()}

@@ -35,11 +35,12 @@ class _Handler(BaseHTTPRequestHandler):
         delay = srv.delays.get(op, 0.0)
         if delay:
             srv.stop.wait(delay)
-        with srv.lock:
-            srv.calls.append((op, delay))
+        if srv.record:
+            with srv.lock:
+                srv.calls.append((op, delay))
         up = http.client.HTTPConnection(srv.upstream.hostname, srv.upstream.port, timeout=60)
         try:
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
+            headers = srv.upstream_headers({k: v for k, v in self.headers.items() if k.lower() not in HOP})
             up.request(self.command, self.path, body=body, headers=headers)
             r = up.getresponse()
             data = r.read()
@@ -56,12 +57,13 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:  # the client gave up (its read timeout)
             self.close_connection = True
 
-    do_GET = do_POST = _forward
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _forward  # REST-JSON services (Lambda) use them all
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    record = True  # keep `calls` (a long-lived front that holds nothing does not)
 
     def __init__(self, upstream: str, delays: dict):
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -71,10 +73,16 @@ class _Server(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.stop = threading.Event()  # set on close: held calls go through at once
 
+    def upstream_headers(self, headers: dict) -> dict:
+        """The request's headers as forwarded (region_front.py rewrites the signing Region)."""
+        return headers
+
 
 class SlowAws:
+    server_class = _Server
+
     def __init__(self, upstream: str, delays: dict):
-        self._srv = _Server(upstream, delays)
+        self._srv = self.server_class(upstream, delays)
         self.endpoint = f"http://127.0.0.1:{self._srv.server_address[1]}"
         self._thread = threading.Thread(target=self._srv.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
 
@@ -88,6 +96,12 @@ class SlowAws:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self):
+        return self.__enter__()
+
+    def stop(self) -> None:
         self._srv.stop.set()
         self._srv.shutdown()
         self._srv.server_close()

@@ -19,7 +19,8 @@ use super::steps;
 
 /// A confirmed change set, ready to execute.
 pub(super) struct Ready {
-    pub created: ChangeSetId,
+    /// None: the stack was up to date; only its missing VPC endpoints were made.
+    pub created: Option<ChangeSetId>,
     pub operation: Operation,
     pub endpoint_actions: Vec<EndpointAction>,
     pub cursor: Cursor,
@@ -55,12 +56,35 @@ pub(super) async fn make_ready(
     }
     let cursor = Cursor::after(&latest_events(cfn, &created.stack_id).await?);
     Ok(Ready {
-        created,
+        created: Some(created),
         operation,
         endpoint_actions: plan.endpoint_actions(),
         cursor,
         new_endpoints,
     })
+}
+
+impl Ready {
+    /// An up-to-date stack whose missing VPC endpoints were made: nothing to execute.
+    pub fn endpoints_only(operation: Operation, endpoint_actions: Vec<EndpointAction>) -> Self {
+        Ready {
+            created: None,
+            operation,
+            endpoint_actions,
+            cursor: Cursor::default(),
+            new_endpoints: Vec::new(),
+        }
+    }
+}
+
+/// How one Region's deploy ended, for its result (printed alone, or in a pair's).
+#[derive(Debug, Clone)]
+pub(super) struct Done {
+    pub operation: Operation,
+    pub elapsed_ms: Option<u128>,
+    pub endpoint_actions: Vec<EndpointAction>,
+    /// Nothing was executed: the stack was as asked.
+    pub up_to_date: bool,
 }
 
 /// Executes the change set and follows it; from here on Ctrl-C stops watching, not the change.
@@ -69,16 +93,22 @@ pub(super) async fn execute(
     ready: Ready,
     debris: &mut Debris,
     account: &str,
-) -> Result<()> {
+) -> Result<Done> {
     let cfn = ctx.cloudformation();
     let stack_name = &ctx.names.stack;
     let verb = ready.operation.verb();
+    let Some(created) = ready.created.clone() else {
+        return Ok(Done {
+            operation: ready.operation,
+            elapsed_ms: None,
+            endpoint_actions: ready.endpoint_actions,
+            up_to_date: true,
+        });
+    };
     let token = stack::request_token("deploy");
-    match send_execute(ctx, &ready.created.id, &token).await {
+    match send_execute(ctx, &created.id, &token).await {
         Sent::Accepted => {}
-        Sent::Refused(e) => {
-            return Err(after_failed_execute(ctx, e, &ready.created.id, debris).await)
-        }
+        Sent::Refused(e) => return Err(after_failed_execute(ctx, e, &created.id, debris).await),
         Sent::AcceptedThenInterrupted => {
             *debris = Debris::default();
             debris.executed = true;
@@ -121,7 +151,7 @@ pub(super) async fn execute(
     let mut following = Box::pin(follow(
         &ctx.printer,
         cfn,
-        &ready.created.stack_id,
+        &created.stack_id,
         ready.cursor,
         &mut progress,
         &opts,
@@ -178,15 +208,12 @@ pub(super) async fn execute(
         outcome.status,
         stack::render::duration(std::time::Duration::from_millis(outcome.elapsed_ms as u64))
     ));
-    steps::finish(
-        ctx,
-        ready.operation,
-        Some(outcome.elapsed_ms),
-        ready.endpoint_actions,
-        false,
-        account,
-    )
-    .await
+    Ok(Done {
+        operation: ready.operation,
+        elapsed_ms: Some(outcome.elapsed_ms),
+        endpoint_actions: ready.endpoint_actions,
+        up_to_date: false,
+    })
 }
 
 /// The side view of the endpoints not yet available (id, service and state), for the watch.
@@ -219,7 +246,7 @@ fn pending_endpoints<'a>(
 }
 
 /// What became of ExecuteChangeSet.
-enum Sent {
+pub(super) enum Sent {
     Accepted,
     Refused(Error),
     /// Ctrl-C arrived while the call was in flight, and then it was accepted.
@@ -230,7 +257,7 @@ enum Sent {
 
 /// ExecuteChangeSet on a task of its own, shown as a phase. Ctrl-C while it is in flight does
 /// not abandon it: its answer says whether the change goes on.
-async fn send_execute(ctx: &Context, change_set: &str, token: &str) -> Sent {
+pub(super) async fn send_execute(ctx: &Context, change_set: &str, token: &str) -> Sent {
     let interrupted = crate::interrupt::listen();
     let spinner = steps::phase(
         ctx,

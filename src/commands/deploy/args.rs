@@ -86,6 +86,9 @@ pub struct DeployArgs {
     #[command(flatten)]
     pub relay: super::params::RelayArgs,
 
+    #[command(flatten)]
+    pub pair: PairArgs,
+
     /// A tag for the stack, which CloudFormation propagates to its resources (repeat for
     /// each; evrelay's own `evrelay:` tags cannot be set) [default: the config file's, or the
     /// stack's current tags].
@@ -114,7 +117,7 @@ pub struct DeployArgs {
 }
 
 /// The flags a kept change set has already decided.
-const EXECUTE_CONFLICTS: [&str; 27] = [
+const EXECUTE_CONFLICTS: [&str; 33] = [
     "subnets",
     "security_group",
     "url",
@@ -142,7 +145,53 @@ const EXECUTE_CONFLICTS: [&str; 27] = [
     "ca_bundle",
     "alarms",
     "no_alarms",
+    "secondary_region",
+    "secondary_vpc_id",
+    "secondary_cluster",
+    "secondary_url",
+    "replication",
+    "archive_retention",
 ];
+
+/// A relay pair behind an EventBridge global endpoint: the relay in a second Region under the
+/// same stack name, the endpoint (primary Region) and an archive of the secondary's bus. The
+/// secondary's network comes from the config file's `[stacks.STACK.REGION]` (a deploy there
+/// wrote it, or the operator did), else discover's picks there; the other relay settings are
+/// the primary's.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Relay pair (EventBridge global endpoint)")]
+pub struct PairArgs {
+    /// Deploy the relay in this Region too, under the same stack name, and an EventBridge
+    /// global endpoint that fails over from this Region to it, with an archive of its bus for
+    /// replay after failback [default: the config file's, for a stack deployed as a pair].
+    #[arg(long, value_name = "REGION")]
+    pub secondary_region: Option<String>,
+
+    /// Take discover's picks for the secondary relay from this VPC in the secondary Region
+    /// [default: the config file's settings for the stack there, or its stack's].
+    #[arg(long, value_name = "VPC_ID", conflicts_with = "secondary_cluster")]
+    pub secondary_vpc_id: Option<String>,
+
+    /// Take discover's picks for the secondary relay from this EKS cluster's VPC in the
+    /// secondary Region.
+    #[arg(long, value_name = "NAME")]
+    pub secondary_cluster: Option<String>,
+
+    /// The private endpoint the secondary relay POSTs to (over discover's pick or the file's).
+    #[arg(long, value_name = "URL")]
+    pub secondary_url: Option<String>,
+
+    /// EventBridge copies each event sent through the endpoint to the secondary's bus too, so
+    /// its archive holds them for replay (AWS strongly recommends it) [default: on, or the
+    /// pair's].
+    #[arg(long, value_enum, value_name = "on|off")]
+    pub replication: Option<super::pair::OnOff>,
+
+    /// Days the secondary's archive keeps each event, 0 = indefinitely [default: 7, or the
+    /// pair's].
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=i32::MAX as i64))]
+    pub archive_retention: Option<u32>,
+}
 
 impl DeployArgs {
     /// Fills what the flags leave open from the config file's table for this stack and region
@@ -177,6 +226,14 @@ impl DeployArgs {
         fill(&mut self.read_timeout, &file.read_timeout);
         fill(&mut self.log_retention_days, &file.log_retention_days);
         self.fill_delivery_from(file);
+        fill(&mut self.pair.secondary_region, &file.secondary_region);
+        if self.pair.replication.is_none() {
+            self.pair.replication = file
+                .replication
+                .as_deref()
+                .and_then(super::pair::OnOff::parse);
+        }
+        fill(&mut self.pair.archive_retention, &file.archive_retention);
     }
 
     pub(super) fn secret_source(&self) -> secret::Source {

@@ -142,7 +142,7 @@ pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Res
             {
                 steps::remember(ctx, &remembered);
             }
-            executed
+            steps::show(ctx, &steps::result(ctx, executed?, &account).await?)
         }
         Ok(None) => Ok(()),
         Err(e) => {

@@ -15,7 +15,7 @@ use crate::template;
 
 use super::guard::Debris;
 use super::preflight::{EndpointPlan, NetworkPlan};
-use super::report::{DeployResult, EndpointAction};
+use super::report::DeployResult;
 use super::{delivery, params, DeployArgs, Settings};
 
 /// The plan's warning about a batch the function timeout cannot hold at its worst.
@@ -125,25 +125,21 @@ pub(super) async fn create_and_wait(
 
 /// The result: the stack's outputs (or, where CloudFormation sets none, the names evrelay
 /// derives from the stack name).
-pub async fn finish(
+pub(super) async fn result(
     ctx: &Context,
-    operation: Operation,
-    elapsed_ms: Option<u128>,
-    endpoints: Vec<EndpointAction>,
-    up_to_date: bool,
+    done: super::apply::Done,
     account: &str,
-) -> Result<()> {
+) -> Result<DeployResult> {
     let info = describe_stack(ctx.cloudformation(), &ctx.names.stack).await?;
-    let result = DeployResult::succeeded(
+    Ok(DeployResult::succeeded(
         &ctx.names,
         info.as_ref(),
-        operation,
-        elapsed_ms,
-        endpoints,
-        up_to_date,
+        done.operation,
+        done.elapsed_ms,
+        done.endpoint_actions,
+        done.up_to_date,
     )
-    .at(account, ctx.region());
-    show(ctx, &result)
+    .at(account, ctx.region()))
 }
 
 /// Follows a change someone else started (or an earlier run left running) to its end.
@@ -313,6 +309,8 @@ pub(super) fn remembered(
         max_receive_count: buffered.then_some(d.max_receive_count),
         skip_checks: args.skip_checks.clone(),
         tags: args.tags.iter().cloned().collect(),
+        // A pair's keys are set by the pair's deploy, on the primary's table only.
+        ..Default::default()
     }
 }
 

@@ -80,6 +80,13 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                     "StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}
                 })),
                 Grant::anywhere("LambdaAccount", &["lambda:GetAccountSettings"]),
+                // A pair's result: the endpoint's id and state. Under the pair's stack-resource
+                // statement's name and resources, so `all` holds one statement for both.
+                Grant::new(
+                    "StackPair",
+                    &["events:DescribeEndpoint"],
+                    stack_resources::pair_events(s),
+                ),
                 // Preflight's reserved-concurrency check counts what the relay already holds
                 // (merged into the function's own statement: a managed policy holds 6,144).
                 Grant::new(
@@ -101,7 +108,9 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                         "cloudformation:ListChangeSets",
                         "cloudformation:DescribeChangeSet",
                     ],
-                    stack_arns(s),
+                    // DescribeChangeSet authorizes the change set too; deploy's resources, so
+                    // `all` holds one CloudFormation statement.
+                    stack_and_change_sets(s),
                 ),
                 Grant::anywhere(
                     "Ec2",
@@ -282,8 +291,18 @@ fn logs_policy(extra: &[&str]) -> Grant {
     Grant::anywhere("LogsPolicy", &actions)
 }
 
+/// The relay stack, and a pair's two small stacks (`deploy --secondary-region`):
+/// `<stack>-endpoint` beside the relay, `<stack>-archive` in the secondary Region, as one
+/// pattern in any Region (two more ARNs with a 50-character stack put `all` past a role's
+/// inline-policy size; like the queues' pattern, it also matches stacks named `<stack>-…`).
+/// The secondary's relay is its own Region's: a pair needs each Region's documents
+/// (`evrelay --region R policy …`).
 fn stack_arns(s: &Scope) -> Vec<String> {
-    vec![s.arn("cloudformation", &format!("stack/{}/*", s.names.stack))]
+    let stack = &s.names.stack;
+    vec![
+        s.arn("cloudformation", &format!("stack/{stack}/*")),
+        format!("arn:{}:cloudformation:*:*:stack/{stack}-*/*", s.partition),
+    ]
 }
 
 /// The depth of the stack's queues: deploy waits out a deleted queue's name (blocked for 60 s)
@@ -324,9 +343,14 @@ fn stack_changes(s: &Scope, deploying: bool) -> Grant {
             "cloudformation:TagResource",
         ]);
     }
+    Grant::new("CloudFormation", &actions, stack_and_change_sets(s))
+}
+
+/// The stacks and evrelay's change sets on them.
+fn stack_and_change_sets(s: &Scope) -> Vec<String> {
     let mut resources = stack_arns(s);
     resources.push(s.arn("cloudformation", "changeSet/evrelay-*/*"));
-    Grant::new("CloudFormation", &actions, resources)
+    resources
 }
 
 /// `--role-arn`: the service role CloudFormation acts as, passed only to CloudFormation. With

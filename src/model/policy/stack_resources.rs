@@ -21,83 +21,10 @@ pub struct StackResource {
     pub resources: fn(&Scope) -> Vec<String>,
 }
 
-fn function(s: &Scope) -> Vec<String> {
-    vec![s.arn("lambda", &format!("function:{}", s.names.function))]
-}
+mod arns;
 
-/// The stack's queues (DLQ, responses, buffer) as one `<stack>-*` pattern: three ARNs with a
-/// 50-character stack name put the deploy policy past a managed policy's 6,144 characters. The
-/// pattern also matches the queues of a stack named `<stack>-…`; operate's grants name each queue.
-fn queues(s: &Scope) -> Vec<String> {
-    vec![s.arn("sqs", &format!("{}-*", s.names.stack))]
-}
-
-/// For actions granted on `*` (the statement that holds them says why).
-fn any(_: &Scope) -> Vec<String> {
-    vec!["*".to_string()]
-}
-
-/// Both log groups, with and without the `:*` suffix some Logs actions authorize against.
-pub fn log_groups(s: &Scope) -> Vec<String> {
-    [&s.names.relay_log_group, &s.names.events_log_group]
-        .iter()
-        .flat_map(|g| {
-            [
-                s.arn("logs", &format!("log-group:{g}")),
-                s.arn("logs", &format!("log-group:{g}:*")),
-            ]
-        })
-        .collect()
-}
-
-/// The bus and its rules: every rule on the stack's own bus is the stack's.
-fn bus_and_rules(s: &Scope) -> Vec<String> {
-    let bus = &s.names.bus;
-    vec![
-        s.arn("events", &format!("event-bus/{bus}")),
-        s.arn("events", &format!("rule/{bus}/*")),
-    ]
-}
-
-/// The stack's own secret: Secrets Manager appends `-` and six random characters to the name
-/// (Secrets Manager User Guide, "ARN format": "…:secret:SecretName-6RandomCharacters").
-fn secret(s: &Scope) -> Vec<String> {
-    vec![s.arn(
-        "secretsmanager",
-        &format!("secret:{}-??????", s.names.secret),
-    )]
-}
-
-/// The stack's alarms (`<stack>-dlq-not-empty`, …; `--alarms`).
-pub fn alarms(s: &Scope) -> Vec<String> {
-    vec![s.arn("cloudwatch", &format!("alarm:{}-*", s.names.stack))]
-}
-
-/// The alarms, and the topic the stack makes for `--alarms EMAIL` with its subscriptions
-/// (`<topic ARN>:<uuid>`), in one pattern.
-fn alarms_and_topic(s: &Scope) -> Vec<String> {
-    let mut out = alarms(s);
-    out.push(s.arn("sns", &format!("{}-alarms*", s.names.stack)));
-    out
-}
-
-/// The template's logical id of the relay's execution role.
-pub const RELAY_ROLE_ID: &str = "RelayRole";
-
-/// The relay's role has no RoleName: CloudFormation names it `<stack>-RelayRole-<12 random>`
-/// within IAM's 64 characters. Past that, it keeps only the head of the stack name (AWS does
-/// not document the rule; names observed keep at least 25 characters of it), so a long stack
-/// name is matched by that head alone.
-pub fn relay_role(s: &Scope) -> Vec<String> {
-    let stack = &s.names.stack;
-    let fits = stack.len() + 1 + RELAY_ROLE_ID.len() + 13 <= 64;
-    let pattern = if fits {
-        format!("role/{stack}-{RELAY_ROLE_ID}-*")
-    } else {
-        format!("role/{}*", &stack[..25])
-    };
-    vec![s.global_arn("iam", &pattern)]
-}
+pub use arns::{alarms, log_groups, pair_events, relay_role, replication_role, RELAY_ROLE_ID};
+use arns::{alarms_and_topic, any, bus_and_rules, function, queues, roles, secret};
 
 pub const STACK_RESOURCES: &[StackResource] = &[
     StackResource {
@@ -164,7 +91,7 @@ pub const STACK_RESOURCES: &[StackResource] = &[
             "iam:DeleteRolePolicy",
             "iam:DeleteRole",
         ],
-        resources: relay_role,
+        resources: roles,
     },
     StackResource {
         resource_type: "AWS::Lambda::Function",
@@ -330,6 +257,49 @@ pub const STACK_RESOURCES: &[StackResource] = &[
         delete: &["sns:Unsubscribe"],
         resources: alarms_and_topic,
     },
+    // A pair's stacks (templates/endpoint.yaml, templates/archive.yaml). The handlers' actions
+    // (the registry schemas' handler permissions): the endpoint's read the health check and
+    // pass the replication role (below, to EventBridge only).
+    StackResource {
+        resource_type: "AWS::Events::Endpoint",
+        name: "StackPair",
+        deploy: &[
+            "events:CreateEndpoint",
+            "events:DescribeEndpoint",
+            "events:UpdateEndpoint",
+            "events:DeleteEndpoint",
+        ],
+        delete: &["events:DescribeEndpoint", "events:DeleteEndpoint"],
+        resources: pair_events,
+    },
+    StackResource {
+        resource_type: "AWS::Events::Archive",
+        name: "StackPair",
+        deploy: &[
+            "events:CreateArchive",
+            "events:DescribeArchive",
+            "events:UpdateArchive",
+            "events:DeleteArchive",
+        ],
+        delete: &["events:DescribeArchive", "events:DeleteArchive"],
+        resources: pair_events,
+    },
+    // Route 53 picks the health check's id: CreateHealthCheck takes no resource and the rest
+    // name ids unknown before the deploy, so these share the `*` statement.
+    StackResource {
+        resource_type: "AWS::Route53::HealthCheck",
+        name: "StackRoute53",
+        deploy: &[
+            "route53:CreateHealthCheck",
+            "route53:GetHealthCheck",
+            "route53:UpdateHealthCheck",
+            "route53:DeleteHealthCheck",
+            "route53:ChangeTagsForResource",
+            "route53:ListTagsForResource",
+        ],
+        delete: &["route53:GetHealthCheck", "route53:DeleteHealthCheck"],
+        resources: any,
+    },
 ];
 
 /// The stack-resource statements of a job: each type's actions, merged per statement name.
@@ -341,6 +311,19 @@ pub fn grants(deploying: bool, scope: &Scope) -> Vec<Grant> {
             Some(g) => g.actions.extend(actions.iter().map(|a| a.to_string())),
             None => out.push(Grant::new(r.name, actions, (r.resources)(scope))),
         }
+    }
+    if deploying {
+        // The endpoint's handler passes the replication role to EventBridge (RoleArn).
+        out.push(
+            Grant::new(
+                "StackPassReplication",
+                &["iam:PassRole"],
+                vec![replication_role(scope)],
+            )
+            .when(serde_json::json!({
+                "StringEquals": {"iam:PassedToService": "events.amazonaws.com"}
+            })),
+        );
     }
     out
 }

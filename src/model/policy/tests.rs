@@ -282,3 +282,50 @@ fn the_relay_role_pattern_follows_cloudformations_generated_name() {
         format!("arn:aws:iam::*:role/{}*", "b".repeat(25))
     );
 }
+
+#[test]
+fn a_pair_s_stacks_have_their_resource_types_actions_and_the_replication_role_goes_to_eventbridge_only(
+) {
+    for template in [
+        crate::template::ENDPOINT_TEMPLATE,
+        crate::template::ARCHIVE_TEMPLATE,
+    ] {
+        for t in template_resource_types(template) {
+            assert!(
+                STACK_RESOURCES.iter().any(|r| r.resource_type == t),
+                "{t} has no actions in src/model/policy/stack_resources.rs"
+            );
+        }
+    }
+    let doc = policy(&[Job::StackResources], &scope());
+    let pass = doc
+        .statement
+        .iter()
+        .find(|s| s.sid == "ResourcesStackPassReplication")
+        .unwrap();
+    assert_eq!(pass.resource, ["arn:aws:iam::*:role/orders-replication"]);
+    assert_eq!(
+        pass.condition.as_ref().unwrap()["StringEquals"]["iam:PassedToService"],
+        "events.amazonaws.com"
+    );
+    let pair = doc
+        .statement
+        .iter()
+        .find(|s| s.sid == "ResourcesStackPair")
+        .unwrap();
+    assert!(pair
+        .resource
+        .contains(&"arn:aws:events:eu-west-1:*:endpoint/orders".to_string()));
+    let deploy = policy(&[Job::Deploy], &scope());
+    let cfn = deploy
+        .statement
+        .iter()
+        .find(|s| s.sid == "DeployCloudFormation")
+        .unwrap();
+    assert!(cfn
+        .resource
+        .contains(&"arn:aws:cloudformation:*:*:stack/orders-*/*".to_string()));
+    assert!(deploy
+        .actions()
+        .contains(&"events:DescribeEndpoint".to_string()));
+}

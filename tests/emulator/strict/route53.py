@@ -147,3 +147,15 @@ def health_check_healthy(account_id: str, health_check_id: str, _depth: int = 0)
     else:
         healthy = True
     return healthy != _truthy(check.inverted)
+
+
+# --- Deleting the stack deletes its health check ------------------------------------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-console-delete-stack.html
+# (deleting a stack deletes all its resources unless a DeletionPolicy retains them) and
+# aws-resource-route53-healthcheck.html (DeleteHealthCheck is the resource's delete handler).
+# moto's HealthCheck has no CloudFormation delete: the check outlives its stack.
+def _delete_health_check_cfn(self, account_id: str, region_name: str) -> None:
+    _r53_models.route53_backends[account_id]["aws"].delete_health_check(self.id)
+
+
+_r53_models.HealthCheck.delete = _delete_health_check_cfn
