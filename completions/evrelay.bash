@@ -34,6 +34,9 @@ _evrelay() {
             evrelay,dlq)
                 cmd="evrelay__subcmd__dlq"
                 ;;
+            evrelay,failover)
+                cmd="evrelay__subcmd__failover"
+                ;;
             evrelay,help)
                 cmd="evrelay__subcmd__help"
                 ;;
@@ -42,6 +45,9 @@ _evrelay() {
                 ;;
             evrelay,policy)
                 cmd="evrelay__subcmd__policy"
+                ;;
+            evrelay,replay)
+                cmd="evrelay__subcmd__replay"
                 ;;
             evrelay,send)
                 cmd="evrelay__subcmd__send"
@@ -85,6 +91,24 @@ _evrelay() {
             evrelay__subcmd__dlq__subcmd__help,redrive)
                 cmd="evrelay__subcmd__dlq__subcmd__help__subcmd__redrive"
                 ;;
+            evrelay__subcmd__failover,help)
+                cmd="evrelay__subcmd__failover__subcmd__help"
+                ;;
+            evrelay__subcmd__failover,start)
+                cmd="evrelay__subcmd__failover__subcmd__start"
+                ;;
+            evrelay__subcmd__failover,stop)
+                cmd="evrelay__subcmd__failover__subcmd__stop"
+                ;;
+            evrelay__subcmd__failover__subcmd__help,help)
+                cmd="evrelay__subcmd__failover__subcmd__help__subcmd__help"
+                ;;
+            evrelay__subcmd__failover__subcmd__help,start)
+                cmd="evrelay__subcmd__failover__subcmd__help__subcmd__start"
+                ;;
+            evrelay__subcmd__failover__subcmd__help,stop)
+                cmd="evrelay__subcmd__failover__subcmd__help__subcmd__stop"
+                ;;
             evrelay__subcmd__help,completions)
                 cmd="evrelay__subcmd__help__subcmd__completions"
                 ;;
@@ -100,6 +124,9 @@ _evrelay() {
             evrelay__subcmd__help,dlq)
                 cmd="evrelay__subcmd__help__subcmd__dlq"
                 ;;
+            evrelay__subcmd__help,failover)
+                cmd="evrelay__subcmd__help__subcmd__failover"
+                ;;
             evrelay__subcmd__help,help)
                 cmd="evrelay__subcmd__help__subcmd__help"
                 ;;
@@ -108,6 +135,9 @@ _evrelay() {
                 ;;
             evrelay__subcmd__help,policy)
                 cmd="evrelay__subcmd__help__subcmd__policy"
+                ;;
+            evrelay__subcmd__help,replay)
+                cmd="evrelay__subcmd__help__subcmd__replay"
                 ;;
             evrelay__subcmd__help,send)
                 cmd="evrelay__subcmd__help__subcmd__send"
@@ -133,6 +163,12 @@ _evrelay() {
             evrelay__subcmd__help__subcmd__dlq,redrive)
                 cmd="evrelay__subcmd__help__subcmd__dlq__subcmd__redrive"
                 ;;
+            evrelay__subcmd__help__subcmd__failover,start)
+                cmd="evrelay__subcmd__help__subcmd__failover__subcmd__start"
+                ;;
+            evrelay__subcmd__help__subcmd__failover,stop)
+                cmd="evrelay__subcmd__help__subcmd__failover__subcmd__stop"
+                ;;
             *)
                 ;;
         esac
@@ -140,7 +176,7 @@ _evrelay() {
 
     case "${cmd}" in
         evrelay)
-            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version discover deploy send logs dlq status top destroy delete template policy completions help"
+            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version discover deploy send logs dlq status top failover replay destroy delete template policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -803,8 +839,198 @@ _evrelay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        evrelay__subcmd__failover)
+            opts="-y -v -q -h -V --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version start stop help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evrelay__subcmd__failover__subcmd__help)
+            opts="start stop help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evrelay__subcmd__failover__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evrelay__subcmd__failover__subcmd__help__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evrelay__subcmd__failover__subcmd__help__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evrelay__subcmd__failover__subcmd__start)
+            opts="-y -v -q -h -V --timeout --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evrelay__subcmd__failover__subcmd__stop)
+            opts="-y -v -q -h -V --timeout --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         evrelay__subcmd__help)
-            opts="discover deploy send logs dlq status top destroy template policy completions help"
+            opts="discover deploy send logs dlq status top failover replay destroy template policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -943,6 +1169,48 @@ _evrelay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        evrelay__subcmd__help__subcmd__failover)
+            opts="start stop"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evrelay__subcmd__help__subcmd__failover__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evrelay__subcmd__help__subcmd__failover__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         evrelay__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -972,6 +1240,20 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__help__subcmd__policy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        evrelay__subcmd__help__subcmd__replay)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1145,8 +1427,66 @@ _evrelay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        evrelay__subcmd__replay)
+            opts="-y -v -q -h -V --from --to --cancel --timeout --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cancel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         evrelay__subcmd__send)
-            opts="-y -v -q -h -V --detail --detail-type --source --bus --count --concurrency --rate --duration --return-response --timeout --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --detail --detail-type --source --bus --global --endpoint-id --count --concurrency --rate --duration --return-response --timeout --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1165,6 +1505,10 @@ _evrelay() {
                     return 0
                     ;;
                 --bus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -43,6 +43,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand dlq 'Inspect and recover events that failed delivery'
             cand status 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
             cand top 'A live dashboard of the relay: health, queues and the newest log lines (plain lines when piped)'
+            cand failover 'A relay pair''s failover drill: invert the global endpoint''s health check, then restore it'
+            cand replay 'Replay a relay pair''s secondary archive to the secondary''s bus, for a time window'
             cand destroy 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand delete 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand template 'Print the relay''s CloudFormation template, relay code inlined'
@@ -134,6 +136,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --detail-type 'The event''s detail-type'
             cand --source 'The event''s source'
             cand --bus 'The bus to send to (default: the stack''s bus)'
+            cand --endpoint-id 'Send through the global endpoint with this id (DescribeEndpoint''s EndpointId, e.g. abcde12345.veo), signed with SigV4a; the bus must have the same name in both Regions'
             cand --count 'How many events to send (with --detail, each detail is sent this many times)'
             cand --concurrency 'PutEvents requests in flight at once [default: 8; with --rate, 64, so requests slowed by retries do not hold back the ones due after them]'
             cand --rate 'Send at this steady rate for a load test, e.g. 50/s or 600/m: --count events, or for --duration (the output gives the rates asked, issued and accepted, throttles and retries)'
@@ -146,6 +149,7 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --stack-name 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
             cand --config 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]'
             cand --output 'How to print results'
+            cand --global 'Send through the stack''s EventBridge global endpoint (a relay pair, `deploy --secondary-region`; run in the primary Region): EventBridge routes the events to the Region its health check says, and the requests are signed with SigV4a'
             cand --return-response 'Ask the relay for a response event and wait for it'
             cand -y 'Answer yes to every confirmation (needed without a terminal)'
             cand --yes 'Answer yes to every confirmation (needed without a terminal)'
@@ -359,6 +363,106 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'evrelay;failover'= {
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --stack-name 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --config 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand -q 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --quiet 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --no-color 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand start 'Invert the global endpoint''s Route 53 health check, so events sent through the endpoint go to the secondary Region''s bus, and wait until Route 53 reports the check unhealthy'
+            cand stop 'Restore the health check, so events go to the primary Region''s bus again, and wait until Route 53 reports it healthy'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evrelay;failover;start'= {
+            cand --timeout 'How long to wait for Route 53 to report the new status, e.g. 5m, 90s (its checkers read the alarm every 10 to 30 seconds)'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --stack-name 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --config 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand -q 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --quiet 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --no-color 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;failover;stop'= {
+            cand --timeout 'How long to wait for Route 53 to report the new status, e.g. 5m, 90s (its checkers read the alarm every 10 to 30 seconds)'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --stack-name 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --config 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand -q 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --quiet 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --no-color 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'evrelay;failover;help'= {
+            cand start 'Invert the global endpoint''s Route 53 health check, so events sent through the endpoint go to the secondary Region''s bus, and wait until Route 53 reports the check unhealthy'
+            cand stop 'Restore the health check, so events go to the primary Region''s bus again, and wait until Route 53 reports it healthy'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'evrelay;failover;help;start'= {
+        }
+        &'evrelay;failover;help;stop'= {
+        }
+        &'evrelay;failover;help;help'= {
+        }
+        &'evrelay;replay'= {
+            cand --from 'Replay events whose time is at or after this: a duration back from now (2h, 90m, 1d) or an RFC 3339 time (2026-12-04T08:00:00Z)'
+            cand --to 'Replay events whose time is before this, in the same forms [default: now]'
+            cand --cancel 'Cancel a replay evrelay started for this stack (its name is in replay''s output)'
+            cand --timeout 'How long to watch the replay, e.g. 30m, 2h (it goes on in AWS after that)'
+            cand --region 'AWS region (default: AWS_REGION, then the profile''s region)'
+            cand --profile 'Named profile from the AWS config files (default: AWS_PROFILE)'
+            cand --endpoint-url 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual'
+            cand --stack 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --stack-name 'The relay stack''s name; every resource evrelay creates is named from it [default: the config file''s `stack`, else event-relay-app]'
+            cand --config 'The evrelay config file that remembers each relay''s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]'
+            cand --output 'How to print results'
+            cand -y 'Answer yes to every confirmation (needed without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed without a terminal)'
+            cand -v 'Show more detail, including the full cause of errors'
+            cand --verbose 'Show more detail, including the full cause of errors'
+            cand -q 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --quiet 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+            cand --no-color 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'evrelay;destroy'= {
             cand --timeout 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda''s network interfaces can take 20-45 minutes to be released)'
             cand --role-arn 'The CloudFormation service role to delete the stack with (DeleteStack''s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack''s role'
@@ -483,6 +587,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand dlq 'Inspect and recover events that failed delivery'
             cand status 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
             cand top 'A live dashboard of the relay: health, queues and the newest log lines (plain lines when piped)'
+            cand failover 'A relay pair''s failover drill: invert the global endpoint''s health check, then restore it'
+            cand replay 'Replay a relay pair''s secondary archive to the secondary''s bus, for a time window'
             cand destroy 'Delete the relay stack and the VPC endpoints evrelay created for it'
             cand template 'Print the relay''s CloudFormation template, relay code inlined'
             cand policy 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three'
@@ -514,6 +620,16 @@ set edit:completion:arg-completer[evrelay] = {|@words|
         &'evrelay;help;status'= {
         }
         &'evrelay;help;top'= {
+        }
+        &'evrelay;help;failover'= {
+            cand start 'Invert the global endpoint''s Route 53 health check, so events sent through the endpoint go to the secondary Region''s bus, and wait until Route 53 reports the check unhealthy'
+            cand stop 'Restore the health check, so events go to the primary Region''s bus again, and wait until Route 53 reports it healthy'
+        }
+        &'evrelay;help;failover;start'= {
+        }
+        &'evrelay;help;failover;stop'= {
+        }
+        &'evrelay;help;replay'= {
         }
         &'evrelay;help;destroy'= {
         }

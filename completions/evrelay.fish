@@ -44,6 +44,8 @@ complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "logs" -d 'Read the 
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "dlq" -d 'Inspect and recover events that failed delivery'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "status" -d 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "top" -d 'A live dashboard of the relay: health, queues and the newest log lines (plain lines when piped)'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "failover" -d 'A relay pair\'s failover drill: invert the global endpoint\'s health check, then restore it'
+complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "replay" -d 'Replay a relay pair\'s secondary archive to the secondary\'s bus, for a time window'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "destroy" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "delete" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
 complete -c evrelay -n "__fish_evrelay_needs_command" -f -a "template" -d 'Print the relay\'s CloudFormation template, relay code inlined'
@@ -122,6 +124,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l detail -d 'The 
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l detail-type -d 'The event\'s detail-type' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l source -d 'The event\'s source' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l bus -d 'The bus to send to (default: the stack\'s bus)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l endpoint-id -d 'Send through the global endpoint with this id (DescribeEndpoint\'s EndpointId, e.g. abcde12345.veo), signed with SigV4a; the bus must have the same name in both Regions' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l count -d 'How many events to send (with --detail, each detail is sent this many times)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l concurrency -d 'PutEvents requests in flight at once [default: 8; with --rate, 64, so requests slowed by retries do not hold back the ones due after them]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l rate -d 'Send at this steady rate for a load test, e.g. 50/s or 600/m: --count events, or for --duration (the output gives the rates asked, issued and accepted, throttles and retries)' -r
@@ -134,6 +137,7 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l stack -l stack-
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l output -d 'How to print results' -r -f -a "table\t''
 json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l global -d 'Send through the stack\'s EventBridge global endpoint (a relay pair, `deploy --secondary-region`; run in the primary Region): EventBridge routes the events to the Region its health check says, and the requests are signed with SigV4a'
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -l return-response -d 'Ask the relay for a response event and wait for it'
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand send" -s v -l verbose -d 'Show more detail, including the full cause of errors'
@@ -274,6 +278,70 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand top" -s q -l quiet -d 'P
 complete -c evrelay -n "__fish_evrelay_using_subcommand top" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand top" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand top" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -f -a "start" -d 'Invert the global endpoint\'s Route 53 health check, so events sent through the endpoint go to the secondary Region\'s bus, and wait until Route 53 reports the check unhealthy'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -f -a "stop" -d 'Restore the health check, so events go to the primary Region\'s bus again, and wait until Route 53 reports it healthy'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and not __fish_seen_subcommand_from start stop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from start" -l timeout -d 'How long to wait for Route 53 to report the new status, e.g. 5m, 90s (its checkers read the alarm every 10 to 30 seconds)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from start" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from start" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from start" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from start" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from start" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from start" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from start" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from start" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from stop" -l timeout -d 'How long to wait for Route 53 to report the new status, e.g. 5m, 90s (its checkers read the alarm every 10 to 30 seconds)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from stop" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from stop" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from stop" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from stop" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from stop" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from stop" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from stop" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from stop" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from help" -f -a "start" -d 'Invert the global endpoint\'s Route 53 health check, so events sent through the endpoint go to the secondary Region\'s bus, and wait until Route 53 reports the check unhealthy'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Restore the health check, so events go to the primary Region\'s bus again, and wait until Route 53 reports it healthy'
+complete -c evrelay -n "__fish_evrelay_using_subcommand failover; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -l from -d 'Replay events whose time is at or after this: a duration back from now (2h, 90m, 1d) or an RFC 3339 time (2026-12-04T08:00:00Z)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -l to -d 'Replay events whose time is before this, in the same forms [default: now]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -l cancel -d 'Cancel a replay evrelay started for this stack (its name is in replay\'s output)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -l timeout -d 'How long to watch the replay, e.g. 30m, 2h (it goes on in AWS after that)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -l profile -d 'Named profile from the AWS config files (default: AWS_PROFILE)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -l endpoint-url -d 'Send every AWS call to this endpoint, e.g. an emulator. Without it, AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_* variables apply as usual' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -l stack -l stack-name -d 'The relay stack\'s name; every resource evrelay creates is named from it [default: the config file\'s `stack`, else event-relay-app]' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -l config -d 'The evrelay config file that remembers each relay\'s deploy settings [default: EVRELAY_CONFIG, else ./evrelay.toml; read when it exists, written by deploy]' -r -F
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -l output -d 'How to print results' -r -f -a "table\t''
+json\t''"
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -s y -l yes -d 'Answer yes to every confirmation (needed without a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -s v -l verbose -d 'Show more detail, including the full cause of errors'
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -s q -l quiet -d 'Print only data (stdout) and errors: no notes, warnings, progress or live view'
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -s h -l help -d 'Print help'
+complete -c evrelay -n "__fish_evrelay_using_subcommand replay" -s V -l version -d 'Print version'
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l timeout -d 'How long to wait for the stack to be deleted, e.g. 45m, 1h, 90s (a VPC-attached Lambda\'s network interfaces can take 20-45 minutes to be released)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l role-arn -d 'The CloudFormation service role to delete the stack with (DeleteStack\'s RoleARN), for a stack whose own role is gone or can no longer be assumed. Without it CloudFormation uses the stack\'s role' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand destroy" -l region -d 'AWS region (default: AWS_REGION, then the profile\'s region)' -r
@@ -355,19 +423,23 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s q -l qui
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -l no-color -d 'Disable colours (also: NO_COLOR; CLICOLOR_FORCE=1 forces them off a terminal)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c evrelay -n "__fish_evrelay_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "discover" -d 'Find the private subnets, node security group and internal ALB a relay needs'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "deploy" -d 'Create or update the relay stack and the VPC endpoints it needs'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "send" -d 'Put test events on the relay\'s bus, optionally waiting for the endpoint\'s response'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "logs" -d 'Read the relay\'s and the bus\'s logs, interleaved by time'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "dlq" -d 'Inspect and recover events that failed delivery'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "status" -d 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "top" -d 'A live dashboard of the relay: health, queues and the newest log lines (plain lines when piped)'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "destroy" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "template" -d 'Print the relay\'s CloudFormation template, relay code inlined'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "policy" -d 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top destroy template policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "discover" -d 'Find the private subnets, node security group and internal ALB a relay needs'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "deploy" -d 'Create or update the relay stack and the VPC endpoints it needs'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "send" -d 'Put test events on the relay\'s bus, optionally waiting for the endpoint\'s response'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "logs" -d 'Read the relay\'s and the bus\'s logs, interleaved by time'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "dlq" -d 'Inspect and recover events that failed delivery'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "status" -d 'Show the relay stack, its resources, endpoints, queue depths and health (CloudWatch metrics)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "top" -d 'A live dashboard of the relay: health, queues and the newest log lines (plain lines when piped)'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "failover" -d 'A relay pair\'s failover drill: invert the global endpoint\'s health check, then restore it'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "replay" -d 'Replay a relay pair\'s secondary archive to the secondary\'s bus, for a time window'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "destroy" -d 'Delete the relay stack and the VPC endpoints evrelay created for it'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "template" -d 'Print the relay\'s CloudFormation template, relay code inlined'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "policy" -d 'Print the least-privilege IAM policy for deploy, operate, destroy, or all three'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and not __fish_seen_subcommand_from discover deploy send logs dlq status top failover replay destroy template policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "peek" -d 'List failed events without consuming them'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "drain" -d 'Append every message to a JSON Lines file, then delete it from the queue'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "redrive" -d 'Put each failed event back on the bus; delete only what was re-sent. Buffered delivery: move the events back to the buffer queue (an SQS message move task), ids unchanged'
 complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from dlq" -f -a "purge" -d 'Delete every message in the queue'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from failover" -f -a "start" -d 'Invert the global endpoint\'s Route 53 health check, so events sent through the endpoint go to the secondary Region\'s bus, and wait until Route 53 reports the check unhealthy'
+complete -c evrelay -n "__fish_evrelay_using_subcommand help; and __fish_seen_subcommand_from failover" -f -a "stop" -d 'Restore the health check, so events go to the primary Region\'s bus again, and wait until Route 53 reports it healthy'

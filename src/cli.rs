@@ -126,6 +126,10 @@ pub enum Command {
     Status(commands::status::StatusArgs),
     /// A live dashboard of the relay: health, queues and the newest log lines (plain lines when piped).
     Top(commands::top::TopArgs),
+    /// A relay pair's failover drill: invert the global endpoint's health check, then restore it.
+    Failover(commands::failover::FailoverArgs),
+    /// Replay a relay pair's secondary archive to the secondary's bus, for a time window.
+    Replay(commands::replay::ReplayArgs),
     /// Delete the relay stack and the VPC endpoints evrelay created for it.
     #[command(visible_alias = "delete")]
     Destroy(commands::destroy::DestroyArgs),
@@ -245,6 +249,13 @@ fn examples(command: &str) -> Option<&'static str> {
   evrelay top --since 15m --interval 2s
   evrelay top | tee top.log                     # not a terminal: one line per refresh
   evrelay --output json top                     # one JSON object per refresh",
+        "failover" => "  evrelay failover start                      # events through the endpoint go to the secondary
+  evrelay failover stop --yes",
+        "start" => "  evrelay failover start --timeout 10m",
+        "stop" => "  evrelay failover stop",
+        "replay" => "  evrelay replay --from 2h                     # the last two hours of the secondary's archive
+  evrelay replay --from 2026-12-04T08:00:00Z --to 2026-12-04T09:30:00Z --yes
+  evrelay replay --cancel orders-20261204T101500",
         "destroy" => "  evrelay destroy
   evrelay --stack orders-relay destroy --yes",
         "template" => "  evrelay template > relay.yaml

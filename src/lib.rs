@@ -63,6 +63,8 @@ async fn dispatch(cli: Cli) -> Result<()> {
                 Command::Dlq(args) => commands::dlq::run(&ctx, args).await,
                 Command::Status(args) => commands::status::run(&ctx, args).await,
                 Command::Top(args) => commands::top::run(&ctx, args).await,
+                Command::Failover(args) => commands::failover::run(&ctx, args).await,
+                Command::Replay(args) => commands::replay::run(&ctx, args).await,
                 Command::Destroy(args) => commands::destroy::run(&ctx, args).await,
                 Command::Template(_) | Command::Completions(_) | Command::Policy(_) => {
                     unreachable!("handled above")

@@ -4,6 +4,7 @@
 pub mod alarms;
 pub mod buffer;
 pub mod cloudwatch;
+pub mod deleted_stacks;
 pub mod ec2;
 pub mod eventbridge;
 pub mod global_endpoint;
@@ -14,6 +15,7 @@ pub mod listener_hosts;
 pub mod log_groups;
 pub mod logs;
 pub mod logs_policy;
+pub mod replay;
 pub mod retry;
 pub mod route53;
 pub mod secretsmanager;

@@ -6,8 +6,10 @@ pub mod deploy;
 pub mod destroy;
 pub mod discover;
 pub mod dlq;
+pub mod failover;
 pub mod logs;
 pub mod policy;
+pub mod replay;
 pub mod send;
 pub mod status;
 pub mod template;
@@ -24,6 +26,17 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     }
     humantime::parse_duration(s)
         .map_err(|e| format!("`{s}` is not a duration ({e}); use e.g. 90s, 10m, 1h30m or 2d"))
+}
+
+/// A time as `logs --since` and `replay --from` take it: a duration back from `now` (`10m`,
+/// `2h`) or an RFC 3339 time; epoch milliseconds.
+pub fn parse_time(s: &str, now_ms: i64) -> Result<i64, String> {
+    if let Ok(d) = parse_duration(s) {
+        return Ok(now_ms - d.as_millis() as i64);
+    }
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+        .map_err(|_| format!("`{s}` is neither a duration nor an RFC 3339 time"))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricDatum, Statistic};
 
-use crate::harness::{stdout_json, Moto};
+use crate::harness::{assert_ok, stdout_json, Moto};
 use crate::stack::net::{deploy_args, seed, Net};
 
 const EVALUATE: (&str, &str) = ("EVRELAY_EMULATOR_EVALUATE_ALARMS", "1");
@@ -18,22 +18,13 @@ fn deploy(moto: &Moto, net: &Net, stack: &str, extra: &[&str]) -> std::process::
         .unwrap()
 }
 
-fn ok(out: &std::process::Output) {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn status(moto: &Moto, stack: &str) -> serde_json::Value {
     let out = moto
         .evrelay()
         .args(["--stack", stack, "--output", "json", "status"])
         .output()
         .unwrap();
-    ok(&out);
+    assert_ok(&out);
     stdout_json(&out)
 }
 
@@ -73,7 +64,7 @@ async fn alarms_to_an_email_are_kept_by_a_redeploy_and_removed_by_no_alarms() {
     let moto = Moto::start();
     let net = seed(&moto).await;
     let stack = "alarmed";
-    ok(&deploy(
+    assert_ok(&deploy(
         &moto,
         &net,
         stack,
@@ -113,7 +104,7 @@ async fn alarms_to_an_email_are_kept_by_a_redeploy_and_removed_by_no_alarms() {
     );
 
     // A redeploy that changes something else keeps the alarms.
-    ok(&deploy(
+    assert_ok(&deploy(
         &moto,
         &net,
         stack,
@@ -122,7 +113,7 @@ async fn alarms_to_an_email_are_kept_by_a_redeploy_and_removed_by_no_alarms() {
     assert_eq!(alarm_states(&status(&moto, stack)), expected);
 
     // --no-alarms removes them and the topic.
-    ok(&deploy(&moto, &net, stack, &["--no-alarms"]));
+    assert_ok(&deploy(&moto, &net, stack, &["--no-alarms"]));
     let s = status(&moto, stack);
     assert_eq!(alarm_states(&s), Vec::<(String, String)>::new());
     let ids = resource_ids(&s);
@@ -156,7 +147,7 @@ async fn the_dlq_alarm_fires_when_the_dlq_fills_and_destroy_removes_only_the_sta
     let moto = Moto::start_with_env(&[EVALUATE]);
     let net = seed(&moto).await;
     let stack = "firing";
-    ok(&deploy(
+    assert_ok(&deploy(
         &moto,
         &net,
         stack,
@@ -226,7 +217,7 @@ async fn the_dlq_alarm_fires_when_the_dlq_fills_and_destroy_removes_only_the_sta
         .args(["--stack", stack, "--yes", "destroy"])
         .output()
         .unwrap();
-    ok(&out);
+    assert_ok(&out);
     let left = cw
         .describe_alarms()
         .alarm_name_prefix(format!("{stack}-"))

@@ -30,12 +30,7 @@ pub(crate) async fn deploy_buffered(moto: &Moto, stack: &str) {
         ])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::harness::assert_ok(&out);
 }
 
 pub(crate) async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
@@ -200,12 +195,7 @@ async fn status_watch_measures_the_drain_rate_while_the_relay_works() {
         .unwrap();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     relay.await.unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::harness::assert_ok(&out);
     let status = stdout_json(&out);
     assert_eq!(status["drain"]["basis"], "observed", "{status}");
     assert!(

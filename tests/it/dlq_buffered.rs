@@ -51,12 +51,7 @@ async fn failed_events_are_peeked_with_their_receives_and_moved_back_to_the_buff
         &mut calls,
         &["--stack", "bdlq", "--output", "json", "dlq", "peek"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::harness::assert_ok(&out);
     let doc = stdout_json(&out);
     assert_eq!(doc["delivery"], "buffered");
     let records = doc["records"].as_array().unwrap();
@@ -110,12 +105,7 @@ async fn failed_events_are_peeked_with_their_receives_and_moved_back_to_the_buff
             "--stack", "bdlq", "--yes", "--output", "json", "dlq", "redrive",
         ],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::harness::assert_ok(&out);
     let report = stdout_json(&out);
     assert_eq!(report["status"], "COMPLETED", "{report}");
     assert_eq!(report["moved"], 3, "{report}");
@@ -173,12 +163,7 @@ async fn failed_events_are_peeked_with_their_receives_and_moved_back_to_the_buff
             "--stack", "bdlq", "--yes", "dlq", "redrive", "--bus", "bdlq-bus",
         ],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::harness::assert_ok(&out);
     assert_eq!(
         depth(&c.sqs, &dlq).await,
         (0, 0),

@@ -21,6 +21,16 @@ pub struct Moto {
 }
 
 /// `evrelay --stack S --output json status EXTRA…`, which must succeed, as JSON.
+/// The command succeeded (exit 0); otherwise the test fails showing what evrelay said.
+pub fn assert_ok(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 pub fn status_json(moto: &Moto, stack: &str, extra: &[&str]) -> serde_json::Value {
     let out = moto
         .evrelay()
@@ -28,12 +38,7 @@ pub fn status_json(moto: &Moto, stack: &str, extra: &[&str]) -> serde_json::Valu
         .args(extra)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     stdout_json(&out)
 }
 

@@ -67,12 +67,7 @@ async fn a_new_relay_has_no_traffic_yet_and_a_failing_one_names_its_errors_and_d
         .args(["--yes", "--generate-secret"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::harness::assert_ok(&out);
 
     // Just deployed: nothing has any datapoint, which is news, not an error.
     let status = status_json(&moto, stack, &[]);

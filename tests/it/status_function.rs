@@ -15,12 +15,7 @@ async fn status_shows_the_relay_functions_state_and_a_missing_function_as_not_fo
         .args(["--yes", "--generate-secret"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::harness::assert_ok(&out);
 
     // The operator checks the deployed relay: moto's function is Active, its last update done.
     let out = moto
@@ -28,12 +23,7 @@ async fn status_shows_the_relay_functions_state_and_a_missing_function_as_not_fo
         .args(["--stack", stack, "--output", "json", "status"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::harness::assert_ok(&out);
     let status = stdout_json(&out);
     assert_eq!(status["function"], "fnstate-relay");
     assert_eq!(status["function_state"], "Active");
@@ -67,12 +57,7 @@ async fn status_shows_the_relay_functions_state_and_a_missing_function_as_not_fo
         .args(["--stack", stack, "--output", "json", "status"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::harness::assert_ok(&out);
     let status = stdout_json(&out);
     assert!(status["function_state"].is_null(), "{status}");
     assert_eq!(status["status"], "CREATE_COMPLETE");

@@ -15,7 +15,8 @@ services-sqs-scaling.html, services-sqs-errorhandling.html):
 - SQS's own redrive (`maxReceiveCount` → the DLQ) is moto's, and real;
 - a mapping whose State is not Enabled is not polled.
 Each invocation, and each message's first receive (the inbound rule's delivery to the buffer),
-emits the metrics AWS would (metrics.py).
+emits the metrics AWS would (metrics.py); what it receives and deletes dates the buffer's oldest
+message (metrics.buffer_received/buffer_deleted: SentTimestamp comes with every receive).
 """
 
 from __future__ import annotations
@@ -149,6 +150,8 @@ class MappingPoller:
             self.stats["in_flight"] += 1
             self.stats["max_in_flight"] = max(self.stats["max_in_flight"], self.stats["in_flight"])
             self.batches.append(ids)
+        queue_name = self.queue_arn.rsplit(":", 1)[-1]
+        metrics.buffer_received(self.endpoint, queue_name, msgs)  # dates the buffer's backlog
         for m in msgs:
             if (m.get("Attributes") or {}).get("ApproximateReceiveCount") == "1":
                 sent = int((m.get("Attributes") or {}).get("SentTimestamp") or time.time() * 1000) / 1000
@@ -166,6 +169,8 @@ class MappingPoller:
                     for i, m in enumerate(msgs) if m["MessageId"] not in stay]
             for i in range(0, len(done), 10):
                 self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=done[i:i + 10])
+            metrics.buffer_deleted(self.endpoint, queue_name, [m["MessageId"] for m in msgs
+                                                               if m["MessageId"] not in stay])
             with self.lock:
                 self.stats["deleted"] += len(done)
                 self.stats["returned"] += len(stay)

@@ -16,9 +16,11 @@ log lines, so the sandbox synthesises them (PutMetricData, boto3) where it plays
   https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
 - AWS/SQS, dimension QueueName, sampled every SANDBOX_METRICS_PERIOD s (default 10; AWS: one
   minute) for the stack's DLQ and buffer: ApproximateNumberOfMessagesVisible; and
-  ApproximateAgeOfOldestMessage for the DLQ of direct delivery (0 when empty; else the age of
-  the oldest of the destination records the sandbox wrote, the most recent `visible` of them
-  taken to be the ones still there). https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+  ApproximateAgeOfOldestMessage (0 when the queue is empty) for the DLQ of direct delivery (the
+  oldest of the destination records the sandbox wrote, the most recent `visible` of them taken
+  to be the ones still there) and for the buffer (the oldest enqueue time, SentTimestamp, of the
+  messages the mapping received and has not deleted: `buffer_received`/`buffer_deleted`).
+  https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
 - evrelay, the relay's own: its log lines' Embedded Metric Format members, extracted as
   CloudWatch Logs would when the lines reach the function's log group.
   https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
@@ -35,6 +37,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 
 from moto_proc import client
 
@@ -164,20 +167,80 @@ def log_events_ingested(endpoint: str, events: list[dict]) -> None:
             p.put(ns, name, value, unit, dims, e["timestamp"] / 1000)
 
 
+# ---- the buffer's messages, dated by what the mapping received --------------------------------
+# ApproximateAgeOfOldestMessage is "the approximate age of the oldest non-deleted message in the
+# queue"; a message "received three times (or more) and not processed" is left out of it (moved
+# to the back of the queue: "the age of a poison-pill message isn't included in the metric until
+# the poison-pill message is consumed successfully").
+# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+# SQS gives no way to read a message's age without receiving it, and a receive changes its
+# receive count (what sends it to the DLQ), so the sandbox never receives just to date: it dates
+# what the mapping received anyway (SentTimestamp and ApproximateReceiveCount come with each
+# message it receives for the relay). SQS hands out a standard queue's messages mostly oldest
+# first, so the oldest message not yet received is no older than those the mapping holds.
+POISON_RECEIVES = 3
+
+_dated: dict[tuple[str, str], dict[str, tuple[float, int, float]]] = {}  # -> id: (sent, receives, seen)
+_dlock = threading.Lock()
+
+
+def buffer_received(endpoint: str, queue_name: str, msgs: list[dict]) -> None:
+    """The mapping received these messages (with their attributes) for an invocation."""
+    now = time.time()
+    with _dlock:
+        dated = _dated.setdefault((endpoint, queue_name), {})
+        for m in msgs:
+            a = m.get("Attributes") or {}
+            if a.get("SentTimestamp"):
+                dated[m["MessageId"]] = (int(a["SentTimestamp"]) / 1000,
+                                         int(a.get("ApproximateReceiveCount") or 1), now)
+
+
+def buffer_deleted(endpoint: str, queue_name: str, message_ids: list[str]) -> None:
+    """The mapping deleted these messages (the relay delivered them)."""
+    with _dlock:
+        dated = _dated.get((endpoint, queue_name), {})
+        for i in message_ids:
+            dated.pop(i, None)
+
+
+def buffer_oldest_sent(endpoint: str, queue_name: str, max_receives: int | None) -> float | None:
+    """The enqueue time of the oldest message the mapping holds that counts for the age: received
+    fewer than 3 times, and fewer than the redrive's maxReceiveCount (at that count a failed
+    message is taken as gone to the DLQ, which SQS moves it to at its next receive). None when
+    the mapping holds none."""
+    limit = min(POISON_RECEIVES, max_receives or POISON_RECEIVES)
+    with _dlock:
+        sent = [s for s, n, _ in _dated.get((endpoint, queue_name), {}).values() if n < limit]
+    return min(sent) if sent else None
+
+
+def _buffer_emptied(endpoint: str, queue_name: str, read_at: float) -> None:
+    """The queue read empty at `read_at`: forget what was received before (left some other way:
+    a purge, the DLQ); a message received since then is still there."""
+    with _dlock:
+        dated = _dated.get((endpoint, queue_name), {})
+        for i in [i for i, (_, _, seen) in dated.items() if seen < read_at]:
+            del dated[i]
+
+
 # ---- queue depth and age, sampled ---------------------------------------------------------------
 
 class QueueSampler:
     """Samples a stack's queues every PERIOD s (and on `sample()`); `wrote()` records a message
-    the sandbox itself put in a queue, for the oldest message's age."""
+    the sandbox itself put in a queue, for the oldest message's age. `samples` keeps what each
+    sample published (for a test to compare with what `evrelay status` reads back)."""
 
     def __init__(self, endpoint: str, stack: str):
         self.endpoint, self.stack = endpoint, stack
         self.sqs = client("sqs", endpoint)
         self.written: dict[str, list[float]] = {}  # queue name -> when each record was sent, in order
+        self.samples: deque = deque(maxlen=1000)  # {"at", "queue", "visible", "age"}
         self.lock = threading.Lock()
         self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"sqs-metrics-{stack}", daemon=True)
         if ENABLED:
-            threading.Thread(target=self._run, name=f"sqs-metrics-{stack}", daemon=True).start()
+            self.thread.start()
 
     def wrote(self, queue_name: str) -> None:
         with self.lock:
@@ -190,20 +253,46 @@ class QueueSampler:
             except Exception as e:  # noqa: BLE001 - queues gone (stack destroyed) or moto busy
                 log.debug("%s: queue metrics not sampled: %s", self.stack, e)
 
-    def sample(self) -> None:
-        p = publisher(self.endpoint)
+    def sample(self) -> dict[str, dict]:
+        """Publishes each queue's depth and age now; returns what it published, by queue name
+        (age None: not dated, no datum)."""
+        p, out = publisher(self.endpoint), {}
         for name in (f"{self.stack}-dlq", f"{self.stack}-buffer"):
             try:
                 url = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
             except self.sqs.exceptions.QueueDoesNotExist:
                 continue
-            visible = int(self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
-                "ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"])
+            at = time.time()
+            a = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+                "RedrivePolicy"])["Attributes"]
+            visible = int(a["ApproximateNumberOfMessages"])
             dims = {"QueueName": name}
-            p.put("AWS/SQS", "ApproximateNumberOfMessagesVisible", visible, "Count", dims)
-            age = self._oldest_age(name, visible) if visible else 0.0
+            p.put("AWS/SQS", "ApproximateNumberOfMessagesVisible", visible, "Count", dims, at)
+            if name.endswith("-buffer"):
+                age = self._buffer_age(name, visible + int(a["ApproximateNumberOfMessagesNotVisible"]),
+                                       a.get("RedrivePolicy"), at)
+            else:
+                age = self._oldest_age(name, visible) if visible else 0.0
             if age is not None:
-                p.put("AWS/SQS", "ApproximateAgeOfOldestMessage", age, "Seconds", dims)
+                p.put("AWS/SQS", "ApproximateAgeOfOldestMessage", age, "Seconds", dims, at)
+            out[name] = {"at": at, "queue": name, "visible": visible, "age": age}
+            with self.lock:
+                self.samples.append(out[name])
+        return out
+
+    def _buffer_age(self, name: str, held: int, redrive: str | None, at: float) -> float | None:
+        """Seconds since the oldest enqueue time the mapping saw (in flight included: a message
+        is in the queue until deleted); 0 when the queue holds nothing."""
+        if not held:
+            _buffer_emptied(self.endpoint, name, at)
+            return 0.0
+        try:
+            max_receives = int(json.loads(redrive)["maxReceiveCount"]) if redrive else None
+        except (ValueError, KeyError, TypeError):
+            max_receives = None
+        sent = buffer_oldest_sent(self.endpoint, name, max_receives)
+        return None if sent is None else max(0.0, at - sent)
 
     def _oldest_age(self, name: str, visible: int) -> float | None:
         """Seconds since the oldest of the records the sandbox wrote to `name` that are taken to
@@ -217,5 +306,9 @@ class QueueSampler:
             del times[:max(0, len(times) - visible)]
             return time.time() - times[0] if times else None
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = False) -> None:
+        """Stops sampling; with wait, returns once no sample of the thread's is under way (what
+        a test needs before it samples by hand and reads the numbers back)."""
         self.stop_event.set()
+        if wait and self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join(30)

@@ -8,33 +8,34 @@
 //! stack evrelay created (tagged `evrelay:managed=true`) is deleted, and only endpoints tagged
 //! `evrelay:managed=true` and `evrelay:stack=<stack>`. Nothing is lost unsaid: the plan lists
 //! what goes, and failed events in the DLQ stop an unattended destroy ([`plan::refusal`]).
+//!
+//! A relay pair (the endpoint stack `<stack>-endpoint` is here) goes as a whole: see [`pair`].
 
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use futures::FutureExt;
 
-use crate::aws::leftovers;
+use crate::aws::leftovers::{self, Leftovers};
 use crate::context::Context;
 use crate::endpoints;
 use crate::error::{Error, Result};
-use crate::stack::events::{latest_events, Cursor};
-use crate::stack::follow::{follow, outcome_error};
+use crate::stack::follow::outcome_error;
 use crate::stack::ownership;
-use crate::stack::progress::Progress;
-use crate::stack::render::duration;
-use crate::stack::watch::{SideFetch, WaitItem, WaitingOn, WatchOptions};
-use crate::stack::{self, Operation, StackInfo};
+use crate::stack::{self, StackInfo};
 use crate::terminal::confirm;
 
+mod delete;
 mod fetch;
+mod pair;
+mod pair_report;
 mod plan;
 mod refused;
 mod relays;
 mod report;
 mod vpc_users;
 
+pub use delete::lambda_interfaces;
 pub use report::{DestroyReport, Handover};
 use vpc_users::{Choice, Fates};
 
@@ -91,6 +92,41 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         .hint("pass --yes to delete without asking (with failed events in the DLQ, also --delete-failed-events; with events in the buffer, --delete-buffered-events)"));
     }
     let started = Instant::now();
+    if let Some(found) = pair::find(ctx).await? {
+        return pair::destroy(ctx, &args, found, started).await;
+    }
+    let Some(relay) = prepare(ctx, &args).await? else {
+        let account = ctx.identity().await?.account.clone();
+        return fetch::nothing_there(ctx, &args, account, started).await;
+    };
+    let let_go = plan::let_go(args.delete_failed_events, args.delete_buffered_events);
+    if let Some(refused) = plan::refusal(&relay.plan, ctx.globals.yes, &let_go) {
+        return Err(refused);
+    }
+    ctx.printer.note(&relay.plan.lines().join("\n"));
+    if !confirm(ctx.globals.yes, relay.plan.question()).await? {
+        return Err(Error::cancelled_with(
+            "destroy cancelled; nothing was deleted",
+        ));
+    }
+    let report = execute(ctx, &args, relay, started).await?;
+    ctx.printer.report(&report)
+}
+
+/// One relay's destroy as read before the question: its stack, what it left, the endpoints'
+/// fates and the plan.
+pub(crate) struct Prepared {
+    info: Option<StackInfo>,
+    left: Leftovers,
+    choice: Choice,
+    fates: Fates,
+    review: Vec<String>,
+    plan: plan::Plan,
+    account: String,
+}
+
+/// Reads one relay's destroy in `ctx`'s Region; `None` when there is nothing to delete there.
+async fn prepare(ctx: &Context, args: &DestroyArgs) -> Result<Option<Prepared>> {
     let (cfn, ec2, stack_name) = (ctx.cloudformation(), ctx.ec2(), ctx.names.stack.clone());
     // A stack evrelay did not create is refused before anything else is looked at.
     let info = ownership::require_owned(cfn, &stack_name, "destroy").await?;
@@ -102,9 +138,8 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     let account = ctx.identity().await?.account.clone();
     let left = leftovers::find(cfn, ec2, &stack_name).await?;
     if info.is_none() && left.is_empty() {
-        return fetch::nothing_there(ctx, &args, account, started).await;
+        return Ok(None);
     }
-    let managed = left.endpoints.clone();
     let choice = match (args.keep_endpoints, args.delete_endpoints) {
         (true, _) => Choice::Keep,
         (_, true) => Choice::Delete,
@@ -112,17 +147,16 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     };
     // Another relay in the same VPC inherits these endpoints; other workloads that reach the
     // service only through them keep them for the VPC: neither is cut off.
-    let mut fates = if managed.is_empty() {
+    let fates = if left.endpoints.is_empty() {
         Fates::default()
     } else {
         let region = relays::Region::read(cfn, &stack_name).await?;
-        fetch::fates_now(ctx, &managed, &region, choice).await?
+        fetch::fates_now(ctx, &left.endpoints, &region, choice).await?
     };
     let review = fetch::other_review_stacks(cfn, &left, info.as_ref()).await?;
-
     let plan = fetch::plan_for(
         ctx,
-        &args,
+        args,
         info.as_ref(),
         &left,
         &fates,
@@ -133,24 +167,44 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     if plan.is_empty() {
         // Only kept endpoints (--keep-endpoints) or review stacks someone else made: no question
         // about nothing.
-        return fetch::nothing_there(ctx, &args, account, started).await;
+        return Ok(None);
     }
-    let let_go = plan::let_go(args.delete_failed_events, args.delete_buffered_events);
-    if let Some(refused) = plan::refusal(&plan, ctx.globals.yes, &let_go) {
-        return Err(refused);
-    }
-    ctx.printer.note(&plan.lines().join("\n"));
-    if !confirm(ctx.globals.yes, plan.question()).await? {
-        return Err(Error::cancelled_with(
-            "destroy cancelled; nothing was deleted",
-        ));
-    }
+    Ok(Some(Prepared {
+        info,
+        left,
+        choice,
+        fates,
+        review,
+        plan,
+        account,
+    }))
+}
+
+/// Deletes what [`prepare`] planned, once the question is answered: the stack, its review
+/// stacks, then the endpoints (handed over, released or deleted) and their groups.
+async fn execute(
+    ctx: &Context,
+    args: &DestroyArgs,
+    relay: Prepared,
+    started: Instant,
+) -> Result<DestroyReport> {
+    let (cfn, ec2, stack_name) = (ctx.cloudformation(), ctx.ec2(), ctx.names.stack.clone());
+    let Prepared {
+        info,
+        left,
+        choice,
+        mut fates,
+        review,
+        plan,
+        account,
+    } = relay;
+    let managed = left.endpoints;
     let failed_events_deleted = plan.held_count(plan::HeldKind::Failed);
     let buffered_events_deleted = plan.held_count(plan::HeldKind::Buffered);
 
     let mut stack_status = "not found".to_string();
     if let Some(s) = &info {
-        let outcome = delete_and_follow(ctx, s, &args).await?;
+        let outcome = delete::delete_and_follow(ctx, s, args).await?;
         if !outcome.ok {
             if ctx.printer.json() {
                 ctx.printer.json_line(&serde_json::json!({"type": "result", "ok": false, "stack": stack_name, "account": account, "region": ctx.region(), "status": outcome.status, "failure": outcome.failure}))?;
@@ -215,7 +269,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
                 .saturating_sub(started.elapsed())
                 .clamp(Duration::from_secs(60), Duration::from_secs(600));
             let spinner = ctx.printer.spinner("Deleting the VPC endpoints");
-            let gone = wait_endpoints_gone(ec2, to_delete, wait).await;
+            let gone = delete::wait_endpoints_gone(ec2, to_delete, wait).await;
             spinner.finish_and_clear();
             gone?;
         }
@@ -244,7 +298,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         ))
         .hint(format!("`evrelay status --stack {stack_name}` shows what is left; `evrelay destroy --stack {stack_name}` again removes it"))),
     };
-    ctx.printer.report(&DestroyReport {
+    Ok(DestroyReport {
         kind: "result",
         stack: stack_name,
         account,
@@ -269,137 +323,5 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
         failed_events_deleted,
         buffered_events_deleted,
         elapsed_ms: started.elapsed().as_millis(),
-    })
-}
-
-/// DeleteStack, then the deletion followed to its end. Once DeleteStack is sent the delete is
-/// AWS's: Ctrl-C from then on says so and how to follow or finish it.
-async fn delete_and_follow(
-    ctx: &Context,
-    s: &StackInfo,
-    args: &DestroyArgs,
-) -> Result<crate::stack::watch::Outcome> {
-    let (cfn, ec2, stack_name) = (ctx.cloudformation(), ctx.ec2(), &ctx.names.stack);
-    let goes_on = |what: &str| {
-        Error::cancelled_with(format!(
-            "destroy interrupted (Ctrl-C) {what}; the delete of stack `{stack_name}` goes on in AWS"
-        ))
-        .hint(format!(
-            "follow it with `evrelay status --watch --stack {stack_name}`; `evrelay destroy --stack {stack_name}` again finishes it (the VPC endpoints go after the stack)"
-        ))
-    };
-    let cursor = Cursor::after(&latest_events(cfn, &s.id).await?);
-    let token = stack::request_token("destroy");
-    if s.status != "DELETE_IN_PROGRESS" {
-        // Listening before the line: once it is printed, Ctrl-C is handled (a test waits on it).
-        let interrupted = crate::interrupt::listen();
-        let spinner = ctx
-            .printer
-            .spinner(&format!("Deleting stack {stack_name}: sending DeleteStack"));
-        if !ctx.printer.interactive {
-            ctx.printer.note(&format!(
-                "Deleting stack {stack_name}: sending DeleteStack; from here on Ctrl-C leaves the delete running in AWS."
-            ));
-        }
-        let sent = tokio::select! {
-            sent = stack::delete_stack_as(cfn, &s.id, &token, args.role_arn.as_deref()) => sent,
-            _ = interrupted => Err(goes_on("after DeleteStack was sent")),
-        };
-        spinner.finish_and_clear();
-        sent.map_err(|e| {
-            let said = format!("{} {}", e.message, e.detail.as_deref().unwrap_or_default());
-            refused::explain(
-                stack_name,
-                ctx.region(),
-                &said,
-                s.role_arn.as_deref(),
-                args.role_arn.as_deref(),
-            )
-            .unwrap_or(e)
-        })?;
-    }
-    let mut progress = Progress::new(
-        stack_name,
-        Operation::Delete,
-        crate::template::resource_descriptions(&crate::template::render()),
-    );
-    let opts = WatchOptions {
-        timeout: Some(args.timeout),
-        token: (s.status != "DELETE_IN_PROGRESS").then_some(token),
-        ..WatchOptions::default()
-    };
-    let eni_prefix = ctx.names.eni_description_prefix();
-    let side: SideFetch<'_> = Box::new(move || lambda_interfaces(ec2, eni_prefix.clone()).boxed());
-    follow(
-        &ctx.printer,
-        cfn,
-        &s.id,
-        cursor,
-        &mut progress,
-        &opts,
-        Some(side),
-    )
-    .await
-    .map_err(|e| {
-        if e.is_cancelled() {
-            goes_on("while following the delete")
-        } else {
-            e
-        }
-    })
-}
-
-/// Waits until EC2 has removed the endpoints (deleting → deleted, or no longer listed).
-async fn wait_endpoints_gone(
-    ec2: &aws_sdk_ec2::Client,
-    ids: &[String],
-    timeout: Duration,
-) -> Result<()> {
-    let started = Instant::now();
-    loop {
-        let left: Vec<String> = endpoints::by_ids(ec2, ids)
-            .await?
-            .into_iter()
-            .filter(|e| e.state != "deleted")
-            .map(|e| e.id)
-            .collect();
-        if left.is_empty() {
-            return Ok(());
-        }
-        if started.elapsed() >= timeout {
-            return Err(Error::failed(format!(
-                "VPC endpoints {} are still being deleted after {}",
-                left.join(", "),
-                duration(timeout)
-            ))
-            .hint("EC2 is still removing them; run `evrelay destroy` again later to confirm"));
-        }
-        tokio::time::sleep(Duration::from_secs(3)).await;
-    }
-}
-
-/// The relay's Lambda network interfaces (description `AWS Lambda VPC ENI-<function>*`), which
-/// CloudFormation waits on while it deletes the function's VPC resources.
-pub async fn lambda_interfaces(ec2: &aws_sdk_ec2::Client, prefix: String) -> Option<WaitingOn> {
-    // A failed look-up only loses this refresh of the list; the deletion goes on.
-    let found = crate::aws::ec2::interfaces_described(ec2, &prefix)
-        .await
-        .ok()?;
-    let items = found
-        .into_iter()
-        .map(|ni| {
-            let age = ni
-                .attached_for
-                .map(|d| format!(", attached {} ago", duration(d)))
-                .unwrap_or_default();
-            WaitItem {
-                id: ni.id,
-                detail: format!("{}{age}, {}", ni.status, ni.subnet),
-            }
-        })
-        .collect();
-    Some(WaitingOn {
-        what: "the relay's network interfaces".into(),
-        items,
     })
 }

@@ -42,7 +42,7 @@ impl HeldKind {
         }
     }
 
-    fn count(self, n: u64) -> String {
+    pub fn count(self, n: u64) -> String {
         let what = self.what();
         plural(n, &what[..what.len() - 1], what)
     }

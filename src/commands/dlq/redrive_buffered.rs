@@ -101,7 +101,14 @@ pub(super) async fn run(ctx: &Context, q: &Queue<'_>, dry_run: bool) -> Result<(
             q.name
         );
         confirm_change(ctx, &question).await?;
-        sqs_move::start(q.sqs, &dlq_arn, &buffer_arn).await?;
+        // Ours from here: once asked for, the move is SQS's, so a Ctrl-C while the call is out
+        // waits for its answer and says whether the task started.
+        let mut interrupted = Box::pin(crate::interrupt::listen());
+        let mut start = Box::pin(sqs_move::start(q.sqs, &dlq_arn, &buffer_arn));
+        tokio::select! {
+            started = &mut start => { started?; }
+            _ = &mut interrupted => return Err(interrupted_start(ctx, q, start).await),
+        }
     } else {
         report.joined_running_task = true;
         ctx.printer.note(&format!(
@@ -171,6 +178,37 @@ async fn not_events(ctx: &Context, q: &Queue<'_>, depth: &QueueDepth) -> Result<
     result?;
     warn_release_failures(ctx, &release?);
     Ok(n)
+}
+
+/// How long a Ctrl-C waits for SQS to answer a StartMessageMoveTask already sent.
+const ANSWER_WAIT: Duration = Duration::from_secs(30);
+
+/// Ctrl-C while StartMessageMoveTask was out: its answer says whether events are moving now;
+/// either way nothing is lost (a task moves each event before it leaves the DLQ).
+async fn interrupted_start(
+    ctx: &Context,
+    q: &Queue<'_>,
+    start: impl std::future::Future<Output = Result<String>>,
+) -> Error {
+    let again = crate::interrupt::listen();
+    ctx.printer.note(&format!(
+        "StartMessageMoveTask was already sent: waiting up to {} s for SQS's answer (Ctrl-C again stops at once).",
+        ANSWER_WAIT.as_secs()
+    ));
+    let answer = tokio::select! {
+        answer = tokio::time::timeout(ANSWER_WAIT, start) => answer.ok(),
+        _ = again => None,
+    };
+    let what = match answer {
+        Some(Ok(_)) => "the move task started and goes on in SQS",
+        Some(Err(_)) => "SQS refused the move task: nothing moved",
+        None => "SQS had not answered: a move task may be running",
+    };
+    Error::cancelled_with(format!(
+        "interrupted while asking SQS to move `{}` back to the buffer; {what}",
+        q.name
+    ))
+    .hint("`evrelay dlq redrive` waits for a running task (or starts one); `evrelay dlq peek` shows what is left")
 }
 
 /// Reads the task every [`POLL`] until it is no longer RUNNING or CANCELLING, with a progress

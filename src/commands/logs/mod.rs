@@ -140,12 +140,7 @@ fn empty_window(start: i64, end: i64, pattern: Option<&str>) -> String {
 
 /// `10m`-style durations back from `now`, or an RFC 3339 time; epoch milliseconds.
 fn parse_since(s: &str, now: i64) -> std::result::Result<i64, String> {
-    if let Ok(d) = crate::commands::parse_duration(s) {
-        return Ok(now - d.as_millis() as i64);
-    }
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-        .map_err(|_| format!("`{s}` is neither a duration nor an RFC 3339 time"))
+    crate::commands::parse_time(s, now)
 }
 
 struct Fetched {

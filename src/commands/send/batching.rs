@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
-use crate::aws::eventbridge::{self, EntryOutcome};
+use crate::aws::eventbridge::signing::Signature;
+use crate::aws::eventbridge::{self, EntryOutcome, Through};
 use crate::context::Context;
 use crate::error::Result;
 use crate::model::event::{pack, pack_at_most, EventEntry};
@@ -27,11 +28,14 @@ pub(super) struct Sent {
     /// Entries accepted in each second since the first request, counted when their answer
     /// came (the rate over time).
     pub accepted_each_second: Vec<u64>,
+    /// Each request's signature, in the order the answers came.
+    pub signatures: Vec<Signature>,
 }
 
 pub(super) async fn send_all(
     ctx: &Context,
     bus: &str,
+    through: Through<'_>,
     planned: &Planned,
     concurrency: usize,
     rate: Option<Rate>,
@@ -54,8 +58,8 @@ pub(super) async fn send_all(
             (range, start.elapsed())
         })
         .map(|(range, issued)| async move {
-            let result =
-                eventbridge::put_batch(ctx.events(), bus, &planned.entries[range.clone()]).await;
+            let entries = &planned.entries[range.clone()];
+            let result = eventbridge::put_batch_through(ctx.events(), bus, through, entries).await;
             (range, issued, result)
         })
         .buffer_unordered(concurrency.max(1));
@@ -63,6 +67,7 @@ pub(super) async fn send_all(
     let (mut accepted, mut last_issued, mut last_entries) = (0, Duration::ZERO, 0);
     let mut throttled_requests = 0;
     let mut accepted_each_second = Vec::new();
+    let mut signatures = Vec::new();
     while let Some((range, issued, result)) = requests.next().await {
         let batch = result.map_err(|mut e| {
             progress.finish_and_clear();
@@ -74,6 +79,7 @@ pub(super) async fn send_all(
             e
         })?;
         throttled_requests += u64::from(batch.throttled_requests);
+        signatures.extend(batch.signatures);
         progress.inc(range.len() as u64);
         if issued >= last_issued {
             (last_issued, last_entries) = (issued, range.len());
@@ -101,5 +107,6 @@ pub(super) async fn send_all(
         last_issued,
         last_entries,
         accepted_each_second,
+        signatures,
     })
 }

@@ -1,11 +1,13 @@
 //! `evrelay send`: put test events on the relay's bus and, optionally, wait for the endpoint's
 //! response event.
 //!
-//! [`input`] reads and checks the details, [`batching`] puts them on the bus, [`waiter`]
-//! collects the responses, [`diagnosis`] explains a timeout, [`report`] shows the outcome.
+//! [`input`] reads and checks the details, [`global`] finds the global endpoint to send through
+//! (`--global`, `--endpoint-id`), [`batching`] puts them on the bus, [`waiter`] collects the
+//! responses, [`diagnosis`] explains a timeout, [`report`] shows the outcome.
 
 mod batching;
 mod diagnosis;
+mod global;
 mod input;
 mod report;
 mod waiter;
@@ -22,8 +24,9 @@ use crate::model::failure_record;
 use crate::model::rate::Rate;
 use crate::model::text::{count, now_ms};
 
+use global::EndpointUsed;
 use report::SendReport;
-use waiter::Waiter;
+use waiter::{ResponsesQueue, Waiter};
 
 #[derive(Debug, Clone, Args)]
 pub struct SendArgs {
@@ -42,6 +45,17 @@ pub struct SendArgs {
     /// The bus to send to (default: the stack's bus).
     #[arg(long, value_name = "NAME")]
     pub bus: Option<String>,
+
+    /// Send through the stack's EventBridge global endpoint (a relay pair, `deploy
+    /// --secondary-region`; run in the primary Region): EventBridge routes the events to the
+    /// Region its health check says, and the requests are signed with SigV4a.
+    #[arg(long, conflicts_with = "bus")]
+    pub global: bool,
+
+    /// Send through the global endpoint with this id (DescribeEndpoint's EndpointId, e.g.
+    /// abcde12345.veo), signed with SigV4a; the bus must have the same name in both Regions.
+    #[arg(long, value_name = "ID", conflicts_with = "global", value_parser = global::parse_endpoint_id)]
+    pub endpoint_id: Option<String>,
 
     /// How many events to send (with --detail, each detail is sent this many times).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
@@ -76,17 +90,10 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     crate::stack::ownership::note_if_foreign(ctx).await;
     let named_by_flag = args.bus.is_some();
     let bus = args.bus.clone().unwrap_or_else(|| ctx.names.bus.clone());
-    let responses_queue = async {
-        match args.return_response {
-            true => sqs::queue_url(ctx.sqs(), &ctx.names.responses_queue)
-                .await
-                .map(Some),
-            false => Ok(None),
-        }
-    };
-    let (bus_check, responses_url) = tokio::join!(
+    let endpoint = global::resolve(ctx, args.global, args.endpoint_id.as_deref()).await?;
+    let (bus_check, responses) = tokio::join!(
         eventbridge::require_bus(ctx.events(), &bus, named_by_flag),
-        responses_queue
+        responses_queues(ctx, args.return_response, endpoint.as_ref())
     );
     if let Err(e) = bus_check {
         // The stack's own bus missing: name the stack, and the one probably meant.
@@ -95,16 +102,20 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
             false => crate::stack::missing::explain(ctx, e).await,
         });
     }
-    let responses_url = responses_url?;
+    let responses = responses?;
     warn_if_records_outgrow_the_dlq(ctx, &planned.entries).await?;
 
     let started_ms = now_ms();
     let started = Instant::now();
-    let waiter = responses_url.as_ref().map(|_| Waiter::new());
+    let waiter = responses.as_ref().map(|_| Waiter::new());
+    let through = eventbridge::Through {
+        endpoint_id: endpoint.as_ref().map(|e| e.id.as_str()),
+    };
     let sending = async {
         let result = batching::send_all(
             ctx,
             &bus,
+            through,
             &planned,
             in_flight(args.concurrency, args.rate.is_some()),
             args.rate,
@@ -120,11 +131,12 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
         result.map(|sent| (sent, started.elapsed()))
     };
     let waiting = async {
-        match (&waiter, &responses_url) {
-            (Some(w), Some(url)) => {
+        match (&waiter, &responses) {
+            (Some(w), Some(queues)) => {
                 let receivers = (planned.entries.len() / 100).clamp(1, 8);
+                let each = queues.iter().map(|q| w.receive(q, args.timeout, receivers));
                 tokio::select! {
-                    r = w.receive(ctx, url, args.timeout, receivers) => r,
+                    r = futures::future::try_join_all(each) => r.map(|_| ()),
                     // Never ends first: it only draws.
                     () = async {
                         w.show_progress(&ctx.printer).await;
@@ -156,12 +168,49 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
             sent.last_entries,
         )),
     });
+    if endpoint.is_some() {
+        report.summary.signing = report::SigningSummary::of(&sent.signatures);
+    }
+    report.endpoint = endpoint;
     let missing = report.missing_event_ids();
     if !missing.is_empty() {
         report.diagnosis = Some(diagnosis::diagnose(ctx, started_ms, &missing).await);
     }
     ctx.printer.report(&report)?;
     outcome_error(&report, args.timeout)
+}
+
+/// The responses queues to watch with `--return-response`: the stack's here, and through the
+/// stack's global endpoint the secondary Region's too (its relay answers after a failover).
+async fn responses_queues(
+    ctx: &Context,
+    return_response: bool,
+    endpoint: Option<&EndpointUsed>,
+) -> Result<Option<Vec<ResponsesQueue>>> {
+    if !return_response {
+        return Ok(None);
+    }
+    let region = |c: &Context| endpoint.map(|_| c.region().to_string());
+    let mut queues = vec![ResponsesQueue {
+        client: ctx.sqs().clone(),
+        url: sqs::queue_url(ctx.sqs(), &ctx.names.responses_queue).await?,
+        region: region(ctx),
+    }];
+    if let Some(secondary) = endpoint.and_then(|e| e.secondary_region.as_deref()) {
+        let other = ctx.in_region(secondary).await?;
+        let url = sqs::queue_url(other.sqs(), &other.names.responses_queue)
+            .await
+            .map_err(|mut e| {
+                e.message = format!("{} in {secondary} (the pair's secondary)", e.message);
+                e
+            })?;
+        queues.push(ResponsesQueue {
+            client: other.sqs().clone(),
+            url,
+            region: region(&other),
+        });
+    }
+    Ok(Some(queues))
 }
 
 /// Warns before sending events whose failure record could be larger than the stack's DLQ
@@ -208,12 +257,21 @@ fn outcome_error(report: &SendReport, timeout: Duration) -> Result<()> {
             .iter()
             .find_map(|e| e.error_code.clone())
             .unwrap_or_default();
+        // On AWS an endpoint id that names no endpoint is a host name that does not resolve:
+        // every request fails on the way, never answered.
+        let hint = match (&report.endpoint, code.as_str()) {
+            (Some(e), "RequestFailed") => format!(
+                "no answer from global endpoint {}: check the id (`aws events list-endpoints` in its primary Region shows EndpointId), or use --global in the primary Region",
+                e.id
+            ),
+            _ => "the output lists each refused entry with its error".into(),
+        };
         return Err(Error::failed(format!(
             "{} of {} not accepted by EventBridge ({code})",
             s.failed,
             count(s.events as u64, "event")
         ))
-        .hint("the output lists each refused entry with its error"));
+        .hint(hint));
     }
     if let Some(r) = report.responses.as_ref().filter(|r| r.missing > 0) {
         let wait = report
@@ -236,4 +294,60 @@ fn outcome_error(report: &SendReport, timeout: Duration) -> Result<()> {
         .hint(format!("`evrelay dlq peek` lists failed deliveries; `evrelay logs --since 10m` shows the relay's log{wait}")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(code: &str, endpoint: Option<EndpointUsed>) -> SendReport {
+        let planned = input::Planned {
+            entries: vec![crate::model::event::EventEntry {
+                source: "s".into(),
+                detail_type: "t".into(),
+                detail: "{}".into(),
+                resources: Vec::new(),
+            }],
+            detail_event_ids: vec![None],
+        };
+        let mut outcome = crate::aws::eventbridge::EntryOutcome::not_sent();
+        outcome.error_code = Some(code.into());
+        let mut report = report::build(
+            "b",
+            &planned,
+            vec![outcome],
+            0,
+            Duration::ZERO,
+            vec![],
+            None,
+        );
+        report.endpoint = endpoint;
+        report
+    }
+
+    #[test]
+    fn an_endpoint_that_never_answers_points_at_its_id() {
+        let endpoint = EndpointUsed {
+            name: None,
+            id: "nope12345.veo".into(),
+            primary_region: "us-east-1".into(),
+            secondary_region: None,
+        };
+        let e =
+            outcome_error(&refused("RequestFailed", Some(endpoint)), Duration::ZERO).unwrap_err();
+        assert_eq!(
+            e.message,
+            "1 of 1 event not accepted by EventBridge (RequestFailed)"
+        );
+        assert!(e
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("global endpoint nope12345.veo: check the id"));
+        let e = outcome_error(&refused("RequestFailed", None), Duration::ZERO).unwrap_err();
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("the output lists each refused entry with its error")
+        );
+    }
 }

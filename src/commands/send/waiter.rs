@@ -1,6 +1,8 @@
 //! `send --return-response`: long-polls the responses queue for the relay's
 //! `outbound-event-sent` events, claims ours (by the EventBridge id the relay echoes as
-//! `request-id`) and leaves other senders' responses visible for them.
+//! `request-id`) and leaves other senders' responses visible for them. Through a global endpoint
+//! the response comes back in the Region whose relay delivered the event: both Regions' queues
+//! are watched, and each response says which one it came from.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -11,7 +13,6 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::aws::sqs::{self, Receive};
-use crate::context::Context;
 use crate::error::Result;
 use crate::names::RESPONSE_DETAIL_TYPE;
 
@@ -24,6 +25,9 @@ pub struct Response {
     pub relay_latency_ms: Option<u64>,
     /// From the PutEvents call to the response's arrival here.
     pub round_trip_ms: u64,
+    /// Through a global endpoint: the Region whose relay answered (its responses queue).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answered_by_region: Option<String>,
 }
 
 pub(super) struct Waiter {
@@ -94,7 +98,13 @@ impl Waiter {
     }
 
     /// Claims a response for one of our events.
-    pub(super) fn take(&self, request_id: &str, detail: &Value, received_at: Instant) -> Owner {
+    pub(super) fn take(
+        &self,
+        request_id: &str,
+        detail: &Value,
+        received_at: Instant,
+        region: Option<&str>,
+    ) -> Owner {
         let mut st = self.lock();
         let Some((index, sent_at)) = st.pending.remove(request_id) else {
             return if st.answered.contains(request_id) {
@@ -114,6 +124,7 @@ impl Waiter {
             round_trip_ms: sent_at.map_or(0, |t| {
                 received_at.saturating_duration_since(t).as_millis() as u64
             }),
+            answered_by_region: region.map(str::to_string),
         };
         st.responses.insert(index, response);
         self.progress
@@ -158,17 +169,17 @@ impl Waiter {
         }
     }
 
-    /// Long-polls the responses queue with `receivers` concurrent receivers until every event
+    /// Long-polls one responses queue with `receivers` concurrent receivers until every event
     /// has its response or the deadline passes. Our responses are deleted; other senders' are
     /// made visible again at once.
     pub(super) async fn receive(
         &self,
-        ctx: &Context,
-        url: &str,
+        queue: &ResponsesQueue,
         timeout: Duration,
         receivers: usize,
     ) -> Result<()> {
-        let client = ctx.sqs();
+        let (client, url) = (&queue.client, queue.url.as_str());
+        let region = queue.region.as_deref();
         let receiver = || async {
             let mut finished = self.finished.subscribe();
             let mut backoff = Duration::ZERO;
@@ -196,7 +207,7 @@ impl Waiter {
                 for m in &messages {
                     match response_of(&m.body) {
                         Some((request_id, detail)) => {
-                            match self.take(&request_id, &detail, received_at) {
+                            match self.take(&request_id, &detail, received_at, region) {
                                 Owner::Ours => ours.push(m),
                                 Owner::Foreign => foreign.push(m),
                             }
@@ -227,6 +238,14 @@ impl Waiter {
     }
 }
 
+/// A responses queue to watch: the stack's, or each Region's through a global endpoint
+/// (`region` set then, so each response says where it came from).
+pub(super) struct ResponsesQueue {
+    pub client: aws_sdk_sqs::Client,
+    pub url: String,
+    pub region: Option<String>,
+}
+
 /// `(request-id, detail)` of an `outbound-event-sent` event; `None` for anything else.
 pub(super) fn response_of(body: &str) -> Option<(String, Value)> {
     let event: Value = serde_json::from_str(body).ok()?;
@@ -249,11 +268,17 @@ mod tests {
         let body = serde_json::json!({"detail-type": "outbound-event-sent",
             "detail": {"request-id": "eb-1", "status": 200, "response": {"ok": true}, "latency-ms": 12.4}});
         let (rid, detail) = response_of(&body.to_string()).unwrap();
-        assert!(matches!(w.take(&rid, &detail, Instant::now()), Owner::Ours));
-        // A second delivery of the same response is ours too; someone else's is not.
-        assert!(matches!(w.take(&rid, &detail, Instant::now()), Owner::Ours));
         assert!(matches!(
-            w.take("eb-other", &detail, Instant::now()),
+            w.take(&rid, &detail, Instant::now(), None),
+            Owner::Ours
+        ));
+        // A second delivery of the same response is ours too; someone else's is not.
+        assert!(matches!(
+            w.take(&rid, &detail, Instant::now(), None),
+            Owner::Ours
+        ));
+        assert!(matches!(
+            w.take("eb-other", &detail, Instant::now(), None),
             Owner::Foreign
         ));
         assert_eq!(w.lock().responses[&0].relay_latency_ms, Some(12));
@@ -271,6 +296,16 @@ mod tests {
                 expected: 1
             }
         );
+    }
+
+    #[test]
+    fn a_response_says_which_region_it_came_back_in() {
+        let w = Waiter::new();
+        w.expect("eb-1", 0, None);
+        let detail = serde_json::json!({"request-id": "eb-1", "status": 200});
+        w.take("eb-1", &detail, Instant::now(), Some("us-west-2"));
+        let region = w.lock().responses[&0].answered_by_region.clone();
+        assert_eq!(region.as_deref(), Some("us-west-2"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod drain;
 mod function;
 mod health;
 mod leftovers;
+mod pair;
 
 use clap::Args;
 use comfy_table::{Cell, Color};
@@ -78,12 +79,14 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     }
     // A buffered stack has the buffer's metrics and no asynchronous-invocation ones.
     let buffered = info.delivery() == "buffered";
-    let (report, metrics) = tokio::join!(
+    let (report, metrics, global_endpoint) = tokio::join!(
         gather(ctx, info, args.watch),
-        health::fetch(ctx, window, buffered)
+        health::fetch(ctx, window, buffered),
+        pair::fetch(ctx)
     );
     let mut report = report?;
     report.health = metrics;
+    report.global_endpoint = global_endpoint;
     report.alarms = alarms::fetch(ctx).await;
     report.account = account;
     report.owner = owner;
@@ -150,6 +153,10 @@ pub struct StatusReport {
     pub health: Option<health::HealthReport>,
     /// The stack's alarms (`deploy --alarms`) and their states; empty without alarms.
     pub alarms: Vec<alarms::AlarmRow>,
+    /// A relay pair's global endpoint, health check, secondary relay and archive (absent for a
+    /// single-Region stack).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub global_endpoint: Option<pair::GlobalEndpointStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -209,6 +216,7 @@ async fn gather(ctx: &Context, info: StackInfo, watch: bool) -> Result<StatusRep
         leftovers: left,
         health: None,
         alarms: Vec::new(),
+        global_endpoint: None,
     })
 }
 
@@ -313,6 +321,7 @@ impl Report for StatusReport {
             }
             out.push_str(&format!("\n{t}\n"));
         }
+        out.push_str(&pair::section(self.global_endpoint.as_ref(), style));
         out.push_str(&health::section(self.health.as_ref(), style));
         out.push_str(&alarms::section(&self.alarms, style));
         out.push_str(&leftovers::section(&self.leftovers, &self.stack, style));

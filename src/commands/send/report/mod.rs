@@ -15,16 +15,20 @@ use crate::printer::{Report, Style};
 mod charts;
 mod summary;
 
-pub(super) use summary::{one_decimal, RateSummary};
+pub(super) use summary::{one_decimal, RateSummary, SigningSummary};
 use summary::{ResponseSummary, Summary};
 
 use super::diagnosis::Diagnosis;
+use super::global::EndpointUsed;
 use super::input::Planned;
 use super::waiter::{Response, Waiter};
 
 #[derive(Debug, Serialize)]
 pub(super) struct SendReport {
     pub bus: String,
+    /// The global endpoint the events went through (`--global`, `--endpoint-id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<EndpointUsed>,
     pub events: Vec<EventResult>,
     pub summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,6 +94,7 @@ pub(super) fn build(
         retries,
         rate: None,
         accepted_each_second,
+        signing: None,
     };
     let responses = responses.map(|_| {
         let got: Vec<&Response> = events.iter().filter_map(|e| e.response.as_ref()).collect();
@@ -97,6 +102,7 @@ pub(super) fn build(
     });
     SendReport {
         bus: bus.to_string(),
+        endpoint: None,
         events,
         summary,
         responses,
@@ -153,20 +159,26 @@ impl SendReport {
         if listed.is_empty() {
             return None;
         }
-        let mut table = if with_responses {
-            style.table([
+        // Through a global endpoint, which Region's relay answered each event.
+        let by_region = with_responses && self.endpoint.is_some();
+        let mut header = if with_responses {
+            vec![
                 "event id",
                 "detail event id",
                 "status",
                 "round trip",
                 "relay",
                 "response",
-            ])
+            ]
         } else {
-            style.table(["event id", "detail event id", "result"])
+            vec!["event id", "detail event id", "result"]
         };
+        if by_region {
+            header.insert(3, "answered by");
+        }
+        let mut table = style.table(header);
         for e in listed {
-            let row = match (&e.error_code, &e.response, with_responses) {
+            let mut row = match (&e.error_code, &e.response, with_responses) {
                 (Some(_), _, true) => vec![
                     "-".into(),
                     or_dash(&e.detail_event_id),
@@ -201,6 +213,13 @@ impl SendReport {
                     "-".into(),
                 ],
             };
+            if by_region {
+                let region = e
+                    .response
+                    .as_ref()
+                    .and_then(|r| r.answered_by_region.clone());
+                row.insert(3, or_dash(&region));
+            }
             table.add_row(row);
         }
         let title = if self.events.len() > LIST_LIMIT {
@@ -226,6 +245,9 @@ impl SendReport {
             match &e.response {
                 Some(r) => {
                     rows.push(("status", compact(&r.status)));
+                    if let Some(region) = &r.answered_by_region {
+                        rows.push(("answered by", format!("the relay in {region}")));
+                    }
                     rows.push(("round trip", format!("{} ms", r.round_trip_ms)));
                     let relay = r
                         .relay_latency_ms

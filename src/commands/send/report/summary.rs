@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::aws::eventbridge::signing::Signature;
 use crate::printer::Style;
 
 use super::super::waiter::Response;
@@ -29,6 +30,56 @@ pub(in crate::commands::send) struct Summary {
     /// Events accepted in each second of the run, from its start (the rate over time; the
     /// last second may be partial).
     pub accepted_each_second: Vec<u64>,
+    /// Through a global endpoint: how long the SDK took to sign the requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing: Option<SigningSummary>,
+}
+
+/// The signatures of a send's requests: the algorithm (SigV4a through a global endpoint) and
+/// the time the SDK spent signing, per request, in microseconds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(in crate::commands::send) struct SigningSummary {
+    /// `SigV4a` (or, if the SDK signed otherwise, what it used; several: joined with `+`).
+    pub algorithm: String,
+    pub requests: usize,
+    pub p50_us: u64,
+    pub p99_us: u64,
+    pub max_us: u64,
+    pub total_ms: f64,
+}
+
+impl SigningSummary {
+    pub(in crate::commands::send) fn of(signatures: &[Signature]) -> Option<Self> {
+        let mut algorithms: Vec<&str> = signatures.iter().map(|s| s.algorithm.as_str()).collect();
+        algorithms.sort_unstable();
+        algorithms.dedup();
+        let micros: Vec<u64> = signatures
+            .iter()
+            .map(|s| s.took.as_micros() as u64)
+            .collect();
+        let total: u64 = micros.iter().sum();
+        let p = Percentiles::of(micros)?;
+        Some(Self {
+            algorithm: algorithms.join("+"),
+            requests: signatures.len(),
+            p50_us: p.p50,
+            p99_us: p.p99,
+            max_us: p.max,
+            total_ms: (total as f64 / 100.0).round() / 10.0,
+        })
+    }
+
+    fn line(&self) -> String {
+        format!(
+            "Signing: {} for {}: p50 {} µs, p99 {} µs, max {} µs ({} ms in all).",
+            self.algorithm,
+            plural(self.requests, "request"),
+            self.p50_us,
+            self.p99_us,
+            self.max_us,
+            self.total_ms
+        )
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -149,8 +200,15 @@ pub(super) fn text(report: &SendReport, style: &Style) -> String {
         Some(_) => String::new(),
         None => format!(" ({} events/s)", s.events_per_second),
     };
+    let through = match &report.endpoint {
+        Some(e) => match &e.name {
+            Some(name) => format!(" through global endpoint `{name}` ({})", e.id),
+            None => format!(" through global endpoint {}", e.id),
+        },
+        None => String::new(),
+    };
     let mut summary = format!(
-        "Sent {what} to `{}` in {:.2} s{accepted}",
+        "Sent {what} to `{}`{through} in {:.2} s{accepted}",
         report.bus,
         s.elapsed_ms as f64 / 1000.0,
     );
@@ -169,6 +227,9 @@ pub(super) fn text(report: &SendReport, style: &Style) -> String {
             plural(s.retries as usize, "retry"),
             throttles(s)
         ));
+    }
+    if let Some(signing) = &s.signing {
+        summary.push_str(&format!("\n{}", signing.line()));
     }
     if let Some(r) = report
         .responses
@@ -206,7 +267,9 @@ mod tests {
                 retries: 3,
                 rate,
                 accepted_each_second: Vec::new(),
+                signing: None,
             },
+            endpoint: None,
             responses: None,
             diagnosis: None,
         }
@@ -231,6 +294,29 @@ mod tests {
             "Sent 100 events to `relay-bus` in 1.67 s (59.9 events/s).\n\
              Retried: 3 retries (2 requests throttled whole, 1 entry throttled)."
         );
+    }
+
+    #[test]
+    fn a_send_through_an_endpoint_names_it_and_its_signing_time() {
+        let mut r = report(None);
+        r.summary.retries = 0;
+        r.endpoint = Some(crate::commands::send::global::EndpointUsed {
+            name: Some("orders".into()),
+            id: "abcde12345.veo".into(),
+            primary_region: "us-east-1".into(),
+            secondary_region: Some("us-west-2".into()),
+        });
+        let sig = |us: u64| Signature {
+            algorithm: "SigV4a".into(),
+            took: std::time::Duration::from_micros(us),
+        };
+        r.summary.signing = SigningSummary::of(&[sig(900), sig(1100), sig(4000)]);
+        assert_eq!(
+            r.render(&Style { color: false }),
+            "Sent 100 events to `relay-bus` through global endpoint `orders` (abcde12345.veo) in 1.67 s (59.9 events/s).\n\
+             Signing: SigV4a for 3 requests: p50 1100 µs, p99 4000 µs, max 4000 µs (6 ms in all)."
+        );
+        assert!(SigningSummary::of(&[]).is_none());
     }
 
     #[test]

@@ -2,7 +2,11 @@
 //! entries (≤ 10, < 256 KB: see [`crate::model::event::pack`]), retrying the entries
 //! EventBridge reports as throttled or failed internally, and the whole request when it is
 //! throttled or fails on the way. The SDK's own retries are off for PutEvents: each retry is
-//! evrelay's, so a load test counts every throttle it met.
+//! evrelay's, so a load test counts every throttle it met. The same requests go through a global
+//! endpoint when given its id ([`Through`]); [`signing`] times each request's signature.
+
+pub mod archive;
+pub mod signing;
 
 use std::time::Instant;
 
@@ -15,6 +19,7 @@ use serde::Serialize;
 use crate::aws::retry::{backoff, entry_retryable, is_throttling_code};
 use crate::error::{AwsResultExt, Cause, Error, Result};
 use crate::model::event::EventEntry;
+use signing::{Signature, SigningTimer};
 
 /// Attempts per entry when PutEvents reports it throttled or failed internally.
 const MAX_ATTEMPTS: u32 = 6;
@@ -63,6 +68,18 @@ pub struct PutBatch {
     pub outcomes: Vec<EntryOutcome>,
     /// PutEvents calls refused whole as throttled (each retried).
     pub throttled_requests: u32,
+    /// Each call's signature (SigV4, or SigV4a through a global endpoint) and how long it took.
+    pub signatures: Vec<Signature>,
+}
+
+/// Where PutEvents sends: the client's Region, or a global endpoint. With an `EndpointId` the
+/// SDK's endpoint rules send to `https://<id>.endpoint.events.amazonaws.com` (or to the
+/// configured endpoint URL, e.g. an emulator's) and sign with SigV4a over every Region
+/// (aws-sdk-eventbridge's endpoint rules; the crate's `sigv4a` feature). The bus is named the
+/// same in both Regions: EventBridge resolves it in the Region the endpoint routes to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Through<'a> {
+    pub endpoint_id: Option<&'a str>,
 }
 
 fn request_entry(bus: &str, e: &EventEntry) -> PutEventsRequestEntry {
@@ -80,6 +97,16 @@ fn request_entry(bus: &str, e: &EventEntry) -> PutEventsRequestEntry {
 /// SDK's standard retries would retry (a timeout, a lost connection, a 5xx). Outcomes come back
 /// in the entries' order. Any other whole-request failure is an error.
 pub async fn put_batch(client: &Client, bus: &str, entries: &[EventEntry]) -> Result<PutBatch> {
+    put_batch_through(client, bus, Through::default(), entries).await
+}
+
+/// [`put_batch`], through a global endpoint when `through` names one.
+pub async fn put_batch_through(
+    client: &Client,
+    bus: &str,
+    through: Through<'_>,
+    entries: &[EventEntry],
+) -> Result<PutBatch> {
     let mut outcomes: Vec<EntryOutcome> = entries
         .iter()
         .map(|_| EntryOutcome {
@@ -93,6 +120,7 @@ pub async fn put_batch(client: &Client, bus: &str, entries: &[EventEntry]) -> Re
         })
         .collect();
     let mut throttled_requests = 0;
+    let mut signatures = Vec::new();
     let mut pending: Vec<usize> = (0..entries.len()).collect();
     for attempt in 0..MAX_ATTEMPTS {
         let request: Vec<PutEventsRequestEntry> = pending
@@ -100,14 +128,18 @@ pub async fn put_batch(client: &Client, bus: &str, entries: &[EventEntry]) -> Re
             .map(|&i| request_entry(bus, &entries[i]))
             .collect();
         let started = Instant::now();
+        let timer = SigningTimer::default();
         let answer = client
             .put_events()
             .set_entries(Some(request))
+            .set_endpoint_id(through.endpoint_id.map(str::to_string))
             .customize()
             .config_override(Config::builder().retry_config(RetryConfig::disabled()))
+            .interceptor(timer.clone())
             .send()
             .await
             .aws_context("PutEvents");
+        signatures.extend(timer.signature());
         let out = match answer {
             Ok(out) => out,
             // EventBridge can refuse the whole request when the account's PutEvents quota is
@@ -178,6 +210,7 @@ pub async fn put_batch(client: &Client, bus: &str, entries: &[EventEntry]) -> Re
     Ok(PutBatch {
         outcomes,
         throttled_requests,
+        signatures,
     })
 }
 
@@ -217,160 +250,4 @@ pub async fn require_bus(client: &Client, bus: &str, named_by_flag: bool) -> Res
 }
 
 #[cfg(test)]
-mod tests {
-    use aws_sdk_eventbridge::error::ErrorMetadata;
-    use aws_sdk_eventbridge::operation::put_events::{PutEventsError, PutEventsOutput};
-    use aws_sdk_eventbridge::types::PutEventsResultEntry;
-    use aws_smithy_mocks::{mock, mock_client, RuleMode};
-
-    use super::*;
-
-    fn entry(n: u32) -> EventEntry {
-        EventEntry {
-            source: "s".into(),
-            detail_type: "t".into(),
-            detail: format!("{{\"n\":{n}}}"),
-            resources: Vec::new(),
-        }
-    }
-
-    fn accepted(id: &str) -> PutEventsResultEntry {
-        PutEventsResultEntry::builder().event_id(id).build()
-    }
-
-    fn refused(code: &str) -> PutEventsResultEntry {
-        PutEventsResultEntry::builder()
-            .error_code(code)
-            .error_message("refused")
-            .build()
-    }
-
-    // moto never throttles an entry: the per-entry retry is shown with recorded answers.
-    #[tokio::test]
-    async fn a_throttled_entry_is_retried_alone_and_the_accepted_one_kept() {
-        let both = mock!(Client::put_events)
-            .match_requests(|r| r.entries().len() == 2)
-            .then_output(|| {
-                PutEventsOutput::builder()
-                    .failed_entry_count(1)
-                    .entries(accepted("eb-1"))
-                    .entries(refused("ThrottlingException"))
-                    .build()
-            });
-        let second = mock!(Client::put_events)
-            .match_requests(|r| {
-                r.entries().len() == 1 && r.entries()[0].detail() == Some("{\"n\":2}")
-            })
-            .then_output(|| PutEventsOutput::builder().entries(accepted("eb-2")).build());
-        let client = mock_client!(aws_sdk_eventbridge, RuleMode::MatchAny, [&both, &second]);
-        let out = put_batch(&client, "bus", &[entry(1), entry(2)])
-            .await
-            .unwrap()
-            .outcomes;
-        assert_eq!(out[0].event_id.as_deref(), Some("eb-1"));
-        assert_eq!(out[0].attempts, 1);
-        assert_eq!(out[1].event_id.as_deref(), Some("eb-2"));
-        assert_eq!((out[1].attempts, out[1].throttled), (2, 1));
-        assert!(out.iter().all(EntryOutcome::ok));
-        assert_eq!((both.num_calls(), second.num_calls()), (1, 1));
-    }
-
-    fn throttled_request() -> PutEventsError {
-        PutEventsError::generic(
-            ErrorMetadata::builder()
-                .code("ThrottlingException")
-                .message("Rate exceeded")
-                .build(),
-        )
-    }
-
-    fn without_sdk_retries(rules: &[&aws_smithy_mocks::Rule]) -> Client {
-        mock_client!(aws_sdk_eventbridge, RuleMode::Sequential, rules, |c| c
-            .retry_config(aws_smithy_types::retry::RetryConfig::disabled()))
-    }
-
-    // moto never throttles a request: the account quota's answer is recorded.
-    #[tokio::test(start_paused = true)]
-    async fn a_throttled_request_is_tried_again_and_its_entries_counted_as_throttled() {
-        let put = mock!(Client::put_events)
-            .sequence()
-            .error(throttled_request)
-            .output(|| {
-                PutEventsOutput::builder()
-                    .entries(accepted("eb-1"))
-                    .entries(accepted("eb-2"))
-                    .build()
-            })
-            .build();
-        // The client's own config retries (as every evrelay client does): PutEvents turns
-        // them off, so the throttle reaches evrelay and is counted.
-        let client = mock_client!(aws_sdk_eventbridge, RuleMode::Sequential, [&put], |c| c
-            .retry_config(
-                aws_smithy_types::retry::RetryConfig::standard().with_max_attempts(3)
-            ));
-        let put_result = put_batch(&client, "bus", &[entry(1), entry(2)])
-            .await
-            .unwrap();
-        assert_eq!(put_result.throttled_requests, 1);
-        let out = put_result.outcomes;
-        assert!(out.iter().all(EntryOutcome::ok), "{out:?}");
-        // Throttled whole, not inside a 200 answer.
-        assert!(out
-            .iter()
-            .all(|o| (o.attempts, o.request_throttled, o.throttled) == (2, 1, 0)));
-        assert_eq!(put.num_calls(), 2);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_server_error_is_tried_again_but_not_counted_as_a_throttle() {
-        let put = mock!(Client::put_events)
-            .sequence()
-            .http_status(503, None)
-            .output(|| PutEventsOutput::builder().entries(accepted("eb-1")).build())
-            .build();
-        let client = without_sdk_retries(&[&put]);
-        let put_result = put_batch(&client, "bus", &[entry(1)]).await.unwrap();
-        assert_eq!(put_result.throttled_requests, 0);
-        let o = &put_result.outcomes[0];
-        assert!(o.ok(), "{o:?}");
-        assert_eq!((o.attempts, o.request_throttled, o.throttled), (2, 0, 0));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_request_throttled_every_time_ends_as_refused_entries_not_an_error() {
-        let refused = mock!(Client::put_events)
-            .sequence()
-            .error(throttled_request)
-            .times(MAX_ATTEMPTS as usize)
-            .build();
-        let client = without_sdk_retries(&[&refused]);
-        let put_result = put_batch(&client, "bus", &[entry(1)]).await.unwrap();
-        assert_eq!(put_result.throttled_requests, MAX_ATTEMPTS);
-        let out = put_result.outcomes;
-        assert_eq!(out[0].error_code.as_deref(), Some("ThrottlingException"));
-        assert_eq!(
-            (out[0].attempts, out[0].request_throttled),
-            (MAX_ATTEMPTS, MAX_ATTEMPTS)
-        );
-        assert_eq!(refused.num_calls(), MAX_ATTEMPTS as usize);
-    }
-
-    #[tokio::test]
-    async fn a_refused_entry_is_not_retried() {
-        let put = mock!(Client::put_events).then_output(|| {
-            PutEventsOutput::builder()
-                .failed_entry_count(1)
-                .entries(refused("InvalidArgument"))
-                .build()
-        });
-        let client = mock_client!(aws_sdk_eventbridge, RuleMode::MatchAny, [&put]);
-        let out = put_batch(&client, "bus", &[entry(1)])
-            .await
-            .unwrap()
-            .outcomes;
-        assert_eq!(out[0].error_code.as_deref(), Some("InvalidArgument"));
-        assert_eq!(out[0].attempts, 1);
-        assert!(!out[0].ok());
-        assert_eq!(put.num_calls(), 1);
-    }
-}
+mod tests;
