@@ -206,13 +206,8 @@ async fn a_pair_is_deployed_in_both_regions_behind_one_active_endpoint() {
         archive.event_source_arn(),
         Some("arn:aws:events:us-west-2:123456789012:event-bus/orders-bus")
     );
-    // The archive's name is its stack resource's physical id: moto 5.2.5 leaves that empty
-    // (the strict emulator's rule for it is on the pair-send and pair-drill branches).
-    let named = &endpoint["archive"]["name"];
-    assert!(
-        named.is_null() || named.as_str() == archive.archive_name(),
-        "{named}"
-    );
+    // The archive's name: its stack resource's physical id (CloudFormation names it).
+    assert_eq!(endpoint["archive"]["name"].as_str(), archive.archive_name());
 
     // The config file: the primary's table names the pair, the secondary's holds its network.
     let config = std::fs::read_to_string(moto.config_file()).unwrap();

@@ -176,6 +176,13 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                 ),
                 // status: the states of the stack's alarms (`--alarms`).
                 Grant::new("Alarms", &["cloudwatch:DescribeAlarms"], alarms(s)),
+                // status: whether the stack is a pair (its endpoint is the stack's name); the
+                // pair's statement, so `all` holds one for deploy, operate and the resources.
+                Grant::new(
+                    "StackPair",
+                    &["events:DescribeEndpoint"],
+                    stack_resources::pair_events(s),
+                ),
             ]);
         }
         Job::StackResources => {
