@@ -176,12 +176,39 @@ pub fn grants(job: Job, s: &Scope) -> Vec<Grant> {
                 ),
                 // status: the states of the stack's alarms (`--alarms`).
                 Grant::new("Alarms", &["cloudwatch:DescribeAlarms"], alarms(s)),
-                // status: whether the stack is a pair (its endpoint is the stack's name); the
-                // pair's statement, so `all` holds one for deploy, operate and the resources.
+                // status: whether the stack is a pair (its endpoint is the stack's name) and the
+                // secondary archive's size; `replay` starts from that archive. The pair's
+                // statement, so `all` holds one for deploy, operate and the resources.
                 Grant::new(
                     "StackPair",
-                    &["events:DescribeEndpoint"],
+                    &[
+                        "events:DescribeEndpoint",
+                        "events:DescribeArchive",
+                        "events:StartReplay",
+                    ],
                     stack_resources::pair_events(s),
+                ),
+                // `replay` watches and cancels only the replays it names `<stack>-<time>`.
+                Grant::new(
+                    "Replays",
+                    &["events:DescribeReplay", "events:CancelReplay"],
+                    vec![format!(
+                        "arn:{}:events:*:*:replay/{}-*",
+                        s.partition, s.names.stack
+                    )],
+                ),
+                // status and `failover`: the endpoint's health check, read and (the drill)
+                // inverted. Route 53 makes the id, so no narrower resource can be named before
+                // the stack exists; UpdateHealthCheck is only ever sent to the check the
+                // evrelay endpoint stack made (src/commands/failover/).
+                Grant::new(
+                    "HealthCheck",
+                    &[
+                        "route53:GetHealthCheck",
+                        "route53:GetHealthCheckStatus",
+                        "route53:UpdateHealthCheck",
+                    ],
+                    vec![format!("arn:{}:route53:::healthcheck/*", s.partition)],
                 ),
             ]);
         }
