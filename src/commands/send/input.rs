@@ -142,9 +142,18 @@ pub(super) fn plan(args: &SendArgs, details: Details) -> Result<Planned> {
     };
     match details {
         Details::Generated => {
+            // Through a global endpoint each Region's copy (replication) and each replay has
+            // its own EventBridge id (eb-ge-best-practices.html: "Event IDs can change across
+            // API calls"), and the relay's Idempotency-Key is that id unless the detail carries
+            // one: a test event carries its event-id as the key, so both relays send the same.
+            let keyed = args.global || args.endpoint_id.is_some();
             for _ in 0..count {
-                let detail =
-                    Map::from_iter([("event-id".to_string(), Value::String(new_event_id()))]);
+                let id = new_event_id();
+                let mut detail =
+                    Map::from_iter([("event-id".to_string(), Value::String(id.clone()))]);
+                if keyed {
+                    detail.insert("idempotency-key".into(), Value::String(id));
+                }
                 push(detail, "the event")?;
             }
         }
@@ -195,6 +204,48 @@ fn new_event_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn send_args(flags: &[&str]) -> SendArgs {
+        #[derive(clap::Parser)]
+        struct Wrap {
+            #[command(flatten)]
+            send: SendArgs,
+        }
+        let argv = std::iter::once("send").chain(flags.iter().copied());
+        <Wrap as clap::Parser>::try_parse_from(argv).unwrap().send
+    }
+
+    fn details(planned: &Planned) -> Vec<Value> {
+        planned
+            .entries
+            .iter()
+            .map(|e| serde_json::from_str(&e.detail).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn test_events_through_a_global_endpoint_carry_their_event_id_as_the_idempotency_key() {
+        let through = plan(
+            &send_args(&["--global", "--count", "2"]),
+            Details::Generated,
+        )
+        .unwrap();
+        for d in details(&through) {
+            assert_eq!(d["idempotency-key"], d["event-id"], "{d}");
+        }
+        let by_id = plan(
+            &send_args(&["--endpoint-id", "abcde12345.veo"]),
+            Details::Generated,
+        )
+        .unwrap();
+        assert_eq!(
+            details(&by_id)[0]["idempotency-key"],
+            details(&by_id)[0]["event-id"]
+        );
+        // On one bus EventBridge's id is the key: the tutorial's event stays as it was.
+        let plain = plan(&send_args(&[]), Details::Generated).unwrap();
+        assert!(details(&plain)[0].get("idempotency-key").is_none());
+    }
 
     #[test]
     fn documents_are_objects_one_per_line_or_one_spread_over_lines() {
