@@ -5,7 +5,7 @@
 //! Ctrl-C first (tidy up, say how to resume) listens through [`ctrl_c`], which tells the top
 //! level to leave that Ctrl-C alone.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// How many listeners inside commands are waiting for Ctrl-C right now.
 static HANDLED: AtomicUsize = AtomicUsize::new(0);
@@ -43,27 +43,88 @@ fn handed_over() -> &'static tokio::sync::watch::Sender<u64> {
     HANDED.get_or_init(|| tokio::sync::watch::channel(0).0)
 }
 
+/// The newest hand-over some listener acted on (resolved with), or owed onwards.
+static OBSERVED: AtomicU64 = AtomicU64::new(0);
+
+/// Ctrl-Cs handed to listeners that were all dropped without acting (a `select!` took its
+/// other branch in the same poll): owed to the next listener, else to the top level. Without
+/// this, such a Ctrl-C was lost and the run went on as if it had never been pressed.
+static OWED: AtomicUsize = AtomicUsize::new(0);
+
+fn owed_notice() -> &'static tokio::sync::Notify {
+    static NOTICE: std::sync::OnceLock<tokio::sync::Notify> = std::sync::OnceLock::new();
+    NOTICE.get_or_init(tokio::sync::Notify::new)
+}
+
+fn take_owed() -> bool {
+    OWED.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+struct Listener {
+    handed: tokio::sync::watch::Receiver<u64>,
+    shield: Option<Shield>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        // Released first: from here the top level may take a Ctrl-C itself.
+        self.shield.take();
+        if self.handed.has_changed().unwrap_or(false) {
+            let latest = *self.handed.borrow();
+            // The first listener dropped unresolved owes it; one that acted already took it.
+            if OBSERVED.fetch_max(latest, Ordering::SeqCst) < latest {
+                OWED.fetch_add(1, Ordering::SeqCst);
+                owed_notice().notify_one();
+            }
+        }
+    }
+}
+
 /// A Ctrl-C listener registered now, not at its first poll (so a line printed after this call
 /// can promise that Ctrl-C is handled), and shielded from now until it is dropped. It resolves
-/// on the next Ctrl-C the top level hands over (so only while [`crate::run`] is running).
+/// on the next Ctrl-C the top level hands over (so only while [`crate::run`] is running), or at
+/// once for one a dropped listener was handed and never acted on.
 pub fn listen() -> impl std::future::Future<Output = ()> + Send {
-    let shield = shield();
+    let owed = take_owed();
     // Subscribing marks the current count as seen: only a later Ctrl-C wakes this listener.
-    let mut handed = handed_over().subscribe();
+    let mut listener = Listener {
+        shield: Some(shield()),
+        handed: handed_over().subscribe(),
+    };
     async move {
-        let _shield = shield;
-        if handed.changed().await.is_err() {
+        if owed {
+            return;
+        }
+        if listener.handed.changed().await.is_err() {
             std::future::pending::<()>().await;
+        }
+        let seen = *listener.handed.borrow_and_update();
+        // A listener dropped unresolved may have owed this one onwards already: take it back.
+        if OBSERVED.fetch_max(seen, Ordering::SeqCst) >= seen {
+            take_owed();
         }
     }
 }
 
 /// Resolves on a Ctrl-C that no command is handling; hands every other one to the listeners
-/// alive at that moment (their shields are counted before any of them can see it).
+/// alive at that moment (their shields are counted before any of them can see it), and does
+/// the same with one a dropped listener left owed.
 pub(crate) async fn unhandled() {
+    let mut signal = Box::pin(tokio::signal::ctrl_c());
     loop {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+        tokio::select! {
+            received = &mut signal => {
+                if received.is_err() {
+                    std::future::pending::<()>().await;
+                }
+                signal = Box::pin(tokio::signal::ctrl_c());
+            }
+            _ = owed_notice().notified() => {
+                if !take_owed() {
+                    continue;
+                }
+            }
         }
         if HANDLED.load(Ordering::SeqCst) == 0 {
             return;
@@ -87,9 +148,47 @@ mod tests {
         assert_eq!(HANDLED.load(Ordering::SeqCst), before);
     }
 
+    /// The tests below share the process's one hand-over channel and debt: one at a time.
+    static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+    async fn wakes(listener: impl std::future::Future<Output = ()>, ms: u64) -> bool {
+        tokio::time::timeout(std::time::Duration::from_millis(ms), listener)
+            .await
+            .is_ok()
+    }
+
+    /// A Ctrl-C handed to a listener that is dropped without acting (its `select!` took the
+    /// other branch) is not lost: the next listener takes it at once.
+    #[tokio::test]
+    async fn a_ctrl_c_no_listener_acted_on_goes_to_the_next_listener() {
+        let _one = SERIAL.lock().await;
+        let dropped = listen();
+        handed_over().send_modify(|n| *n += 1);
+        drop(dropped);
+        assert!(wakes(listen(), 5000).await, "the next listener takes it");
+        assert!(!wakes(listen(), 50).await, "and only one listener does");
+    }
+
+    /// One that a listener acted on is not handed on again when another, alive at the same
+    /// hand-over, is dropped later.
+    #[tokio::test]
+    async fn a_ctrl_c_a_listener_acted_on_is_not_owed_again() {
+        let _one = SERIAL.lock().await;
+        let acting = listen();
+        let bystander = listen();
+        handed_over().send_modify(|n| *n += 1);
+        assert!(wakes(acting, 5000).await);
+        drop(bystander);
+        assert!(
+            !wakes(listen(), 50).await,
+            "no second Ctrl-C from one press"
+        );
+    }
+
     /// A Ctrl-C handed over wakes the listeners alive then, not one registered afterwards.
     #[tokio::test]
     async fn a_handed_over_ctrl_c_wakes_the_listeners_alive_at_that_moment() {
+        let _one = SERIAL.lock().await;
         let early = listen();
         handed_over().send_modify(|n| *n += 1);
         let late = listen();

@@ -9,7 +9,7 @@ use aws_sdk_eventbridge::types::ReplayDestination;
 
 use crate::error::{AwsResultExt, Error, Result};
 
-/// DescribeArchive, reduced to what a replay is checked against.
+/// DescribeArchive, reduced to what a replay is checked against and `status` shows of a pair.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Archive {
     pub name: String,

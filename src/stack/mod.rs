@@ -91,6 +91,20 @@ pub struct ResourceRow {
     pub reason: Option<String>,
 }
 
+/// The physical id of one of the stack's resources (a pair's archive's name is the archive
+/// stack's `Archive`); `None` when it has none yet. `stack` is a name or a (deleted) stack's id.
+pub async fn physical_id(
+    cfn: &aws_sdk_cloudformation::Client,
+    stack: &str,
+    logical_id: &str,
+) -> Result<Option<String>> {
+    Ok(stack_resources(cfn, stack)
+        .await?
+        .into_iter()
+        .find(|r| r.logical_id == logical_id)
+        .and_then(|r| r.physical_id))
+}
+
 /// DescribeStackResources: every resource's physical id and status.
 pub async fn stack_resources(
     cfn: &aws_sdk_cloudformation::Client,

@@ -5,7 +5,6 @@
 //! evrelay's, so a load test counts every throttle it met. The same requests go through a global
 //! endpoint when given its id ([`Through`]); [`signing`] times each request's signature.
 
-pub mod archive;
 pub mod signing;
 
 use std::time::Instant;

@@ -60,12 +60,9 @@ pub(super) async fn find(ctx: &Context) -> Result<Option<Pair>> {
     }
     let mut archive = None;
     if let Some(s) = &archive_stack {
-        let name = stack::stack_resources(west, &s.id)
+        let name = stack::physical_id(west, &s.id, "Archive")
             .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|r| r.logical_id == "Archive")
-            .and_then(|r| r.physical_id);
+            .unwrap_or_default();
         if let Some(name) = name {
             archive = aws_replay::describe_archive(secondary.events(), &name).await?;
         }

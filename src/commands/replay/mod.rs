@@ -162,12 +162,10 @@ async fn secondary_archive(ctx: &Context) -> Result<(Context, Archive)> {
     else {
         return Err(missing());
     };
-    let archive_name = crate::stack::stack_resources(west.cloudformation(), &archive_stack.id)
-        .await?
-        .into_iter()
-        .find(|r| r.logical_id == "Archive")
-        .and_then(|r| r.physical_id)
-        .ok_or_else(missing)?;
+    let archive_name =
+        crate::stack::physical_id(west.cloudformation(), &archive_stack.id, "Archive")
+            .await?
+            .ok_or_else(missing)?;
     let archive = aws_replay::describe_archive(west.events(), &archive_name)
         .await?
         .ok_or_else(missing)?;

@@ -8,12 +8,12 @@ use serde::Serialize;
 
 use super::buffer::{self, Backlog};
 use super::QueueDepth;
-use crate::aws::eventbridge::archive::{describe_archive, Archive};
 use crate::aws::global_endpoint::{self, GlobalEndpoint};
+use crate::aws::replay::{describe_archive, Archive};
 use crate::context::Context;
 use crate::error::Result;
 use crate::names::GlobalNames;
-use crate::stack::{describe_stack, stack_resources};
+use crate::stack::{describe_stack, physical_id};
 
 mod routing;
 mod view;
@@ -180,12 +180,7 @@ async fn archive(other: &Context) -> Result<Option<Archive>> {
     {
         return Ok(None);
     }
-    let resources = stack_resources(other.cloudformation(), &stack).await?;
-    let Some(name) = resources
-        .into_iter()
-        .find(|r| r.logical_id == "Archive")
-        .and_then(|r| r.physical_id)
-    else {
+    let Some(name) = physical_id(other.cloudformation(), &stack, "Archive").await? else {
         return Ok(None);
     };
     describe_archive(other.events(), &name).await

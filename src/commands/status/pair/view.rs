@@ -79,8 +79,8 @@ pub fn section(pair: Option<&GlobalEndpointStatus>, style: &Style) -> String {
             a.event_count,
             a.size_bytes,
             match a.retention_days {
-                Some(0) | None => "kept indefinitely".to_string(),
-                Some(d) => format!("kept {d} days"),
+                0 => "kept indefinitely".to_string(),
+                d => format!("kept {d} days"),
             }
         ),
         None => format!("none on the bus in {}", p.secondary_region),
