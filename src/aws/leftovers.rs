@@ -7,7 +7,7 @@ use aws_sdk_cloudformation::types::StackStatus;
 use serde::Serialize;
 
 use crate::endpoints::Endpoint;
-use crate::error::{AwsResultExt, Result};
+use crate::error::Result;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Leftovers {
@@ -71,18 +71,9 @@ pub async fn review_stacks(
     cfn: &aws_sdk_cloudformation::Client,
     stack: &str,
 ) -> Result<Vec<ReviewStack>> {
-    let summaries: Vec<_> = cfn
-        .list_stacks()
-        .stack_status_filter(StackStatus::ReviewInProgress)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .aws_context("ListStacks")?;
+    let summaries = super::stacks::listed(cfn, stack, StackStatus::ReviewInProgress).await?;
     let mut out: Vec<(i64, ReviewStack)> = summaries
         .iter()
-        .filter(|s| s.stack_name() == Some(stack))
         .filter(|s| s.stack_status().map(|st| st.as_str()) == Some("REVIEW_IN_PROGRESS"))
         .map(|s| {
             let created = s.creation_time();

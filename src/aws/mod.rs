@@ -4,7 +4,6 @@
 pub mod alarms;
 pub mod buffer;
 pub mod cloudwatch;
-pub mod deleted_stacks;
 pub mod ec2;
 pub mod eventbridge;
 pub mod global_endpoint;

@@ -35,15 +35,13 @@ pub(super) async fn find(ctx: &Context) -> Result<Option<Pair>> {
     let endpoint_stack = evrelays(ctx, &names.endpoint_stack).await?;
     let secondary_region = match &endpoint_stack {
         Some(s) => secondary_of(s),
-        None => {
-            match crate::aws::deleted_stacks::last_deleted_id(cfn, &names.endpoint_stack).await? {
-                Some(id) => stack::describe_stack(cfn, &id)
-                    .await?
-                    .filter(is_tagged_evrelays)
-                    .and_then(|s| secondary_of(&s)),
-                None => None,
-            }
-        }
+        None => match crate::aws::stacks::last_deleted_id(cfn, &names.endpoint_stack).await? {
+            Some(id) => stack::describe_stack(cfn, &id)
+                .await?
+                .filter(is_tagged_evrelays)
+                .and_then(|s| secondary_of(&s)),
+            None => None,
+        },
     };
     let Some(region) = secondary_region else {
         return Ok(None);
