@@ -8,7 +8,7 @@ use aws_smithy_types::DateTime;
 
 use crate::harness::{status_json, Moto};
 use crate::ops_fixtures::now_ms;
-use crate::stack::net::{deploy_args, seed};
+use crate::stack::net::{deploy_args, deploy_ok, seed};
 
 /// One datapoint of `metric` `minutes_ago`, as AWS would have published it.
 pub fn datum(metric: &str, dims: &[(&str, &str)], minutes_ago: i64, value: f64) -> MetricDatum {
@@ -61,13 +61,7 @@ async fn a_new_relay_has_no_traffic_yet_and_a_failing_one_names_its_errors_and_d
     let moto = Moto::start();
     let net = seed(&moto).await;
     let stack = "health";
-    let out = moto
-        .evrelay()
-        .args(deploy_args(&net, stack))
-        .args(["--yes", "--generate-secret"])
-        .output()
-        .unwrap();
-    crate::harness::assert_ok(&out);
+    deploy_ok(&moto, &net, stack);
 
     // Just deployed: nothing has any datapoint, which is news, not an error.
     let status = status_json(&moto, stack, &[]);
@@ -237,13 +231,7 @@ async fn a_healthy_relay_counts_what_its_own_metrics_say_it_delivered() {
     let moto = Moto::start();
     let net = seed(&moto).await;
     let stack = "fine";
-    let out = moto
-        .evrelay()
-        .args(deploy_args(&net, stack))
-        .args(["--yes", "--generate-secret"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    deploy_ok(&moto, &net, stack);
 
     // What CloudWatch makes of the relay's embedded-metric log lines (namespace evrelay,
     // dimension Stack): one value per event, so percentiles are over events.

@@ -206,6 +206,20 @@ pub async fn receive_all(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<aws_sdk_sq
     all
 }
 
+/// Every message now visible in the queue, deleted once read (a later drain sees only newer ones).
+pub async fn drain_all(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<aws_sdk_sqs::types::Message> {
+    let all = receive_all(sqs, url).await;
+    for m in &all {
+        sqs.delete_message()
+            .queue_url(url)
+            .receipt_handle(m.receipt_handle().unwrap())
+            .send()
+            .await
+            .unwrap();
+    }
+    all
+}
+
 /// (visible, in flight)
 pub async fn depth(sqs: &aws_sdk_sqs::Client, url: &str) -> (u64, u64) {
     let attrs = sqs

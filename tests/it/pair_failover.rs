@@ -30,27 +30,8 @@ pub async fn landed(moto: &Moto, queues: &[(String, String)]) -> Vec<String> {
     let mut regions = Vec::new();
     for (region, url) in queues {
         let sqs = aws_sdk_sqs::Client::new(&moto.sdk_in(region).await);
-        loop {
-            let got = sqs
-                .receive_message()
-                .queue_url(url)
-                .max_number_of_messages(10)
-                .send()
-                .await
-                .unwrap();
-            if got.messages().is_empty() {
-                break;
-            }
-            for m in got.messages() {
-                regions.push(region.clone());
-                sqs.delete_message()
-                    .queue_url(url)
-                    .receipt_handle(m.receipt_handle().unwrap())
-                    .send()
-                    .await
-                    .unwrap();
-            }
-        }
+        let n = crate::ops_fixtures::drain_all(&sqs, url).await.len();
+        regions.extend(std::iter::repeat(region.clone()).take(n));
     }
     regions
 }

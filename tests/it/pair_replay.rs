@@ -13,28 +13,11 @@ async fn secondary_events(moto: &Moto) -> aws_sdk_eventbridge::Client {
 
 /// Messages in the queue, drained.
 async fn drained(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<serde_json::Value> {
-    let mut out = Vec::new();
-    loop {
-        let got = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .unwrap();
-        if got.messages().is_empty() {
-            return out;
-        }
-        for m in got.messages() {
-            out.push(serde_json::from_str(m.body().unwrap()).unwrap());
-            sqs.delete_message()
-                .queue_url(url)
-                .receipt_handle(m.receipt_handle().unwrap())
-                .send()
-                .await
-                .unwrap();
-        }
-    }
+    crate::ops_fixtures::drain_all(sqs, url)
+        .await
+        .iter()
+        .map(|m| serde_json::from_str(m.body().unwrap()).unwrap())
+        .collect()
 }
 
 fn replay_cmd(moto: &Moto, args: &[&str]) -> std::process::Output {

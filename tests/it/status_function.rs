@@ -2,20 +2,14 @@
 //! as not found, and status still succeeds (the stack is the point).
 
 use crate::harness::{stdout_json, Moto};
-use crate::stack::net::{deploy_args, seed};
+use crate::stack::net::{deploy_ok, seed};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn status_shows_the_relay_functions_state_and_a_missing_function_as_not_found() {
     let moto = Moto::start();
     let net = seed(&moto).await;
     let stack = "fnstate";
-    let out = moto
-        .evrelay()
-        .args(deploy_args(&net, stack))
-        .args(["--yes", "--generate-secret"])
-        .output()
-        .unwrap();
-    crate::harness::assert_ok(&out);
+    deploy_ok(&moto, &net, stack);
 
     // The operator checks the deployed relay: moto's function is Active, its last update done.
     let out = moto

@@ -131,6 +131,18 @@ impl Net {
 
 /// `--stack STACK deploy` with this network's private subnets, relay group and ALB URL: the
 /// command line every stack test starts from.
+/// The tutorial's relay deployed into the eksctl VPC with a generated key; the test fails
+/// showing evrelay's stderr unless it succeeds.
+pub fn deploy_ok(moto: &Moto, net: &Net, stack: &str) {
+    let out = moto
+        .evrelay()
+        .args(deploy_args(net, stack))
+        .args(["--yes", "--generate-secret"])
+        .output()
+        .unwrap();
+    crate::harness::assert_ok(&out);
+}
+
 pub fn deploy_args(net: &Net, stack: &str) -> Vec<String> {
     [
         "--stack",
