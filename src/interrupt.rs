@@ -107,6 +107,27 @@ pub fn listen() -> impl std::future::Future<Output = ()> + Send {
     }
 }
 
+/// After a Ctrl-C while a call that makes something was out: waits for its answer, bounded,
+/// with a line saying so (what the call made is then known, not guessed); `None` when a
+/// second Ctrl-C stopped the wait or the call did not answer in time.
+pub async fn await_answer<F: std::future::Future>(
+    printer: &crate::printer::Printer,
+    calls: &str,
+    wait: std::time::Duration,
+    answer: F,
+) -> Option<F::Output> {
+    // Registered before the line that promises it.
+    let again = listen();
+    printer.note(&format!(
+        "{calls} was already sent: waiting up to {} s for its answer, so nothing it made is lost (Ctrl-C again stops at once).",
+        wait.as_secs()
+    ));
+    tokio::select! {
+        out = tokio::time::timeout(wait, answer) => out.ok(),
+        _ = again => None,
+    }
+}
+
 /// Resolves on a Ctrl-C that no command is handling; hands every other one to the listeners
 /// alive at that moment (their shields are counted before any of them can see it), and does
 /// the same with one a dropped listener left owed.

@@ -104,19 +104,9 @@ pub async fn interruptible<T>(steps: impl Future<Output = Result<T>>) -> Result<
     }
 }
 
-/// Waits for calls already sent, bounded, with a line saying so; `None` when a second Ctrl-C
-/// stopped the wait or the calls did not answer in time.
+/// Waits for calls already sent, bounded ([`ANSWER_WAIT`]), with a line saying so.
 pub async fn await_answer<F: Future>(ctx: &Context, calls: &str, answer: F) -> Option<F::Output> {
-    // Registered before the line that promises it.
-    let again = crate::interrupt::listen();
-    ctx.printer.note(&format!(
-        "{calls} was already sent: waiting up to {} s for its answer, so nothing it made is lost (Ctrl-C again stops at once).",
-        ANSWER_WAIT.as_secs()
-    ));
-    tokio::select! {
-        out = tokio::time::timeout(ANSWER_WAIT, answer) => out.ok(),
-        _ = again => None,
-    }
+    crate::interrupt::await_answer(&ctx.printer, calls, ANSWER_WAIT, answer).await
 }
 
 /// Removes what the run made: the change set (and the empty stack made for it), the endpoints

@@ -190,15 +190,9 @@ async fn interrupted_start(
     q: &Queue<'_>,
     start: impl std::future::Future<Output = Result<String>>,
 ) -> Error {
-    let again = crate::interrupt::listen();
-    ctx.printer.note(&format!(
-        "StartMessageMoveTask was already sent: waiting up to {} s for SQS's answer (Ctrl-C again stops at once).",
-        ANSWER_WAIT.as_secs()
-    ));
-    let answer = tokio::select! {
-        answer = tokio::time::timeout(ANSWER_WAIT, start) => answer.ok(),
-        _ = again => None,
-    };
+    let answer =
+        crate::interrupt::await_answer(&ctx.printer, "StartMessageMoveTask", ANSWER_WAIT, start)
+            .await;
     let what = match answer {
         Some(Ok(_)) => "the move task started and goes on in SQS",
         Some(Err(_)) => "SQS refused the move task: nothing moved",
