@@ -235,13 +235,24 @@ fn capture(socket: &str) -> String {
 }
 
 fn wait_for_pane(socket: &str, what: &str) -> String {
+    wait_for_frame(socket, what, |pane| pane.contains(what))
+}
+
+/// tmux may be captured while a frame is half drawn, so a frame is judged only
+/// once it is whole; a wrong frame shows as the last one seen at the deadline.
+fn wait_for_frame(socket: &str, what: &str, whole: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let pane = capture(socket);
-        if pane.contains(what) {
+        if whole(&pane) {
             return pane;
         }
-        assert!(Instant::now() < deadline, "`{what}` never showed:\n{pane}");
+        if Instant::now() >= deadline {
+            let _ = StdCommand::new("tmux")
+                .args(["-L", socket, "kill-server"])
+                .status();
+            panic!("{what} never showed:\n{pane}");
+        }
         std::thread::yield_now();
     }
 }
@@ -304,16 +315,14 @@ async fn on_a_terminal_the_dashboard_draws_and_q_quits_restoring_the_terminal() 
     };
 
     // The first refresh's frame (before it, the frame says it is reading).
-    let pane = wait_for_pane(&socket, "relay_errors");
-    let rows: Vec<&str> = pane.lines().collect();
-    let ok = rows[0].starts_with("evrelay top · top · last 1h · every 1s")
-        && rows[1].starts_with("failing: 12 errors")
-        && pane.contains("relay_errors  12")
-        && pane.contains("{\"request-id\":\"ev-2\",\"status\":500}");
-    if !ok {
-        kill();
-        panic!("unexpected frame:\n{pane}");
-    }
+    wait_for_frame(&socket, "the first refresh's whole frame", |pane| {
+        let rows: Vec<&str> = pane.lines().collect();
+        rows.len() > 1
+            && rows[0].starts_with("evrelay top · top · last 1h · every 1s")
+            && rows[1].starts_with("failing: 12 errors")
+            && pane.contains("relay_errors  12")
+            && pane.contains("{\"request-id\":\"ev-2\",\"status\":500}")
+    });
     StdCommand::new("tmux")
         .args(["-L", &socket, "send-keys", "-t", "top", "q"])
         .status()
