@@ -75,13 +75,16 @@ class Pane:
         return subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", "-t", "top"],
                               capture_output=True, text=True).stdout
 
-    def until(self, text, timeout=60.0) -> str:
+    def until(self, text, whole=None, timeout=60.0) -> list[str]:
+        """The pane's rows once `text` shows and `whole(rows)` holds: tmux can be captured while
+        ratatui is halfway through writing a frame, so a frame is judged only once it is whole."""
         deadline = time.monotonic() + timeout
         while True:
             pane = self.capture()
-            if text in pane:
-                return pane
-            assert time.monotonic() < deadline, f"`{text}` never showed:\n{pane}"
+            rows = pane.splitlines()
+            if text in pane and (whole is None or whole(rows)):
+                return rows
+            assert time.monotonic() < deadline, f"`{text}` never showed whole:\n{pane}"
             time.sleep(0.2)
 
     def keys(self, *keys):
@@ -121,9 +124,9 @@ def test_top_follows_a_sandbox_run_from_healthy_to_failing(own_moto, app, evrela
         assert healthy["dlq"]["visible"] == 0, healthy["dlq"]
         if shutil.which("tmux"):
             pane = Pane(moto, stack)
-            frame = pane.until("healthy: 2 delivered").splitlines()
-            assert frame[0].startswith(f"evrelay top · {stack} · last 1h · every 1s"), frame[:3]
-            assert frame[1].startswith("healthy: 2 delivered"), frame[:3]
+            pane.until("healthy: 2 delivered", lambda rows: len(rows) > 1
+                       and rows[0].startswith(f"evrelay top · {stack} · last 1h · every 1s")
+                       and rows[1].startswith("healthy: 2 delivered"))
 
         # The endpoint fails (500): the next event is tried 3 times, then lands in the DLQ.
         receiver.state.control({"mode": "error"})
@@ -145,11 +148,10 @@ def test_top_follows_a_sandbox_run_from_healthy_to_failing(own_moto, app, evrela
         assert errors["total"] == 3, errors
         assert failing["dlq"]["visible"] == 1, failing["dlq"]
         if pane:
-            frame = pane.until("failing: 3 errors").splitlines()
-            assert frame[1].startswith("failing: 3 errors in the last 5 min"), frame[:3]
-            assert "DLQ 1" in frame[1], frame[:3]
+            pane.until("failing: 3 errors", lambda rows: len(rows) > 1
+                       and rows[1].startswith("failing: 3 errors in the last 5 min") and "DLQ 1" in rows[1])
             pane.keys("q")
-            assert "top exited 0" in pane.until("top exited")
+            assert "top exited 0" in "\n".join(pane.until("top exited"))
 
         assert refreshes.interrupt() == 0  # Ctrl-C ends a follow with 0
         refreshes = None
