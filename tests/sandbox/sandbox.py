@@ -35,45 +35,21 @@ import json
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from moto_proc import DUMMY_ENV, MotoServer  # noqa: E402
+from sandbox_lifecycle import down, http, pid_alive, read_env, up, write_atomic  # noqa: E402
 
 log = logging.getLogger("sandbox")
 
 
 # ---- the supervisor ------------------------------------------------------------------------------
-
-def _pid_alive(pid: int) -> bool:
-    """True while the process runs (a zombie waiting to be reaped counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(") ", 1)[1][:1] != "Z"
-    except (FileNotFoundError, IndexError):
-        return False
-
-
-def _write_atomic(path: str, text: str) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
 
 def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = None,
           seed: bool = True, secondary_region: str | None = None) -> int:
@@ -93,7 +69,7 @@ def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = 
     receiver = watcher = service = front = secondary = None
     try:
         moto.start()
-        _write_atomic(os.path.join(state_dir, "moto.pid"), str(moto.proc.pid))
+        write_atomic(os.path.join(state_dir, "moto.pid"), str(moto.proc.pid))
         seeded = seed_account(moto.client("ec2"), moto.client("elbv2")) if seed else {}
         state = ReceiverState(lambda: moto.client("secretsmanager"))
         if app_stack:
@@ -151,15 +127,15 @@ def serve(state_dir: str, owner_pid: int | None = None, app_stack: str | None = 
             open(os.path.join(state_dir, f), "a").close()
         with open(os.path.join(state_dir, "seeded.json"), "w") as f:
             json.dump(seeded, f, indent=2)
-        _write_atomic(os.path.join(state_dir, "env.json"), json.dumps(env, indent=2))
-        _write_atomic(os.path.join(state_dir, "env"), "".join(f"{k}={v}\n" for k, v in env.items()))
+        write_atomic(os.path.join(state_dir, "env.json"), json.dumps(env, indent=2))
+        write_atomic(os.path.join(state_dir, "env"), "".join(f"{k}={v}\n" for k, v in env.items()))
         log.info("ready: moto %s, receiver %s", moto.endpoint, receiver.url)
 
         while not stop.wait(0.5):
             if moto.proc is None or moto.proc.poll() is not None:
                 log.error("moto_server exited; stopping")
                 break
-            if owner_pid and not _pid_alive(owner_pid):
+            if owner_pid and not pid_alive(owner_pid):
                 log.info("owner %d is gone; stopping", owner_pid)
                 break
         return 0
@@ -229,111 +205,6 @@ def _admin(service, method: str, path: str, raw: bytes, not_relay) -> tuple[int,
 
 
 # ---- the client side ------------------------------------------------------------------------------
-
-def read_env(state_dir: str) -> dict:
-    path = os.path.join(state_dir, "env.json")
-    if not os.path.exists(path):
-        raise SystemExit(f"sandbox: not running (no {path}); run `sandbox.py up --state-dir {state_dir}`")
-    with open(path) as f:
-        return json.load(f)
-
-
-def http(method: str, url: str, body: dict | None = None, timeout: float = 60) -> tuple[int, dict]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, json.loads(r.read() or b"{}")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
-
-
-def up(state_dir: str, owner_pid: int | None, app_stack: str | None, timeout: float = 60,
-       secondary_region: str | None = None) -> int:
-    state_dir = os.path.abspath(state_dir)
-    os.makedirs(state_dir, exist_ok=True)
-    pid_path = os.path.join(state_dir, "sandbox.pid")
-    if os.path.exists(pid_path):
-        with open(pid_path) as f:
-            old = int(f.read().strip() or 0)
-        if old and _pid_alive(old) and os.path.exists(os.path.join(state_dir, "env.json")):
-            print(f"sandbox: already running (pid {old}); env in {state_dir}/env", file=sys.stderr)
-            return 0
-        down(state_dir)
-    cmd = [sys.executable, os.path.abspath(__file__), "serve", "--state-dir", state_dir]
-    if owner_pid:
-        cmd += ["--owner-pid", str(owner_pid)]
-    if app_stack:
-        cmd += ["--app-stack", app_stack]
-    if secondary_region:
-        cmd += ["--secondary-region", secondary_region]
-    logf = open(os.path.join(state_dir, "sandbox.log"), "ab")
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
-                            start_new_session=True, close_fds=True)
-    logf.close()
-    _write_atomic(pid_path, str(proc.pid))
-    env_path = os.path.join(state_dir, "env.json")
-    deadline = time.monotonic() + timeout
-    try:
-        while not os.path.exists(env_path):
-            if proc.poll() is not None:
-                print(f"sandbox: supervisor exited ({proc.returncode}); see {state_dir}/sandbox.log",
-                      file=sys.stderr)
-                return 1
-            if time.monotonic() > deadline:
-                print(f"sandbox: not ready after {timeout:g}s; stopping", file=sys.stderr)
-                down(state_dir)
-                return 1
-            time.sleep(0.1)
-    except KeyboardInterrupt:
-        down(state_dir)
-        return 130
-    env = read_env(state_dir)
-    print(f"sandbox: up (pid {proc.pid}); moto {env['AWS_ENDPOINT_URL']}, receiver "
-          f"{env['SANDBOX_RECEIVER_URL']}; env in {state_dir}/env", file=sys.stderr)
-    return 0
-
-
-def down(state_dir: str, timeout: float = 15) -> int:
-    state_dir = os.path.abspath(state_dir)
-    pid_path = os.path.join(state_dir, "sandbox.pid")
-    moto_pid_path = os.path.join(state_dir, "moto.pid")
-    pid = 0
-    if os.path.exists(pid_path):
-        with open(pid_path) as f:
-            pid = int(f.read().strip() or 0)
-    if pid and _pid_alive(pid):
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while _pid_alive(pid) and time.monotonic() < deadline:
-            try:  # reap it if it is our child (up in the same process, e.g. tests)
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            time.sleep(0.1)
-        if _pid_alive(pid):
-            try:
-                os.killpg(pid, signal.SIGKILL)  # the supervisor leads its own session/group
-            except ProcessLookupError:
-                pass
-    # Belt and braces: a supervisor killed hard leaves moto's pid file behind.
-    if os.path.exists(moto_pid_path):
-        with open(moto_pid_path) as f:
-            mpid = int(f.read().strip() or 0)
-        if mpid and _pid_alive(mpid):
-            try:
-                os.killpg(mpid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        os.remove(moto_pid_path)
-    for f in ("sandbox.pid", "env", "env.json"):
-        try:
-            os.remove(os.path.join(state_dir, f))
-        except FileNotFoundError:
-            pass
-    return 0
-
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="sandbox.py", description=__doc__.split("\n")[0])
