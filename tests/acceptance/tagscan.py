@@ -155,3 +155,13 @@ def leftovers(clients: Clients, stack: str, run_id: str, vpc_id: str | None,
                 add("CloudFormation stack", st["StackName"],
                     f"evrelay --region {region} --stack {stack} destroy --yes  # or: aws cloudformation delete-stack {r} --stack-name {stack}")
     return out
+
+
+def leftovers_in_regions(clients: dict[str, Clients], stack: str, run_id: str, vpc_ids: dict[str, str | None],
+                         role_names: tuple[str, ...] = ()) -> list[Leftover]:
+    """The same scan in each Region (a relay pair: the stack's name is the same in both).
+    IAM is global: each role is looked for once, with the first Region."""
+    out: list[Leftover] = []
+    for i, (region, c) in enumerate(clients.items()):
+        out += leftovers(c, stack, run_id, vpc_ids.get(region), role_names if i == 0 else ())
+    return out
