@@ -19,3 +19,5 @@ from test_e2e import sandbox  # noqa: E402,F401  (the fixture: moto + Lambda sta
 def pytest_addoption(parser):
     parser.addoption("--yes", action="store_true", default=False,
                      help="acceptance run on a real account: start without asking")
+    parser.addoption("--secondary-region", default=os.environ.get("EVRELAY_ACCEPTANCE_SECONDARY_REGION", "us-west-2"),
+                     help="the relay pair's acceptance run: its secondary Region (default us-west-2)")

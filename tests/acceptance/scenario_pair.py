@@ -222,7 +222,8 @@ def nothing_left(run: PairRun) -> list[Leftover]:
     b, found = run.backend, []
     p = run.s(run.primary)
     vpcs = {region: sc.s.vpc_id for region, sc in b.scaffolds.items()}
-    roles = tuple(sc.s.role_name for sc in b.scaffolds.values() if sc.s.role_name)
+    # With replication on, the endpoint stack makes `<stack>-replication` (src/names.rs).
+    roles = tuple(sc.s.role_name for sc in b.scaffolds.values() if sc.s.role_name) + (f"{run.stack}-replication",)
 
     def probe():
         found[:] = leftovers_in_regions(b.clients, run.stack, p.run_id, vpcs, roles)

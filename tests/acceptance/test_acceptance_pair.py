@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import uuid
 
 import boto3
@@ -118,3 +120,129 @@ def test_pair_scenario_on_the_emulator(pair, scaffolded_pair, tmp_path):  # noqa
     steps = [f["step"] for f in run.findings]
     assert steps == ["status after deploy", "failover start", "status after failover start",
                      "failover stop", "status after failover stop"], steps
+
+
+# ---- the real-account pair run: refused, skipped, and its cleanup against the emulator ----------
+
+RUNNER = [sys.executable, "-u", os.path.join(HERE, "real_account.py")]
+NO_ACCOUNT = {k: v for k, v in os.environ.items() if k not in ("EVRELAY_ACCEPTANCE", "AWS_PROFILE")}
+SKIP_REAL = "real-account run: set EVRELAY_ACCEPTANCE=1 and AWS_PROFILE (see tests/acceptance/README.md)"
+
+
+def in_foreground(args: list[str]) -> int:
+    """The run on the terminal: it prints its plan, asks, reports. A Ctrl-C at the terminal
+    reaches it (same process group) and it cleans up, so keep waiting; a SIGTERM sent to pytest
+    is passed on (subprocess.call would SIGKILL it on Ctrl-C, before its cleanup)."""
+    p = subprocess.Popen(args)
+    before = signal.signal(signal.SIGTERM, lambda *_: p.send_signal(signal.SIGTERM))
+    try:
+        while True:
+            try:
+                return p.wait()
+            except KeyboardInterrupt:
+                continue
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+@pytest.mark.skipif(not REAL, reason=SKIP_REAL)
+@needs_binary
+def test_pair_scenario_on_a_real_account(pytestconfig, capsys):
+    args = [*RUNNER, "--secondary-region", pytestconfig.getoption("--secondary-region")]
+    if pytestconfig.getoption("--yes"):
+        args.append("--yes")
+    with capsys.disabled():
+        rc = in_foreground(args)
+    assert rc == 0, f"the pair's acceptance run on account profile {os.environ['AWS_PROFILE']} failed (exit {rc}); see its output above"
+
+
+def test_without_the_variable_the_pair_run_refuses_and_its_test_is_skipped(tmp_path):
+    r = subprocess.run([*RUNNER, "--region", PRIMARY, "--secondary-region", SECONDARY, "--yes"], env=NO_ACCOUNT,
+                       capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert r.stdout.strip() == ("Not starting: a real-account run needs EVRELAY_ACCEPTANCE=1 and AWS_PROFILE "
+                                "(see tests/acceptance/README.md).")
+    assert not list(tmp_path.iterdir())
+    node = f"{os.path.abspath(__file__)}::test_pair_scenario_on_a_real_account"
+    t = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", node], env=NO_ACCOUNT,
+                       capture_output=True, text=True, timeout=120, cwd=HERE, stdin=subprocess.DEVNULL)
+    assert t.returncode == 0, t.stdout + t.stderr
+    assert f"SKIPPED [1] test_acceptance_pair.py" in t.stdout and SKIP_REAL in t.stdout, t.stdout
+
+
+def run_pair(pair, tmp_path, env=None) -> subprocess.Popen:  # noqa: F811
+    return subprocess.Popen([*RUNNER, "--yes", "--endpoint-url", pair.endpoint, "--region", PRIMARY,
+                             "--secondary-region", SECONDARY, "--run-dir", str(tmp_path)],
+                            env={**NO_ACCOUNT, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+
+
+def scan_both(pair, tmp_path) -> list:  # noqa: F811
+    state = json.load(open(tmp_path / "pair.json"))
+    scaffolds = {r: json.load(open(tmp_path / f)) for r, f in state["scaffolds"].items()}
+    clients = {r: emulator_clients(pair.endpoint, r) for r in scaffolds}
+    return leftovers_in_regions(clients, state["stack"], state["stack"], {r: s["vpc_id"] for r, s in scaffolds.items()},
+                                tuple(s["role_name"] for s in scaffolds.values()))
+
+
+@emulator
+@needs_binary
+def test_sigterm_after_the_pair_is_deployed_cleans_up_both_regions(pair, tmp_path):  # noqa: F811
+    p, out = run_pair(pair, tmp_path), []
+    try:
+        for line in p.stdout:  # stop it once deployed: both relays, the endpoint, the archive exist
+            out.append(line)
+            if line.startswith("$ evrelay") and " send " in line:
+                p.send_signal(signal.SIGTERM)
+                break
+        out += p.stdout.readlines()
+        rc = p.wait(timeout=180)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    text = "".join(out)
+    assert rc == 1, text
+    assert "SIGTERM: stopping the scenario" in text, text
+    assert [ln for ln in text.splitlines() if ln.startswith("$ evrelay") and " destroy --yes" in ln], text
+    assert f"nothing left: the tag scan of {PRIMARY} and {SECONDARY}" in text, text
+    assert scan_both(pair, tmp_path) == []
+
+
+@emulator
+@needs_binary
+def test_a_pair_run_that_died_is_cleaned_up_in_both_regions_from_its_state_file(pair, tmp_path):  # noqa: F811
+    # The machine dies once the pair is deployed (SIGKILL: no cleanup at all); the send it was
+    # in hangs, as a send to a cold relay may.
+    hung = tmp_path / "send.pid"
+    wrapper = tmp_path / "evrelay-hung-send"
+    wrapper.write_text(f'#!/bin/sh\nfor a in "$@"; do [ "$a" = send ] && echo $$ > {hung} && exec sleep 120; done\n'
+                       f'exec {BIN} "$@"\n')
+    wrapper.chmod(0o755)
+    p = run_pair(pair, tmp_path, env={"EVRELAY_BIN": str(wrapper)})
+    try:
+        for line in p.stdout:
+            if line.startswith("$ evrelay") and " send " in line:
+                break
+        deadline = time.monotonic() + 30
+        while not (hung.exists() and hung.read_text().strip()):
+            assert time.monotonic() < deadline, "the send never started"
+            time.sleep(0.1)
+        p.kill()
+        p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+        if hung.exists() and hung.read_text().strip():
+            try:
+                os.kill(int(hung.read_text()), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    found = scan_both(pair, tmp_path)
+    kinds = {x.kind for x in found}
+    assert {"CloudFormation stack", "EventBridge global endpoint", "vpc"} <= kinds, "\n".join(map(str, found))
+
+    r = subprocess.run([*RUNNER, "--endpoint-url", pair.endpoint, "--cleanup", str(tmp_path / "pair.json")],
+                       env=NO_ACCOUNT, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"nothing left: the tag scan of {PRIMARY} and {SECONDARY}" in r.stdout, r.stdout
+    assert scan_both(pair, tmp_path) == []
