@@ -26,12 +26,13 @@ import pytest
 import requests
 
 from evrelay_cli import Evrelay, evrelay_env
+from foreground import in_foreground
 from moto_proc import BOTO_CONFIG
 from sandbox_code import evrelay_bin
 from scaffold import Clients, Scaffold, ScaffoldState
 import scenario_pair
 from tagscan import leftovers_in_regions
-from test_e2e_global import PRIMARY, SECONDARY, pair  # noqa: F401  (the two-Region sandbox fixture)
+from test_e2e_global import PRIMARY, SECONDARY
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = evrelay_bin()
@@ -43,7 +44,7 @@ emulator = pytest.mark.skipif(REAL, reason="EVRELAY_ACCEPTANCE=1 and AWS_PROFILE
 class EmulatorPairBackend(scenario_pair.PairBackend):
     name = "emulator"
 
-    def __init__(self, clients, scaffolds, pair):  # noqa: F811 - the fixture's value
+    def __init__(self, clients, scaffolds, pair):
         super().__init__(clients, scaffolds)
         self.pair = pair
 
@@ -84,7 +85,7 @@ def pair_scaffolds(endpoint: str, run_id: str, state_dir) -> tuple[dict, dict]:
 
 
 @pytest.fixture
-def scaffolded_pair(pair, tmp_path):  # noqa: F811
+def scaffolded_pair(pair, tmp_path):
     clients, scaffolds = pair_scaffolds(pair.endpoint, f"evacc-{uuid.uuid4().hex[:8]}", tmp_path)
     try:
         for sc in scaffolds.values():
@@ -99,7 +100,7 @@ def scaffolded_pair(pair, tmp_path):  # noqa: F811
 
 @emulator
 @needs_binary
-def test_pair_scenario_on_the_emulator(pair, scaffolded_pair, tmp_path):  # noqa: F811
+def test_pair_scenario_on_the_emulator(pair, scaffolded_pair, tmp_path):
     clients, scaffolds = scaffolded_pair
     stack = scaffolds[PRIMARY].s.run_id
     # Each Region's app checks this stack's own secret there, as each real target does.
@@ -129,26 +130,13 @@ NO_ACCOUNT = {k: v for k, v in os.environ.items() if k not in ("EVRELAY_ACCEPTAN
 SKIP_REAL = "real-account run: set EVRELAY_ACCEPTANCE=1 and AWS_PROFILE (see tests/acceptance/README.md)"
 
 
-def in_foreground(args: list[str]) -> int:
-    """The run on the terminal: it prints its plan, asks, reports. A Ctrl-C at the terminal
-    reaches it (same process group) and it cleans up, so keep waiting; a SIGTERM sent to pytest
-    is passed on (subprocess.call would SIGKILL it on Ctrl-C, before its cleanup)."""
-    p = subprocess.Popen(args)
-    before = signal.signal(signal.SIGTERM, lambda *_: p.send_signal(signal.SIGTERM))
-    try:
-        while True:
-            try:
-                return p.wait()
-            except KeyboardInterrupt:
-                continue
-    finally:
-        signal.signal(signal.SIGTERM, before)
-
-
 @pytest.mark.skipif(not REAL, reason=SKIP_REAL)
 @needs_binary
 def test_pair_scenario_on_a_real_account(pytestconfig, capsys):
-    args = [*RUNNER, "--secondary-region", pytestconfig.getoption("--secondary-region")]
+    secondary = pytestconfig.getoption("--secondary-region")
+    if not secondary:
+        pytest.skip("the pair's real-account run deploys in two Regions: pass --secondary-region R")
+    args = [*RUNNER, "--secondary-region", secondary]
     if pytestconfig.getoption("--yes"):
         args.append("--yes")
     with capsys.disabled():
@@ -167,17 +155,24 @@ def test_without_the_variable_the_pair_run_refuses_and_its_test_is_skipped(tmp_p
     t = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", node], env=NO_ACCOUNT,
                        capture_output=True, text=True, timeout=120, cwd=HERE, stdin=subprocess.DEVNULL)
     assert t.returncode == 0, t.stdout + t.stderr
-    assert f"SKIPPED [1] test_acceptance_pair.py" in t.stdout and SKIP_REAL in t.stdout, t.stdout
+    assert "SKIPPED [1] test_acceptance_pair.py" in t.stdout and SKIP_REAL in t.stdout, t.stdout
+    # With an account selected but one Region only, the pair's run does not start either (the
+    # profile names nothing: had it started, it would have stopped at the profile).
+    nowhere = {**NO_ACCOUNT, "EVRELAY_ACCEPTANCE": "1", "AWS_PROFILE": f"evacc-no-such-profile-{uuid.uuid4().hex[:6]}"}
+    t = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", node], env=nowhere,
+                       capture_output=True, text=True, timeout=120, cwd=HERE, stdin=subprocess.DEVNULL)
+    assert t.returncode == 0, t.stdout + t.stderr
+    assert "deploys in two Regions: pass --secondary-region R" in t.stdout, t.stdout
 
 
-def run_pair(pair, tmp_path, env=None) -> subprocess.Popen:  # noqa: F811
+def run_pair(pair, tmp_path, env=None) -> subprocess.Popen:
     return subprocess.Popen([*RUNNER, "--yes", "--endpoint-url", pair.endpoint, "--region", PRIMARY,
                              "--secondary-region", SECONDARY, "--run-dir", str(tmp_path)],
                             env={**NO_ACCOUNT, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
 
 
-def scan_both(pair, tmp_path) -> list:  # noqa: F811
+def scan_both(pair, tmp_path) -> list:
     state = json.load(open(tmp_path / "pair.json"))
     scaffolds = {r: json.load(open(tmp_path / f)) for r, f in state["scaffolds"].items()}
     clients = {r: emulator_clients(pair.endpoint, r) for r in scaffolds}
@@ -187,7 +182,7 @@ def scan_both(pair, tmp_path) -> list:  # noqa: F811
 
 @emulator
 @needs_binary
-def test_sigterm_after_the_pair_is_deployed_cleans_up_both_regions(pair, tmp_path):  # noqa: F811
+def test_sigterm_after_the_pair_is_deployed_cleans_up_both_regions(pair, tmp_path):
     p, out = run_pair(pair, tmp_path), []
     try:
         for line in p.stdout:  # stop it once deployed: both relays, the endpoint, the archive exist
@@ -210,7 +205,7 @@ def test_sigterm_after_the_pair_is_deployed_cleans_up_both_regions(pair, tmp_pat
 
 @emulator
 @needs_binary
-def test_a_pair_run_that_died_is_cleaned_up_in_both_regions_from_its_state_file(pair, tmp_path):  # noqa: F811
+def test_a_pair_run_that_died_is_cleaned_up_in_both_regions_from_its_state_file(pair, tmp_path):
     # The machine dies once the pair is deployed (SIGKILL: no cleanup at all); the send it was
     # in hangs, as a send to a cold relay may.
     hung = tmp_path / "send.pid"
