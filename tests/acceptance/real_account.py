@@ -4,6 +4,8 @@
     EVRELAY_ACCEPTANCE=1 AWS_PROFILE=sandbox AWS_REGION=us-east-1 \\
         .venv/bin/python tests/acceptance/real_account.py [--yes]
     .venv/bin/python tests/acceptance/real_account.py --cleanup STATE.json   # finish a dead run
+    ... real_account.py --region us-east-1 --secondary-region us-west-2      # a relay pair
+                                                        # (real_account_pair.py, scenario_pair.py)
 
 Prints what it will create, the expected cost and duration, and asks (or takes --yes). Then:
 scaffolding (scaffold.py), the scenario (scenario.py) and, on every exit — success, failure,

@@ -4,6 +4,7 @@
 #
 #   bash tests/acceptance/run.sh                                   # emulator, ~1 min
 #   EVRELAY_ACCEPTANCE=1 AWS_PROFILE=sandbox AWS_REGION=us-east-1 bash tests/acceptance/run.sh [--yes]
+#   ... bash tests/acceptance/run.sh --secondary-region us-west-2 [--yes]   # the relay pair instead
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
