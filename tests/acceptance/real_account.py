@@ -4,6 +4,8 @@
     EVRELAY_ACCEPTANCE=1 AWS_PROFILE=sandbox AWS_REGION=us-east-1 \\
         .venv/bin/python tests/acceptance/real_account.py [--yes]
     .venv/bin/python tests/acceptance/real_account.py --cleanup STATE.json   # finish a dead run
+    ... real_account.py --region us-east-1 --secondary-region us-west-2      # a relay pair
+                                                        # (real_account_pair.py, scenario_pair.py)
 
 Prints what it will create, the expected cost and duration, and asks (or takes --yes). Then:
 scaffolding (scaffold.py), the scenario (scenario.py) and, on every exit — success, failure,
@@ -94,20 +96,37 @@ class RealBackend(scenario.Backend):
 
     def endpoint_outcomes(self, event_id: str) -> dict[str, int]:
         """The target function's own log lines for the event, by outcome."""
-        logs, counts = self.clients("logs"), {}
-        kw = {"logGroupName": self.scaffold.s.log_group, "filterPattern": f'"{event_id}"'}
-        while True:
-            page = logs.filter_log_events(**kw)
-            for e in page.get("events", []):
-                try:
-                    line = json.loads(e["message"])
-                except ValueError:
-                    continue
-                if isinstance(line, dict) and line.get("event-id") == event_id:
-                    counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
-            if not page.get("nextToken"):
-                return counts
-            kw["nextToken"] = page["nextToken"]
+        counts: dict[str, int] = {}
+        for line in target_lines(self.clients, self.scaffold.s.log_group, event_id):
+            counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
+        return counts
+
+
+def target_lines(clients: Clients, log_group: str, event_id: str) -> list[dict]:
+    """The target function's own log lines (target_app.py) for one event, oldest first."""
+    logs, out = clients("logs"), []
+    kw = {"logGroupName": log_group, "filterPattern": f'"{event_id}"'}
+    while True:
+        page = logs.filter_log_events(**kw)
+        for e in page.get("events", []):
+            try:
+                line = json.loads(e["message"])
+            except ValueError:
+                continue
+            if isinstance(line, dict) and line.get("event-id") == event_id:
+                out.append(line)
+        if not page.get("nextToken"):
+            return out
+        kw["nextToken"] = page["nextToken"]
+
+
+def is_pair_state(path: str) -> bool:
+    """A relay pair's state file (real_account_pair.py) names a scaffold per Region."""
+    try:
+        with open(path) as f:
+            return "scaffolds" in json.load(f)
+    except (OSError, ValueError):
+        return False
 
 
 def secret_arn(clients: Clients, stack: str, wait: float = 60.0) -> str:
@@ -180,33 +199,54 @@ def report(left: list, run: scenario.Run) -> None:
             "endpoints, groups and interfaces, and CloudFormation's stacks found nothing")
 
 
+def connect(args) -> tuple | int:
+    """(a boto3 session for any Region, evrelay's AWS environment, the primary Region), or the
+    exit code when the run must not start."""
+    if args.endpoint_url:
+        if not _loopback(args.endpoint_url):
+            say(f"--endpoint-url {args.endpoint_url}: only a loopback emulator is allowed here")
+            return 2
+
+        def session_for(region):
+            return boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                         region_name=region)
+        region = args.region or "us-east-1"
+        aws_env = {"AWS_ENDPOINT_URL": args.endpoint_url, "AWS_ACCESS_KEY_ID": "testing",
+                   "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": region}
+        return session_for, aws_env, region
+    if os.environ.get("EVRELAY_ACCEPTANCE") != "1" or not os.environ.get("AWS_PROFILE"):
+        say("Not starting: a real-account run needs EVRELAY_ACCEPTANCE=1 and AWS_PROFILE (see tests/acceptance/README.md).")
+        return 2
+
+    def session_for(region):
+        return boto3.session.Session(profile_name=os.environ["AWS_PROFILE"], region_name=region)
+    region = session_for(args.region).region_name
+    if not region:
+        say("No region: set AWS_REGION or pass --region.")
+        return 2
+    aws_env = {k: v for k, v in os.environ.items() if k.startswith("AWS_") and k != "AWS_ENDPOINT_URL"}
+    aws_env["AWS_REGION"] = region
+    return session_for, aws_env, region
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--yes", action="store_true", help="start without asking")
     ap.add_argument("--region", help="default: AWS_REGION, then the profile's region")
+    ap.add_argument("--secondary-region", help="run the relay pair's scenario, its secondary in this Region")
     ap.add_argument("--cleanup", metavar="STATE", help="only clean up the run whose state file this is")
     ap.add_argument("--endpoint-url", help="an emulator on loopback (tests only)")
     ap.add_argument("--run-dir", help="where the state file and evrelay.toml go (default: a temp dir)")
     args = ap.parse_args(argv)
 
-    if args.endpoint_url:
-        if not _loopback(args.endpoint_url):
-            say(f"--endpoint-url {args.endpoint_url}: only a loopback emulator is allowed here")
-            return 2
-        session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                        region_name=args.region or "us-east-1")
-        aws_env = {"AWS_ENDPOINT_URL": args.endpoint_url, "AWS_ACCESS_KEY_ID": "testing",
-                   "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": session.region_name}
-    else:
-        if os.environ.get("EVRELAY_ACCEPTANCE") != "1" or not os.environ.get("AWS_PROFILE"):
-            say("Not starting: a real-account run needs EVRELAY_ACCEPTANCE=1 and AWS_PROFILE (see tests/acceptance/README.md).")
-            return 2
-        session = boto3.session.Session(profile_name=os.environ["AWS_PROFILE"], region_name=args.region)
-        if not session.region_name:
-            say("No region: set AWS_REGION or pass --region.")
-            return 2
-        aws_env = {k: v for k, v in os.environ.items() if k.startswith("AWS_") and k != "AWS_ENDPOINT_URL"}
-        aws_env["AWS_REGION"] = session.region_name
+    got = connect(args)
+    if isinstance(got, int):
+        return got
+    session_for, aws_env, region = got
+    if args.secondary_region or (args.cleanup and is_pair_state(args.cleanup)):
+        import real_account_pair  # the pair's run (its own module: this one is the single Region's)
+        return real_account_pair.main(args, session_for, aws_env, region)
+    session = session_for(region)
     clients = Clients(session, endpoint_url=args.endpoint_url)
 
     if args.cleanup:

@@ -2,8 +2,9 @@
 # The acceptance run: the emulator by default; a real account with EVRELAY_ACCEPTANCE=1 and
 # AWS_PROFILE set (then `--yes` starts it without asking). See tests/acceptance/README.md.
 #
-#   bash tests/acceptance/run.sh                                   # emulator, ~1 min
+#   bash tests/acceptance/run.sh                                   # emulator, ~2 min
 #   EVRELAY_ACCEPTANCE=1 AWS_PROFILE=sandbox AWS_REGION=us-east-1 bash tests/acceptance/run.sh [--yes]
+#   ... bash tests/acceptance/run.sh --secondary-region us-west-2 [--yes]   # the relay pair instead
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -152,7 +152,8 @@ class Scaffold:
 
     def _create_target(self) -> None:
         s, rid, iam, lam, logs = self.s, self.s.run_id, self.c("iam"), self.c("lambda"), self.c("logs")
-        s.role_name = _name(rid, "target")
+        # IAM is global: a pair's second Region names its role itself (ScaffoldState.role_name).
+        s.role_name = s.role_name or _name(rid, "target")
         self._save()
         role = iam.create_role(RoleName=s.role_name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST),
                                Description="evrelay acceptance: the ALB target function",

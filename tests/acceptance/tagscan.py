@@ -65,6 +65,12 @@ def _removal_for_arn(arn: str, region: str) -> tuple[str, str, str]:
         return "IAM role", arn, (f"for p in $(aws iam list-role-policies --role-name {name} --query PolicyNames --output text); "
                             f"do aws iam delete-role-policy --role-name {name} --policy-name $p; done; "
                             f"aws iam delete-role --role-name {name}")
+    if service == "route53" and rest.startswith("healthcheck/"):
+        hc = rest.split("/", 1)[1]
+        return "Route 53 health check", hc, f"aws route53 delete-health-check --health-check-id {hc}"
+    if service == "cloudwatch" and rest.startswith("alarm:"):
+        name = rest.split(":", 1)[1]
+        return "CloudWatch alarm", name, f"aws cloudwatch delete-alarms {r} --alarm-names {name}"
     if service == "ec2":
         kind, _, ident = rest.partition("/")
         verb = {"vpc": ("delete-vpc", "--vpc-id"), "subnet": ("delete-subnet", "--subnet-id"),
@@ -142,7 +148,7 @@ def leftovers(clients: Clients, stack: str, run_id: str, vpc_id: str | None,
     # The region's shared Logs resource policy evrelay adds for its bus's log group: not
     # taggable; it goes with the last relay in the region.
     others = [st["StackName"] for page in cfn.get_paginator("describe_stacks").paginate() for st in page["Stacks"]
-              if st["StackName"] != stack and st["StackStatus"] != "DELETE_COMPLETE"
+              if st["StackName"] not in pair_stacks(stack) and st["StackStatus"] != "DELETE_COMPLETE"
               and {"Key": "evrelay:managed", "Value": "true"} in st.get("Tags", [])]
     if not others:
         names = [p["policyName"] for p in clients("logs").describe_resource_policies().get("resourcePolicies", [])]
@@ -151,7 +157,45 @@ def leftovers(clients: Clients, stack: str, run_id: str, vpc_id: str | None,
                 f"aws logs delete-resource-policy {r} --policy-name {SHARED_LOGS_POLICY}  # no other evrelay relay is left in {region}")
     for page in cfn.get_paginator("list_stacks").paginate():
         for st in page["StackSummaries"]:
-            if st["StackName"] == stack and st["StackStatus"] not in GONE_STACK:
+            if st["StackName"] in pair_stacks(stack) and st["StackStatus"] not in GONE_STACK:
                 add("CloudFormation stack", st["StackName"],
-                    f"evrelay --region {region} --stack {stack} destroy --yes  # or: aws cloudformation delete-stack {r} --stack-name {stack}")
+                    f"evrelay --region {region} --stack {stack} destroy --yes  # or: aws cloudformation delete-stack {r} --stack-name {st['StackName']}")
+    pair_leftovers(clients, stack, add, r)
+    return out
+
+
+def pair_stacks(stack: str) -> tuple[str, ...]:
+    """The relay's stack, and a pair's endpoint and archive stacks (src/names.rs GlobalNames)."""
+    return (stack, f"{stack}-endpoint", f"{stack}-archive")
+
+
+def pair_leftovers(clients: Clients, stack: str, add, r: str) -> None:
+    """What a relay pair makes that the Tagging API may not list: the global endpoint and the
+    archive (not taggable), the latency alarm, and the Route 53 health check on it."""
+    events = clients("events")
+    for e in events.list_endpoints(NamePrefix=stack).get("Endpoints", []):
+        if e["Name"] == stack:
+            # By ARN: its name is the relay stack's, already an ident here.
+            add("EventBridge global endpoint", e["Arn"], f"aws events delete-endpoint {r} --name {e['Name']}")
+    for a in events.list_archives().get("Archives", []):
+        if a.get("EventSourceArn", "").endswith(f":event-bus/{stack}-bus") and a.get("State") != "DELETING":
+            add("EventBridge archive", a["ArchiveName"], f"aws events delete-archive {r} --archive-name {a['ArchiveName']}")
+    alarm = f"{stack}-primary-latency"
+    for a in clients("cloudwatch").describe_alarms(AlarmNames=[alarm]).get("MetricAlarms", []):
+        add("CloudWatch alarm", a["AlarmName"], f"aws cloudwatch delete-alarms {r} --alarm-names {a['AlarmName']}")
+    for page in clients("route53").get_paginator("list_health_checks").paginate():
+        for hc in page["HealthChecks"]:
+            if (hc.get("CloudWatchAlarmConfiguration") or {}).get("AlarmName") == alarm:
+                add("Route 53 health check", hc["Id"], f"aws route53 delete-health-check --health-check-id {hc['Id']}")
+
+
+def leftovers_in_regions(clients: dict[str, Clients], stack: str, run_id: str, vpc_ids: dict[str, str | None],
+                         role_names: tuple[str, ...] = ()) -> list[Leftover]:
+    """The same scan in each Region (a relay pair: the stack's name is the same in both).
+    IAM is global: each role is looked for once, with the first Region."""
+    out: list[Leftover] = []
+    for i, (region, c) in enumerate(clients.items()):
+        # Route 53 is global too: a health check found from both Regions is one leftover.
+        out += [x for x in leftovers(c, stack, run_id, vpc_ids.get(region), role_names if i == 0 else ())
+                if x not in out]
     return out

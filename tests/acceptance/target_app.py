@@ -51,8 +51,10 @@ def handler(event, context):
     if not hmac.compare_digest(given, _secret()) and not hmac.compare_digest(given, _secret(refresh=True)):
         print(json.dumps({"event-id": eid, "outcome": "unauthorized"}))
         return _answer(401, {"success": False, "message": "unauthorized"})
+    # The relay's Idempotency-Key (not a secret): a pair's replay must repeat it.
+    key = headers.get("idempotency-key")
     if os.environ.get("REFUSE") == "1":
-        print(json.dumps({"event-id": eid, "outcome": "refused"}))
+        print(json.dumps({"event-id": eid, "outcome": "refused", "idempotency-key": key}))
         return _answer(200, {"success": False, "message": f"Event id {eid} could not be processed."})
-    print(json.dumps({"event-id": eid, "outcome": "accepted"}))
+    print(json.dumps({"event-id": eid, "outcome": "accepted", "idempotency-key": key}))
     return _answer(200, {"success": True, "message": f"Event id {eid} received."})

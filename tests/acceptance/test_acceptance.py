@@ -27,6 +27,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from evrelay_cli import Evrelay, evrelay_env
+from foreground import in_foreground
 from moto_proc import BOTO_CONFIG, REGION
 from sandbox_code import evrelay_bin
 from scaffold import Clients, Scaffold, ScaffoldState
@@ -194,25 +195,14 @@ def test_what_teardown_cannot_remove_is_listed_with_the_command_that_removes_it(
 @pytest.mark.skipif(not REAL, reason="real-account run: set EVRELAY_ACCEPTANCE=1 and AWS_PROFILE (see tests/acceptance/README.md)")
 @needs_binary
 def test_scenario_on_a_real_account(pytestconfig, capsys):
+    if pytestconfig.getoption("--secondary-region"):
+        pytest.skip("--secondary-region: the relay pair's run (test_acceptance_pair.py) replaces this one")
     # The run prints its cost, asks, and reports progress itself: let it reach the terminal.
     args = [sys.executable, os.path.join(HERE, "real_account.py")]
     if pytestconfig.getoption("--yes"):
         args.append("--yes")
     with capsys.disabled():
-        # Not subprocess.call: on Ctrl-C it would SIGKILL the run before its cleanup. The
-        # terminal's Ctrl-C reaches the run itself (same process group); keep waiting while it
-        # cleans up, and pass a SIGTERM sent to pytest on to it.
-        p = subprocess.Popen(args)
-        before = signal.signal(signal.SIGTERM, lambda *_: p.send_signal(signal.SIGTERM))
-        try:
-            while True:
-                try:
-                    rc = p.wait()
-                    break
-                except KeyboardInterrupt:
-                    continue
-        finally:
-            signal.signal(signal.SIGTERM, before)
+        rc = in_foreground(args)
     assert rc == 0, f"the acceptance run on account profile {os.environ['AWS_PROFILE']} failed (exit {rc}); see its output above"
 
 
