@@ -34,6 +34,7 @@ mod pair_fixtures;
 mod pair_redeploy;
 mod pair_replay;
 mod pair_send;
+mod pair_send_diagnosis;
 mod pair_status;
 mod policy;
 mod review;

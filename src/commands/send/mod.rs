@@ -174,7 +174,8 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     report.endpoint = endpoint;
     let missing = report.missing_event_ids();
     if !missing.is_empty() {
-        report.diagnosis = Some(diagnosis::diagnose(ctx, started_ms, &missing).await);
+        report.diagnosis =
+            Some(diagnosis::diagnose(ctx, report.endpoint.as_ref(), started_ms, &missing).await);
     }
     ctx.printer.report(&report)?;
     outcome_error(&report, args.timeout)
@@ -277,7 +278,7 @@ fn outcome_error(report: &SendReport, timeout: Duration) -> Result<()> {
         let wait = report
             .diagnosis
             .as_ref()
-            .and_then(|d| d.schedule.as_ref())
+            .and_then(|d| d.latest_schedule())
             .map(|s| {
                 format!(
                     "; to wait until a failure record is due, run again with --timeout {}",
@@ -291,9 +292,21 @@ fn outcome_error(report: &SendReport, timeout: Duration) -> Result<()> {
             count(r.expected as u64, "event"),
             timeout.as_secs()
         ))
-        .hint(format!("`evrelay dlq peek` lists failed deliveries; `evrelay logs --since 10m` shows the relay's log{wait}")));
+        .hint(format!("`evrelay dlq peek` lists failed deliveries; `evrelay logs --since 10m` shows the relay's log{}{wait}", in_the_secondary(report))));
     }
     Ok(())
+}
+
+/// Through a pair's endpoint the events may have gone to the secondary: where to look there.
+fn in_the_secondary(report: &SendReport) -> String {
+    match report
+        .endpoint
+        .as_ref()
+        .and_then(|e| e.secondary_region.as_deref())
+    {
+        Some(r) => format!("; the events may have gone to {r}: add `--region {r}` to both (`evrelay --region {r} dlq peek`)"),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]
