@@ -92,6 +92,15 @@ async fn a_pair_goes_endpoint_first_then_archive_then_both_relays() {
         stderr.contains("with 1 event"),
         "the archive's events: {stderr}"
     );
+    // Both relays share their names: each line about one of them names its Region.
+    for region in [SECONDARY, PRIMARY] {
+        for line in [
+            format!("Deleting stack gone in {region}: sending DeleteStack"),
+            format!("Deleting the VPC endpoints evrelay created in {region}: vpce-"),
+        ] {
+            assert!(stderr.contains(&line), "{line:?} in {stderr}");
+        }
+    }
     assert!(stacks_left(&moto, "gone").await.is_empty());
     // And in that order in CloudFormation too.
     let times = [

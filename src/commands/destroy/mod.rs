@@ -259,7 +259,8 @@ async fn execute(
             // Off a terminal the spinner is hidden: a line says what the wait is for (a log).
             if !ctx.printer.interactive {
                 ctx.printer.note(&format!(
-                    "Deleting the VPC endpoints evrelay created: {}.",
+                    "Deleting the VPC endpoints evrelay created in {}: {}.",
+                    ctx.region(),
                     to_delete.join(", ")
                 ));
             }
@@ -268,7 +269,9 @@ async fn execute(
                 .timeout
                 .saturating_sub(started.elapsed())
                 .clamp(Duration::from_secs(60), Duration::from_secs(600));
-            let spinner = ctx.printer.spinner("Deleting the VPC endpoints");
+            let spinner = ctx
+                .printer
+                .spinner(&format!("Deleting the VPC endpoints in {}", ctx.region()));
             let gone = delete::wait_endpoints_gone(ec2, to_delete, wait).await;
             spinner.finish_and_clear();
             gone?;
