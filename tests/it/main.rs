@@ -31,6 +31,7 @@ mod pair_deploy;
 mod pair_destroy;
 mod pair_failover;
 mod pair_fixtures;
+mod pair_kept;
 mod pair_redeploy;
 mod pair_replay;
 mod pair_send;
