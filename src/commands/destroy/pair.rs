@@ -118,9 +118,13 @@ pub(super) async fn destroy(
     let secondary_relay = prepare(west, args).await?;
     let primary_relay = prepare(ctx, args).await?;
     let let_go = plan::let_go(args.delete_failed_events, args.delete_buffered_events);
-    for relay in [&secondary_relay, &primary_relay].into_iter().flatten() {
+    for (relay, region) in [
+        (&secondary_relay, west.region()),
+        (&primary_relay, ctx.region()),
+    ] {
+        let Some(relay) = relay else { continue };
         if let Some(refused) = plan::refusal(&relay.plan, ctx.globals.yes, &let_go) {
-            return Err(refused);
+            return Err(naming_the_region(refused, &stack, region));
         }
     }
     ctx.printer
@@ -237,6 +241,23 @@ fn plan_lines(
     lines
 }
 
+/// A single-Region refusal said of one relay of the pair: both relays share the stack's name, so
+/// the message names the Region, and the commands that keep the events run there.
+fn naming_the_region(e: Error, stack: &str, region: &str) -> Error {
+    let message = e.message.replacen(
+        &format!("stack `{stack}`:"),
+        &format!("stack `{stack}` in {region}:"),
+        1,
+    );
+    let hint = e.hint.as_ref().map(|h| {
+        h.replace(
+            &format!("`evrelay --stack {stack} "),
+            &format!("`evrelay --region {region} --stack {stack} "),
+        )
+    });
+    Error { message, hint, ..e }
+}
+
 fn events(n: i64) -> String {
     match n {
         1 => "1 event".to_string(),
@@ -264,5 +285,31 @@ fn held_words(pair: &Pair, secondary: &Option<Prepared>, primary: &Option<Prepar
         String::new()
     } else {
         format!(", {} included", held.join(" and "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_names_the_region_of_the_relay_and_where_to_keep_its_events() {
+        let e = Error::failed(
+            "refusing to destroy stack `gone`: gone-dlq holds 1 failed event that would be lost; nothing was deleted",
+        )
+        .hint("to keep them, drain them to a file first: `evrelay --stack gone dlq drain --out FILE`, then destroy again");
+        let e = naming_the_region(e, "gone", "us-west-2");
+        assert!(
+            e.message
+                .starts_with("refusing to destroy stack `gone` in us-west-2: gone-dlq holds"),
+            "{}",
+            e.message
+        );
+        assert!(e
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("`evrelay --region us-west-2 --stack gone dlq drain --out FILE`"));
+        assert_eq!(e.exit_code(), 1);
     }
 }
