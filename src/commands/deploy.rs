@@ -58,6 +58,26 @@ pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
         args.fill_from(remembered);
     }
     pair::check_usage(&args, ctx.region())?;
+    if args.pair.secondary_region.is_none() {
+        // A relay of a pair that this config file does not remember as one (another machine):
+        // deployed alone, one Region's relay would drift from the other's.
+        match pair::half(ctx).await? {
+            Some(pair::PairHalf::Primary { secondary }) => {
+                ctx.printer
+                    .note(&pair::adopting_note(&stack_name, ctx.region(), &secondary));
+                args.pair.secondary_region = Some(secondary);
+                pair::check_usage(&args, ctx.region())?;
+            }
+            Some(pair::PairHalf::Secondary { primary }) => {
+                return Err(pair::refuse_secondary(
+                    &stack_name,
+                    ctx.region(),
+                    primary.as_deref(),
+                ));
+            }
+            None => {}
+        }
+    }
     if args.pair.secondary_region.is_some() {
         return pair::run(ctx, args).await;
     }

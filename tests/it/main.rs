@@ -27,6 +27,7 @@ mod live_waits;
 mod logs;
 mod ops_fixtures;
 mod output;
+mod pair_alone;
 mod pair_deploy;
 mod pair_destroy;
 mod pair_failover;

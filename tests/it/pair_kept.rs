@@ -8,9 +8,8 @@ use serde_json::Value;
 use crate::harness::Moto;
 use crate::pair_fixtures::*;
 
-/// `deploy --no-execute` of the relay in `region` with a changed detail-type, run as for a
-/// single-Region relay (this config file does not remember the pair, as on another machine):
-/// the kept change set's name.
+/// `deploy --no-execute` of the relay in `region` with a changed detail-type: the kept change
+/// set's name.
 fn keep_change_set(moto: &Moto, nets: &PairNets, stack: &str, region: &str) -> String {
     let vpc = if region == PRIMARY {
         &nets.primary
@@ -60,10 +59,19 @@ async fn statuses(moto: &Moto, region: &str, stack: &str, change_set: &str) -> (
 async fn a_kept_change_set_on_half_a_pair_is_refused_and_kept() {
     let moto = Moto::start();
     let nets = seed_pair(&moto).await;
-    deploy_pair_by_hand(&moto, &nets, "pk", false).await;
+    // Two single-Region relays, each with an update kept for review; meanwhile they become a
+    // pair (its endpoint and archive stacks made over them).
+    deploy_relays_by_hand(&moto, &nets, "pk").await;
+    let kept = [
+        keep_change_set(&moto, &nets, "pk", PRIMARY),
+        keep_change_set(&moto, &nets, "pk", SECONDARY),
+    ];
+    make_pair_of(&moto, "pk", false).await;
 
-    for (region, role) in [(PRIMARY, "primary"), (SECONDARY, "secondary")] {
-        let name = keep_change_set(&moto, &nets, "pk", region);
+    for ((region, role), name) in [(PRIMARY, "primary"), (SECONDARY, "secondary")]
+        .into_iter()
+        .zip(kept)
+    {
         let before = statuses(&moto, region, "pk", &name).await;
         assert_eq!(before.0, "AVAILABLE", "{region}");
 

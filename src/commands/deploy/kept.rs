@@ -13,16 +13,15 @@
 //! the change set changes one Region's relay, and the pair's deploy plans both under one
 //! question (`--no-execute` itself is refused for a pair).
 
-use crate::aws::global_endpoint;
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::names::GlobalNames;
 use crate::stack::changeset::{self, ChangeSetId, ChangeSetInfo, ParamValue};
 use crate::stack::ownership::{self, StackOwner};
 use crate::stack::{self, describe_stack, Operation, StackInfo};
 use crate::terminal::confirm;
 
 use super::guard::{self, Debris};
+use super::pair::{half, PairHalf};
 use super::report::ChangeSetReport;
 use super::{params, preflight, steps, DeployArgs};
 
@@ -44,7 +43,7 @@ pub(super) fn execute_command(ctx: &Context, change_set: &str) -> String {
 pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Result<()> {
     let stack_name = ctx.names.stack.clone();
     let (cs, existing) = find(ctx, name).await?;
-    if let Some(half) = pair_half(ctx).await? {
+    if let Some(half) = half(ctx).await? {
         return Err(refuse_in_pair(&stack_name, ctx.region(), &cs.name, &half));
     }
     let account = ctx.identity().await?.account.clone();
@@ -220,42 +219,6 @@ async fn find(ctx: &Context, name: &str) -> Result<(ChangeSetInfo, StackInfo)> {
         .hint("wait for it (`evrelay status --watch`), then run the same command again"));
     }
     Ok((cs, existing))
-}
-
-/// Which half of a relay pair the stack is in this Region.
-#[derive(Debug, PartialEq, Eq)]
-enum PairHalf {
-    /// The global endpoint named after the stack is here; the pair's other Region.
-    Primary { secondary: String },
-    /// The pair's archive stack is here; the primary, when the config file remembers it.
-    Secondary { primary: Option<String> },
-}
-
-/// The stack as a pair sees it here: the endpoint named after it (as `status` and `send
-/// --global` find a pair), or evrelay's archive stack of the pair's secondary.
-async fn pair_half(ctx: &Context) -> Result<Option<PairHalf>> {
-    let stack = &ctx.names.stack;
-    if let Some(e) = global_endpoint::describe(ctx.events(), stack).await? {
-        return Ok(Some(PairHalf::Primary {
-            secondary: e.secondary_region,
-        }));
-    }
-    let cfn = ctx.cloudformation();
-    let archive = GlobalNames::new(stack).archive_stack;
-    let Some(info) = describe_stack(cfn, &archive).await? else {
-        return Ok(None);
-    };
-    if ownership::owner_of(cfn, &info).await? != StackOwner::Evrelay {
-        return Ok(None);
-    }
-    let here = ctx.region();
-    let primary = ctx.config.file.stacks.get(stack).and_then(|regions| {
-        regions
-            .iter()
-            .find(|(_, r)| r.secondary_region.as_deref() == Some(here))
-            .map(|(region, _)| region.clone())
-    });
-    Ok(Some(PairHalf::Secondary { primary }))
 }
 
 /// Nothing executed, the change set kept: the pair's own deploy is the way to change a relay.

@@ -4,6 +4,7 @@
 //! one confirmation, then [`stacks`] deploys the endpoint and archive stacks.
 
 mod flow;
+mod half;
 mod stacks;
 
 use crate::error::{Error, Result};
@@ -12,6 +13,7 @@ use super::args::PairArgs;
 use super::DeployArgs;
 
 pub(super) use flow::run;
+pub(super) use half::{adopting_note, half, refuse_secondary, PairHalf};
 
 /// The Regions with EventBridge global endpoints: the EventBridge User Guide,
 /// eb-global-endpoints.html ("Available Regions"). Both Regions of a pair must be among them.
