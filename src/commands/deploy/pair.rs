@@ -13,7 +13,9 @@ use super::args::PairArgs;
 use super::DeployArgs;
 
 pub(super) use flow::run;
-pub(super) use half::{adopting_note, half, refuse_secondary, PairHalf};
+pub(super) use half::{
+    adopting_note, half, refuse_secondary, secondary_half, secondary_of_primary, PairHalf,
+};
 
 /// The Regions with EventBridge global endpoints: the EventBridge User Guide,
 /// eb-global-endpoints.html ("Available Regions"). Both Regions of a pair must be among them.

@@ -22,12 +22,21 @@ pub enum PairHalf {
 /// The stack as a pair sees it here: the endpoint named after it (as `status` and `send
 /// --global` find a pair), or evrelay's archive stack of the pair's secondary.
 pub async fn half(ctx: &Context) -> Result<Option<PairHalf>> {
-    let stack = &ctx.names.stack;
-    if let Some(e) = global_endpoint::describe(ctx.events(), stack).await? {
-        return Ok(Some(PairHalf::Primary {
-            secondary: e.secondary_region,
-        }));
+    if let Some(secondary) = secondary_of_primary(ctx).await? {
+        return Ok(Some(PairHalf::Primary { secondary }));
     }
+    secondary_half(ctx).await
+}
+
+/// The pair's secondary Region, when the global endpoint named after the stack is here.
+pub async fn secondary_of_primary(ctx: &Context) -> Result<Option<String>> {
+    let endpoint = global_endpoint::describe(ctx.events(), &ctx.names.stack).await?;
+    Ok(endpoint.map(|e| e.secondary_region))
+}
+
+/// `Secondary` when evrelay's archive stack of the pair is here.
+pub async fn secondary_half(ctx: &Context) -> Result<Option<PairHalf>> {
+    let stack = &ctx.names.stack;
     let cfn = ctx.cloudformation();
     let archive = GlobalNames::new(stack).archive_stack;
     let Some(info) = describe_stack(cfn, &archive).await? else {
