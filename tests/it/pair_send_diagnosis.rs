@@ -1,6 +1,7 @@
 //! `send --global --return-response` timing out during a failover: the events went to the
 //! secondary Region, so the diagnosis reads both Regions' DLQs and relay logs and names the
 //! Region of each finding (JSON `region`, text "in us-west-2"), and the hint says where to look.
+//! The warning before a big send reads both Regions' DLQs too.
 
 use aws_sdk_eventbridge::types::Target;
 use aws_sdk_sqs::types::QueueAttributeName;
@@ -137,4 +138,51 @@ async fn a_timeout_during_a_failover_names_the_secondary_s_dlq_and_log() {
         held.iter().any(|m| m.body().unwrap().contains(&id)),
         "{held:?}"
     );
+}
+
+/// A big event through the endpoint may fail in either Region: the warning that its failure
+/// record could outgrow a DLQ reads both, and names the Region of the small one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_record_that_could_outgrow_the_secondary_s_dlq_is_warned_of_by_region() {
+    let moto = Moto::start();
+    let nets = seed_pair(&moto).await;
+    deploy_pair_by_hand(&moto, &nets, "gw", false).await;
+    tap_inbound(&moto, "gw", PRIMARY).await;
+    // The secondary's DLQ made before the template asked for 1 MiB: SQS's old 256 KiB.
+    let west = aws_sdk_sqs::Client::new(&moto.sdk_in(SECONDARY).await);
+    let dlq = west
+        .get_queue_url()
+        .queue_name("gw-dlq")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    west.set_queue_attributes()
+        .queue_url(&dlq)
+        .attributes(QueueAttributeName::MaximumMessageSize, "262144")
+        .send()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    let detail = serde_json::json!({"event-id": "big-1", "blob": "a".repeat(250_000)});
+    std::fs::write(&big, detail.to_string()).unwrap();
+
+    let out = moto
+        .evrelay()
+        .args(["--stack", "gw", "send", "--global", "--detail"])
+        .arg(format!("@{}", big.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(&format!(
+            "1 event could outgrow `gw-dlq` in {SECONDARY} (262144-byte messages)"
+        )),
+        "{stderr}"
+    );
+    assert!(!words.contains(&format!("in {PRIMARY} (")), "{stderr}");
 }

@@ -103,7 +103,7 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
         });
     }
     let responses = responses?;
-    warn_if_records_outgrow_the_dlq(ctx, &planned.entries).await?;
+    warn_if_records_outgrow_the_dlq(ctx, &planned.entries, endpoint.as_ref()).await?;
 
     let started_ms = now_ms();
     let started = Instant::now();
@@ -217,29 +217,55 @@ async fn responses_queues(
 /// Warns before sending events whose failure record could be larger than the stack's DLQ
 /// takes: Lambda would drop the event from the record, and `dlq redrive` could not re-send it.
 /// The queue is asked only when a record could outgrow the smallest DLQ evrelay ever made.
-async fn warn_if_records_outgrow_the_dlq(ctx: &Context, entries: &[EventEntry]) -> Result<()> {
+/// Through a pair's endpoint the events may fail in either Region: both DLQs are asked, each
+/// warning naming its Region.
+async fn warn_if_records_outgrow_the_dlq(
+    ctx: &Context,
+    entries: &[EventEntry],
+    endpoint: Option<&EndpointUsed>,
+) -> Result<()> {
     if failure_record::outgrowing(entries, failure_record::SMALLEST_DLQ_LIMIT).is_none() {
         return Ok(());
     }
-    let Some(url) = sqs::find_queue_url(ctx.sqs(), &ctx.names.dlq).await? else {
-        return Ok(());
+    let at = |c: &Context| {
+        endpoint
+            .map(|_| format!(" in {}", c.region()))
+            .unwrap_or_default()
     };
-    let limit = sqs::max_message_size(ctx.sqs(), &url).await?;
-    if let Some((events, largest)) = failure_record::outgrowing(entries, limit) {
-        let fix = if limit < failure_record::DLQ_MESSAGE_LIMIT {
-            "; `evrelay deploy` again raises the queue to 1 MiB"
-        } else {
-            ""
-        };
-        ctx.printer.warn(&format!(
-            "{} could outgrow `{}` ({limit}-byte messages) with {} failure record (up to {largest} bytes): if {} fails, Lambda drops the event from the record and `evrelay dlq redrive` cannot re-send it{fix}",
-            count(events as u64, "event"),
-            ctx.names.dlq,
-            if events == 1 { "its" } else { "their" },
-            if events == 1 { "it" } else { "one" },
-        ));
+    if let Some(w) = dlq_warning(ctx, entries, &at(ctx)).await? {
+        ctx.printer.warn(&w);
+    }
+    if let Some(secondary) = endpoint.and_then(|e| e.secondary_region.as_deref()) {
+        let other = ctx.in_region(secondary).await?;
+        if let Some(w) = dlq_warning(&other, entries, &at(&other)).await? {
+            ctx.printer.warn(&w);
+        }
     }
     Ok(())
+}
+
+/// The warning for the DLQ read through `ctx`, when a record could outgrow it; `at` names its
+/// Region (" in us-west-2") through a global endpoint.
+async fn dlq_warning(ctx: &Context, entries: &[EventEntry], at: &str) -> Result<Option<String>> {
+    let Some(url) = sqs::find_queue_url(ctx.sqs(), &ctx.names.dlq).await? else {
+        return Ok(None);
+    };
+    let limit = sqs::max_message_size(ctx.sqs(), &url).await?;
+    let Some((events, largest)) = failure_record::outgrowing(entries, limit) else {
+        return Ok(None);
+    };
+    let fix = if limit < failure_record::DLQ_MESSAGE_LIMIT {
+        "; `evrelay deploy` again raises the queue to 1 MiB"
+    } else {
+        ""
+    };
+    Ok(Some(format!(
+        "{} could outgrow `{}`{at} ({limit}-byte messages) with {} failure record (up to {largest} bytes): if {} fails, Lambda drops the event from the record and `evrelay dlq redrive` cannot re-send it{fix}",
+        count(events as u64, "event"),
+        ctx.names.dlq,
+        if events == 1 { "its" } else { "their" },
+        if events == 1 { "it" } else { "one" },
+    )))
 }
 
 /// Requests in flight. An open-model schedule needs room for the requests still waiting on
