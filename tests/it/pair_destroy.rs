@@ -305,3 +305,30 @@ async fn failed_events_in_the_secondary_s_dlq_refuse_naming_its_region() {
     );
     assert_eq!(stacks_left(&moto, "held").await.len(), 4, "nothing deleted");
 }
+
+/// Run in the pair's secondary Region, destroy does not take that relay alone: the endpoint
+/// would fail over to a bus that is gone. Refused, nothing deleted, the primary's destroy named.
+#[tokio::test(flavor = "multi_thread")]
+async fn destroy_in_the_secondary_region_is_refused_and_names_the_pair_s_destroy() {
+    let moto = Moto::start();
+    let nets = seed_pair(&moto).await;
+    deploy_pair_by_hand(&moto, &nets, "side", false).await;
+    let out = moto
+        .evrelay()
+        .args(["--region", SECONDARY, "--stack", "side", "destroy", "--yes"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "stack `side` in {SECONDARY} is the secondary of relay pair `side`"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--stack side destroy` destroys the pair in order"),
+        "{stderr}"
+    );
+    assert_eq!(stacks_left(&moto, "side").await.len(), 4, "nothing deleted");
+}

@@ -95,6 +95,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     if let Some(found) = pair::find(ctx).await? {
         return pair::destroy(ctx, &args, found, started).await;
     }
+    pair::refuse_if_secondary(ctx).await?;
     let Some(relay) = prepare(ctx, &args).await? else {
         let account = ctx.identity().await?.account.clone();
         return fetch::nothing_there(ctx, &args, account, started).await;

@@ -91,6 +91,34 @@ async fn evrelays(ctx: &Context, name: &str) -> Result<Option<StackInfo>> {
     Ok(None)
 }
 
+/// Here is the pair's secondary (its archive stack, and no endpoint stack of the pair): its
+/// relay alone is not destroyed, or the global endpoint would fail over to a bus that is gone.
+pub(super) async fn refuse_if_secondary(ctx: &Context) -> Result<()> {
+    let stack = &ctx.names.stack;
+    let archive = GlobalNames::new(stack).archive_stack;
+    if evrelays(ctx, &archive).await?.is_none() {
+        return Ok(());
+    }
+    let here = ctx.region();
+    let primary = ctx.config.file.stacks.get(stack).and_then(|regions| {
+        regions
+            .iter()
+            .find(|(_, r)| r.secondary_region.as_deref() == Some(here))
+            .map(|(region, _)| region.clone())
+    });
+    Err(secondary_refusal(stack, here, &archive, primary.as_deref()))
+}
+
+fn secondary_refusal(stack: &str, region: &str, archive: &str, primary: Option<&str>) -> Error {
+    let primary = primary.unwrap_or("PRIMARY");
+    Error::failed(format!(
+        "stack `{stack}` in {region} is the secondary of relay pair `{stack}` (stack {archive} is here): destroyed alone, the global endpoint would fail over to a bus that is gone; nothing was deleted"
+    ))
+    .hint(format!(
+        "`evrelay --region {primary} --stack {stack} destroy` destroys the pair in order, from the Region that holds global endpoint `{stack}`; if that Region holds nothing of the pair any more, delete stack {archive} here first (`aws cloudformation delete-stack --stack-name {archive} --region {region}`)"
+    ))
+}
+
 fn is_tagged_evrelays(s: &StackInfo) -> bool {
     ownership::decide(&ownership::Evidence {
         tags: s.tags.clone(),
@@ -291,6 +319,23 @@ fn held_words(pair: &Pair, secondary: &Option<Prepared>, primary: &Option<Prepar
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_secondary_alone_is_refused_pointing_at_the_primary() {
+        let e = secondary_refusal("gone", "us-west-2", "gone-archive", Some("us-east-1"));
+        assert_eq!(e.exit_code(), 1);
+        assert!(e.message.starts_with(
+            "stack `gone` in us-west-2 is the secondary of relay pair `gone` (stack gone-archive is here)"
+        ));
+        assert!(e.message.ends_with("nothing was deleted"));
+        assert!(e
+            .hint
+            .as_deref()
+            .unwrap()
+            .starts_with("`evrelay --region us-east-1 --stack gone destroy` destroys the pair"));
+        let e = secondary_refusal("gone", "us-west-2", "gone-archive", None);
+        assert!(e.hint.as_deref().unwrap().contains("--region PRIMARY"));
+    }
 
     #[test]
     fn a_refusal_names_the_region_of_the_relay_and_where_to_keep_its_events() {
