@@ -58,11 +58,31 @@ pub async fn run(ctx: &Context, mut args: DeployArgs) -> Result<()> {
         args.fill_from(remembered);
     }
     pair::check_usage(&args, ctx.region())?;
+    if args.pair.secondary_region.is_none() {
+        // The primary of a pair that this config file does not remember as one (another
+        // machine): deployed alone, its relay would drift from the secondary's.
+        if let Some(secondary) = pair::secondary_of_primary(ctx).await? {
+            ctx.printer
+                .note(&pair::adopting_note(&stack_name, ctx.region(), &secondary));
+            args.pair.secondary_region = Some(secondary);
+            pair::check_usage(&args, ctx.region())?;
+        }
+    }
     if args.pair.secondary_region.is_some() {
         return pair::run(ctx, args).await;
     }
 
     let mut fetched = fetch(ctx, &args).await?;
+    if fetched.existing.is_some() {
+        // The pair's secondary: its relay is deployed from the primary, with the primary's.
+        if let Some(pair::PairHalf::Secondary { primary }) = pair::secondary_half(ctx).await? {
+            return Err(pair::refuse_secondary(
+                &stack_name,
+                ctx.region(),
+                primary.as_deref(),
+            ));
+        }
+    }
     if fetched.secret.is_none() {
         let source = args.secret_source();
         let keeps = keeps_secret(fetched.existing.as_ref());

@@ -98,6 +98,18 @@ async fn a_pair_is_deployed_in_both_regions_behind_one_active_endpoint() {
     ] {
         assert!(err.contains(line), "{line:?} in\n{err}");
     }
+    // Both relays share their names: each line about one of them names its Region.
+    for region in [PRIMARY, SECONDARY] {
+        for line in [
+            format!("Creating the change set for stack orders in {region}"),
+            format!("Creating the VPC endpoint for events in {region}"),
+            format!("Checking the region's Logs resource policy ({region})"),
+            format!("on stack orders in {region}"),
+            format!("Stack orders in {region}: CREATE_COMPLETE"),
+        ] {
+            assert!(err.contains(&line), "{line:?} in\n{err}");
+        }
+    }
 
     // The result: the primary's, with the secondary's and the endpoint's inside.
     let stdout = String::from_utf8_lossy(&out.stdout);

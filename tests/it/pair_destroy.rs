@@ -92,6 +92,15 @@ async fn a_pair_goes_endpoint_first_then_archive_then_both_relays() {
         stderr.contains("with 1 event"),
         "the archive's events: {stderr}"
     );
+    // Both relays share their names: each line about one of them names its Region.
+    for region in [SECONDARY, PRIMARY] {
+        for line in [
+            format!("Deleting stack gone in {region}: sending DeleteStack"),
+            format!("Deleting the VPC endpoints evrelay created in {region}: vpce-"),
+        ] {
+            assert!(stderr.contains(&line), "{line:?} in {stderr}");
+        }
+    }
     assert!(stacks_left(&moto, "gone").await.is_empty());
     // And in that order in CloudFormation too.
     let times = [
@@ -253,4 +262,73 @@ async fn a_pair_destroy_interrupted_after_the_endpoint_stack_is_finished_by_a_re
         "{stderr}"
     );
     assert!(stacks_left(&moto, "cut").await.is_empty());
+}
+
+/// With `--yes`, failed events in the secondary's DLQ refuse the destroy (as for one relay);
+/// both relays' DLQs share their name, so the refusal names the Region, and the command that
+/// keeps them runs there.
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_events_in_the_secondary_s_dlq_refuse_naming_its_region() {
+    let moto = Moto::start();
+    let nets = seed_pair(&moto).await;
+    deploy_pair_by_hand(&moto, &nets, "held", false).await;
+    let sqs = aws_sdk_sqs::Client::new(&moto.sdk_in(SECONDARY).await);
+    let dlq = sqs
+        .get_queue_url()
+        .queue_name("held-dlq")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let record = crate::ops_fixtures::destination_record(None).to_string();
+    crate::ops_fixtures::send_many(&sqs, &dlq, &[record]).await;
+
+    let out = moto
+        .evrelay()
+        .args(["--stack", "held", "destroy", "--yes"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "refusing to destroy stack `held` in {SECONDARY}: held-dlq holds 1 failed event"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "`evrelay --region {SECONDARY} --stack held dlq drain"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(stacks_left(&moto, "held").await.len(), 4, "nothing deleted");
+}
+
+/// Run in the pair's secondary Region, destroy does not take that relay alone: the endpoint
+/// would fail over to a bus that is gone. Refused, nothing deleted, the primary's destroy named.
+#[tokio::test(flavor = "multi_thread")]
+async fn destroy_in_the_secondary_region_is_refused_and_names_the_pair_s_destroy() {
+    let moto = Moto::start();
+    let nets = seed_pair(&moto).await;
+    deploy_pair_by_hand(&moto, &nets, "side", false).await;
+    let out = moto
+        .evrelay()
+        .args(["--region", SECONDARY, "--stack", "side", "destroy", "--yes"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "stack `side` in {SECONDARY} is the secondary of relay pair `side`"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--stack side destroy` destroys the pair in order"),
+        "{stderr}"
+    );
+    assert_eq!(stacks_left(&moto, "side").await.len(), 4, "nothing deleted");
 }

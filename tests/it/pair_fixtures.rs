@@ -48,6 +48,12 @@ pub fn relay_deploy_args(vpc: &PlainVpc, stack: &str, region: &str) -> Vec<Strin
 /// Both relays through the CLI, then the endpoint stack (primary) and the archive stack
 /// (secondary) with CloudFormation, as `deploy --secondary-region` leaves them.
 pub async fn deploy_pair_by_hand(moto: &Moto, nets: &PairNets, stack: &str, replication: bool) {
+    deploy_relays_by_hand(moto, nets, stack).await;
+    make_pair_of(moto, stack, replication).await;
+}
+
+/// The relay in each Region through the single-Region CLI: two relays, not yet a pair.
+pub async fn deploy_relays_by_hand(moto: &Moto, nets: &PairNets, stack: &str) {
     for (vpc, region) in [(&nets.primary, PRIMARY), (&nets.secondary, SECONDARY)] {
         let out = moto
             .evrelay()
@@ -61,6 +67,10 @@ pub async fn deploy_pair_by_hand(moto: &Moto, nets: &PairNets, stack: &str, repl
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// The endpoint stack (primary) and the archive stack (secondary) over two deployed relays.
+pub async fn make_pair_of(moto: &Moto, stack: &str, replication: bool) {
     let replication = if replication { "ENABLED" } else { "DISABLED" };
     create_stack(
         moto,

@@ -40,7 +40,13 @@ pub(super) async fn make_ready(
     let cfn = ctx.cloudformation();
     let new_endpoints = steps::create_endpoints(ctx, plan, debris).await?;
     // One Logs resource policy for every relay in the region, outside any stack.
-    let spinner = steps::phase(ctx, "Checking the region's Logs resource policy");
+    let spinner = steps::phase(
+        ctx,
+        &format!(
+            "Checking the region's Logs resource policy ({})",
+            ctx.region()
+        ),
+    );
     let ensured = crate::aws::logs_policy::ensure(ctx.logs(), &created.stack_id).await;
     spinner.finish_and_clear();
     ensured?;
@@ -113,17 +119,19 @@ pub(super) async fn execute(
             *debris = Debris::default();
             debris.executed = true;
             return Err(Error::cancelled_with(format!(
-                "interrupted after the change set was executed: the {verb} of stack `{stack_name}` goes on in AWS"
+                "interrupted after the change set was executed: the {verb} of stack `{stack_name}` goes on in AWS ({region})",
+                region = ctx.region()
             ))
-            .hint(format!("follow it with `evrelay status --watch --stack {stack_name}`")));
+            .hint(format!("follow it with `evrelay status --watch --stack {stack_name}` (--region {})", ctx.region())));
         }
         Sent::Unknown => {
             // It may run: nothing it uses is removed.
             *debris = Debris::default();
             return Err(Error::cancelled_with(format!(
-                "stopped before ExecuteChangeSet answered: the {verb} of stack `{stack_name}` may be going on in AWS; the VPC endpoints are kept"
+                "stopped before ExecuteChangeSet answered: the {verb} of stack `{stack_name}` may be going on in AWS ({region}); the VPC endpoints are kept",
+                region = ctx.region()
             ))
-            .hint(format!("see with `evrelay status --watch --stack {stack_name}`; `evrelay destroy --stack {stack_name}` removes the endpoints if nothing runs")));
+            .hint(format!("see with `evrelay status --watch --stack {stack_name}` (--region {}); `evrelay destroy --stack {stack_name}` removes the endpoints if nothing runs", ctx.region())));
         }
     }
     *debris = Debris::default();
@@ -176,8 +184,13 @@ pub(super) async fn execute(
         let waited = match endpoints_done {
             Some(waited) => waited,
             None => {
-                let spinner =
-                    steps::phase(ctx, "Waiting for the VPC endpoints to become available");
+                let spinner = steps::phase(
+                    ctx,
+                    &format!(
+                        "Waiting for the VPC endpoints in {} to become available",
+                        ctx.region()
+                    ),
+                );
                 let waited = endpoints_wait.await;
                 spinner.finish_and_clear();
                 waited
@@ -204,7 +217,8 @@ pub(super) async fn execute(
         return Err(outcome_error(&outcome));
     }
     ctx.printer.note(&format!(
-        "Stack {stack_name}: {} in {}.",
+        "Stack {stack_name} in {}: {} in {}.",
+        ctx.region(),
         outcome.status,
         stack::render::duration(std::time::Duration::from_millis(outcome.elapsed_ms as u64))
     ));
@@ -261,7 +275,12 @@ pub(super) async fn send_execute(ctx: &Context, change_set: &str, token: &str) -
     let interrupted = crate::interrupt::listen();
     let spinner = steps::phase(
         ctx,
-        &format!("Executing change set {}", short_name(change_set)),
+        &format!(
+            "Executing change set {} on stack {} in {}",
+            short_name(change_set),
+            ctx.names.stack,
+            ctx.region()
+        ),
     );
     let (cfn, id, token) = (
         ctx.cloudformation().clone(),

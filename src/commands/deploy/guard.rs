@@ -194,7 +194,10 @@ async fn remove_endpoints(ctx: &Context, debris: &Debris, done: &mut Cleanup) {
     }
     let spinner = super::steps::phase(
         ctx,
-        "Waiting for EC2 to release the endpoints' security groups",
+        &format!(
+            "Waiting for EC2 to release the endpoints' security groups in {}",
+            ctx.region()
+        ),
     );
     let (deleted, held) =
         endpoints::delete_groups(ec2, &groups, Duration::from_secs(5), GROUP_WAIT).await;

@@ -8,6 +8,10 @@
 //! set evrelay made (its description) on a stack evrelay owns is executed. An interruption
 //! before execution removes the endpoints this run made and keeps the change set, which the
 //! operator made on purpose.
+//!
+//! A stack that has become one half of a relay pair since the change set was kept is refused:
+//! the change set changes one Region's relay, and the pair's deploy plans both under one
+//! question (`--no-execute` itself is refused for a pair).
 
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -17,6 +21,7 @@ use crate::stack::{self, describe_stack, Operation, StackInfo};
 use crate::terminal::confirm;
 
 use super::guard::{self, Debris};
+use super::pair::{half, PairHalf};
 use super::report::ChangeSetReport;
 use super::{params, preflight, steps, DeployArgs};
 
@@ -38,6 +43,9 @@ pub(super) fn execute_command(ctx: &Context, change_set: &str) -> String {
 pub(super) async fn execute(ctx: &Context, args: &DeployArgs, name: &str) -> Result<()> {
     let stack_name = ctx.names.stack.clone();
     let (cs, existing) = find(ctx, name).await?;
+    if let Some(half) = half(ctx).await? {
+        return Err(refuse_in_pair(&stack_name, ctx.region(), &cs.name, &half));
+    }
     let account = ctx.identity().await?.account.clone();
     let scope = format!("account {account}, {}", ctx.region());
     let operation = if existing.status == "REVIEW_IN_PROGRESS" {
@@ -213,6 +221,40 @@ async fn find(ctx: &Context, name: &str) -> Result<(ChangeSetInfo, StackInfo)> {
     Ok((cs, existing))
 }
 
+/// Nothing executed, the change set kept: the pair's own deploy is the way to change a relay.
+fn refuse_in_pair(stack: &str, region: &str, change_set: &str, half: &PairHalf) -> Error {
+    let (role, other, command) = match half {
+        PairHalf::Primary { secondary } => (
+            "the primary",
+            format!("the relay in {secondary}"),
+            format!("`evrelay --region {region} --stack {stack} deploy`"),
+        ),
+        PairHalf::Secondary { primary } => (
+            "the secondary",
+            match primary {
+                Some(p) => format!("the relay in {p}"),
+                None => "the primary's relay".to_string(),
+            },
+            match primary {
+                Some(p) => format!("`evrelay --region {p} --stack {stack} deploy`"),
+                None => format!("`evrelay --region PRIMARY --stack {stack} deploy`"),
+            },
+        ),
+    };
+    let primary_unknown = match half {
+        PairHalf::Secondary { primary: None } => {
+            format!(" (PRIMARY: the Region that holds global endpoint `{stack}`)")
+        }
+        _ => String::new(),
+    };
+    Error::failed(format!(
+        "stack `{stack}` in {region} is {role} of relay pair `{stack}`: change set {change_set} would change this Region's relay only, not {other}; nothing executed (the change set is kept)"
+    ))
+    .hint(format!(
+        "{command} plans both Regions' relays under one question{primary_unknown}; `aws cloudformation delete-change-set --stack-name {stack} --change-set-name {change_set} --region {region}` removes the kept one"
+    ))
+}
+
 fn value(parameters: &[(String, String)], key: &str) -> Option<String> {
     parameters
         .iter()
@@ -235,6 +277,38 @@ fn sent(parameters: &[(String, String)]) -> Vec<ParamValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_set_on_half_a_pair_is_refused_naming_the_pair_s_deploy() {
+        let half = PairHalf::Primary {
+            secondary: "us-west-2".into(),
+        };
+        let e = refuse_in_pair("orders", "us-east-1", "evrelay-1-a", &half);
+        assert_eq!(e.exit_code(), 1);
+        assert_eq!(
+            e.message,
+            "stack `orders` in us-east-1 is the primary of relay pair `orders`: change set evrelay-1-a would change this Region's relay only, not the relay in us-west-2; nothing executed (the change set is kept)"
+        );
+        assert!(e
+            .hint
+            .as_deref()
+            .unwrap()
+            .starts_with("`evrelay --region us-east-1 --stack orders deploy` plans both Regions"));
+        let e = refuse_in_pair(
+            "orders",
+            "us-west-2",
+            "evrelay-1-a",
+            &PairHalf::Secondary { primary: None },
+        );
+        assert!(
+            e.message.contains("is the secondary of relay pair"),
+            "{}",
+            e.message
+        );
+        assert!(e.hint.as_deref().unwrap().contains(
+            "under one question (PRIMARY: the Region that holds global endpoint `orders`)"
+        ));
+    }
 
     #[test]
     fn masked_values_are_not_listed_as_changes() {

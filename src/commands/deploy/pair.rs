@@ -4,6 +4,7 @@
 //! one confirmation, then [`stacks`] deploys the endpoint and archive stacks.
 
 mod flow;
+mod half;
 mod stacks;
 
 use crate::error::{Error, Result};
@@ -12,6 +13,9 @@ use super::args::PairArgs;
 use super::DeployArgs;
 
 pub(super) use flow::run;
+pub(super) use half::{
+    adopting_note, half, refuse_secondary, secondary_half, secondary_of_primary, PairHalf,
+};
 
 /// The Regions with EventBridge global endpoints: the EventBridge User Guide,
 /// eb-global-endpoints.html ("Available Regions"). Both Regions of a pair must be among them.
@@ -204,7 +208,7 @@ pub fn secondary_missing(e: Error, region: &str, stack: &str) -> Error {
         ));
     }
     let Some(missing) = e.message.strip_prefix("deploy needs ") else {
-        return e;
+        return said_of_the_secondary(e, region);
     };
     let what: Vec<&str> = [
         ("--subnet", "subnets"),
@@ -222,6 +226,46 @@ pub fn secondary_missing(e: Error, region: &str, stack: &str) -> Error {
     .hint(format!(
         "pass --secondary-vpc-id VPC or --secondary-cluster NAME to take discover's picks in {region} (--secondary-url when it finds no load balancer), or deploy the relay there once with `evrelay --region {region} --stack {stack} deploy --subnet … --security-group … --url …`"
     ))
+}
+
+/// Any other error of the secondary's checks: it names the Region (both relays share their
+/// names), and its flags are the ones that set the secondary (`--vpc-id` → `--secondary-vpc-id`).
+fn said_of_the_secondary(e: Error, region: &str) -> Error {
+    let mut message = secondary_flags(&e.message);
+    if !message.contains(region) {
+        message = format!("{message} (in the secondary Region {region})");
+    }
+    let hint = e.hint.as_deref().map(secondary_flags);
+    Error { message, hint, ..e }
+}
+
+/// `--vpc-id`, `--cluster`, `--url` and `--region` as the secondary's flags, each once.
+fn secondary_flags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    while let Some(at) = rest.find("--") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 2..];
+        let flag = ["vpc-id", "cluster", "url", "region"]
+            .into_iter()
+            .find(|f| {
+                tail.starts_with(f)
+                    && !tail[f.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+            });
+        match flag {
+            Some(f) => {
+                out.push_str("--secondary-");
+                out.push_str(f);
+                rest = &tail[f.len()..];
+            }
+            None => {
+                out.push_str("--");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

@@ -192,7 +192,14 @@ pub(super) async fn plan(
         id: None,
         stack_id: None,
     });
-    let spinner = steps::phase(ctx, "Creating the change set");
+    let spinner = steps::phase(
+        ctx,
+        &format!(
+            "Creating the change set for stack {} in {}",
+            ctx.names.stack,
+            ctx.region()
+        ),
+    );
     let state = steps::create_and_wait(cfn, &spec, debris).await;
     spinner.finish_and_clear();
     let (created, state) = state?;

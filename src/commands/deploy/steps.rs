@@ -214,7 +214,13 @@ pub async fn create_endpoints(
     let mut new_ids = Vec::new();
     for (service, endpoint) in plan.endpoints() {
         if let EndpointPlan::Create(new) = endpoint {
-            let spinner = phase(ctx, &format!("Creating the VPC endpoint for {service}"));
+            let spinner = phase(
+                ctx,
+                &format!(
+                    "Creating the VPC endpoint for {service} in {}",
+                    ctx.region()
+                ),
+            );
             let made = create_endpoint(ctx, new, debris).await;
             spinner.finish_and_clear();
             let e = made?;

@@ -24,12 +24,13 @@ pub(super) async fn delete_and_follow(
     args: &DestroyArgs,
 ) -> Result<crate::stack::watch::Outcome> {
     let (cfn, ec2, stack_name) = (ctx.cloudformation(), ctx.ec2(), &ctx.names.stack);
+    let region = ctx.region();
     let goes_on = |what: &str| {
         Error::cancelled_with(format!(
-            "destroy interrupted (Ctrl-C) {what}; the delete of stack `{stack_name}` goes on in AWS"
+            "destroy interrupted (Ctrl-C) {what}; the delete of stack `{stack_name}` goes on in AWS ({region})"
         ))
         .hint(format!(
-            "follow it with `evrelay status --watch --stack {stack_name}`; `evrelay destroy --stack {stack_name}` again finishes it (the VPC endpoints go after the stack)"
+            "follow it with `evrelay status --watch --stack {stack_name}` (--region {region}); `evrelay destroy --stack {stack_name}` again finishes it (the VPC endpoints go after the stack)"
         ))
     };
     let cursor = Cursor::after(&latest_events(cfn, &s.id).await?);
@@ -37,12 +38,12 @@ pub(super) async fn delete_and_follow(
     if s.status != "DELETE_IN_PROGRESS" {
         // Listening before the line: once it is printed, Ctrl-C is handled (a test waits on it).
         let interrupted = crate::interrupt::listen();
-        let spinner = ctx
-            .printer
-            .spinner(&format!("Deleting stack {stack_name}: sending DeleteStack"));
+        let spinner = ctx.printer.spinner(&format!(
+            "Deleting stack {stack_name} in {region}: sending DeleteStack"
+        ));
         if !ctx.printer.interactive {
             ctx.printer.note(&format!(
-                "Deleting stack {stack_name}: sending DeleteStack; from here on Ctrl-C leaves the delete running in AWS."
+                "Deleting stack {stack_name} in {region}: sending DeleteStack; from here on Ctrl-C leaves the delete running in AWS."
             ));
         }
         let sent = tokio::select! {

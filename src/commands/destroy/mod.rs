@@ -95,6 +95,7 @@ pub async fn run(ctx: &Context, args: DestroyArgs) -> Result<()> {
     if let Some(found) = pair::find(ctx).await? {
         return pair::destroy(ctx, &args, found, started).await;
     }
+    pair::refuse_if_secondary(ctx).await?;
     let Some(relay) = prepare(ctx, &args).await? else {
         let account = ctx.identity().await?.account.clone();
         return fetch::nothing_there(ctx, &args, account, started).await;
@@ -259,7 +260,8 @@ async fn execute(
             // Off a terminal the spinner is hidden: a line says what the wait is for (a log).
             if !ctx.printer.interactive {
                 ctx.printer.note(&format!(
-                    "Deleting the VPC endpoints evrelay created: {}.",
+                    "Deleting the VPC endpoints evrelay created in {}: {}.",
+                    ctx.region(),
                     to_delete.join(", ")
                 ));
             }
@@ -268,7 +270,9 @@ async fn execute(
                 .timeout
                 .saturating_sub(started.elapsed())
                 .clamp(Duration::from_secs(60), Duration::from_secs(600));
-            let spinner = ctx.printer.spinner("Deleting the VPC endpoints");
+            let spinner = ctx
+                .printer
+                .spinner(&format!("Deleting the VPC endpoints in {}", ctx.region()));
             let gone = delete::wait_endpoints_gone(ec2, to_delete, wait).await;
             spinner.finish_and_clear();
             gone?;

@@ -91,6 +91,34 @@ async fn evrelays(ctx: &Context, name: &str) -> Result<Option<StackInfo>> {
     Ok(None)
 }
 
+/// Here is the pair's secondary (its archive stack, and no endpoint stack of the pair): its
+/// relay alone is not destroyed, or the global endpoint would fail over to a bus that is gone.
+pub(super) async fn refuse_if_secondary(ctx: &Context) -> Result<()> {
+    let stack = &ctx.names.stack;
+    let archive = GlobalNames::new(stack).archive_stack;
+    if evrelays(ctx, &archive).await?.is_none() {
+        return Ok(());
+    }
+    let here = ctx.region();
+    let primary = ctx.config.file.stacks.get(stack).and_then(|regions| {
+        regions
+            .iter()
+            .find(|(_, r)| r.secondary_region.as_deref() == Some(here))
+            .map(|(region, _)| region.clone())
+    });
+    Err(secondary_refusal(stack, here, &archive, primary.as_deref()))
+}
+
+fn secondary_refusal(stack: &str, region: &str, archive: &str, primary: Option<&str>) -> Error {
+    let primary = primary.unwrap_or("PRIMARY");
+    Error::failed(format!(
+        "stack `{stack}` in {region} is the secondary of relay pair `{stack}` (stack {archive} is here): destroyed alone, the global endpoint would fail over to a bus that is gone; nothing was deleted"
+    ))
+    .hint(format!(
+        "`evrelay --region {primary} --stack {stack} destroy` destroys the pair in order, from the Region that holds global endpoint `{stack}`; if that Region holds nothing of the pair any more, delete stack {archive} here first (`aws cloudformation delete-stack --stack-name {archive} --region {region}`)"
+    ))
+}
+
 fn is_tagged_evrelays(s: &StackInfo) -> bool {
     ownership::decide(&ownership::Evidence {
         tags: s.tags.clone(),
@@ -118,9 +146,13 @@ pub(super) async fn destroy(
     let secondary_relay = prepare(west, args).await?;
     let primary_relay = prepare(ctx, args).await?;
     let let_go = plan::let_go(args.delete_failed_events, args.delete_buffered_events);
-    for relay in [&secondary_relay, &primary_relay].into_iter().flatten() {
+    for (relay, region) in [
+        (&secondary_relay, west.region()),
+        (&primary_relay, ctx.region()),
+    ] {
+        let Some(relay) = relay else { continue };
         if let Some(refused) = plan::refusal(&relay.plan, ctx.globals.yes, &let_go) {
-            return Err(refused);
+            return Err(naming_the_region(refused, &stack, region));
         }
     }
     ctx.printer
@@ -237,6 +269,23 @@ fn plan_lines(
     lines
 }
 
+/// A single-Region refusal said of one relay of the pair: both relays share the stack's name, so
+/// the message names the Region, and the commands that keep the events run there.
+fn naming_the_region(e: Error, stack: &str, region: &str) -> Error {
+    let message = e.message.replacen(
+        &format!("stack `{stack}`:"),
+        &format!("stack `{stack}` in {region}:"),
+        1,
+    );
+    let hint = e.hint.as_ref().map(|h| {
+        h.replace(
+            &format!("`evrelay --stack {stack} "),
+            &format!("`evrelay --region {region} --stack {stack} "),
+        )
+    });
+    Error { message, hint, ..e }
+}
+
 fn events(n: i64) -> String {
     match n {
         1 => "1 event".to_string(),
@@ -264,5 +313,48 @@ fn held_words(pair: &Pair, secondary: &Option<Prepared>, primary: &Option<Prepar
         String::new()
     } else {
         format!(", {} included", held.join(" and "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secondary_alone_is_refused_pointing_at_the_primary() {
+        let e = secondary_refusal("gone", "us-west-2", "gone-archive", Some("us-east-1"));
+        assert_eq!(e.exit_code(), 1);
+        assert!(e.message.starts_with(
+            "stack `gone` in us-west-2 is the secondary of relay pair `gone` (stack gone-archive is here)"
+        ));
+        assert!(e.message.ends_with("nothing was deleted"));
+        assert!(e
+            .hint
+            .as_deref()
+            .unwrap()
+            .starts_with("`evrelay --region us-east-1 --stack gone destroy` destroys the pair"));
+        let e = secondary_refusal("gone", "us-west-2", "gone-archive", None);
+        assert!(e.hint.as_deref().unwrap().contains("--region PRIMARY"));
+    }
+
+    #[test]
+    fn a_refusal_names_the_region_of_the_relay_and_where_to_keep_its_events() {
+        let e = Error::failed(
+            "refusing to destroy stack `gone`: gone-dlq holds 1 failed event that would be lost; nothing was deleted",
+        )
+        .hint("to keep them, drain them to a file first: `evrelay --stack gone dlq drain --out FILE`, then destroy again");
+        let e = naming_the_region(e, "gone", "us-west-2");
+        assert!(
+            e.message
+                .starts_with("refusing to destroy stack `gone` in us-west-2: gone-dlq holds"),
+            "{}",
+            e.message
+        );
+        assert!(e
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("`evrelay --region us-west-2 --stack gone dlq drain --out FILE`"));
+        assert_eq!(e.exit_code(), 1);
     }
 }

@@ -1,6 +1,8 @@
 //! What `send --return-response` can say when responses did not come: how full the DLQ is,
 //! when a failure record for these events is due there at the latest (from the relay's retry
 //! settings), the relay's log lines that name these events, and its latest failure lines.
+//! Through a pair's global endpoint the event may have been routed (or replicated) to the
+//! secondary Region: its relay is read there too, and each finding names its Region.
 
 use std::time::Duration;
 
@@ -11,9 +13,10 @@ use crate::aws::sqs::{self, QueueDepth};
 use crate::context::Context;
 use crate::model::log_line::{LogLine, Origin};
 use crate::model::schedule::{invoke_config_from_template, parameter_default, RetrySchedule};
-use crate::model::text::{count, format_epoch_ms, now_ms, shorten};
-use crate::printer::Style;
+use crate::model::text::{format_epoch_ms, now_ms};
 use crate::template::TEMPLATE_SOURCE;
+
+use super::global::EndpointUsed;
 
 /// Ids searched for in the relay's log (one FilterLogEvents pattern holds this many terms).
 const IDS_SEARCHED: usize = 10;
@@ -21,6 +24,10 @@ const LINES_SHOWN: usize = 10;
 
 #[derive(Debug, Serialize)]
 pub(super) struct Diagnosis {
+    /// The Region these findings come from: named when the events went through a global
+    /// endpoint, where they may have reached either Region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub dlq: String,
     pub dlq_depth: Option<QueueDepth>,
     /// When a failure record is due in the DLQ at the latest.
@@ -30,6 +37,9 @@ pub(super) struct Diagnosis {
     pub event_lines: Vec<LogExcerpt>,
     pub recent_errors: Vec<LogExcerpt>,
     pub notes: Vec<String>,
+    /// Through the stack's global endpoint: the same findings in the pair's secondary Region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary: Option<Box<Diagnosis>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -135,7 +145,62 @@ async fn schedule(ctx: &Context, started_ms: i64, notes: &mut Vec<String>) -> Op
     })
 }
 
-pub(super) async fn diagnose(ctx: &Context, since_ms: i64, missing: &[String]) -> Diagnosis {
+/// The diagnosis here, and through a pair's global endpoint in its secondary Region too.
+pub(super) async fn diagnose(
+    ctx: &Context,
+    endpoint: Option<&EndpointUsed>,
+    since_ms: i64,
+    missing: &[String],
+) -> Diagnosis {
+    let Some(endpoint) = endpoint else {
+        return in_one_region(ctx, None, since_ms, missing).await;
+    };
+    let here = in_one_region(ctx, Some(ctx.region()), since_ms, missing);
+    let Some(secondary) = endpoint.secondary_region.as_deref() else {
+        let mut d = here.await;
+        d.notes.push(format!(
+            "endpoint {} is not the stack's: its other Region is unknown, only {} was read",
+            endpoint.id,
+            ctx.region()
+        ));
+        return d;
+    };
+    let there = async {
+        match ctx.in_region(secondary).await {
+            Ok(other) => in_one_region(&other, Some(secondary), since_ms, missing).await,
+            Err(e) => {
+                let mut d = unread(ctx, secondary);
+                d.notes
+                    .push(format!("could not read {secondary}: {}", e.message));
+                d
+            }
+        }
+    };
+    let (mut d, there) = tokio::join!(here, there);
+    d.secondary = Some(Box::new(there));
+    d
+}
+
+fn unread(ctx: &Context, region: &str) -> Diagnosis {
+    Diagnosis {
+        region: Some(region.to_string()),
+        dlq: ctx.names.dlq.clone(),
+        dlq_depth: None,
+        schedule: None,
+        relay_log_group: ctx.names.relay_log_group.clone(),
+        event_lines: Vec::new(),
+        recent_errors: Vec::new(),
+        notes: Vec::new(),
+        secondary: None,
+    }
+}
+
+async fn in_one_region(
+    ctx: &Context,
+    region: Option<&str>,
+    since_ms: i64,
+    missing: &[String],
+) -> Diagnosis {
     let names = &ctx.names;
     let group = &names.relay_log_group;
     let logs = ctx.logs();
@@ -153,6 +218,7 @@ pub(super) async fn diagnose(ctx: &Context, since_ms: i64, missing: &[String]) -
     let (dlq, ours, errors) = tokio::join!(dlq, ours, errors);
     let schedule = schedule(ctx, since_ms, &mut notes).await;
     let mut d = Diagnosis {
+        region: region.map(str::to_string),
         dlq: names.dlq.clone(),
         dlq_depth: None,
         schedule,
@@ -160,6 +226,7 @@ pub(super) async fn diagnose(ctx: &Context, since_ms: i64, missing: &[String]) -
         event_lines: Vec::new(),
         recent_errors: Vec::new(),
         notes,
+        secondary: None,
     };
     match dlq {
         Ok(Some(depth)) => d.dlq_depth = Some(depth),
@@ -209,61 +276,7 @@ pub(super) async fn diagnose(ctx: &Context, since_ms: i64, missing: &[String]) -
     d
 }
 
-impl Diagnosis {
-    pub(super) fn render(&self, style: &Style) -> String {
-        let mut out = style.bold("While waiting:").to_string();
-        if let Some(depth) = &self.dlq_depth {
-            out.push_str(&format!(
-                "\n  DLQ `{}` holds about {} ({} in flight).",
-                self.dlq,
-                count(depth.visible, "message"),
-                depth.in_flight
-            ));
-        }
-        if let Some(s) = &self.schedule {
-            out.push_str(&format!(
-                "\n  A failure record is due in the DLQ by {} at the latest if the relay fails: {} of up to {} s, \
-                 1 and 2 min apart ({}). Until then an empty DLQ does not mean the event was \
-                 delivered; --timeout {} waits for it. If Lambda throttles the relay or fails \
-                 itself (429, 5xx), it retries with backoff up to 5 min for the event's maximum \
-                 age, {} s: the record may come as late as {}.",
-                s.failure_record_due_by,
-                count(u64::from(s.attempts), "attempt"),
-                s.function_timeout_s,
-                s.source,
-                s.suggested_timeout,
-                s.max_event_age_s,
-                s.throttled_record_due_by
-            ));
-        }
-        let line = |e: &LogExcerpt| format!("\n    {}  {}", e.time, shorten(&e.message, 160));
-        if self.event_lines.is_empty() {
-            out.push_str(&format!(
-                "\n  No line in `{}` names these events yet.",
-                self.relay_log_group
-            ));
-        } else {
-            out.push_str(&format!(
-                "\n  Lines in `{}` naming these events:",
-                self.relay_log_group
-            ));
-            self.event_lines.iter().for_each(|e| out.push_str(&line(e)));
-        }
-        if !self.recent_errors.is_empty() {
-            out.push_str(&format!(
-                "\n  Other failure lines in `{}` since the send:",
-                self.relay_log_group
-            ));
-            self.recent_errors
-                .iter()
-                .for_each(|e| out.push_str(&line(e)));
-        }
-        for note in &self.notes {
-            out.push_str(&format!("\n  note: {note}"));
-        }
-        out
-    }
-}
+mod render;
 
 #[cfg(test)]
 mod tests {

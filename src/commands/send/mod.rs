@@ -103,7 +103,7 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
         });
     }
     let responses = responses?;
-    warn_if_records_outgrow_the_dlq(ctx, &planned.entries).await?;
+    warn_if_records_outgrow_the_dlq(ctx, &planned.entries, endpoint.as_ref()).await?;
 
     let started_ms = now_ms();
     let started = Instant::now();
@@ -174,7 +174,8 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     report.endpoint = endpoint;
     let missing = report.missing_event_ids();
     if !missing.is_empty() {
-        report.diagnosis = Some(diagnosis::diagnose(ctx, started_ms, &missing).await);
+        report.diagnosis =
+            Some(diagnosis::diagnose(ctx, report.endpoint.as_ref(), started_ms, &missing).await);
     }
     ctx.printer.report(&report)?;
     outcome_error(&report, args.timeout)
@@ -216,29 +217,55 @@ async fn responses_queues(
 /// Warns before sending events whose failure record could be larger than the stack's DLQ
 /// takes: Lambda would drop the event from the record, and `dlq redrive` could not re-send it.
 /// The queue is asked only when a record could outgrow the smallest DLQ evrelay ever made.
-async fn warn_if_records_outgrow_the_dlq(ctx: &Context, entries: &[EventEntry]) -> Result<()> {
+/// Through a pair's endpoint the events may fail in either Region: both DLQs are asked, each
+/// warning naming its Region.
+async fn warn_if_records_outgrow_the_dlq(
+    ctx: &Context,
+    entries: &[EventEntry],
+    endpoint: Option<&EndpointUsed>,
+) -> Result<()> {
     if failure_record::outgrowing(entries, failure_record::SMALLEST_DLQ_LIMIT).is_none() {
         return Ok(());
     }
-    let Some(url) = sqs::find_queue_url(ctx.sqs(), &ctx.names.dlq).await? else {
-        return Ok(());
+    let at = |c: &Context| {
+        endpoint
+            .map(|_| format!(" in {}", c.region()))
+            .unwrap_or_default()
     };
-    let limit = sqs::max_message_size(ctx.sqs(), &url).await?;
-    if let Some((events, largest)) = failure_record::outgrowing(entries, limit) {
-        let fix = if limit < failure_record::DLQ_MESSAGE_LIMIT {
-            "; `evrelay deploy` again raises the queue to 1 MiB"
-        } else {
-            ""
-        };
-        ctx.printer.warn(&format!(
-            "{} could outgrow `{}` ({limit}-byte messages) with {} failure record (up to {largest} bytes): if {} fails, Lambda drops the event from the record and `evrelay dlq redrive` cannot re-send it{fix}",
-            count(events as u64, "event"),
-            ctx.names.dlq,
-            if events == 1 { "its" } else { "their" },
-            if events == 1 { "it" } else { "one" },
-        ));
+    if let Some(w) = dlq_warning(ctx, entries, &at(ctx)).await? {
+        ctx.printer.warn(&w);
+    }
+    if let Some(secondary) = endpoint.and_then(|e| e.secondary_region.as_deref()) {
+        let other = ctx.in_region(secondary).await?;
+        if let Some(w) = dlq_warning(&other, entries, &at(&other)).await? {
+            ctx.printer.warn(&w);
+        }
     }
     Ok(())
+}
+
+/// The warning for the DLQ read through `ctx`, when a record could outgrow it; `at` names its
+/// Region (" in us-west-2") through a global endpoint.
+async fn dlq_warning(ctx: &Context, entries: &[EventEntry], at: &str) -> Result<Option<String>> {
+    let Some(url) = sqs::find_queue_url(ctx.sqs(), &ctx.names.dlq).await? else {
+        return Ok(None);
+    };
+    let limit = sqs::max_message_size(ctx.sqs(), &url).await?;
+    let Some((events, largest)) = failure_record::outgrowing(entries, limit) else {
+        return Ok(None);
+    };
+    let fix = if limit < failure_record::DLQ_MESSAGE_LIMIT {
+        "; `evrelay deploy` again raises the queue to 1 MiB"
+    } else {
+        ""
+    };
+    Ok(Some(format!(
+        "{} could outgrow `{}`{at} ({limit}-byte messages) with {} failure record (up to {largest} bytes): if {} fails, Lambda drops the event from the record and `evrelay dlq redrive` cannot re-send it{fix}",
+        count(events as u64, "event"),
+        ctx.names.dlq,
+        if events == 1 { "its" } else { "their" },
+        if events == 1 { "it" } else { "one" },
+    )))
 }
 
 /// Requests in flight. An open-model schedule needs room for the requests still waiting on
@@ -277,7 +304,7 @@ fn outcome_error(report: &SendReport, timeout: Duration) -> Result<()> {
         let wait = report
             .diagnosis
             .as_ref()
-            .and_then(|d| d.schedule.as_ref())
+            .and_then(|d| d.latest_schedule())
             .map(|s| {
                 format!(
                     "; to wait until a failure record is due, run again with --timeout {}",
@@ -291,9 +318,21 @@ fn outcome_error(report: &SendReport, timeout: Duration) -> Result<()> {
             count(r.expected as u64, "event"),
             timeout.as_secs()
         ))
-        .hint(format!("`evrelay dlq peek` lists failed deliveries; `evrelay logs --since 10m` shows the relay's log{wait}")));
+        .hint(format!("`evrelay dlq peek` lists failed deliveries; `evrelay logs --since 10m` shows the relay's log{}{wait}", in_the_secondary(report))));
     }
     Ok(())
+}
+
+/// Through a pair's endpoint the events may have gone to the secondary: where to look there.
+fn in_the_secondary(report: &SendReport) -> String {
+    match report
+        .endpoint
+        .as_ref()
+        .and_then(|e| e.secondary_region.as_deref())
+    {
+        Some(r) => format!("; the events may have gone to {r}: add `--region {r}` to both (`evrelay --region {r} dlq peek`)"),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]

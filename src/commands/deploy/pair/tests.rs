@@ -221,7 +221,7 @@ fn a_secondary_without_a_network_is_named_with_the_flags_that_give_one() {
     );
     assert!(e.hint.unwrap().contains("--secondary-vpc-id"));
     let other = secondary_missing(Error::failed("boom"), "us-west-2", "orders");
-    assert_eq!(other.message, "boom");
+    assert_eq!(other.message, "boom (in the secondary Region us-west-2)");
 }
 
 #[test]
@@ -240,4 +240,26 @@ fn a_secret_missing_in_the_secondary_says_to_replicate_it() {
     assert!(e.hint.unwrap().contains(
         "replicate-secret-to-regions --secret-id orders-key --add-replica-regions Region=us-west-2"
     ));
+}
+
+#[test]
+fn the_secondary_s_errors_name_its_region_and_its_flags() {
+    let e = Error::failed("VPC `vpc-1` not found in us-west-2").hint(
+        "check the id and --region; without --vpc-id, discover looks for the VPC that holds internal ALBs",
+    );
+    let e = said_of_the_secondary(e, "us-west-2");
+    assert_eq!(e.message, "VPC `vpc-1` not found in us-west-2");
+    assert_eq!(
+        e.hint.as_deref(),
+        Some("check the id and --secondary-region; without --secondary-vpc-id, discover looks for the VPC that holds internal ALBs")
+    );
+    let e = said_of_the_secondary(
+        Error::usage("--url-file x and --secondary-url y, --cluster-name z --url"),
+        "us-west-2",
+    );
+    assert_eq!(
+        e.message,
+        "--url-file x and --secondary-url y, --cluster-name z --secondary-url (in the secondary Region us-west-2)"
+    );
+    assert_eq!(e.exit_code(), 2);
 }
