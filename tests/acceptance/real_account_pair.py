@@ -78,7 +78,10 @@ def cleanup(run: scenario_pair.PairRun, deadline_seconds: float = CLEANUP_DEADLI
             scenario_pair.destroy(run)
         except Exception as e:  # noqa: BLE001 - the scaffolding must still go (a signal is not an Exception)
             say(f"cleanup: evrelay destroy of the pair did not finish: {str(e)[:2000]}")
-    for region in (run.secondary, run.primary):
+    # The primary first: from there evrelay destroys whatever is left of the pair (it finds the
+    # secondary from the endpoint stack), while a destroy in the secondary is refused as long as
+    # the pair's archive stack is there.
+    for region in (run.primary, run.secondary):
         if ra.stack_exists(b.clients[region], run.stack):
             r = run.ev("--region", region, "destroy", "--yes", "--delete-endpoints", "--delete-failed-events",
                        timeout=3600)
