@@ -44,11 +44,17 @@ pub async fn follow(
     }
     let stack = progress.stack.clone();
     let verb = progress.operation.verb();
+    // A relay pair's two stacks share their name: the Region says which one this is.
+    let region = client
+        .config()
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_default();
     let interrupted = interrupt_signal();
     // Off a terminal this line is the sign that Ctrl-C is now handled (a log, a test waits on it).
     if !printer.interactive {
         printer.note(&format!(
-            "Following the {verb} of stack {stack} (Ctrl-C stops watching; the change goes on)."
+            "Following the {verb} of stack {stack} in {region} (Ctrl-C stops watching; the change goes on)."
         ));
     }
     let result = tokio::select! {
@@ -60,10 +66,10 @@ pub async fn follow(
         None => {
             sink.finish(progress)?;
             Err(Error::cancelled_with(format!(
-                "stopped watching; the {verb} of stack `{stack}` goes on in AWS"
+                "stopped watching; the {verb} of stack `{stack}` goes on in AWS ({region})"
             ))
             .hint(format!(
-                "follow it with `evrelay status --watch --stack {stack}`"
+                "follow it with `evrelay status --watch --stack {stack}` (--region {region})"
             )))
         }
     }
