@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::harness::{bare_evrelay, Moto};
+use crate::harness::{bare_evrelay, stderr_of_exit, Moto};
 
 #[test]
 fn help_lists_every_command_and_the_exit_codes() {
@@ -153,8 +153,7 @@ fn an_answer_without_an_aws_error_names_the_status_and_the_endpoint() {
         .env("AWS_SECRET_ACCESS_KEY", "y")
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let stderr = stderr_of_exit(&out, 1);
     let first = stderr.lines().next().unwrap();
     assert!(
         first.contains("HTTP 500") && first.contains(&url) && !first.contains("Unknown"),
@@ -200,8 +199,7 @@ fn ctrl_c_where_no_command_handles_it_is_a_cancellation_exit_1() {
         .unwrap();
     assert!(killed.success());
     let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let stderr = stderr_of_exit(&out, 1);
     assert!(stderr.contains("interrupted"), "{stderr}");
 }
 
@@ -229,8 +227,7 @@ fn a_missing_aws_profile_is_refused_even_with_keys_exported() {
         .env("AWS_SECRET_ACCESS_KEY", "y")
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stderr = stderr_of_exit(&out, 2);
     let first = stderr.lines().next().unwrap();
     assert!(
         first.contains("AWS_PROFILE=prdo: no such profile"),
@@ -265,8 +262,7 @@ fn a_profile_without_credentials_is_named_in_the_hint() {
             .args(["discover", "--vpc-id", "vpc-1"])
             .output()
             .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        let stderr = stderr_of_exit(&out, 1);
         assert!(
             stderr.contains(&format!("{named} has no usable credentials")),
             "{stderr}"
@@ -288,8 +284,7 @@ fn a_mistyped_region_is_a_usage_error_with_the_nearest_name() {
             .env("AWS_SECRET_ACCESS_KEY", "y")
             .output()
             .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let stderr = stderr_of_exit(&out, 2);
         assert!(
             stderr.contains(&format!("region `{region}` is not an AWS region")),
             "{stderr}"
@@ -316,8 +311,7 @@ fn an_error_type_header_names_the_code_when_the_body_cannot() {
         .env("AWS_SECRET_ACCESS_KEY", "y")
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let stderr = stderr_of_exit(&out, 1);
     let first = stderr.lines().next().unwrap();
     assert!(
         first.contains("failed: UnauthorizedOperation (HTTP 400"),
@@ -336,8 +330,7 @@ fn an_unknown_skip_check_is_a_usage_error_listing_the_names() {
         .args(["deploy", "--skip-check", "security-groups"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stderr = stderr_of_exit(&out, 2);
     assert!(
         stderr.contains("no check named `security-groups`"),
         "{stderr}"

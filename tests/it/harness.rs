@@ -20,7 +20,6 @@ pub struct Moto {
     home: tempfile::TempDir,
 }
 
-/// `evrelay --stack S --output json status EXTRA…`, which must succeed, as JSON.
 /// The command succeeded (exit 0); otherwise the test fails showing what evrelay said.
 pub fn assert_ok(out: &std::process::Output) {
     assert_eq!(
@@ -31,6 +30,15 @@ pub fn assert_ok(out: &std::process::Output) {
     );
 }
 
+/// The command ended with exit `code` (else the test fails showing what evrelay said); what it
+/// said on stderr, for the test to read on.
+pub fn stderr_of_exit(out: &std::process::Output, code: i32) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    stderr
+}
+
+/// `evrelay --stack S --output json status EXTRA…`, which must succeed, as JSON.
 pub fn status_json(moto: &Moto, stack: &str, extra: &[&str]) -> serde_json::Value {
     let out = moto
         .evrelay()

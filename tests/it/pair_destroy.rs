@@ -3,7 +3,7 @@
 
 use aws_sdk_cloudformation::types::StackStatus;
 
-use crate::harness::Moto;
+use crate::harness::{stderr_of_exit, Moto};
 use crate::pair_fixtures::{deploy_pair_by_hand, seed_pair, PRIMARY, SECONDARY};
 
 /// The stacks of this pair still there, as `region/name`.
@@ -70,8 +70,7 @@ async fn a_pair_goes_endpoint_first_then_archive_then_both_relays() {
         .args(["--stack", "gone", "destroy", "--yes"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stderr = stderr_of_exit(&out, 0);
     // The plan, in the order things go.
     let order = [
         "1. Stack gone-endpoint in us-east-1",
@@ -143,8 +142,7 @@ async fn a_rerun_finishes_a_pair_destroyed_half_way() {
         .args(["--stack", "half", "--output", "json", "destroy", "--yes"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stderr = stderr_of_exit(&out, 0);
     assert!(
         stderr.contains("1. Stack half-endpoint in us-east-1: already deleted."),
         "{stderr}"
@@ -200,8 +198,7 @@ async fn another_team_s_stack_named_like_an_endpoint_stack_is_left_alone() {
         .args(["--stack", "solo", "destroy", "--yes"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stderr = stderr_of_exit(&out, 0);
     assert!(
         stderr.contains("Stack solo-endpoint in us-east-1 is not one evrelay made"),
         "{stderr}"
@@ -255,8 +252,7 @@ async fn a_pair_destroy_interrupted_after_the_endpoint_stack_is_finished_by_a_re
         .args(["--stack", "cut", "destroy", "--yes"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stderr = stderr_of_exit(&out, 0);
     assert!(
         stderr.contains("1. Stack cut-endpoint in us-east-1: already deleted."),
         "{stderr}"
@@ -289,8 +285,7 @@ async fn failed_events_in_the_secondary_s_dlq_refuse_naming_its_region() {
         .args(["--stack", "held", "destroy", "--yes"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let stderr = stderr_of_exit(&out, 1);
     assert!(
         stderr.contains(&format!(
             "refusing to destroy stack `held` in {SECONDARY}: held-dlq holds 1 failed event"
@@ -318,8 +313,7 @@ async fn destroy_in_the_secondary_region_is_refused_and_names_the_pair_s_destroy
         .args(["--region", SECONDARY, "--stack", "side", "destroy", "--yes"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let stderr = stderr_of_exit(&out, 1);
     assert!(
         stderr.contains(&format!(
             "stack `side` in {SECONDARY} is the secondary of relay pair `side`"

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::harness::Moto;
+use crate::harness::{stderr_of_exit, Moto};
 use crate::pair_fixtures::*;
 
 /// `deploy --no-execute` of the relay in `region` with a changed detail-type: the kept change
@@ -23,8 +23,7 @@ fn keep_change_set(moto: &Moto, nets: &PairNets, stack: &str, region: &str) -> S
         .args(["--detail-type", "order-placed", "--no-execute"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stderr = stderr_of_exit(&out, 0);
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
@@ -81,8 +80,7 @@ async fn a_kept_change_set_on_half_a_pair_is_refused_and_kept() {
             .args(["--execute", &name, "--yes"])
             .output()
             .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        let stderr = stderr_of_exit(&out, 1);
         assert!(
             stderr.contains(&format!(
                 "stack `pk` in {region} is the {role} of relay pair `pk`: change set {name} would change this Region's relay only"

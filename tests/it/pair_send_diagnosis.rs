@@ -6,7 +6,7 @@
 use aws_sdk_eventbridge::types::Target;
 use aws_sdk_sqs::types::QueueAttributeName;
 
-use crate::harness::{stdout_json, Moto};
+use crate::harness::{stderr_of_exit, stdout_json, Moto};
 use crate::ops_fixtures::{now_ms, put_logs, receive_all};
 use crate::pair_fixtures::*;
 use crate::pair_send::tap_inbound;
@@ -175,8 +175,7 @@ async fn a_record_that_could_outgrow_the_secondary_s_dlq_is_warned_of_by_region(
         .arg(format!("@{}", big.display()))
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stderr = stderr_of_exit(&out, 0);
     let words = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         words.contains(&format!(

@@ -104,8 +104,7 @@ fn a_request_throttled_whole_is_counted_apart_from_throttled_entries() {
         .env("AWS_SECRET_ACCESS_KEY", "y")
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    crate::harness::assert_ok(&out);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let s = &doc["summary"];
     assert_eq!(s["sent"], 3, "{s}");
