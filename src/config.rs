@@ -250,6 +250,16 @@ impl ConfigFile {
     pub fn relay(&self, stack: &str, region: &str) -> Option<&Remembered> {
         self.stacks.get(stack).and_then(|r| r.get(region))
     }
+
+    /// The Region whose remembered pair names `secondary` as its secondary Region, if any.
+    pub fn primary_of(&self, stack: &str, secondary: &str) -> Option<String> {
+        self.stacks.get(stack).and_then(|regions| {
+            regions
+                .iter()
+                .find(|(_, r)| r.secondary_region.as_deref() == Some(secondary))
+                .map(|(region, _)| region.clone())
+        })
+    }
 }
 
 /// Records a successful deploy's settings under `[stacks.STACK.REGION]`, keeping the rest of the

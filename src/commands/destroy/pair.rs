@@ -100,12 +100,7 @@ pub(super) async fn refuse_if_secondary(ctx: &Context) -> Result<()> {
         return Ok(());
     }
     let here = ctx.region();
-    let primary = ctx.config.file.stacks.get(stack).and_then(|regions| {
-        regions
-            .iter()
-            .find(|(_, r)| r.secondary_region.as_deref() == Some(here))
-            .map(|(region, _)| region.clone())
-    });
+    let primary = ctx.config.file.primary_of(stack, here);
     Err(secondary_refusal(stack, here, &archive, primary.as_deref()))
 }
 

@@ -46,12 +46,7 @@ pub async fn secondary_half(ctx: &Context) -> Result<Option<PairHalf>> {
         return Ok(None);
     }
     let here = ctx.region();
-    let primary = ctx.config.file.stacks.get(stack).and_then(|regions| {
-        regions
-            .iter()
-            .find(|(_, r)| r.secondary_region.as_deref() == Some(here))
-            .map(|(region, _)| region.clone())
-    });
+    let primary = ctx.config.file.primary_of(stack, here);
     Ok(Some(PairHalf::Secondary { primary }))
 }
 
