@@ -113,13 +113,13 @@ async fn the_secondary_relay_runs_in_the_subnets_and_group_given_for_it() {
     };
     let (s_subnets, s_groups) = vpc_of(SECONDARY).await;
     assert_eq!(s_subnets, subnets.iter().cloned().collect());
-    assert_eq!(s_groups, [group.clone()]);
+    assert_eq!(s_groups, [group.as_str()]);
     let (p_subnets, p_groups) = vpc_of(PRIMARY).await;
     assert_eq!(
         p_subnets,
         nets.primary.private_subnets.iter().cloned().collect()
     );
-    assert_eq!(p_groups, [nets.primary.node_sg.clone()]);
+    assert_eq!(p_groups, [nets.primary.node_sg.as_str()]);
 
     // Remembered for that Region, as the primary's network is for its own.
     let file = std::fs::read_to_string(moto.config_file()).unwrap();
