@@ -185,3 +185,39 @@ async fn a_secondary_subnet_without_a_pair_is_a_usage_error() {
     );
     assert_eq!(both_regions(&moto).await, before, "nothing made");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secondary_group_of_another_vpc_is_refused_naming_the_subnets_vpc() {
+    let moto = Moto::start();
+    let nets = seed_pair(&moto).await;
+    // Another team's VPC in the secondary Region, with a group of its own.
+    let other =
+        crate::fixtures::PlainVpc::seed(&moto.sdk_in(SECONDARY).await, "billing", "10.50.0.0/16")
+            .await;
+    let before = both_regions(&moto).await;
+    let mut args = relay_deploy_args(&nets.primary, "orders", PRIMARY);
+    args.extend(secondary_args(&nets));
+    args.extend(network_flags(
+        &nets.secondary.private_subnets,
+        &other.node_sg,
+    ));
+    let out = moto.evrelay().args(args).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let vpc = &nets.secondary.vpc_id;
+    assert!(
+        err.contains(&format!(
+            "security group `{}` belongs to {}, not to the subnets' VPC {vpc}",
+            other.node_sg, other.vpc_id
+        )),
+        "{err}"
+    );
+    // The command the hint names runs where the group was looked for.
+    assert!(
+        err.contains(&format!(
+            "`evrelay --region {SECONDARY} discover --vpc-id {vpc}`"
+        )),
+        "{err}"
+    );
+    assert_eq!(both_regions(&moto).await, before, "nothing made");
+}
