@@ -1,7 +1,9 @@
 //! `deploy --secondary-region` with the secondary relay's network named explicitly
 //! (`--secondary-subnet`, `--secondary-security-group`): they win over discover's picks there,
 //! the relay runs in exactly them, the config file remembers them for that Region; a subnet
-//! that is not in the secondary Region is refused with nothing made in either Region.
+//! or group that is not in the secondary's VPC is refused before anything is made in either
+//! Region, with the primary's preflight exit code (1: what AWS holds refused it, as
+//! stack::cycle's preflight failures are).
 
 use std::collections::BTreeSet;
 
@@ -150,7 +152,7 @@ async fn a_secondary_subnet_that_is_not_in_the_secondary_region_is_refused_with_
     args.extend(network_flags(&given, &nets.secondary.node_sg));
     let out = moto.evrelay().args(args).output().unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
         err.contains(&format!(
             "subnet `{}` not found in {SECONDARY}",
@@ -203,7 +205,7 @@ async fn a_secondary_group_of_another_vpc_is_refused_naming_the_subnets_vpc() {
     ));
     let out = moto.evrelay().args(args).output().unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
     let vpc = &nets.secondary.vpc_id;
     assert!(
         err.contains(&format!(

@@ -33,8 +33,7 @@ pub fn check_url(raw: &str) -> Result<Url> {
     Ok(url)
 }
 
-/// Every subnet and group found, all in one VPC: its id. Otherwise a value the operator gave
-/// (or the file kept) names the wrong thing: a usage error, as every bad flag value is.
+/// Every subnet and group found, all in one VPC: its id.
 pub fn one_vpc(
     s: &Settings,
     subnets: &[(String, String)],
@@ -47,7 +46,7 @@ pub fn one_vpc(
         .find(|id| !subnets.iter().any(|(found, _)| found == *id))
     {
         return Err(
-            Error::usage(format!("subnet `{missing}` not found in {region}")).hint(
+            Error::failed(format!("subnet `{missing}` not found in {region}")).hint(
                 "check the id and --region; `evrelay discover` lists the VPC's private subnets",
             ),
         );
@@ -57,7 +56,7 @@ pub fn one_vpc(
         .map(|(_, vpc)| vpc.clone())
         .unwrap_or_default();
     if let Some((id, other)) = subnets.iter().find(|(_, v)| *v != vpc) {
-        return Err(Error::usage(format!("subnet `{id}` is in {other}, the other subnets in {vpc}: the relay's subnets share one VPC"))
+        return Err(Error::failed(format!("subnet `{id}` is in {other}, the other subnets in {vpc}: the relay's subnets share one VPC"))
             .hint("pass subnets of one VPC (the one with the endpoint the relay calls)"));
     }
     if let Some(missing) = s
@@ -66,12 +65,12 @@ pub fn one_vpc(
         .find(|id| !groups.iter().any(|(found, _)| found == *id))
     {
         return Err(
-            Error::usage(format!("security group `{missing}` not found in {region}"))
+            Error::failed(format!("security group `{missing}` not found in {region}"))
                 .hint("check the id and --region; `evrelay discover` suggests one"),
         );
     }
     if let Some((id, other)) = groups.iter().find(|(_, v)| *v != vpc) {
-        return Err(Error::usage(format!(
+        return Err(Error::failed(format!(
             "security group `{id}` belongs to {other}, not to the subnets' VPC {vpc}"
         ))
         .hint(format!(
