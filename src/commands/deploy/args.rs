@@ -183,8 +183,8 @@ pub struct PairArgs {
     #[arg(long, value_name = "URL")]
     pub secondary_url: Option<String>,
 
-    /// A private subnet for the secondary relay, in the secondary Region (repeat for each; at
-    /// least two AZs) (over discover's picks or the file's).
+    /// A private subnet for the secondary relay in the secondary Region, over discover's picks
+    /// or the file's (repeat for each; at least two AZs).
     #[arg(long = "secondary-subnet", value_name = "SUBNET_ID")]
     pub secondary_subnets: Vec<String>,
 
