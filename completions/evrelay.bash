@@ -260,7 +260,7 @@ _evrelay() {
             return 0
             ;;
         evrelay__subcmd__deploy)
-            opts="-y -v -q -h -V --subnet --security-group --url --vpc-id --cluster --secret-stdin --secret-env --generate-secret --detail-type --auth-header --reserved-concurrency --function-timeout --read-timeout --log-retention-days --delivery --max-concurrency --batch-size --batch-window --max-receive-count --events-endpoint --skip-check --host --secret-id --ca-bundle --alarms --no-alarms --secondary-region --secondary-vpc-id --secondary-cluster --secondary-url --replication --archive-retention --tags --role-arn --dry-run --no-execute --execute --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
+            opts="-y -v -q -h -V --subnet --security-group --url --vpc-id --cluster --secret-stdin --secret-env --generate-secret --detail-type --auth-header --reserved-concurrency --function-timeout --read-timeout --log-retention-days --delivery --max-concurrency --batch-size --batch-window --max-receive-count --events-endpoint --skip-check --host --secret-id --ca-bundle --alarms --no-alarms --secondary-region --secondary-vpc-id --secondary-cluster --secondary-url --secondary-subnet --secondary-security-group --replication --archive-retention --tags --role-arn --dry-run --no-execute --execute --region --profile --endpoint-url --stack-name --stack --config --output --yes --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -371,6 +371,14 @@ _evrelay() {
                     return 0
                     ;;
                 --secondary-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secondary-subnet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secondary-security-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

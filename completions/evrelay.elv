@@ -102,6 +102,8 @@ set edit:completion:arg-completer[evrelay] = {|@words|
             cand --secondary-vpc-id 'Take discover''s picks for the secondary relay from this VPC in the secondary Region [default: the config file''s settings for the stack there, or its stack''s]'
             cand --secondary-cluster 'Take discover''s picks for the secondary relay from this EKS cluster''s VPC in the secondary Region'
             cand --secondary-url 'The private endpoint the secondary relay POSTs to (over discover''s pick or the file''s)'
+            cand --secondary-subnet 'A private subnet for the secondary relay in the secondary Region, over discover''s picks or the file''s (repeat for each; at least two AZs)'
+            cand --secondary-security-group 'The security group the secondary relay runs in, in the secondary Region (over discover''s pick or the file''s)'
             cand --replication 'EventBridge copies each event sent through the endpoint to the secondary''s bus too, so its archive holds them for replay (AWS strongly recommends it) [default: on, or the pair''s]'
             cand --archive-retention 'Days the secondary''s archive keeps each event, 0 = indefinitely [default: 7, or the pair''s]'
             cand --tags 'A tag for the stack, which CloudFormation propagates to its resources (repeat for each; evrelay''s own `evrelay:` tags cannot be set) [default: the config file''s, or the stack''s current tags]'

@@ -96,6 +96,8 @@ complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secondary-reg
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secondary-vpc-id -d 'Take discover\'s picks for the secondary relay from this VPC in the secondary Region [default: the config file\'s settings for the stack there, or its stack\'s]' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secondary-cluster -d 'Take discover\'s picks for the secondary relay from this EKS cluster\'s VPC in the secondary Region' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secondary-url -d 'The private endpoint the secondary relay POSTs to (over discover\'s pick or the file\'s)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secondary-subnet -d 'A private subnet for the secondary relay in the secondary Region, over discover\'s picks or the file\'s (repeat for each; at least two AZs)' -r
+complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l secondary-security-group -d 'The security group the secondary relay runs in, in the secondary Region (over discover\'s pick or the file\'s)' -r
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l replication -d 'EventBridge copies each event sent through the endpoint to the secondary\'s bus too, so its archive holds them for replay (AWS strongly recommends it) [default: on, or the pair\'s]' -r -f -a "on\t''
 off\t''"
 complete -c evrelay -n "__fish_evrelay_using_subcommand deploy" -l archive-retention -d 'Days the secondary\'s archive keeps each event, 0 = indefinitely [default: 7, or the pair\'s]' -r

@@ -36,6 +36,7 @@ mod pair_kept;
 mod pair_redeploy;
 mod pair_replay;
 mod pair_secondary_errors;
+mod pair_secondary_network;
 mod pair_send;
 mod pair_send_diagnosis;
 mod pair_status;

@@ -117,7 +117,7 @@ pub struct DeployArgs {
 }
 
 /// The flags a kept change set has already decided.
-const EXECUTE_CONFLICTS: [&str; 33] = [
+const EXECUTE_CONFLICTS: [&str; 35] = [
     "subnets",
     "security_group",
     "url",
@@ -149,15 +149,17 @@ const EXECUTE_CONFLICTS: [&str; 33] = [
     "secondary_vpc_id",
     "secondary_cluster",
     "secondary_url",
+    "secondary_subnets",
+    "secondary_security_group",
     "replication",
     "archive_retention",
 ];
 
 /// A relay pair behind an EventBridge global endpoint: the relay in a second Region under the
 /// same stack name, the endpoint (primary Region) and an archive of the secondary's bus. The
-/// secondary's network comes from the config file's `[stacks.STACK.REGION]` (a deploy there
-/// wrote it, or the operator did), else discover's picks there; the other relay settings are
-/// the primary's.
+/// secondary's network comes from its own flags, else the config file's `[stacks.STACK.REGION]`
+/// (a deploy there wrote it, or the operator did), else discover's picks there; the other
+/// relay settings are the primary's.
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Relay pair (EventBridge global endpoint)")]
 pub struct PairArgs {
@@ -180,6 +182,16 @@ pub struct PairArgs {
     /// The private endpoint the secondary relay POSTs to (over discover's pick or the file's).
     #[arg(long, value_name = "URL")]
     pub secondary_url: Option<String>,
+
+    /// A private subnet for the secondary relay in the secondary Region, over discover's picks
+    /// or the file's (repeat for each; at least two AZs).
+    #[arg(long = "secondary-subnet", value_name = "SUBNET_ID")]
+    pub secondary_subnets: Vec<String>,
+
+    /// The security group the secondary relay runs in, in the secondary Region (over
+    /// discover's pick or the file's).
+    #[arg(long, value_name = "SG_ID")]
+    pub secondary_security_group: Option<String>,
 
     /// EventBridge copies each event sent through the endpoint to the secondary's bus too, so
     /// its archive holds them for replay (AWS strongly recommends it) [default: on, or the

@@ -127,6 +127,11 @@ pub fn check_usage(args: &DeployArgs, primary: &str) -> Result<()> {
             ("--secondary-vpc-id", pair.secondary_vpc_id.is_some()),
             ("--secondary-cluster", pair.secondary_cluster.is_some()),
             ("--secondary-url", pair.secondary_url.is_some()),
+            ("--secondary-subnet", !pair.secondary_subnets.is_empty()),
+            (
+                "--secondary-security-group",
+                pair.secondary_security_group.is_some(),
+            ),
         ];
         if let Some((flag, _)) = alone.iter().find(|(_, given)| *given) {
             return Err(Error::usage(format!(
@@ -171,15 +176,16 @@ pub fn check_usage(args: &DeployArgs, primary: &str) -> Result<()> {
 }
 
 /// The secondary relay's flags: the primary's relay settings, with the network from the
-/// `--secondary-*` flags and then the config file's table for the stack in that Region (or,
+/// `--secondary-*` flags (each in the place of its primary flag, so it wins as that one does) and then the config file's table for the stack in that Region (or,
 /// on a redeploy, what its stack has).
 pub fn secondary_args(
     primary: &DeployArgs,
     file: Option<&crate::config::Remembered>,
 ) -> DeployArgs {
     let mut s = primary.clone();
-    s.subnets.clear();
-    s.security_group = None;
+    s.subnets.clone_from(&primary.pair.secondary_subnets);
+    s.security_group
+        .clone_from(&primary.pair.secondary_security_group);
     s.url = primary.pair.secondary_url.clone();
     s.vpc_id = primary.pair.secondary_vpc_id.clone();
     s.cluster = primary.pair.secondary_cluster.clone();
@@ -224,34 +230,60 @@ pub fn secondary_missing(e: Error, region: &str, stack: &str) -> Error {
         what.join(", ")
     ))
     .hint(format!(
-        "pass --secondary-vpc-id VPC or --secondary-cluster NAME to take discover's picks in {region} (--secondary-url when it finds no load balancer), or deploy the relay there once with `evrelay --region {region} --stack {stack} deploy --subnet … --security-group … --url …`"
+        "pass --secondary-subnet … --secondary-security-group … --secondary-url …, or --secondary-vpc-id VPC or --secondary-cluster NAME to take discover's picks in {region} (--secondary-url when it finds no load balancer), or deploy the relay there once with `evrelay --region {region} --stack {stack} deploy --subnet … --security-group … --url …`"
     ))
 }
 
 /// Any other error of the secondary's checks: it names the Region (both relays share their
-/// names), and its flags are the ones that set the secondary (`--vpc-id` → `--secondary-vpc-id`).
+/// names), and its flags are the ones that set the secondary (`--vpc-id` → `--secondary-vpc-id`,
+/// `--subnet` → `--secondary-subnet`).
 fn said_of_the_secondary(e: Error, region: &str) -> Error {
-    let mut message = secondary_flags(&e.message);
+    let mut message = secondary_flags(&e.message, region);
     if !message.contains(region) {
         message = format!("{message} (in the secondary Region {region})");
     }
-    let hint = e.hint.as_deref().map(secondary_flags);
+    let hint = e.hint.as_deref().map(|h| secondary_flags(h, region));
     Error { message, hint, ..e }
 }
 
-/// `--vpc-id`, `--cluster`, `--url` and `--region` as the secondary's flags, each once.
-fn secondary_flags(text: &str) -> String {
+/// The network flags and `--region` as the secondary's flags, each once. A command in
+/// backticks is one to run as written, so its flags stay; an `evrelay` one is pointed at the
+/// secondary Region, where the error is.
+fn secondary_flags(text: &str, region: &str) -> String {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| match i % 2 {
+            0 => flags_renamed(part),
+            _ => match part.strip_prefix("evrelay ") {
+                Some(rest) if !part.contains("--region") => {
+                    format!("evrelay --region {region} {rest}")
+                }
+                _ => part.to_string(),
+            },
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
+fn flags_renamed(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 32);
     let mut rest = text;
     while let Some(at) = rest.find("--") {
         out.push_str(&rest[..at]);
         let tail = &rest[at + 2..];
-        let flag = ["vpc-id", "cluster", "url", "region"]
-            .into_iter()
-            .find(|f| {
-                tail.starts_with(f)
-                    && !tail[f.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
-            });
+        let flag = [
+            "vpc-id",
+            "cluster",
+            "url",
+            "region",
+            "subnet",
+            "security-group",
+        ]
+        .into_iter()
+        .find(|f| {
+            tail.starts_with(f)
+                && !tail[f.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+        });
         match flag {
             Some(f) => {
                 out.push_str("--secondary-");

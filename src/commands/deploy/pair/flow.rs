@@ -16,7 +16,7 @@ use super::super::apply::{self, Done};
 use super::super::guard::{self, Cleanup, Debris};
 use super::super::plan::{self, Planned};
 use super::super::report::{PairPlan, PairResult};
-use super::super::{fetch, keeps_secret, secret, settle, steps, DeployArgs, Next};
+use super::super::{fetch, keeps_secret, preflight, secret, settle, steps, DeployArgs, Next};
 use super::stacks::{self, SmallStack};
 use super::PairSettings;
 
@@ -32,6 +32,10 @@ pub(in crate::commands::deploy) async fn run(ctx: &Context, args: DeployArgs) ->
     let mut secondary = fetch(&other, &sargs)
         .await
         .map_err(|e| super::secondary_missing(e, &region, &stack_name))?;
+    // The secondary's network is checked now, not after the primary's change set is made.
+    preflight::locate_network(other.ec2(), &region, &secondary.settings)
+        .await
+        .map_err(|e| super::said_of_the_secondary(e, &region))?;
     if primary.account != secondary.account {
         return Err(Error::failed(format!(
             "the credentials reach account {} in {} but {} in {region}: a pair's buses must be in one account",
@@ -93,7 +97,9 @@ pub(in crate::commands::deploy) async fn run(ctx: &Context, args: DeployArgs) ->
     pair_plan.dry_run = args.dry_run;
     let prepared = guard::interruptible(async {
         let planned_p = plan::plan(ctx, &args, input_p, &mut debris_p).await?;
-        let planned_s = plan::plan(&other, &sargs, input_s, &mut debris_s).await?;
+        let planned_s = plan::plan(&other, &sargs, input_s, &mut debris_s)
+            .await
+            .map_err(|e| super::said_of_the_secondary(e, &region))?;
         steps::show(ctx, &pair_plan)?;
         if args.dry_run {
             ctx.printer

@@ -263,3 +263,74 @@ fn the_secondary_s_errors_name_its_region_and_its_flags() {
     );
     assert_eq!(e.exit_code(), 2);
 }
+
+#[test]
+fn the_secondary_s_network_errors_name_its_own_flags_and_run_discover_there() {
+    let e = Error::usage("security group `sg-1` belongs to vpc-9, not to the subnets' VPC vpc-1")
+        .hint("pass a security group of vpc-1 (or other --subnet ids); `evrelay discover --vpc-id vpc-1` suggests one");
+    let e = said_of_the_secondary(e, "us-west-2");
+    assert_eq!(
+        e.message,
+        "security group `sg-1` belongs to vpc-9, not to the subnets' VPC vpc-1 (in the secondary Region us-west-2)"
+    );
+    assert_eq!(
+        e.hint.as_deref(),
+        Some("pass a security group of vpc-1 (or other --secondary-subnet ids); `evrelay --region us-west-2 discover --vpc-id vpc-1` suggests one")
+    );
+    let e = said_of_the_secondary(
+        Error::usage("--security-group-x a --security-group b").hint("`evrelay --region x logs`"),
+        "us-west-2",
+    );
+    assert!(e
+        .message
+        .starts_with("--security-group-x a --secondary-security-group b"));
+    assert_eq!(e.hint.as_deref(), Some("`evrelay --region x logs`"));
+}
+
+#[test]
+fn secondary_network_flags_without_a_pair_are_usage_errors() {
+    let e = refused(&["--secondary-subnet", "subnet-1"], "us-east-1");
+    assert!(e
+        .message
+        .starts_with("--secondary-subnet configures a relay pair"));
+    let e = refused(&["--secondary-security-group", "sg-1"], "us-east-1");
+    assert!(e
+        .message
+        .starts_with("--secondary-security-group configures"));
+}
+
+#[test]
+fn the_secondary_s_own_subnets_and_group_take_the_primary_s_place() {
+    let mut args = args(&[
+        "--subnet",
+        "subnet-p1",
+        "--subnet",
+        "subnet-p2",
+        "--security-group",
+        "sg-p",
+        "--secondary-region",
+        "us-west-2",
+        "--secondary-subnet",
+        "subnet-s1",
+        "--secondary-subnet",
+        "subnet-s2",
+        "--secondary-security-group",
+        "sg-s",
+    ]);
+    let file = crate::config::Remembered {
+        subnets: vec!["subnet-f".into()],
+        security_groups: vec!["sg-f".into()],
+        ..Default::default()
+    };
+    let s = secondary_args(&args, Some(&file));
+    assert_eq!(s.subnets, ["subnet-s1", "subnet-s2"]);
+    assert_eq!(s.security_group.as_deref(), Some("sg-s"));
+    // Without the flags the file's network is the secondary's, never the primary's.
+    args.pair.secondary_subnets.clear();
+    args.pair.secondary_security_group = None;
+    let s = secondary_args(&args, Some(&file));
+    assert_eq!(s.subnets, ["subnet-f"]);
+    assert_eq!(s.security_group.as_deref(), Some("sg-f"));
+    let s = secondary_args(&args, None);
+    assert!(s.subnets.is_empty() && s.security_group.is_none());
+}

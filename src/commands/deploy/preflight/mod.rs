@@ -126,6 +126,18 @@ pub async fn discover_picks(
     })
 }
 
+/// The relay's subnets and groups exist in this Region, all in one VPC: its id. A pair checks
+/// its secondary's this way before anything is made in either Region.
+pub async fn locate_network(
+    ec2: &aws_sdk_ec2::Client,
+    region: &str,
+    settings: &Settings,
+) -> Result<String> {
+    let (subnets, groups) =
+        crate::aws::ec2::locate(ec2, &settings.subnets, &settings.security_groups).await?;
+    rules::one_vpc(settings, &subnets, &groups, region)
+}
+
 /// Reads the account (nothing is written), then decides. `new_stack`: no stack of this name
 /// exists, so the stack's named log groups must not exist either. `skip_checks`: the
 /// `--skip-check` names (see [`skips`]).
@@ -151,9 +163,7 @@ pub async fn run(
         Some(ip) => crate::aws::ec2::groups_at_address(clients.ec2, &ip.to_string()).await?,
         None => Vec::new(),
     };
-    let (subnets, groups) =
-        crate::aws::ec2::locate(clients.ec2, &settings.subnets, &settings.security_groups).await?;
-    let vpc_id = rules::one_vpc(settings, &subnets, &groups, region)?;
+    let vpc_id = locate_network(clients.ec2, region, settings).await?;
     let names = crate::names::RelayNames::new(stack);
     let own_groups = [
         names.relay_log_group.as_str(),
