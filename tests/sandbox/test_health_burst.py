@@ -23,7 +23,11 @@ from test_health_verdicts import app, destroy, evrelay, own_moto, signal  # noqa
 from test_sandbox import wait_for
 
 BURST = 40
-APP_SECONDS = 4.0  # each request: 40 events at 2 at a time take 80 s, the backlog outlives a minute
+# Each request: 40 events at 2 at a time take 120 s, so when the oldest has waited a minute
+# about half are still waiting, and the backlog outlives status's two reads by a minute even on
+# a loaded machine (at 4 s it had 20 s to spare, and CI once read it after it had drained).
+# Below the relay's 10 s read timeout, so no request is retried.
+APP_SECONDS = 6.0
 SLOW_AGE_S = 60  # verdict.rs SLOW_AGE_MS: a backlog older than this is named
 
 
