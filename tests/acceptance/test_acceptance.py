@@ -26,21 +26,15 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from backend_choice import BIN, REAL, emulator, needs_binary
 from evrelay_cli import Evrelay, evrelay_env
 from foreground import in_foreground
 from moto_proc import BOTO_CONFIG, REGION
-from sandbox_code import evrelay_bin
 from scaffold import Clients, Scaffold, ScaffoldState
 import scenario
 from tagscan import leftovers
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-BIN = evrelay_bin()
-needs_binary = pytest.mark.skipif(not os.access(BIN, os.X_OK), reason=f"no evrelay binary at {BIN} (cargo build)")
-REAL = os.environ.get("EVRELAY_ACCEPTANCE") == "1" and bool(os.environ.get("AWS_PROFILE"))
-# With a real account selected, the emulator's tests stand aside: their sandbox must not see
-# the operator's AWS_PROFILE, and one run at a time keeps the output readable.
-emulator = pytest.mark.skipif(REAL, reason="EVRELAY_ACCEPTANCE=1 and AWS_PROFILE: the real-account run replaces the emulator's")
 
 
 class EmulatorBackend(scenario.Backend):

@@ -25,20 +25,16 @@ import boto3
 import pytest
 import requests
 
+from backend_choice import BIN, REAL, emulator, needs_binary
 from evrelay_cli import Evrelay, evrelay_env
 from foreground import in_foreground
 from moto_proc import BOTO_CONFIG
-from sandbox_code import evrelay_bin
 from scaffold import Clients, Scaffold, ScaffoldState
 import scenario_pair
 from tagscan import leftovers_in_regions
 from test_e2e_global import PRIMARY, SECONDARY
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-BIN = evrelay_bin()
-needs_binary = pytest.mark.skipif(not os.access(BIN, os.X_OK), reason=f"no evrelay binary at {BIN} (cargo build)")
-REAL = os.environ.get("EVRELAY_ACCEPTANCE") == "1" and bool(os.environ.get("AWS_PROFILE"))
-emulator = pytest.mark.skipif(REAL, reason="EVRELAY_ACCEPTANCE=1 and AWS_PROFILE: the real-account run replaces the emulator's")
 
 
 class EmulatorPairBackend(scenario_pair.PairBackend):
