@@ -8,7 +8,7 @@ use std::process::Output;
 use aws_sdk_ec2::types::VpcEndpoint;
 
 use crate::harness::Moto;
-use crate::stack::net::{deploy_args, seed, Net};
+use crate::stack::net::{seed, Net};
 
 fn text(out: &Output) -> String {
     format!(
@@ -20,13 +20,7 @@ fn text(out: &Output) -> String {
 }
 
 async fn deploy(moto: &Moto, net: &Net, stack: &str) -> String {
-    let out = moto
-        .evrelay()
-        .args(deploy_args(net, stack))
-        .args(["--yes", "--generate-secret"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    crate::stack::net::deploy_ok(moto, net, stack);
     let eps = net.live_endpoints().await;
     assert_eq!(eps.len(), 1, "{eps:?}");
     eps[0].vpc_endpoint_id().unwrap().to_string()

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::harness::{stdout_json, Moto};
 use crate::safety_interrupt::{signal_once, spawn, SlowProxy};
-use crate::stack::net::{deploy_args, seed, Net};
+use crate::stack::net::{seed, Net};
 
 fn text(out: &Output) -> String {
     format!(
@@ -25,13 +25,7 @@ fn run(moto: &Moto, args: &[&str]) -> Output {
 }
 
 async fn deploy(moto: &Moto, net: &Net, stack: &str) {
-    let out = moto
-        .evrelay()
-        .args(deploy_args(net, stack))
-        .args(["--yes", "--generate-secret"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    crate::stack::net::deploy_ok(moto, net, stack);
 }
 
 fn managed_endpoints(eps: &[aws_sdk_ec2::types::VpcEndpoint], stack: &str) -> Vec<String> {

@@ -129,8 +129,6 @@ impl Net {
     }
 }
 
-/// `--stack STACK deploy` with this network's private subnets, relay group and ALB URL: the
-/// command line every stack test starts from.
 /// The tutorial's relay deployed into the eksctl VPC with a generated key; the test fails
 /// showing evrelay's stderr unless it succeeds.
 pub fn deploy_ok(moto: &Moto, net: &Net, stack: &str) {
@@ -143,6 +141,8 @@ pub fn deploy_ok(moto: &Moto, net: &Net, stack: &str) {
     crate::harness::assert_ok(&out);
 }
 
+/// `--stack STACK deploy` with this network's private subnets, relay group and ALB URL: the
+/// command line every stack test starts from.
 pub fn deploy_args(net: &Net, stack: &str) -> Vec<String> {
     [
         "--stack",
